@@ -1,0 +1,154 @@
+//! Identifiers of regions and indicators, checked once when they enter the program.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{text}' is not a valid {what}: {rule}")]
+pub struct IdError {
+    text: String,
+    what: &'static str,
+    rule: &'static str,
+}
+
+fn check(
+    text: &str,
+    what: &'static str,
+    rule: &'static str,
+    first: fn(u8) -> bool,
+    rest: fn(u8) -> bool,
+) -> Result<(), IdError> {
+    let bytes = text.as_bytes();
+    let ok = matches!(bytes.first(), Some(&b) if first(b))
+        && bytes.len() <= 64
+        && bytes[1..].iter().all(|&b| rest(b));
+    if ok {
+        Ok(())
+    } else {
+        Err(IdError {
+            text: text.chars().take(70).collect(),
+            what,
+            rule,
+        })
+    }
+}
+
+/// A region's slug, `[a-z0-9][a-z0-9-]{0,63}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct RegionId(String);
+
+impl RegionId {
+    pub fn parse(text: &str) -> Result<RegionId, IdError> {
+        fn slug(b: u8) -> bool {
+            b.is_ascii_lowercase() || b.is_ascii_digit()
+        }
+        check(
+            text,
+            "region id",
+            "lower-case letters, digits and '-', starting with a letter or digit, at most 64",
+            slug,
+            |b| slug(b) || b == b'-',
+        )?;
+        Ok(RegionId(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An indicator's code, `[a-z][a-z0-9_]{0,63}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct IndicatorCode(String);
+
+impl IndicatorCode {
+    pub fn parse(text: &str) -> Result<IndicatorCode, IdError> {
+        check(
+            text,
+            "indicator code",
+            "lower-case letters, digits and '_', starting with a letter, at most 64",
+            |b| b.is_ascii_lowercase(),
+            |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_',
+        )?;
+        Ok(IndicatorCode(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! string_like {
+    ($t:ty) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl std::borrow::Borrow<str> for $t {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+string_like!(RegionId);
+string_like!(IndicatorCode);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_ids() {
+        let long = "a".repeat(64);
+        let too_long = "a".repeat(65);
+        let cases: &[(&str, bool)] = &[
+            ("district", true),
+            ("town-jia", true),
+            ("9zone", true),
+            (&long, true),
+            (&too_long, false),
+            ("-town", false),
+            ("Town", false),
+            ("town_jia", false),
+            ("甲镇", false),
+            ("", false),
+            ("a b", false),
+        ];
+        for (text, ok) in cases {
+            assert_eq!(RegionId::parse(text).is_ok(), *ok, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn indicator_codes() {
+        let cases: &[(&str, bool)] = &[
+            ("gdp", true),
+            ("rd_expenditure", true),
+            ("x1", true),
+            ("1x", false),
+            ("_x", false),
+            ("rd-share", false),
+            ("GDP", false),
+            ("", false),
+        ];
+        for (text, ok) in cases {
+            assert_eq!(IndicatorCode::parse(text).is_ok(), *ok, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn error_names_the_rule() {
+        let err = RegionId::parse("Town A").unwrap_err().to_string();
+        assert!(err.contains("'Town A' is not a valid region id"), "{err}");
+    }
+}

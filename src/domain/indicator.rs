@@ -1,0 +1,249 @@
+//! Indicators: what is measured, in which unit, how a quarter is reported (mode) and which way is better.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::formula::Formula;
+use super::ids::IndicatorCode;
+
+/// How a quarter's figure is submitted (SPEC §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// year-to-date cumulative (1–n季度累计)
+    Ytd,
+    /// the quarter's own amount (当季)
+    Quarter,
+    /// level at the end of the quarter (期末数)
+    Stock,
+    /// computed from a formula
+    Derived,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 4] = [Mode::Ytd, Mode::Quarter, Mode::Stock, Mode::Derived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Ytd => "ytd",
+            Mode::Quarter => "quarter",
+            Mode::Stock => "stock",
+            Mode::Derived => "derived",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// 累计 / 当季 / 期末 / 计算, as forms and templates show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Ytd => "累计",
+            Mode::Quarter => "当季",
+            Mode::Stock => "期末",
+            Mode::Derived => "计算",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Higher => "higher",
+            Direction::Lower => "lower",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Direction> {
+        [Direction::Higher, Direction::Lower].into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub code: IndicatorCode,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub direction: Direction,
+    pub mode: Mode,
+    /// Present exactly when `mode` is `Derived`.
+    pub formula: Option<Formula>,
+    pub allow_negative: bool,
+    pub sort: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IndicatorSetError {
+    #[error("indicator '{0}' is derived and needs a formula")]
+    MissingFormula(IndicatorCode),
+    #[error("indicator '{0}' is not derived, so it takes no formula")]
+    UnexpectedFormula(IndicatorCode),
+    #[error("the formula of '{0}' uses unknown indicator '{1}'")]
+    UnknownCode(IndicatorCode, IndicatorCode),
+    #[error("the formula of '{0}' depends on itself: {1}")]
+    Cycle(IndicatorCode, String),
+}
+
+/// All indicators, with every formula checked: known codes, no cycles.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSet {
+    by_code: BTreeMap<IndicatorCode, Indicator>,
+}
+
+impl IndicatorSet {
+    pub fn new(indicators: Vec<Indicator>) -> Result<IndicatorSet, IndicatorSetError> {
+        let set = IndicatorSet {
+            by_code: indicators.into_iter().map(|i| (i.code.clone(), i)).collect(),
+        };
+        for ind in set.by_code.values() {
+            match (&ind.formula, ind.mode) {
+                (None, Mode::Derived) => return Err(IndicatorSetError::MissingFormula(ind.code.clone())),
+                (Some(_), m) if m != Mode::Derived => {
+                    return Err(IndicatorSetError::UnexpectedFormula(ind.code.clone()));
+                }
+                (Some(f), _) => {
+                    if let Some(unknown) = f.codes().into_iter().find(|c| !set.by_code.contains_key(*c)) {
+                        return Err(IndicatorSetError::UnknownCode(ind.code.clone(), unknown.clone()));
+                    }
+                }
+                (None, _) => {}
+            }
+        }
+        set.check_cycles()?;
+        Ok(set)
+    }
+
+    /// Depth-first search over formula references; a grey node met again closes a cycle.
+    fn check_cycles(&self) -> Result<(), IndicatorSetError> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            Grey,
+            Black,
+        }
+        fn visit<'a>(
+            set: &'a IndicatorSet,
+            code: &'a IndicatorCode,
+            marks: &mut HashMap<&'a IndicatorCode, Mark>,
+            path: &mut Vec<&'a IndicatorCode>,
+        ) -> Result<(), IndicatorSetError> {
+            match marks.get(code) {
+                Some(Mark::Black) => return Ok(()),
+                Some(Mark::Grey) => {
+                    let start = path.iter().position(|c| *c == code).unwrap_or(0);
+                    let mut names: Vec<&str> = path[start..].iter().map(|c| c.as_str()).collect();
+                    names.push(code.as_str());
+                    return Err(IndicatorSetError::Cycle(code.clone(), names.join(" → ")));
+                }
+                None => {}
+            }
+            marks.insert(code, Mark::Grey);
+            path.push(code);
+            if let Some(formula) = set.by_code.get(code).and_then(|i| i.formula.as_ref()) {
+                for dep in formula.codes() {
+                    visit(set, dep, marks, path)?;
+                }
+            }
+            path.pop();
+            marks.insert(code, Mark::Black);
+            Ok(())
+        }
+        let mut marks = HashMap::new();
+        for code in self.by_code.keys() {
+            visit(self, code, &mut marks, &mut Vec::new())?;
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Indicator> {
+        self.by_code.get(code)
+    }
+
+    /// In display order (`sort`, then code).
+    pub fn in_display_order(&self) -> Vec<&Indicator> {
+        let mut all: Vec<&Indicator> = self.by_code.values().collect();
+        all.sort_by(|a, b| (a.sort, &a.code).cmp(&(b.sort, &b.code)));
+        all
+    }
+
+    /// The stored (non-derived) indicators a figure of `code` is computed from, `code` itself included.
+    pub fn inputs_of(&self, code: &str) -> Vec<&IndicatorCode> {
+        let mut out: Vec<&IndicatorCode> = Vec::new();
+        let mut stack = vec![code];
+        while let Some(c) = stack.pop() {
+            let Some(ind) = self.by_code.get(c) else { continue };
+            if out.contains(&&ind.code) {
+                continue;
+            }
+            out.push(&ind.code);
+            if let Some(f) = &ind.formula {
+                stack.extend(f.codes().into_iter().map(IndicatorCode::as_str));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn indicator(code: &str, mode: Mode, formula: Option<&str>) -> Indicator {
+        Indicator {
+            code: IndicatorCode::parse(code).unwrap(),
+            name: code.to_uppercase(),
+            unit: "亿元".into(),
+            decimals: 2,
+            direction: Direction::Higher,
+            mode,
+            formula: formula.map(|f| Formula::parse(f).unwrap()),
+            allow_negative: false,
+            sort: 0,
+        }
+    }
+
+    #[test]
+    fn accepts_formulas_over_known_codes_including_other_derived_ones() {
+        let set = IndicatorSet::new(vec![
+            indicator("gdp", Mode::Ytd, None),
+            indicator("rd", Mode::Ytd, None),
+            indicator("share", Mode::Derived, Some("100 * rd / gdp")),
+            indicator("double_share", Mode::Derived, Some("2 * share")),
+        ])
+        .unwrap();
+        let mut inputs: Vec<&str> = set.inputs_of("double_share").iter().map(|c| c.as_str()).collect();
+        inputs.sort();
+        assert_eq!(inputs, ["double_share", "gdp", "rd", "share"]);
+    }
+
+    #[test]
+    fn refuses_unknown_codes_cycles_and_misplaced_formulas() {
+        let cases = [
+            (vec![indicator("a", Mode::Derived, Some("b + 1"))], "unknown indicator 'b'"),
+            (vec![indicator("a", Mode::Derived, Some("a * 2"))], "a → a"),
+            (
+                vec![
+                    indicator("a", Mode::Derived, Some("b")),
+                    indicator("b", Mode::Derived, Some("c")),
+                    indicator("c", Mode::Derived, Some("a")),
+                ],
+                "a → b → c → a",
+            ),
+            (vec![indicator("a", Mode::Derived, None)], "needs a formula"),
+            (vec![indicator("a", Mode::Ytd, Some("1"))], "takes no formula"),
+        ];
+        for (indicators, want) in cases {
+            let err = IndicatorSet::new(indicators).unwrap_err().to_string();
+            assert!(err.contains(want), "{err:?} should contain {want:?}");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Regions and the reporting tree. Leaves report; a region with children only aggregates.
+//! Benchmark regions stand apart: no parent, no children.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::RegionId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionKind {
+    District,
+    Town,
+    Zone,
+    Benchmark,
+}
+
+impl RegionKind {
+    pub const ALL: [RegionKind; 4] = [RegionKind::District, RegionKind::Town, RegionKind::Zone, RegionKind::Benchmark];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionKind::District => "district",
+            RegionKind::Town => "town",
+            RegionKind::Zone => "zone",
+            RegionKind::Benchmark => "benchmark",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RegionKind> {
+        RegionKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub id: RegionId,
+    pub name: String,
+    pub kind: RegionKind,
+    pub parent: Option<RegionId>,
+    pub group: Option<String>,
+    pub sort: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeError {
+    #[error("region '{0}' does not exist")]
+    UnknownParent(RegionId),
+    #[error("a benchmark region has no parent")]
+    BenchmarkWithParent,
+    #[error("a benchmark region cannot be a parent")]
+    BenchmarkAsParent,
+    #[error("setting this parent would make region '{0}' its own ancestor")]
+    Cycle(RegionId),
+}
+
+/// All regions, with the parent → children links resolved. Children are kept in display order.
+#[derive(Debug, Clone, Default)]
+pub struct RegionTree {
+    regions: BTreeMap<RegionId, Region>,
+    children: HashMap<RegionId, Vec<RegionId>>,
+}
+
+impl RegionTree {
+    /// Builds the tree, refusing links to unknown regions, benchmarks inside the tree and cycles.
+    pub fn new(regions: Vec<Region>) -> Result<RegionTree, TreeError> {
+        let regions: BTreeMap<RegionId, Region> = regions.into_iter().map(|r| (r.id.clone(), r)).collect();
+        let mut children: HashMap<RegionId, Vec<RegionId>> = HashMap::new();
+        for region in regions.values() {
+            let Some(parent) = &region.parent else { continue };
+            let parent_region = regions.get(parent).ok_or_else(|| TreeError::UnknownParent(parent.clone()))?;
+            if region.kind == RegionKind::Benchmark {
+                return Err(TreeError::BenchmarkWithParent);
+            }
+            if parent_region.kind == RegionKind::Benchmark {
+                return Err(TreeError::BenchmarkAsParent);
+            }
+            children.entry(parent.clone()).or_default().push(region.id.clone());
+        }
+        for list in children.values_mut() {
+            list.sort_by(|a, b| (regions[a].sort, a).cmp(&(regions[b].sort, b)));
+        }
+        let tree = RegionTree { regions, children };
+        for id in tree.regions.keys() {
+            tree.check_no_cycle(id)?;
+        }
+        Ok(tree)
+    }
+
+    fn check_no_cycle(&self, id: &RegionId) -> Result<(), TreeError> {
+        let mut current = self.regions[id].parent.as_ref();
+        for _ in 0..=self.regions.len() {
+            match current {
+                None => return Ok(()),
+                Some(p) if p == id => break,
+                Some(p) => current = self.regions[p].parent.as_ref(),
+            }
+        }
+        Err(TreeError::Cycle(id.clone()))
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Region> {
+        self.regions.get(id)
+    }
+
+    /// Every region in display order: roots first, then depth-first by `sort`; benchmarks last.
+    pub fn in_display_order(&self) -> Vec<&Region> {
+        let mut roots: Vec<&Region> = self.regions.values().filter(|r| r.parent.is_none()).collect();
+        roots.sort_by_key(|r| (r.kind == RegionKind::Benchmark, r.sort, r.id.clone()));
+        let mut out = Vec::with_capacity(self.regions.len());
+        let mut stack: Vec<&Region> = roots.into_iter().rev().collect();
+        while let Some(r) = stack.pop() {
+            out.push(r);
+            stack.extend(self.children(r.id.as_str()).iter().rev().map(|c| &self.regions[c]));
+        }
+        out
+    }
+
+    pub fn children(&self, id: &str) -> &[RegionId] {
+        self.children.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn has_children(&self, id: &str) -> bool {
+        !self.children(id).is_empty()
+    }
+
+    /// True when `id` is `ancestor` or lies below it.
+    pub fn is_within(&self, id: &str, ancestor: &str) -> bool {
+        let mut current = self.regions.get(id);
+        while let Some(r) = current {
+            if r.id.as_str() == ancestor {
+                return true;
+            }
+            current = r.parent.as_ref().and_then(|p| self.regions.get(p));
+        }
+        false
+    }
+
+    /// The reporting regions (leaves of the hierarchy) at or below `id`, in display order.
+    pub fn leaves_under(&self, id: &str) -> Vec<&RegionId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(current) = stack.pop() {
+            let kids = self.children(current);
+            if kids.is_empty() {
+                if let Some(r) = self.regions.get(current) {
+                    out.push(&r.id);
+                }
+            } else {
+                stack.extend(kids.iter().rev().map(RegionId::as_str));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn region(id: &str, kind: RegionKind, parent: Option<&str>, sort: i64) -> Region {
+        Region {
+            id: RegionId::parse(id).unwrap(),
+            name: id.to_uppercase(),
+            kind,
+            parent: parent.map(|p| RegionId::parse(p).unwrap()),
+            group: None,
+            sort,
+        }
+    }
+
+    fn sample() -> RegionTree {
+        use RegionKind::*;
+        RegionTree::new(vec![
+            region("district", District, None, 0),
+            region("town-b", Town, Some("district"), 2),
+            region("town-a", Town, Some("district"), 1),
+            region("zone", Zone, Some("district"), 3),
+            region("zone-north", Zone, Some("zone"), 1),
+            region("kunshan", Benchmark, None, 0),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn children_follow_sort_order() {
+        let tree = sample();
+        let kids: Vec<&str> = tree.children("district").iter().map(RegionId::as_str).collect();
+        assert_eq!(kids, ["town-a", "town-b", "zone"]);
+        let leaves: Vec<&str> = tree.leaves_under("district").into_iter().map(RegionId::as_str).collect();
+        assert_eq!(leaves, ["town-a", "town-b", "zone-north"]);
+        let order: Vec<&str> = tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(order, ["district", "town-a", "town-b", "zone", "zone-north", "kunshan"]);
+    }
+
+    #[test]
+    fn ancestry() {
+        let tree = sample();
+        assert!(tree.is_within("zone-north", "district"));
+        assert!(tree.is_within("zone-north", "zone-north"));
+        assert!(!tree.is_within("town-a", "zone"));
+        assert!(!tree.is_within("kunshan", "district"));
+    }
+
+    #[test]
+    fn refuses_bad_links() {
+        use RegionKind::*;
+        let cases = [
+            (vec![region("a", Town, Some("nowhere"), 0)], "does not exist"),
+            (vec![region("a", Town, Some("b"), 0), region("b", Town, Some("a"), 0)], "own ancestor"),
+            (vec![region("a", Town, Some("a"), 0)], "own ancestor"),
+            (vec![region("d", District, None, 0), region("k", Benchmark, Some("d"), 0)], "no parent"),
+            (vec![region("k", Benchmark, None, 0), region("t", Town, Some("k"), 0)], "cannot be a parent"),
+        ];
+        for (regions, want) in cases {
+            let err = RegionTree::new(regions).unwrap_err().to_string();
+            assert!(err.contains(want), "{err} should contain {want}");
+        }
+    }
+}

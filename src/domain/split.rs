@@ -1,0 +1,89 @@
+//! Splitting a whole into parts that add up exactly: the largest-remainder method (SPEC §2.8).
+
+/// Splits `total` units among parts in proportion to `weights`. Each part gets the floor of its
+/// quota; the units left over go one each to the largest remainders, equal remainders to the
+/// larger weight, then to the part whose key is smaller. The parts add up to `total` exactly.
+///
+/// Returns `None` when there are no parts, a weight is negative or not finite, or all weights are 0.
+pub fn largest_remainder(total: i64, weights: &[f64], keys: &[&str]) -> Option<Vec<i64>> {
+    debug_assert_eq!(weights.len(), keys.len());
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || weights.iter().any(|w| !w.is_finite() || *w < 0.0) || sum <= 0.0 || !sum.is_finite() {
+        return None;
+    }
+    // Negative totals (e.g. a reduction target) split like positive ones, then flip sign.
+    let sign = total.signum();
+    let units = total.unsigned_abs() as f64;
+    let quotas: Vec<f64> = weights.iter().map(|w| units * w / sum).collect();
+    let mut parts: Vec<i64> = quotas.iter().map(|q| q.floor() as i64).collect();
+    let handed_out: i64 = parts.iter().sum();
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|&a, &b| {
+        let rem = |i: usize| quotas[i] - quotas[i].floor();
+        rem(b)
+            .total_cmp(&rem(a))
+            .then(weights[b].total_cmp(&weights[a]))
+            .then(keys[a].cmp(keys[b]))
+    });
+    let left = (total.abs() - handed_out).max(0) as usize;
+    for &i in order.iter().cycle().take(left) {
+        parts[i] += 1;
+    }
+    Some(parts.into_iter().map(|p| p * sign).collect())
+}
+
+/// A decimal amount in whole units of `10^-decimals`.
+pub fn to_units(x: f64, decimals: u8) -> i64 {
+    (x * 10f64.powi(i32::from(decimals))).round() as i64
+}
+
+pub fn from_units(units: i64, decimals: u8) -> f64 {
+    super::number::tidy(units as f64 / 10f64.powi(i32::from(decimals)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn split_cases() {
+        let cases: &[(&str, i64, &[f64], &[&str], Option<&[i64]>)] = &[
+            ("even", 100, &[1.0, 1.0], &["a", "b"], Some(&[50, 50])),
+            ("remainder to the largest fraction", 100, &[1.0, 1.0, 1.0], &["a", "b", "c"], Some(&[34, 33, 33])),
+            ("equal remainders go to the smaller key", 100, &[1.0, 1.0, 1.0], &["c", "b", "a"], Some(&[33, 33, 34])),
+            ("equal remainders go to the larger weight first", 5, &[1.0, 3.0], &["a", "b"], Some(&[1, 4])),
+            ("proportional", 1900, &[3.0, 5.0, 11.0], &["a", "b", "c"], Some(&[300, 500, 1100])),
+            ("zero weight gets nothing", 10, &[0.0, 2.0, 1.0], &["a", "b", "c"], Some(&[0, 7, 3])),
+            ("negative total", -100, &[1.0, 1.0, 1.0], &["a", "b", "c"], Some(&[-34, -33, -33])),
+            ("all zero", 10, &[0.0, 0.0], &["a", "b"], None),
+            ("negative weight", 10, &[-1.0, 2.0], &["a", "b"], None),
+            ("no parts", 10, &[], &[], None),
+        ];
+        for (name, total, weights, keys, want) in cases {
+            assert_eq!(largest_remainder(*total, weights, keys).as_deref(), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn units_round_trip() {
+        assert_eq!(to_units(19.0, 2), 1900);
+        assert_eq!(to_units(0.29, 2), 29);
+        assert_eq!(from_units(1333, 2), 13.33);
+    }
+
+    proptest! {
+        #[test]
+        fn parts_add_up_exactly_and_are_never_negative(
+            total in 0i64..10_000_000_000,
+            weights in proptest::collection::vec(0.0f64..1e6, 1..40),
+        ) {
+            prop_assume!(weights.iter().sum::<f64>() > 0.0);
+            let keys: Vec<String> = (0..weights.len()).map(|i| format!("r{i:03}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let parts = largest_remainder(total, &weights, &keys).unwrap();
+            prop_assert_eq!(parts.iter().sum::<i64>(), total);
+            prop_assert!(parts.iter().all(|p| *p >= 0));
+        }
+    }
+}
