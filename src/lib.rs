@@ -1,1 +1,13 @@
+//! zhibiao (指标): indicator tracking for a district science & technology bureau.
+//!
+//! Layers, each depending only on those above it in this list:
+//! `domain` (pure rules) → `store` (SQLite) → `engine` (questions and changes) →
+//! `http` (JSON API) and `cli` (command line).
+
 pub mod domain;
+pub mod engine;
+pub mod error;
+pub mod store;
+pub mod http;
+pub mod cli;
+pub mod demo;

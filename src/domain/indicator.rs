@@ -68,18 +68,25 @@ impl Direction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Indicator {
+    #[schema(value_type = String, example = "rd_expenditure")]
     pub code: IndicatorCode,
     pub name: String,
     pub unit: String,
     pub decimals: u8,
     pub direction: Direction,
     pub mode: Mode,
-    /// Present exactly when `mode` is `Derived`.
+    /// Present exactly when `mode` is `Derived`, e.g. `100 * rd_expenditure / gdp`.
+    #[serde(serialize_with = "formula_text")]
+    #[schema(value_type = Option<String>)]
     pub formula: Option<Formula>,
     pub allow_negative: bool,
     pub sort: i64,
+}
+
+fn formula_text<S: serde::Serializer>(f: &Option<Formula>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&f.as_ref().map(Formula::source), s)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

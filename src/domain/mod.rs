@@ -2,6 +2,7 @@
 //! the computation engine, validation, splitting. No I/O, no SQL, no HTTP: every number the
 //! product shows is computed here, and the other layers only load data and present answers.
 
+pub mod access;
 pub mod calc;
 pub mod formula;
 pub mod ids;

@@ -33,13 +33,18 @@ impl RegionKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Region {
+    #[schema(value_type = String, example = "town-jia")]
     pub id: RegionId,
+    #[schema(example = "甲镇")]
     pub name: String,
     pub kind: RegionKind,
+    #[schema(value_type = Option<String>, example = "district")]
     pub parent: Option<RegionId>,
+    /// a class for ranking separately, e.g. 开发区
     pub group: Option<String>,
+    /// display order among siblings
     pub sort: i64,
 }
 

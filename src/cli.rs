@@ -1,0 +1,144 @@
+//! The command line (SPEC §8). Every command creates and migrates the database file when needed.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::RegionId;
+use crate::domain::access::Role;
+use crate::error::AppError;
+use crate::{demo, engine, http, store};
+
+#[derive(Debug, Parser)]
+#[command(name = "zhibiao", version, about = "指标: indicator tracking for a district science & technology bureau")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbArg {
+    /// SQLite database file (created when missing)
+    #[arg(long, env = "ZHIBIAO_DB", default_value = "zhibiao.db")]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on
+        #[arg(long, env = "ZHIBIAO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the demo data first when the database is empty, and print tokens to try it
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage users
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load the demo data into an empty database
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user and print a new API token on the last line
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        name: String,
+        /// admin, statistician or viewer
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A region the statistician reports for (repeatable)
+        #[arg(long = "region", value_parser = parse_region)]
+        regions: Vec<RegionId>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "one of admin, statistician, viewer".to_string())
+}
+
+fn parse_region(text: &str) -> Result<RegionId, String> {
+    RegionId::parse(text).map_err(|e| e.to_string())
+}
+
+/// Runs `f` in one write transaction on a fresh connection of the database.
+fn in_transaction<T>(
+    db: &std::path::Path,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T, AppError>,
+) -> anyhow::Result<T> {
+    let pool = store::open(db)?;
+    let mut conn = pool.get()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let value = f(&tx)?;
+    tx.commit()?;
+    Ok(value)
+}
+
+/// Loads the demo if the database is empty; returns tokens of the users it created.
+fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<(String, String)>>> {
+    in_transaction(db, |conn| {
+        if !demo::is_empty(conn)? {
+            return Ok(None);
+        }
+        demo::load(conn)?;
+        let admin = engine::users::add(conn, "cli", "admin", Role::Admin, &[])?;
+        let jia = engine::users::add(conn, "cli", "jia", Role::Statistician, &[RegionId::parse("town-jia").expect("valid")])?;
+        Ok(Some(vec![("admin".into(), admin), ("jia (甲镇统计员)".into(), jia)]))
+    })
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { db, addr, demo } => {
+            if demo {
+                match load_demo(&db.db)? {
+                    Some(tokens) => {
+                        println!("Loaded the demo data into {}.", db.db.display());
+                        for (who, token) in tokens {
+                            println!("API token for {who}: {token}");
+                        }
+                    }
+                    None => println!("{} already has data; the demo was not loaded again.", db.db.display()),
+                }
+            }
+            let pool = store::open(&db.db)?;
+            let app = http::Application::build(pool, &addr).await?;
+            let local = app.local_addr()?;
+            println!("zhibiao listening on http://{local}");
+            if demo {
+                println!("Try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\"");
+            }
+            app.run_until_stopped().await?;
+        }
+        Command::Demo { db } => match load_demo(&db.db)? {
+            Some(tokens) => {
+                println!("Loaded the demo data into {}.", db.db.display());
+                for (who, token) in tokens {
+                    println!("API token for {who}: {token}");
+                }
+            }
+            None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
+        },
+        Command::User {
+            command: UserCommand::Add { db, name, role, regions },
+        } => {
+            let token = in_transaction(&db.db, |conn| engine::users::add(conn, "cli", &name, role, &regions))?;
+            println!("Added user '{}' ({}).", name.trim(), role.as_str());
+            println!("API token (shown once, keep it secret):");
+            println!("{token}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! The demo database (SPEC §9): the plan's real district figures, split synthetically over the
+//! towns, zones and quarters so that the district totals are exactly the plan's. Everything is
+//! written through the engine, so the demo passes the same checks as any submission.
+
+use rusqlite::Connection;
+
+use crate::domain::access::{Role, User};
+use crate::domain::split::{from_units, largest_remainder, to_units};
+use crate::domain::submission::RawItem;
+use crate::domain::{Direction, Formula, Indicator, IndicatorCode, Mode, Quarter, Region, RegionId, RegionKind};
+use crate::engine;
+use crate::error::AppResult;
+
+pub const DISTRICT: &str = "district";
+
+/// (id, name, group) of the reporting regions under the district.
+const UNITS: [(&str, &str, &str); 8] = [
+    ("town-jia", "甲镇", "镇"),
+    ("town-yi", "乙镇", "镇"),
+    ("town-bing", "丙镇", "镇"),
+    ("town-ding", "丁镇", "镇"),
+    ("town-wu", "戊镇", "镇"),
+    ("town-ji", "己镇", "镇"),
+    ("zone-gaoxin", "高新区", "开发区"),
+    ("zone-jingkai", "经开区", "开发区"),
+];
+
+const BENCHMARKS: [(&str, &str); 3] = [("kunshan", "昆山市"), ("jiangyin", "江阴市"), ("shenzhen", "深圳市")];
+
+/// (code, name, unit, decimals, mode, formula)
+const INDICATORS: [(&str, &str, &str, u8, Mode, Option<&str>); 11] = [
+    ("gdp", "地区生产总值", "亿元", 2, Mode::Ytd, None),
+    ("rd_expenditure", "R&D经费支出", "亿元", 2, Mode::Ytd, None),
+    ("rd_share", "R&D经费占GDP比重", "%", 2, Mode::Derived, Some("100 * rd_expenditure / gdp")),
+    ("patent_applications", "专利申请量", "件", 0, Mode::Ytd, None),
+    ("invention_applications", "发明专利申请量", "件", 0, Mode::Ytd, None),
+    ("patent_grants", "专利授权量", "件", 0, Mode::Ytd, None),
+    ("talents_introduced", "引进高层次人才", "人", 0, Mode::Quarter, None),
+    ("large_enterprises", "销售超亿元企业数", "家", 0, Mode::Stock, None),
+    ("large_enterprises_with_rd", "建有研发机构的销售超亿元企业数", "家", 0, Mode::Stock, None),
+    (
+        "rd_institution_rate",
+        "销售超亿元企业研发机构建有率",
+        "%",
+        1,
+        Mode::Derived,
+        Some("100 * large_enterprises_with_rd / large_enterprises"),
+    ),
+    ("iur_projects", "重大产学研合作项目", "项", 0, Mode::Ytd, None),
+];
+
+/// District annual totals: (code, 2022, 2023). 2023 R&D 18.00 / GDP 1000.00 = 1.8%;
+/// patents 3601 and grants 934 are the plan's; about 2/3 of large enterprises lack an R&D institution.
+const DISTRICT_TOTALS: [(&str, f64, f64); 9] = [
+    ("gdp", 940.0, 1000.0),
+    ("rd_expenditure", 15.98, 18.0),
+    ("patent_applications", 3320.0, 3601.0),
+    ("invention_applications", 910.0, 1012.0),
+    ("patent_grants", 868.0, 934.0),
+    ("talents_introduced", 158.0, 186.0),
+    ("large_enterprises", 286.0, 300.0),
+    ("large_enterprises_with_rd", 91.0, 100.0),
+    ("iur_projects", 38.0, 46.0),
+];
+
+/// How each unit's share of the district differs by indicator family: economy, innovation, firms.
+const WEIGHTS: [[f64; 8]; 3] = [
+    [12.0, 10.0, 8.0, 7.0, 6.0, 5.0, 30.0, 22.0],
+    [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 40.0, 24.0],
+    [14.0, 11.0, 9.0, 8.0, 6.0, 5.0, 26.0, 21.0],
+];
+
+fn weights_for(code: &str, year: i32, unit: usize) -> f64 {
+    let family = match code {
+        "gdp" => 0,
+        "large_enterprises" | "large_enterprises_with_rd" => 2,
+        _ => 1,
+    };
+    // A small deterministic drift between years, different for each unit.
+    let drift = 1.0 + 0.03 * (((unit * 7 + year as usize * 3) % 5) as f64 - 2.0);
+    WEIGHTS[family][unit] * drift
+}
+
+/// Cumulative share of the year reached by the end of each quarter (ytd) or each quarter's share (quarter).
+fn quarter_shares(mode: Mode, unit: usize) -> [f64; 4] {
+    let wobble = ((unit % 3) as f64 - 1.0) * 0.015;
+    match mode {
+        Mode::Ytd => [0.22 + wobble, 0.47 + wobble, 0.73 - wobble, 1.0],
+        Mode::Quarter => [0.2 + wobble, 0.25, 0.25 - wobble, 0.3],
+        // levels grow slowly through the year towards the Q4 figure
+        _ => [0.95, 0.97, 0.985, 1.0],
+    }
+}
+
+/// Benchmark annual figures of 2023 as the plan cites them (talents: illustrative).
+const BENCHMARK_FIGURES: [(&str, &str, f64, &str); 6] = [
+    ("kunshan", "rd_share", 1.9, "昆山市2023年国民经济和社会发展统计公报"),
+    ("kunshan", "patent_applications", 9025.0, "昆山市2023年国民经济和社会发展统计公报"),
+    ("kunshan", "patent_grants", 3006.0, "昆山市2023年国民经济和社会发展统计公报"),
+    ("kunshan", "talents_introduced", 400.0, "示例数据"),
+    ("jiangyin", "rd_share", 2.1, "江阴市2023年国民经济和社会发展统计公报"),
+    ("shenzhen", "rd_share", 3.3, "深圳市2023年国民经济和社会发展统计公报"),
+];
+
+fn id(text: &str) -> RegionId {
+    RegionId::parse(text).expect("demo ids are valid")
+}
+
+fn code(text: &str) -> IndicatorCode {
+    IndicatorCode::parse(text).expect("demo codes are valid")
+}
+
+/// The figures of every unit for one indicator and year: `[unit][quarter]`, as submitted.
+fn unit_figures(code: &str, mode: Mode, decimals: u8, year: i32, total: f64) -> Vec<[f64; 4]> {
+    let keys: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+    let weights: Vec<f64> = (0..UNITS.len()).map(|u| weights_for(code, year, u)).collect();
+    let annual = largest_remainder(to_units(total, decimals), &weights, &keys).expect("positive weights");
+    annual
+        .iter()
+        .enumerate()
+        .map(|(u, &units)| {
+            let shares = quarter_shares(mode, u);
+            match mode {
+                Mode::Quarter => {
+                    let parts = largest_remainder(units, &shares, &["1", "2", "3", "4"]).expect("positive shares");
+                    [0, 1, 2, 3].map(|q| from_units(parts[q], decimals))
+                }
+                _ => shares.map(|s| from_units((units as f64 * s).round() as i64, decimals)),
+            }
+        })
+        .collect()
+}
+
+/// True when the database holds no regions yet.
+pub fn is_empty(conn: &Connection) -> AppResult<bool> {
+    Ok(crate::store::regions::all(conn)?.is_empty())
+}
+
+/// Loads the demo into `conn` (expected empty), in the caller's transaction.
+pub fn load(conn: &Connection) -> AppResult<()> {
+    let admin = User {
+        id: 0,
+        name: "demo".into(),
+        role: Role::Admin,
+        regions: vec![],
+    };
+    let region = |rid: &str, name: &str, kind, parent: Option<&str>, group: Option<&str>, sort| Region {
+        id: id(rid),
+        name: name.into(),
+        kind,
+        parent: parent.map(id),
+        group: group.map(str::to_string),
+        sort,
+    };
+    engine::regions::create(conn, &admin, region(DISTRICT, "全区", RegionKind::District, None, None, 0))?;
+    for (i, (rid, name, group)) in UNITS.iter().enumerate() {
+        let kind = if rid.starts_with("zone") { RegionKind::Zone } else { RegionKind::Town };
+        engine::regions::create(conn, &admin, region(rid, name, kind, Some(DISTRICT), Some(group), i as i64 + 1))?;
+    }
+    for (i, (rid, name)) in BENCHMARKS.iter().enumerate() {
+        engine::regions::create(conn, &admin, region(rid, name, RegionKind::Benchmark, None, None, i as i64 + 1))?;
+    }
+    for (i, (c, name, unit, decimals, mode, formula)) in INDICATORS.iter().enumerate() {
+        let indicator = Indicator {
+            code: code(c),
+            name: (*name).into(),
+            unit: (*unit).into(),
+            decimals: *decimals,
+            direction: Direction::Higher,
+            mode: *mode,
+            formula: formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
+            allow_negative: false,
+            sort: i as i64 + 1,
+        };
+        engine::indicators::create(conn, &admin, indicator)?;
+    }
+    let current = engine::current_quarter();
+    for (year, column) in [(2022, 1), (2023, 2)] {
+        let per_indicator: Vec<(&str, Vec<[f64; 4]>)> = DISTRICT_TOTALS
+            .iter()
+            .map(|(c, y22, y23)| {
+                let (_, _, _, decimals, mode, _) = INDICATORS.iter().find(|i| i.0 == *c).expect("listed");
+                let total = if column == 1 { *y22 } else { *y23 };
+                (*c, unit_figures(c, *mode, *decimals, year, total))
+            })
+            .collect();
+        for (u, (rid, _, _)) in UNITS.iter().enumerate() {
+            for q in 1..=4u8 {
+                let items: Vec<RawItem> = per_indicator
+                    .iter()
+                    .map(|(c, figures)| RawItem {
+                        indicator: c,
+                        value: figures[u][usize::from(q - 1)],
+                        comment: None,
+                    })
+                    .collect();
+                let period = Quarter::new(year, q).expect("valid quarter").to_string();
+                engine::values::submit(conn, &admin, rid, &period, &items, None, current)?;
+            }
+        }
+    }
+    for (rid, c, value, source) in BENCHMARK_FIGURES.iter() {
+        let item = RawItem {
+            indicator: c,
+            value: *value,
+            comment: Some(source),
+        };
+        engine::values::submit(conn, &admin, rid, "2023", &[item], None, current)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Who may do what (SPEC §1): admins everything, statisticians write figures of their own regions
+//! (and of regions below them), everyone signed in reads.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::RegionId;
+use super::region::RegionTree;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Statistician,
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Statistician => "statistician",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        [Role::Admin, Role::Statistician, Role::Viewer].into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The regions a statistician reports for; empty for other roles.
+    pub regions: Vec<RegionId>,
+}
+
+impl User {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// May this user submit or correct figures of `region`?
+    pub fn may_write_figures(&self, tree: &RegionTree, region: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Statistician => self.regions.iter().any(|own| tree.is_within(region, own.as_str())),
+            Role::Viewer => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::region::RegionKind::*;
+    use crate::domain::region::tests::region;
+
+    #[test]
+    fn who_may_write_which_region() {
+        let tree = RegionTree::new(vec![
+            region("district", District, None, 0),
+            region("town-a", Town, Some("district"), 1),
+            region("town-b", Town, Some("district"), 2),
+            region("zone", Zone, Some("district"), 3),
+            region("zone-1", Zone, Some("zone"), 1),
+        ])
+        .unwrap();
+        let user = |role, regions: &[&str]| User {
+            id: 1,
+            name: "u".into(),
+            role,
+            regions: regions.iter().map(|r| RegionId::parse(r).unwrap()).collect(),
+        };
+        let cases = [
+            (user(Role::Admin, &[]), "town-a", true),
+            (user(Role::Statistician, &["town-a"]), "town-a", true),
+            (user(Role::Statistician, &["town-a"]), "town-b", false),
+            (user(Role::Statistician, &["zone"]), "zone-1", true),
+            (user(Role::Statistician, &["zone-1"]), "zone", false),
+            (user(Role::Viewer, &[]), "town-a", false),
+            (user(Role::Viewer, &["town-a"]), "town-a", false),
+        ];
+        for (u, region, want) in cases {
+            assert_eq!(u.may_write_figures(&tree, region), want, "{:?} {:?} on {region}", u.role, u.regions);
+        }
+    }
+}

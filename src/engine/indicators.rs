@@ -1,0 +1,59 @@
+//! Creating and changing indicators, keeping every formula valid.
+
+use rusqlite::Connection;
+
+use super::{audit_change, require_admin, world};
+use crate::domain::access::User;
+use crate::domain::{Indicator, IndicatorSet};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+pub fn list(conn: &Connection) -> AppResult<Vec<Indicator>> {
+    Ok(world(conn)?.indicators.in_display_order().into_iter().cloned().collect())
+}
+
+pub fn get(conn: &Connection, code: &str) -> AppResult<Indicator> {
+    world(conn)?
+        .indicators
+        .get(code)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound(format!("indicator '{code}' does not exist")))
+}
+
+/// The indicator set with `indicator` in place must still be valid (known codes, no cycles).
+fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
+    let mut all: Vec<Indicator> = store::indicators::all(conn)?
+        .into_iter()
+        .filter(|i| i.code != indicator.code)
+        .collect();
+    all.push(indicator.clone());
+    IndicatorSet::new(all).map_err(|e| AppError::invalid("formula", e.to_string()))?;
+    Ok(())
+}
+
+pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult<Indicator> {
+    require_admin(user)?;
+    if world(conn)?.indicators.get(indicator.code.as_str()).is_some() {
+        return Err(AppError::Conflict(format!("indicator '{}' already exists", indicator.code)));
+    }
+    check_formulas(conn, &indicator)?;
+    store::indicators::save(conn, &indicator)?;
+    audit_change(conn, &user.name, "create", "indicator", indicator.code.as_str(), None, Some(&indicator))?;
+    Ok(indicator)
+}
+
+pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult<Indicator> {
+    require_admin(user)?;
+    let old = get(conn, indicator.code.as_str())?;
+    // Stored figures mean what the mode says; changing it would silently change every figure.
+    if old.mode != indicator.mode && store::indicators::has_figures(conn, indicator.code.as_str())? {
+        return Err(AppError::Conflict(format!(
+            "indicator '{}' has stored figures, so its mode cannot change",
+            indicator.code
+        )));
+    }
+    check_formulas(conn, &indicator)?;
+    store::indicators::save(conn, &indicator)?;
+    audit_change(conn, &user.name, "update", "indicator", indicator.code.as_str(), Some(&old), Some(&indicator))?;
+    Ok(indicator)
+}

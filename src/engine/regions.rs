@@ -1,0 +1,73 @@
+//! Creating, changing and removing regions, keeping the tree valid.
+
+use rusqlite::Connection;
+
+use super::{audit_change, require_admin, world};
+use crate::domain::access::User;
+use crate::domain::{Region, RegionTree};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+pub fn list(conn: &Connection) -> AppResult<Vec<Region>> {
+    Ok(world(conn)?.tree.in_display_order().into_iter().cloned().collect())
+}
+
+pub fn get(conn: &Connection, id: &str) -> AppResult<Region> {
+    store::regions::get(conn, id)?.ok_or_else(|| not_found(id))
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError::NotFound(format!("region '{id}' does not exist"))
+}
+
+/// Checks that the tree stays valid with `region` in place, and that a new parent has no figures
+/// of its own (a region with children only aggregates).
+fn check_place(conn: &Connection, region: &Region) -> AppResult<()> {
+    let mut all: Vec<Region> = store::regions::all(conn)?.into_iter().filter(|r| r.id != region.id).collect();
+    all.push(region.clone());
+    RegionTree::new(all).map_err(|e| AppError::invalid("parent", e.to_string()))?;
+    if let Some(parent) = &region.parent
+        && store::regions::has_figures(conn, parent.as_str())?
+    {
+        return Err(AppError::invalid(
+            "parent",
+            format!("region '{parent}' has submitted figures, so it cannot have children"),
+        ));
+    }
+    Ok(())
+}
+
+pub fn create(conn: &Connection, user: &User, region: Region) -> AppResult<Region> {
+    require_admin(user)?;
+    if store::regions::get(conn, region.id.as_str())?.is_some() {
+        return Err(AppError::Conflict(format!("region '{}' already exists", region.id)));
+    }
+    check_place(conn, &region)?;
+    store::regions::insert(conn, &region)?;
+    audit_change(conn, &user.name, "create", "region", region.id.as_str(), None, Some(&region))?;
+    Ok(region)
+}
+
+pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Region> {
+    require_admin(user)?;
+    let old = get(conn, region.id.as_str())?;
+    check_place(conn, &region)?;
+    store::regions::update(conn, &region)?;
+    audit_change(conn, &user.name, "update", "region", region.id.as_str(), Some(&old), Some(&region))?;
+    Ok(region)
+}
+
+/// Removes a region that nothing depends on; the audit keeps what it was.
+pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
+    require_admin(user)?;
+    let old = get(conn, id)?;
+    if world(conn)?.tree.has_children(id) {
+        return Err(AppError::Conflict(format!("region '{id}' has children; move or delete them first")));
+    }
+    if store::regions::has_figures(conn, id)? {
+        return Err(AppError::Conflict(format!("region '{id}' has submitted figures and cannot be deleted")));
+    }
+    store::regions::delete(conn, id)?;
+    audit_change(conn, &user.name, "delete", "region", id, Some(&old), None)?;
+    Ok(old)
+}

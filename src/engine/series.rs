@@ -1,0 +1,98 @@
+//! A region's figures for one indicator over a run of periods, in one view.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::world;
+use crate::domain::{Calculator, Coverage, Period, View};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+/// More points than this in one answer is a mistake in the query, not a chart.
+pub const MAX_POINTS: usize = 400;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Point {
+    pub period: String,
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Series {
+    pub region: String,
+    pub indicator: String,
+    pub unit: String,
+    pub view: View,
+    pub points: Vec<Point>,
+}
+
+/// Every period from `from` to `to`, both quarters or both years.
+fn periods(from: Period, to: Period) -> AppResult<Vec<Period>> {
+    let list: Vec<Period> = match (from, to) {
+        (Period::Year(a), Period::Year(b)) => (a..=b).map(Period::Year).collect(),
+        (Period::Quarter(a), Period::Quarter(b)) => a.through(b).map(Period::Quarter).collect(),
+        _ => return Err(AppError::invalid("to", "from and to must both be quarters or both be years")),
+    };
+    if list.is_empty() {
+        return Err(AppError::invalid("to", "to must not come before from"));
+    }
+    if list.len() > MAX_POINTS {
+        return Err(AppError::invalid("to", format!("at most {MAX_POINTS} periods per series")));
+    }
+    Ok(list)
+}
+
+pub fn series(conn: &Connection, region: &str, indicator: &str, view: View, from: Period, to: Period) -> AppResult<Series> {
+    let world = world(conn)?;
+    let periods = periods(from, to)?;
+    if view.at(from).is_none() {
+        return Err(AppError::invalid(
+            "view",
+            "the annual view takes years (YYYY); the quarter and ytd views take quarters (YYYYQn)",
+        ));
+    }
+    let region_id = world
+        .tree
+        .get(region)
+        .ok_or_else(|| AppError::NotFound(format!("region '{region}' does not exist")))?;
+    let ind = world
+        .indicators
+        .get(indicator)
+        .ok_or_else(|| AppError::NotFound(format!("indicator '{indicator}' does not exist")))?;
+    let mut wanted: HashSet<&str> = world.tree.leaves_under(region).into_iter().map(|r| r.as_str()).collect();
+    wanted.insert(region_id.id.as_str());
+    let observations = store::observations::load(
+        conn,
+        &world.indicators.inputs_of(indicator),
+        from.year(),
+        to.year(),
+        Some(&wanted),
+    )?;
+    let calc = Calculator {
+        tree: &world.tree,
+        indicators: &world.indicators,
+        observations: &observations,
+    };
+    let points = periods
+        .into_iter()
+        .filter_map(|p| {
+            let figure = calc.figure(region, indicator, view.at(p)?);
+            Some(Point {
+                period: p.to_string(),
+                value: figure.value,
+                coverage: figure.coverage,
+            })
+        })
+        .collect();
+    Ok(Series {
+        region: region.to_string(),
+        indicator: ind.code.to_string(),
+        unit: ind.unit.clone(),
+        view,
+        points,
+    })
+}

@@ -1,0 +1,119 @@
+//! Submitting figures (all or nothing, with warnings and audit) and reading them as submitted.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::world;
+use crate::domain::access::{Role, User};
+use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
+use crate::domain::{Calculator, Period, Quarter, Span};
+use crate::error::{AppError, AppResult};
+use crate::store::{self, audit::AuditEntry, observations::NewValue, observations::StoredValue};
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SubmitOutcome {
+    /// figures accepted (unchanged ones included)
+    pub stored: usize,
+    pub warnings: Vec<Warning>,
+}
+
+/// Checks and stores a batch in the caller's transaction. Any error leaves the store untouched
+/// as long as the caller rolls back, which dropping the transaction does.
+pub fn submit(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    period: &str,
+    items: &[RawItem<'_>],
+    reason: Option<&str>,
+    current: Quarter,
+) -> AppResult<SubmitOutcome> {
+    let world = world(conn)?;
+    // An unknown region is reported as such (422) to those who may write figures at all.
+    let known = world.tree.get(region).is_some();
+    if user.role == Role::Viewer || (known && !user.may_write_figures(&world.tree, region)) {
+        return Err(AppError::Forbidden(format!("user '{}' may not submit figures for region '{region}'", user.name)));
+    }
+    let sub = submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
+    let at = store::now();
+    for item in &sub.items {
+        let old = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)?;
+        if old.as_ref().is_some_and(|o| o.value == item.value && o.comment == item.comment) {
+            continue;
+        }
+        store::observations::upsert(
+            conn,
+            &NewValue {
+                region: &sub.region,
+                indicator: &item.indicator,
+                period: sub.period,
+                value: item.value,
+                comment: item.comment.as_deref(),
+                submitted_by: &user.name,
+                submitted_at: &at,
+            },
+        )?;
+        store::audit::record(
+            conn,
+            &AuditEntry {
+                at: at.clone(),
+                user: user.name.clone(),
+                action: if old.is_some() { "update" } else { "create" }.into(),
+                entity: "value".into(),
+                key: format!("{}/{}/{}", sub.region, item.indicator, sub.period),
+                region: Some(sub.region.to_string()),
+                indicator: Some(item.indicator.to_string()),
+                period: Some(sub.period.to_string()),
+                old: old.map(|o| o.value.into()),
+                new: Some(item.value.into()),
+                reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+            },
+        )?;
+    }
+    let warnings = warnings(conn, &world, &sub)?;
+    Ok(SubmitOutcome {
+        stored: sub.items.len(),
+        warnings,
+    })
+}
+
+/// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
+fn warnings(conn: &Connection, world: &super::World, sub: &Submission) -> AppResult<Vec<Warning>> {
+    let mut out = submission::batch_warnings(&world.indicators, &sub.items);
+    let Period::Quarter(q) = sub.period else { return Ok(out) };
+    let codes: Vec<_> = sub.items.iter().map(|i| &i.indicator).collect();
+    let only_here = HashSet::from([sub.region.as_str()]);
+    let observations = store::observations::load(conn, &codes, q.year() - 1, q.year(), Some(&only_here))?;
+    let calc = Calculator {
+        tree: &world.tree,
+        indicators: &world.indicators,
+        observations: &observations,
+    };
+    let ytd = |quarter: Option<Quarter>, code: &str| {
+        quarter.and_then(|q| calc.figure(sub.region.as_str(), code, Span::Ytd(q)).value)
+    };
+    for item in &sub.items {
+        let Some(ind) = world.indicators.get(item.indicator.as_str()) else { continue };
+        let code = ind.code.as_str();
+        let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year());
+        out.extend(submission::value_warnings(
+            ind,
+            YtdContext {
+                now: ytd(Some(q), code),
+                previous_quarter: ytd(same_year(q.previous()), code),
+                next_quarter: ytd(same_year(q.next()), code),
+                last_year: ytd(q.year_before(), code),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> AppResult<Vec<StoredValue>> {
+    if store::regions::get(conn, region)?.is_none() {
+        return Err(AppError::NotFound(format!("region '{region}' does not exist")));
+    }
+    Ok(store::observations::list(conn, region, period, indicator)?)
+}

@@ -1,0 +1,42 @@
+//! The errors of the application layer (engine and below), as data. The HTTP layer turns them into
+//! responses in one place; the command line prints them.
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input breaks a rule; each problem names its field.
+    #[error("invalid input: {}", summary(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn summary(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Store(e.into())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

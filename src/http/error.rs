@@ -1,0 +1,92 @@
+//! The one error type of the HTTP layer and its JSON shape:
+//! `{"error": {"code": "snake_case", "message": "…", "details": [{"field", "message"}]}}`.
+//! Internal errors are logged with their cause and shown to clients only as "internal error".
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::FieldError;
+use crate::error::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("the request body is too large")]
+    TooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("no such page: {0}")]
+    NoRoute(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: &'static str,
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::App(AppError::invalid(field, message))
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::App(AppError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::App(AppError::NotFound(_)) | ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::App(AppError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::App(AppError::Store(_)) | ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+            "internal error".to_string()
+        } else {
+            self.to_string()
+        };
+        let details = match self {
+            ApiError::App(AppError::Invalid(details)) => details,
+            _ => Vec::new(),
+        };
+        let mut response = (status, Json(ErrorBody {
+            error: ErrorDetail { code, message, details },
+        }))
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

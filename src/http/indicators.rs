@@ -1,0 +1,126 @@
+//! `/indicators`: what is measured and how.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, CurrentUser};
+use crate::domain::{Direction, FieldError, Formula, Indicator, IndicatorCode, Mode};
+use crate::engine;
+use crate::error::AppError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update))
+}
+
+/// An indicator as clients send it. On PUT the code comes from the path.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorBody {
+    #[schema(example = "rd_expenditure")]
+    code: Option<String>,
+    #[schema(example = "R&D经费支出")]
+    name: String,
+    #[schema(example = "亿元")]
+    unit: String,
+    #[serde(default)]
+    decimals: u8,
+    #[serde(default = "higher")]
+    direction: Direction,
+    mode: Mode,
+    /// derived indicators only, e.g. `100 * rd_expenditure / gdp`
+    formula: Option<String>,
+    #[serde(default)]
+    allow_negative: bool,
+    #[serde(default)]
+    sort: i64,
+}
+
+fn higher() -> Direction {
+    Direction::Higher
+}
+
+const MAX_DECIMALS: u8 = 6;
+
+impl IndicatorBody {
+    fn into_indicator(self, code: &str) -> Result<Indicator, ApiError> {
+        let mut errors = Vec::new();
+        let code = IndicatorCode::parse(code).map_err(|e| errors.push(FieldError::new("code", e.to_string()))).ok();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "a name has 1 to 100 characters"));
+        }
+        let unit = self.unit.trim().to_string();
+        if unit.chars().count() > 20 {
+            errors.push(FieldError::new("unit", "a unit has at most 20 characters"));
+        }
+        if self.decimals > MAX_DECIMALS {
+            errors.push(FieldError::new("decimals", format!("0 to {MAX_DECIMALS}")));
+        }
+        let formula = match self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            None => None,
+            Some(text) => Formula::parse(text).map_err(|e| errors.push(FieldError::new("formula", e.to_string()))).ok(),
+        };
+        match code {
+            Some(code) if errors.is_empty() => Ok(Indicator {
+                code,
+                name,
+                unit,
+                decimals: self.decimals,
+                direction: self.direction,
+                mode: self.mode,
+                formula,
+                allow_negative: self.allow_negative,
+                sort: self.sort,
+            }),
+            _ => Err(AppError::Invalid(errors).into()),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/indicators", tag = "indicators",
+    responses((status = 200, body = [Indicator]), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Indicator>>> {
+    state.read(engine::indicators::list).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/indicators", tag = "indicators", request_body = IndicatorBody,
+    responses((status = 201, body = Indicator), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<IndicatorBody>,
+) -> ApiResult<(StatusCode, Json<Indicator>)> {
+    let code = body.code.clone().ok_or_else(|| ApiError::invalid("code", "missing field `code`"))?;
+    let indicator = body.into_indicator(&code)?;
+    let created = state.write(move |tx| engine::indicators::create(tx, &user, indicator)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(get, path = "/indicators/{code}", tag = "indicators",
+    responses((status = 200, body = Indicator), (status = 404, body = ErrorBody)))]
+async fn get_one(State(state): State<AppState>, _user: CurrentUser, Path(code): Path<String>) -> ApiResult<Json<Indicator>> {
+    state.read(move |conn| engine::indicators::get(conn, &code)).await.map(Json)
+}
+
+#[utoipa::path(put, path = "/indicators/{code}", tag = "indicators", request_body = IndicatorBody,
+    responses((status = 200, body = Indicator), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(code): Path<String>,
+    ApiJson(body): ApiJson<IndicatorBody>,
+) -> ApiResult<Json<Indicator>> {
+    if body.code.as_ref().is_some_and(|b| *b != code) {
+        return Err(ApiError::invalid("code", "the code in the body differs from the one in the path"));
+    }
+    let indicator = body.into_indicator(&code)?;
+    state.write(move |tx| engine::indicators::update(tx, &user, indicator)).await.map(Json)
+}

@@ -1,0 +1,168 @@
+//! The JSON API (SPEC §3) with axum. Handlers parse input at the edge, ask the engine inside one
+//! blocking task (one transaction for writes) and shape the answer; they compute nothing.
+//! Each resource module exposes `router()`; `app()` merges them and documents them (utoipa).
+
+pub mod error;
+pub mod extract;
+mod indicators;
+mod regions;
+mod series;
+mod values;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::routing::get;
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::AppResult;
+use crate::store::Pool;
+use error::{ApiError, ApiResult};
+
+/// JSON bodies larger than this are refused with 413.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+}
+
+impl AppState {
+    /// Runs `f` on the blocking pool with a connection, inside the caller's tracing span.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| {
+                let conn = pool.get().map_err(|e| ApiError::Internal(e.to_string()))?;
+                Ok(f(&conn)?)
+            })
+        })
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+    }
+
+    /// Runs `f` in one write transaction, committed only when `f` succeeds.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        self.read(move |conn| {
+            // IMMEDIATE takes the write lock up front, so two writers wait instead of deadlocking.
+            let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "zhibiao (指标) API", description = "Indicator tracking: regions, indicators, quarterly figures, series, audit."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The whole application: API routes, OpenAPI document, health check, limits and tracing.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest(
+            "/api/v1",
+            OpenApiRouter::new()
+                .merge(regions::router())
+                .merge(indicators::router())
+                .merge(values::router())
+                .merge(series::router()),
+        )
+        .split_for_parts();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_default();
+    api.route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json) }),
+        )
+        .fallback(|uri: axum::http::Uri| async move { ApiError::NoRoute(uri.path().chars().take(200).collect()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(ApiError::Internal("a handler panicked".into()))
+        }))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+            tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path())
+        }))
+}
+
+/// A bound server, ready to run. Binding to port 0 picks a free port (tests).
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    pub async fn build(pool: Pool, addr: &str) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application {
+            listener,
+            router: app(AppState { pool }),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until SIGINT or SIGTERM; requests in flight finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,118 @@
+//! `/regions`: the reporting tree and the benchmark regions.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, CurrentUser};
+use crate::domain::{FieldError, Region, RegionId, RegionKind};
+use crate::engine;
+use crate::error::AppError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+}
+
+/// A region as clients send it. On PUT the id comes from the path.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionBody {
+    #[schema(example = "town-jia")]
+    id: Option<String>,
+    #[schema(example = "甲镇")]
+    name: String,
+    kind: RegionKind,
+    #[schema(example = "district")]
+    parent: Option<String>,
+    group: Option<String>,
+    #[serde(default)]
+    sort: i64,
+}
+
+const MAX_NAME: usize = 100;
+const MAX_GROUP: usize = 50;
+
+impl RegionBody {
+    fn into_region(self, id: &str) -> Result<Region, ApiError> {
+        let mut errors = Vec::new();
+        let id = RegionId::parse(id).map_err(|e| errors.push(FieldError::new("id", e.to_string()))).ok();
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > MAX_NAME {
+            errors.push(FieldError::new("name", format!("a name has 1 to {MAX_NAME} characters")));
+        }
+        let parent = match self.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => RegionId::parse(p).map_err(|e| errors.push(FieldError::new("parent", e.to_string()))).ok(),
+        };
+        let group = self.group.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
+        if group.as_ref().is_some_and(|g| g.chars().count() > MAX_GROUP) {
+            errors.push(FieldError::new("group", format!("a group has at most {MAX_GROUP} characters")));
+        }
+        match id {
+            Some(id) if errors.is_empty() => Ok(Region {
+                id,
+                name,
+                kind: self.kind,
+                parent,
+                group,
+                sort: self.sort,
+            }),
+            _ => Err(AppError::Invalid(errors).into()),
+        }
+    }
+}
+
+/// All regions: the tree in display order, then the benchmarks.
+#[utoipa::path(get, path = "/regions", tag = "regions",
+    responses((status = 200, body = [Region]), (status = 401, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Region>>> {
+    state.read(engine::regions::list).await.map(Json)
+}
+
+#[utoipa::path(post, path = "/regions", tag = "regions", request_body = RegionBody,
+    responses((status = 201, body = Region), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<RegionBody>,
+) -> ApiResult<(StatusCode, Json<Region>)> {
+    let id = body.id.clone().ok_or_else(|| ApiError::invalid("id", "missing field `id`"))?;
+    let region = body.into_region(&id)?;
+    let created = state.write(move |tx| engine::regions::create(tx, &user, region)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(get, path = "/regions/{id}", tag = "regions",
+    responses((status = 200, body = Region), (status = 404, body = ErrorBody)))]
+async fn get_one(State(state): State<AppState>, _user: CurrentUser, Path(id): Path<String>) -> ApiResult<Json<Region>> {
+    state.read(move |conn| engine::regions::get(conn, &id)).await.map(Json)
+}
+
+#[utoipa::path(put, path = "/regions/{id}", tag = "regions", request_body = RegionBody,
+    responses((status = 200, body = Region), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RegionBody>,
+) -> ApiResult<Json<Region>> {
+    if body.id.as_ref().is_some_and(|b| *b != id) {
+        return Err(ApiError::invalid("id", "the id in the body differs from the one in the path"));
+    }
+    let region = body.into_region(&id)?;
+    state.write(move |tx| engine::regions::update(tx, &user, region)).await.map(Json)
+}
+
+/// Removes a region without children or figures; the audit log keeps what it was.
+#[utoipa::path(delete, path = "/regions/{id}", tag = "regions",
+    responses((status = 200, body = Region), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn delete(State(state): State<AppState>, CurrentUser(user): CurrentUser, Path(id): Path<String>) -> ApiResult<Json<Region>> {
+    state.write(move |tx| engine::regions::delete(tx, &user, &id)).await.map(Json)
+}

@@ -1,0 +1,48 @@
+//! `/series`: computed figures over time in the quarter, YTD or annual view.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiQuery, CurrentUser, period};
+use crate::domain::View;
+use crate::engine;
+use crate::engine::series::Series;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(series))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SeriesQuery {
+    region: String,
+    indicator: String,
+    /// first period, `YYYYQn` or `YYYY`
+    from: String,
+    /// last period, of the same kind as `from`
+    to: String,
+    /// `quarter`, `ytd` or `annual`; default `ytd` for quarters, `annual` for years
+    view: Option<String>,
+}
+
+/// A region's computed figures for one indicator, with coverage for regions with children.
+#[utoipa::path(get, path = "/series", tag = "series", params(SeriesQuery),
+    responses((status = 200, body = Series), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn series(State(state): State<AppState>, _user: CurrentUser, ApiQuery(q): ApiQuery<SeriesQuery>) -> ApiResult<Json<Series>> {
+    let from = period("from", &q.from)?;
+    let to = period("to", &q.to)?;
+    let view = match q.view.as_deref() {
+        None if from.as_quarter().is_some() => View::Ytd,
+        None => View::Annual,
+        Some(text) => View::parse(text).ok_or_else(|| ApiError::invalid("view", "one of quarter, ytd, annual"))?,
+    };
+    state
+        .read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to))
+        .await
+        .map(Json)
+}

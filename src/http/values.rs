@@ -1,0 +1,137 @@
+//! `/values`: submitting quarterly figures and reading them back as submitted; `/audit`.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiQuery, CurrentUser, period};
+use crate::domain::submission::RawItem;
+use crate::engine;
+use crate::engine::values::SubmitOutcome;
+use crate::store::audit::{AuditEntry, AuditFilter};
+use crate::store::observations::StoredValue;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, submit))
+        .routes(routes!(audit))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    #[schema(example = "town-jia")]
+    region: String,
+    /// `YYYYQn`; benchmark regions may also use `YYYY`
+    #[schema(example = "2023Q3")]
+    period: String,
+    values: Vec<SubmitItem>,
+    /// why a figure is corrected; kept in the audit log
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitItem {
+    #[schema(example = "rd_expenditure")]
+    indicator: String,
+    #[schema(example = 13.5)]
+    value: f64,
+    comment: Option<String>,
+}
+
+/// Submits figures of one region and period: all are stored or none.
+#[utoipa::path(put, path = "/values", tag = "values", request_body = SubmitBody,
+    responses((status = 200, body = SubmitOutcome),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)))]
+async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<SubmitBody>,
+) -> ApiResult<Json<SubmitOutcome>> {
+    let current = engine::current_quarter();
+    state
+        .write(move |tx| {
+            let items: Vec<RawItem> = body
+                .values
+                .iter()
+                .map(|v| RawItem {
+                    indicator: &v.indicator,
+                    value: v.value,
+                    comment: v.comment.as_deref(),
+                })
+                .collect();
+            engine::values::submit(tx, &user, &body.region, &body.period, &items, body.reason.as_deref(), current)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ValuesQuery {
+    region: String,
+    /// `YYYYQn` or `YYYY`
+    period: String,
+    indicator: Option<String>,
+}
+
+/// Figures of one region and period exactly as submitted.
+#[utoipa::path(get, path = "/values", tag = "values", params(ValuesQuery),
+    responses((status = 200, body = [StoredValue]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<ValuesQuery>,
+) -> ApiResult<Json<Vec<StoredValue>>> {
+    let period = period("period", &q.period)?;
+    state
+        .read(move |conn| engine::values::list(conn, &q.region, period, q.indicator.as_deref()))
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    region: Option<String>,
+    indicator: Option<String>,
+    period: Option<String>,
+    /// default 100, at most 10000
+    limit: Option<u32>,
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = [AuditEntry]), (status = 422, body = ErrorBody)))]
+async fn audit(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Vec<AuditEntry>>> {
+    let limit = q.limit.unwrap_or(engine::audit::DEFAULT_LIMIT);
+    if !(1..=engine::audit::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("1 to {}", engine::audit::MAX_LIMIT)));
+    }
+    if let Some(p) = &q.period {
+        period("period", p)?;
+    }
+    state
+        .read(move |conn| {
+            engine::audit::query(
+                conn,
+                &AuditFilter {
+                    region: q.region.as_deref(),
+                    indicator: q.indicator.as_deref(),
+                    period: q.period.as_deref(),
+                    limit,
+                },
+            )
+        })
+        .await
+        .map(Json)
+}

@@ -1,0 +1,68 @@
+//! The `indicators` table.
+
+use rusqlite::{Connection, Row, params};
+
+use super::StoreError;
+use crate::domain::{Direction, Formula, Indicator, IndicatorCode, Mode};
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
+    let code: String = row.get(0)?;
+    let direction: String = row.get(4)?;
+    let mode: String = row.get(5)?;
+    let formula: Option<String> = row.get(6)?;
+    let decimals: i64 = row.get(3)?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("indicator {code}: {what}"));
+    Ok((|| {
+        Ok(Indicator {
+            code: IndicatorCode::parse(&code).map_err(|e| corrupt(&e.to_string()))?,
+            name: row.get(1)?,
+            unit: row.get(2)?,
+            decimals: u8::try_from(decimals).map_err(|_| corrupt("decimals"))?,
+            direction: Direction::parse(&direction).ok_or_else(|| corrupt("direction"))?,
+            mode: Mode::parse(&mode).ok_or_else(|| corrupt("mode"))?,
+            formula: formula
+                .map(|f| Formula::parse(&f))
+                .transpose()
+                .map_err(|e| corrupt(&e.to_string()))?,
+            allow_negative: row.get(7)?,
+            sort: row.get(8)?,
+        })
+    })())
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<Indicator>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, name, unit, decimals, direction, mode, formula, allow_negative, sort
+         FROM indicators ORDER BY sort, code",
+    )?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.map(|r| r?).collect()
+}
+
+/// Inserts or replaces the indicator with this code.
+pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO indicators (code, name, unit, decimals, direction, mode, formula, allow_negative, sort)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (code) DO UPDATE SET name = ?2, unit = ?3, decimals = ?4, direction = ?5, mode = ?6,
+             formula = ?7, allow_negative = ?8, sort = ?9",
+    )?
+    .execute(params![
+        i.code.as_str(),
+        i.name,
+        i.unit,
+        i.decimals,
+        i.direction.as_str(),
+        i.mode.as_str(),
+        i.formula.as_ref().map(Formula::source),
+        i.allow_negative,
+        i.sort
+    ])?;
+    Ok(())
+}
+
+pub fn has_figures(conn: &Connection, code: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM observations WHERE indicator = ?1)")?
+        .query_row([code], |r| r.get(0))?)
+}

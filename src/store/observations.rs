@@ -1,0 +1,117 @@
+//! The `observations` table: figures exactly as submitted, with who, when and a comment.
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::StoreError;
+use crate::domain::{IndicatorCode, Observations, Period, RegionId};
+
+/// A stored figure as `GET /values` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StoredValue {
+    pub region: String,
+    pub indicator: String,
+    /// `YYYYQn`, or `YYYY` for a benchmark's annual figure
+    pub period: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredValue> {
+    let (year, quarter): (i32, u8) = (row.get(2)?, row.get(3)?);
+    Ok(StoredValue {
+        region: row.get(0)?,
+        indicator: row.get(1)?,
+        period: Period::from_parts(year, quarter).map_or_else(|| format!("{year}?{quarter}"), |p| p.to_string()),
+        value: row.get(4)?,
+        comment: row.get(5)?,
+        submitted_by: row.get(6)?,
+        submitted_at: row.get(7)?,
+    })
+}
+
+const COLUMNS: &str = "region, indicator, year, quarter, value, comment, submitted_by, submitted_at";
+
+pub fn get(conn: &Connection, region: &str, indicator: &str, period: Period) -> Result<Option<StoredValue>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM observations WHERE region = ?1 AND indicator = ?2 AND year = ?3 AND quarter = ?4");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params![region, indicator, period.year(), period.quarter_number()], from_row)
+        .optional()?)
+}
+
+/// Figures of one region and period, optionally of one indicator, ordered by indicator.
+pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> Result<Vec<StoredValue>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM observations o JOIN indicators i ON i.code = o.indicator
+         WHERE region = ?1 AND year = ?2 AND quarter = ?3 AND (?4 IS NULL OR indicator = ?4)
+         ORDER BY i.sort, indicator"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![region, period.year(), period.quarter_number(), indicator], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub struct NewValue<'a> {
+    pub region: &'a RegionId,
+    pub indicator: &'a IndicatorCode,
+    pub period: Period,
+    pub value: f64,
+    pub comment: Option<&'a str>,
+    pub submitted_by: &'a str,
+    pub submitted_at: &'a str,
+}
+
+pub fn upsert(conn: &Connection, v: &NewValue<'_>) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO observations (region, indicator, year, quarter, value, comment, submitted_by, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (region, indicator, year, quarter)
+         DO UPDATE SET value = ?5, comment = ?6, submitted_by = ?7, submitted_at = ?8",
+    )?
+    .execute(params![
+        v.region.as_str(),
+        v.indicator.as_str(),
+        v.period.year(),
+        v.period.quarter_number(),
+        v.value,
+        v.comment,
+        v.submitted_by,
+        v.submitted_at
+    ])?;
+    Ok(())
+}
+
+/// Loads the figures of `indicators` for the years `from..=to` into the engine's form,
+/// keeping only `regions` when given.
+pub fn load(
+    conn: &Connection,
+    indicators: &[&IndicatorCode],
+    from: i32,
+    to: i32,
+    regions: Option<&HashSet<&str>>,
+) -> Result<Observations, StoreError> {
+    let mut out = Observations::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT region, year, quarter, value FROM observations WHERE indicator = ?1 AND year BETWEEN ?2 AND ?3",
+    )?;
+    for code in indicators {
+        let mut rows = stmt.query(params![code.as_str(), from, to])?;
+        while let Some(row) = rows.next()? {
+            let region: String = row.get(0)?;
+            if regions.is_some_and(|keep| !keep.contains(region.as_str())) {
+                continue;
+            }
+            let (year, quarter): (i32, u8) = (row.get(1)?, row.get(2)?);
+            let period = Period::from_parts(year, quarter)
+                .ok_or_else(|| StoreError::Corrupt(format!("period {year}/{quarter} of {region}")))?;
+            let region = RegionId::parse(&region).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            out.insert(region, (*code).clone(), period, row.get(3)?);
+        }
+    }
+    Ok(out)
+}

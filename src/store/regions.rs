@@ -1,0 +1,78 @@
+//! The `regions` table.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::StoreError;
+use crate::domain::{Region, RegionId, RegionKind};
+
+const COLUMNS: &str = "id, name, kind, parent, grp, sort";
+
+fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Region, StoreError>> {
+    let id: String = row.get(0)?;
+    let kind: String = row.get(2)?;
+    let parent: Option<String> = row.get(3)?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("region {id}: {what}"));
+    Ok((|| {
+        Ok(Region {
+            id: RegionId::parse(&id).map_err(|e| corrupt(&e.to_string()))?,
+            name: row.get(1)?,
+            kind: RegionKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+            parent: parent
+                .map(|p| RegionId::parse(&p))
+                .transpose()
+                .map_err(|e| corrupt(&e.to_string()))?,
+            group: row.get(4)?,
+            sort: row.get(5)?,
+        })
+    })())
+}
+
+pub fn all(conn: &Connection) -> Result<Vec<Region>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM regions ORDER BY sort, id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    rows.map(|r| r?).collect()
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Region>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM regions WHERE id = ?1"))?;
+    stmt.query_row([id], from_row).optional()?.transpose()
+}
+
+pub fn insert(conn: &Connection, r: &Region) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO regions (id, name, kind, parent, grp, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![
+            r.id.as_str(),
+            r.name,
+            r.kind.as_str(),
+            r.parent.as_ref().map(RegionId::as_str),
+            r.group,
+            r.sort
+        ])?;
+    Ok(())
+}
+
+pub fn update(conn: &Connection, r: &Region) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE regions SET name = ?2, kind = ?3, parent = ?4, grp = ?5, sort = ?6 WHERE id = ?1")?
+        .execute(params![
+            r.id.as_str(),
+            r.name,
+            r.kind.as_str(),
+            r.parent.as_ref().map(RegionId::as_str),
+            r.group,
+            r.sort
+        ])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM user_regions WHERE region = ?1", [id])?;
+    conn.execute("DELETE FROM regions WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Does anything stored refer to this region (figures)?
+pub fn has_figures(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM observations WHERE region = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
