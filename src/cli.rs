@@ -94,7 +94,8 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<(String, String)
         }
         demo::load(conn)?;
         let admin = engine::users::add(conn, "cli", "admin", Role::Admin, &[])?;
-        let jia = engine::users::add(conn, "cli", "jia", Role::Statistician, &[RegionId::parse("town-jia").expect("valid")])?;
+        let jia =
+            engine::users::add(conn, "cli", "jia", Role::Statistician, &[RegionId::parse("town-jia").expect("valid")])?;
         Ok(Some(vec![("admin".into(), admin), ("jia (甲镇统计员)".into(), jia)]))
     })
 }
@@ -118,7 +119,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let local = app.local_addr()?;
             println!("zhibiao listening on http://{local}");
             if demo {
-                println!("Try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\"");
+                println!(
+                    "Try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
+                );
             }
             app.run_until_stopped().await?;
         }
@@ -131,9 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
         },
-        Command::User {
-            command: UserCommand::Add { db, name, role, regions },
-        } => {
+        Command::User { command: UserCommand::Add { db, name, role, regions } } => {
             let token = in_transaction(&db.db, |conn| engine::users::add(conn, "cli", &name, role, &regions))?;
             println!("Added user '{}' ({}).", name.trim(), role.as_str());
             println!("API token (shown once, keep it secret):");

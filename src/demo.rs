@@ -27,26 +27,36 @@ const UNITS: [(&str, &str, &str); 8] = [
 
 const BENCHMARKS: [(&str, &str); 3] = [("kunshan", "昆山市"), ("jiangyin", "江阴市"), ("shenzhen", "深圳市")];
 
-/// (code, name, unit, decimals, mode, formula)
-const INDICATORS: [(&str, &str, &str, u8, Mode, Option<&str>); 11] = [
-    ("gdp", "地区生产总值", "亿元", 2, Mode::Ytd, None),
-    ("rd_expenditure", "R&D经费支出", "亿元", 2, Mode::Ytd, None),
-    ("rd_share", "R&D经费占GDP比重", "%", 2, Mode::Derived, Some("100 * rd_expenditure / gdp")),
-    ("patent_applications", "专利申请量", "件", 0, Mode::Ytd, None),
-    ("invention_applications", "发明专利申请量", "件", 0, Mode::Ytd, None),
-    ("patent_grants", "专利授权量", "件", 0, Mode::Ytd, None),
-    ("talents_introduced", "引进高层次人才", "人", 0, Mode::Quarter, None),
-    ("large_enterprises", "销售超亿元企业数", "家", 0, Mode::Stock, None),
-    ("large_enterprises_with_rd", "建有研发机构的销售超亿元企业数", "家", 0, Mode::Stock, None),
-    (
-        "rd_institution_rate",
-        "销售超亿元企业研发机构建有率",
-        "%",
-        1,
-        Mode::Derived,
-        Some("100 * large_enterprises_with_rd / large_enterprises"),
-    ),
-    ("iur_projects", "重大产学研合作项目", "项", 0, Mode::Ytd, None),
+struct Spec {
+    code: &'static str,
+    name: &'static str,
+    unit: &'static str,
+    decimals: u8,
+    mode: Mode,
+    formula: Option<&'static str>,
+}
+
+const fn spec(code: &'static str, name: &'static str, unit: &'static str, decimals: u8, mode: Mode) -> Spec {
+    Spec { code, name, unit, decimals, mode, formula: None }
+}
+
+const INDICATORS: [Spec; 11] = [
+    spec("gdp", "地区生产总值", "亿元", 2, Mode::Ytd),
+    spec("rd_expenditure", "R&D经费支出", "亿元", 2, Mode::Ytd),
+    Spec {
+        formula: Some("100 * rd_expenditure / gdp"), ..spec("rd_share", "R&D经费占GDP比重", "%", 2, Mode::Derived)
+    },
+    spec("patent_applications", "专利申请量", "件", 0, Mode::Ytd),
+    spec("invention_applications", "发明专利申请量", "件", 0, Mode::Ytd),
+    spec("patent_grants", "专利授权量", "件", 0, Mode::Ytd),
+    spec("talents_introduced", "引进高层次人才", "人", 0, Mode::Quarter),
+    spec("large_enterprises", "销售超亿元企业数", "家", 0, Mode::Stock),
+    spec("large_enterprises_with_rd", "建有研发机构的销售超亿元企业数", "家", 0, Mode::Stock),
+    Spec {
+        formula: Some("100 * large_enterprises_with_rd / large_enterprises"),
+        ..spec("rd_institution_rate", "销售超亿元企业研发机构建有率", "%", 1, Mode::Derived)
+    },
+    spec("iur_projects", "重大产学研合作项目", "项", 0, Mode::Ytd),
 ];
 
 /// District annual totals: (code, 2022, 2023). 2023 R&D 18.00 / GDP 1000.00 = 1.8%;
@@ -138,12 +148,7 @@ pub fn is_empty(conn: &Connection) -> AppResult<bool> {
 
 /// Loads the demo into `conn` (expected empty), in the caller's transaction.
 pub fn load(conn: &Connection) -> AppResult<()> {
-    let admin = User {
-        id: 0,
-        name: "demo".into(),
-        role: Role::Admin,
-        regions: vec![],
-    };
+    let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![] };
     let region = |rid: &str, name: &str, kind, parent: Option<&str>, group: Option<&str>, sort| Region {
         id: id(rid),
         name: name.into(),
@@ -160,15 +165,15 @@ pub fn load(conn: &Connection) -> AppResult<()> {
     for (i, (rid, name)) in BENCHMARKS.iter().enumerate() {
         engine::regions::create(conn, &admin, region(rid, name, RegionKind::Benchmark, None, None, i as i64 + 1))?;
     }
-    for (i, (c, name, unit, decimals, mode, formula)) in INDICATORS.iter().enumerate() {
+    for (i, spec) in INDICATORS.iter().enumerate() {
         let indicator = Indicator {
-            code: code(c),
-            name: (*name).into(),
-            unit: (*unit).into(),
-            decimals: *decimals,
+            code: code(spec.code),
+            name: spec.name.into(),
+            unit: spec.unit.into(),
+            decimals: spec.decimals,
             direction: Direction::Higher,
-            mode: *mode,
-            formula: formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
+            mode: spec.mode,
+            formula: spec.formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
             allow_negative: false,
             sort: i as i64 + 1,
         };
@@ -179,20 +184,16 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         let per_indicator: Vec<(&str, Vec<[f64; 4]>)> = DISTRICT_TOTALS
             .iter()
             .map(|(c, y22, y23)| {
-                let (_, _, _, decimals, mode, _) = INDICATORS.iter().find(|i| i.0 == *c).expect("listed");
+                let spec = INDICATORS.iter().find(|i| i.code == *c).expect("listed");
                 let total = if column == 1 { *y22 } else { *y23 };
-                (*c, unit_figures(c, *mode, *decimals, year, total))
+                (*c, unit_figures(c, spec.mode, spec.decimals, year, total))
             })
             .collect();
         for (u, (rid, _, _)) in UNITS.iter().enumerate() {
             for q in 1..=4u8 {
                 let items: Vec<RawItem> = per_indicator
                     .iter()
-                    .map(|(c, figures)| RawItem {
-                        indicator: c,
-                        value: figures[u][usize::from(q - 1)],
-                        comment: None,
-                    })
+                    .map(|(c, figures)| RawItem { indicator: c, value: figures[u][usize::from(q - 1)], comment: None })
                     .collect();
                 let period = Quarter::new(year, q).expect("valid quarter").to_string();
                 engine::values::submit(conn, &admin, rid, &period, &items, None, current)?;
@@ -200,11 +201,7 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         }
     }
     for (rid, c, value, source) in BENCHMARK_FIGURES.iter() {
-        let item = RawItem {
-            indicator: c,
-            value: *value,
-            comment: Some(source),
-        };
+        let item = RawItem { indicator: c, value: *value, comment: Some(source) };
         engine::values::submit(conn, &admin, rid, "2023", &[item], None, current)?;
     }
     Ok(())

@@ -4,10 +4,10 @@
 //! `domain` (pure rules) → `store` (SQLite) → `engine` (questions and changes) →
 //! `http` (JSON API) and `cli` (command line).
 
+pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod error;
-pub mod store;
 pub mod http;
-pub mod cli;
-pub mod demo;
+pub mod store;

@@ -25,14 +25,7 @@ pub struct Observations {
 
 impl Observations {
     pub fn insert(&mut self, region: RegionId, indicator: IndicatorCode, period: Period, value: f64) {
-        let year = self
-            .map
-            .entry(region)
-            .or_default()
-            .entry(indicator)
-            .or_default()
-            .entry(period.year())
-            .or_default();
+        let year = self.map.entry(region).or_default().entry(indicator).or_default().entry(period.year()).or_default();
         match period {
             Period::Year(_) => year.annual = Some(value),
             Period::Quarter(q) => year.quarters[usize::from(q.q() - 1)] = Some(value),
@@ -60,10 +53,7 @@ pub struct Figure {
 }
 
 impl Figure {
-    const NONE: Figure = Figure {
-        value: None,
-        coverage: None,
-    };
+    const NONE: Figure = Figure { value: None, coverage: None };
 }
 
 pub struct Calculator<'a> {
@@ -76,43 +66,30 @@ impl Calculator<'_> {
     /// The figure of `region` for `indicator` in `span`; unknown regions or indicators give null.
     pub fn figure(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let figure = self.compute(region, indicator, span);
-        Figure {
-            value: figure.value.map(tidy),
-            ..figure
-        }
+        Figure { value: figure.value.map(tidy), ..figure }
     }
 
     fn compute(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let Some(ind) = self.indicators.get(indicator) else {
             return Figure::NONE;
         };
-        let stored = |mode| {
-            self.observations
-                .year(region, indicator, span.year())
-                .and_then(|year| leaf_value(mode, year, span))
-        };
+        let stored =
+            |mode| self.observations.year(region, indicator, span.year()).and_then(|year| leaf_value(mode, year, span));
         if let Some(formula) = &ind.formula {
             // A derived figure stored directly is a level, like a stock.
-            let value = stored(Mode::Stock).or_else(|| formula.eval(&mut |code| self.compute(region, code.as_str(), span).value));
+            let value = stored(Mode::Stock)
+                .or_else(|| formula.eval(&mut |code| self.compute(region, code.as_str(), span).value));
             return Figure { value, coverage: None };
         }
         let children = self.tree.children(region);
         if children.is_empty() {
-            return Figure {
-                value: stored(ind.mode),
-                coverage: None,
-            };
+            return Figure { value: stored(ind.mode), coverage: None };
         }
-        let values: Vec<f64> = children
-            .iter()
-            .filter_map(|child| self.compute(child.as_str(), indicator, span).value)
-            .collect();
+        let values: Vec<f64> =
+            children.iter().filter_map(|child| self.compute(child.as_str(), indicator, span).value).collect();
         Figure {
             value: (!values.is_empty()).then(|| values.iter().sum()),
-            coverage: Some(Coverage {
-                reported: values.len() as u32,
-                total: children.len() as u32,
-            }),
+            coverage: Some(Coverage { reported: values.len() as u32, total: children.len() as u32 }),
         }
     }
 }
@@ -151,11 +128,7 @@ mod tests {
                 indicator("firms", Mode::Stock, None),
             ])
             .unwrap();
-            Fixture {
-                tree,
-                indicators,
-                observations: Observations::default(),
-            }
+            Fixture { tree, indicators, observations: Observations::default() }
         }
 
         fn put(&mut self, region: &str, indicator: &str, period: &str, value: f64) -> &mut Self {
@@ -169,12 +142,8 @@ mod tests {
         }
 
         fn figure(&self, region: &str, indicator: &str, span: Span) -> Figure {
-            Calculator {
-                tree: &self.tree,
-                indicators: &self.indicators,
-                observations: &self.observations,
-            }
-            .figure(region, indicator, span)
+            Calculator { tree: &self.tree, indicators: &self.indicators, observations: &self.observations }
+                .figure(region, indicator, span)
         }
     }
 
@@ -249,13 +218,7 @@ mod tests {
             .put("town-b", "talents", "2023Q2", 2.0)
             .put("town-b", "talents", "2023Q3", 3.0);
         assert_eq!(f.figure("town-a", "talents", ytd("2023Q3")).value, None);
-        assert_eq!(
-            f.figure("district", "talents", ytd("2023Q3")),
-            Figure {
-                value: Some(6.0),
-                coverage: cov(1, 3)
-            }
-        );
+        assert_eq!(f.figure("district", "talents", ytd("2023Q3")), Figure { value: Some(6.0), coverage: cov(1, 3) });
     }
 
     #[test]

@@ -49,20 +49,13 @@ impl Formula {
                 message: format!("a formula has at most {MAX_LEN} characters"),
             });
         }
-        let mut parser = Parser {
-            chars: source.chars().collect(),
-            pos: 0,
-            depth: 0,
-        };
+        let mut parser = Parser { chars: source.chars().collect(), pos: 0, depth: 0 };
         let expr = parser.expr()?;
         parser.skip_space();
         if parser.pos < parser.chars.len() {
             return Err(parser.error(format!("unexpected '{}'", parser.chars[parser.pos])));
         }
-        Ok(Formula {
-            source: source.trim().to_string(),
-            expr,
-        })
+        Ok(Formula { source: source.trim().to_string(), expr })
     }
 
     pub fn source(&self) -> &str {
@@ -130,10 +123,7 @@ struct Parser {
 
 impl Parser {
     fn error(&self, message: String) -> FormulaError {
-        FormulaError {
-            position: self.pos + 1,
-            message,
-        }
+        FormulaError { position: self.pos + 1, message }
     }
 
     fn skip_space(&mut self) {
@@ -200,18 +190,14 @@ impl Parser {
                     .ok()
                     .filter(|n| n.is_finite())
                     .map(Expr::Number)
-                    .ok_or_else(|| FormulaError {
-                        position: start + 1,
-                        message: format!("'{text}' is not a number"),
-                    })
+                    .ok_or_else(|| FormulaError { position: start + 1, message: format!("'{text}' is not a number") })
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 let start = self.pos;
                 let text = self.take_while(|c| c.is_ascii_alphanumeric() || c == '_');
-                IndicatorCode::parse(&text).map(Expr::Code).map_err(|e| FormulaError {
-                    position: start + 1,
-                    message: e.to_string(),
-                })
+                IndicatorCode::parse(&text)
+                    .map(Expr::Code)
+                    .map_err(|e| FormulaError { position: start + 1, message: e.to_string() })
             }
             Some(c) => Err(self.error(format!("unexpected '{c}'"))),
         }
@@ -231,9 +217,7 @@ mod tests {
     use super::*;
 
     fn eval_with(source: &str, vars: &[(&str, f64)]) -> Option<f64> {
-        Formula::parse(source)
-            .unwrap()
-            .eval(&mut |c| vars.iter().find(|(k, _)| *k == c.as_str()).map(|(_, v)| *v))
+        Formula::parse(source).unwrap().eval(&mut |c| vars.iter().find(|(k, _)| *k == c.as_str()).map(|(_, v)| *v))
     }
 
     #[test]
@@ -264,16 +248,8 @@ mod tests {
 
     #[test]
     fn rejects_malformed_formulas_with_a_position() {
-        let cases: &[(&str, usize)] = &[
-            ("", 1),
-            ("1 +", 4),
-            ("(a + b", 7),
-            ("a + b)", 6),
-            ("a $ b", 3),
-            ("1..2", 1),
-            ("A + b", 1),
-            ("a b", 3),
-        ];
+        let cases: &[(&str, usize)] =
+            &[("", 1), ("1 +", 4), ("(a + b", 7), ("a + b)", 6), ("a $ b", 3), ("1..2", 1), ("A + b", 1), ("a b", 3)];
         for (source, position) in cases {
             let err = Formula::parse(source).unwrap_err();
             assert_eq!(err.position, *position, "{source}: {err}");

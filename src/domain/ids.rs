@@ -20,18 +20,8 @@ fn check(
     rest: fn(u8) -> bool,
 ) -> Result<(), IdError> {
     let bytes = text.as_bytes();
-    let ok = matches!(bytes.first(), Some(&b) if first(b))
-        && bytes.len() <= 64
-        && bytes[1..].iter().all(|&b| rest(b));
-    if ok {
-        Ok(())
-    } else {
-        Err(IdError {
-            text: text.chars().take(70).collect(),
-            what,
-            rule,
-        })
-    }
+    let ok = matches!(bytes.first(), Some(&b) if first(b)) && bytes.len() <= 64 && bytes[1..].iter().all(|&b| rest(b));
+    if ok { Ok(()) } else { Err(IdError { text: text.chars().take(70).collect(), what, rule }) }
 }
 
 /// A region's slug, `[a-z0-9][a-z0-9-]{0,63}`.

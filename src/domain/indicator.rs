@@ -109,9 +109,7 @@ pub struct IndicatorSet {
 
 impl IndicatorSet {
     pub fn new(indicators: Vec<Indicator>) -> Result<IndicatorSet, IndicatorSetError> {
-        let set = IndicatorSet {
-            by_code: indicators.into_iter().map(|i| (i.code.clone(), i)).collect(),
-        };
+        let set = IndicatorSet { by_code: indicators.into_iter().map(|i| (i.code.clone(), i)).collect() };
         for ind in set.by_code.values() {
             match (&ind.formula, ind.mode) {
                 (None, Mode::Derived) => return Err(IndicatorSetError::MissingFormula(ind.code.clone())),

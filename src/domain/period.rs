@@ -37,26 +37,15 @@ impl Quarter {
 
     /// The quarter that contains `date`.
     pub fn containing(date: NaiveDate) -> Quarter {
-        Quarter {
-            year: date.year(),
-            q: (date.month0() / 3 + 1) as u8,
-        }
+        Quarter { year: date.year(), q: (date.month0() / 3 + 1) as u8 }
     }
 
     pub fn previous(self) -> Option<Quarter> {
-        if self.q == 1 {
-            Quarter::new(self.year - 1, 4)
-        } else {
-            Quarter::new(self.year, self.q - 1)
-        }
+        if self.q == 1 { Quarter::new(self.year - 1, 4) } else { Quarter::new(self.year, self.q - 1) }
     }
 
     pub fn next(self) -> Option<Quarter> {
-        if self.q == 4 {
-            Quarter::new(self.year + 1, 1)
-        } else {
-            Quarter::new(self.year, self.q + 1)
-        }
+        if self.q == 4 { Quarter::new(self.year + 1, 1) } else { Quarter::new(self.year, self.q + 1) }
     }
 
     /// The same quarter one year earlier.
@@ -76,11 +65,7 @@ impl Quarter {
 
     /// `2023年1-3季度`; the first quarter reads `2023年一季度`.
     pub fn ytd_label(self) -> String {
-        if self.q == 1 {
-            self.label()
-        } else {
-            format!("{}年1-{}季度", self.year, self.q)
-        }
+        if self.q == 1 { self.label() } else { format!("{}年1-{}季度", self.year, self.q) }
     }
 }
 
@@ -174,9 +159,7 @@ impl FromStr for Quarter {
     type Err = PeriodError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse::<Period>()?
-            .as_quarter()
-            .ok_or_else(|| PeriodError(s.to_string()))
+        s.parse::<Period>()?.as_quarter().ok_or_else(|| PeriodError(s.to_string()))
     }
 }
 
@@ -230,18 +213,15 @@ mod tests {
         assert_eq!(q1.previous().unwrap().to_string(), "2022Q4");
         assert_eq!(q1.year_before().unwrap().to_string(), "2022Q1");
         assert_eq!("2023Q4".parse::<Quarter>().unwrap().next().unwrap().to_string(), "2024Q1");
-        let all: Vec<String> = "2022Q3"
-            .parse::<Quarter>()
-            .unwrap()
-            .through("2023Q2".parse().unwrap())
-            .map(|q| q.to_string())
-            .collect();
+        let all: Vec<String> =
+            "2022Q3".parse::<Quarter>().unwrap().through("2023Q2".parse().unwrap()).map(|q| q.to_string()).collect();
         assert_eq!(all, ["2022Q3", "2022Q4", "2023Q1", "2023Q2"]);
     }
 
     #[test]
     fn quarter_of_a_date() {
-        let cases = [((2026, 1, 1), "2026Q1"), ((2026, 3, 31), "2026Q1"), ((2026, 4, 1), "2026Q2"), ((2026, 11, 26), "2026Q4")];
+        let cases =
+            [((2026, 1, 1), "2026Q1"), ((2026, 3, 31), "2026Q1"), ((2026, 4, 1), "2026Q2"), ((2026, 11, 26), "2026Q4")];
         for ((y, m, d), want) in cases {
             let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(Quarter::containing(date).to_string(), want);

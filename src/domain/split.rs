@@ -20,10 +20,7 @@ pub fn largest_remainder(total: i64, weights: &[f64], keys: &[&str]) -> Option<V
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by(|&a, &b| {
         let rem = |i: usize| quotas[i] - quotas[i].floor();
-        rem(b)
-            .total_cmp(&rem(a))
-            .then(weights[b].total_cmp(&weights[a]))
-            .then(keys[a].cmp(keys[b]))
+        rem(b).total_cmp(&rem(a)).then(weights[b].total_cmp(&weights[a])).then(keys[a].cmp(keys[b]))
     });
     let left = (total.abs() - handed_out).max(0) as usize;
     for &i in order.iter().cycle().take(left) {
@@ -48,7 +45,8 @@ mod tests {
 
     #[test]
     fn split_cases() {
-        let cases: &[(&str, i64, &[f64], &[&str], Option<&[i64]>)] = &[
+        type Case<'a> = (&'a str, i64, &'a [f64], &'a [&'a str], Option<&'a [i64]>);
+        let cases: &[Case] = &[
             ("even", 100, &[1.0, 1.0], &["a", "b"], Some(&[50, 50])),
             ("remainder to the largest fraction", 100, &[1.0, 1.0, 1.0], &["a", "b", "c"], Some(&[34, 33, 33])),
             ("equal remainders go to the smaller key", 100, &[1.0, 1.0, 1.0], &["c", "b", "a"], Some(&[33, 33, 34])),

@@ -119,11 +119,9 @@ pub fn check(
         });
     }
     match (region, period) {
-        (Some(region), Some(period)) if errors.is_empty() => Ok(Submission {
-            region: region.id.clone(),
-            period,
-            items: checked,
-        }),
+        (Some(region), Some(period)) if errors.is_empty() => {
+            Ok(Submission { region: region.id.clone(), period, items: checked })
+        }
         _ => Err(errors),
     }
 }
@@ -154,11 +152,7 @@ pub const YOY_FACTOR: f64 = 2.0;
 /// Warnings for one figure: a cumulative figure that shrinks, or one far from last year's.
 pub fn value_warnings(ind: &Indicator, ctx: YtdContext) -> Vec<Warning> {
     let mut out = Vec::new();
-    let warn = |code, message: String| Warning {
-        indicator: ind.code.to_string(),
-        code,
-        message,
-    };
+    let warn = |code, message: String| Warning { indicator: ind.code.to_string(), code, message };
     let Some(now) = ctx.now else { return out };
     if ind.mode == Mode::Ytd {
         if let Some(prev) = ctx.previous_quarter.filter(|p| now < *p) {
@@ -171,10 +165,7 @@ pub fn value_warnings(ind: &Indicator, ctx: YtdContext) -> Vec<Warning> {
     if let Some(last) = ctx.last_year.filter(|l| *l > 0.0 && now >= 0.0)
         && (now > last * YOY_FACTOR || now < last / YOY_FACTOR)
     {
-        out.push(warn(
-            "yoy_jump",
-            format!("{}累计值{now}与上年同期{last}相差超过{YOY_FACTOR}倍，请核实", ind.name),
-        ));
+        out.push(warn("yoy_jump", format!("{}累计值{now}与上年同期{last}相差超过{YOY_FACTOR}倍，请核实", ind.name)));
     }
     out
 }
@@ -230,11 +221,7 @@ mod tests {
     }
 
     fn item(indicator: &str, value: f64) -> RawItem<'_> {
-        RawItem {
-            indicator,
-            value,
-            comment: None,
-        }
+        RawItem { indicator, value, comment: None }
     }
 
     const NOW: Quarter = match Quarter::new(2026, 4) {
@@ -324,11 +311,7 @@ mod tests {
             indicator("patent_grants", Mode::Ytd, None),
         ])
         .unwrap();
-        let item = |code: &str, value| Item {
-            indicator: IndicatorCode::parse(code).unwrap(),
-            value,
-            comment: None,
-        };
+        let item = |code: &str, value| Item { indicator: IndicatorCode::parse(code).unwrap(), value, comment: None };
         let warned = batch_warnings(&inds, &[item("patent_applications", 10.0), item("patent_grants", 12.0)]);
         assert_eq!(warned.len(), 1);
         assert_eq!(warned[0].code, "grants_above_applications");

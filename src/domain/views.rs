@@ -124,10 +124,7 @@ mod tests {
     fn every_mode_in_every_view() {
         let full = year([Some(10.0), Some(25.0), Some(45.0), Some(60.0)]);
         let gap = year([Some(10.0), None, Some(45.0), Some(60.0)]);
-        let benchmark = YearValues {
-            quarters: [Some(1.0), Some(2.0), Some(3.0), Some(4.0)],
-            annual: Some(99.0),
-        };
+        let benchmark = YearValues { quarters: [Some(1.0), Some(2.0), Some(3.0), Some(4.0)], annual: Some(99.0) };
         use Mode::*;
         let cases: &[(&str, Mode, &YearValues, Span, Option<f64>)] = &[
             ("ytd: Q1 is YTD(1)", Ytd, &full, q(1), Some(10.0)),

@@ -22,10 +22,8 @@ pub fn get(conn: &Connection, code: &str) -> AppResult<Indicator> {
 
 /// The indicator set with `indicator` in place must still be valid (known codes, no cycles).
 fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
-    let mut all: Vec<Indicator> = store::indicators::all(conn)?
-        .into_iter()
-        .filter(|i| i.code != indicator.code)
-        .collect();
+    let mut all: Vec<Indicator> =
+        store::indicators::all(conn)?.into_iter().filter(|i| i.code != indicator.code).collect();
     all.push(indicator.clone());
     IndicatorSet::new(all).map_err(|e| AppError::invalid("formula", e.to_string()))?;
     Ok(())

@@ -38,11 +38,7 @@ pub fn current_quarter() -> Quarter {
 }
 
 pub fn require_admin(user: &User) -> AppResult<()> {
-    if user.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only an admin may do this".into()))
-    }
+    if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin may do this".into())) }
 }
 
 /// One audit entry for a change of anything but a figure.

@@ -46,7 +46,14 @@ fn periods(from: Period, to: Period) -> AppResult<Vec<Period>> {
     Ok(list)
 }
 
-pub fn series(conn: &Connection, region: &str, indicator: &str, view: View, from: Period, to: Period) -> AppResult<Series> {
+pub fn series(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    view: View,
+    from: Period,
+    to: Period,
+) -> AppResult<Series> {
     let world = world(conn)?;
     let periods = periods(from, to)?;
     if view.at(from).is_none() {
@@ -55,44 +62,23 @@ pub fn series(conn: &Connection, region: &str, indicator: &str, view: View, from
             "the annual view takes years (YYYY); the quarter and ytd views take quarters (YYYYQn)",
         ));
     }
-    let region_id = world
-        .tree
-        .get(region)
-        .ok_or_else(|| AppError::NotFound(format!("region '{region}' does not exist")))?;
+    let region_id =
+        world.tree.get(region).ok_or_else(|| AppError::NotFound(format!("region '{region}' does not exist")))?;
     let ind = world
         .indicators
         .get(indicator)
         .ok_or_else(|| AppError::NotFound(format!("indicator '{indicator}' does not exist")))?;
     let mut wanted: HashSet<&str> = world.tree.leaves_under(region).into_iter().map(|r| r.as_str()).collect();
     wanted.insert(region_id.id.as_str());
-    let observations = store::observations::load(
-        conn,
-        &world.indicators.inputs_of(indicator),
-        from.year(),
-        to.year(),
-        Some(&wanted),
-    )?;
-    let calc = Calculator {
-        tree: &world.tree,
-        indicators: &world.indicators,
-        observations: &observations,
-    };
+    let observations =
+        store::observations::load(conn, &world.indicators.inputs_of(indicator), from.year(), to.year(), Some(&wanted))?;
+    let calc = Calculator { tree: &world.tree, indicators: &world.indicators, observations: &observations };
     let points = periods
         .into_iter()
         .filter_map(|p| {
             let figure = calc.figure(region, indicator, view.at(p)?);
-            Some(Point {
-                period: p.to_string(),
-                value: figure.value,
-                coverage: figure.coverage,
-            })
+            Some(Point { period: p.to_string(), value: figure.value, coverage: figure.coverage })
         })
         .collect();
-    Ok(Series {
-        region: region.to_string(),
-        indicator: ind.code.to_string(),
-        unit: ind.unit.clone(),
-        view,
-        points,
-    })
+    Ok(Series { region: region.to_string(), indicator: ind.code.to_string(), unit: ind.unit.clone(), view, points })
 }

@@ -47,12 +47,7 @@ pub fn add(conn: &Connection, actor: &str, name: &str, role: Role, regions: &[Re
     let id = store::users::insert(conn, name, role, regions)?;
     let token = new_token();
     store::users::add_token(conn, id, &hash_token(&token))?;
-    let record = User {
-        id,
-        name: name.to_string(),
-        role,
-        regions: regions.to_vec(),
-    };
+    let record = User { id, name: name.to_string(), role, regions: regions.to_vec() };
     audit_change(conn, actor, "create", "user", name, None, Some(&record))?;
     Ok(token)
 }

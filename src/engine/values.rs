@@ -36,7 +36,8 @@ pub fn submit(
     if user.role == Role::Viewer || (known && !user.may_write_figures(&world.tree, region)) {
         return Err(AppError::Forbidden(format!("user '{}' may not submit figures for region '{region}'", user.name)));
     }
-    let sub = submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
+    let sub =
+        submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
     let at = store::now();
     for item in &sub.items {
         let old = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)?;
@@ -73,10 +74,7 @@ pub fn submit(
         )?;
     }
     let warnings = warnings(conn, &world, &sub)?;
-    Ok(SubmitOutcome {
-        stored: sub.items.len(),
-        warnings,
-    })
+    Ok(SubmitOutcome { stored: sub.items.len(), warnings })
 }
 
 /// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
@@ -86,11 +84,7 @@ fn warnings(conn: &Connection, world: &super::World, sub: &Submission) -> AppRes
     let codes: Vec<_> = sub.items.iter().map(|i| &i.indicator).collect();
     let only_here = HashSet::from([sub.region.as_str()]);
     let observations = store::observations::load(conn, &codes, q.year() - 1, q.year(), Some(&only_here))?;
-    let calc = Calculator {
-        tree: &world.tree,
-        indicators: &world.indicators,
-        observations: &observations,
-    };
+    let calc = Calculator { tree: &world.tree, indicators: &world.indicators, observations: &observations };
     let ytd = |quarter: Option<Quarter>, code: &str| {
         quarter.and_then(|q| calc.figure(sub.region.as_str(), code, Span::Ytd(q)).value)
     };

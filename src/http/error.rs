@@ -55,7 +55,9 @@ impl ApiError {
             ApiError::App(AppError::NotFound(_)) | ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::App(AppError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::App(AppError::Store(_)) | ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::App(AppError::Store(_)) | ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -78,14 +80,9 @@ impl IntoResponse for ApiError {
             ApiError::App(AppError::Invalid(details)) => details,
             _ => Vec::new(),
         };
-        let mut response = (status, Json(ErrorBody {
-            error: ErrorDetail { code, message, details },
-        }))
-            .into_response();
+        let mut response = (status, Json(ErrorBody { error: ErrorDetail { code, message, details } })).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -32,7 +32,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into()));
+            return Err(ApiError::UnsupportedMediaType(
+                "the body must be JSON (Content-Type: application/json)".into(),
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -49,8 +51,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 let inner = err.into_inner();
                 match inner.classify() {
                     serde_json::error::Category::Data => {
-                        let field = if path == "." { missing_field(&inner.to_string()).unwrap_or("body".into()) } else { path };
-                        Err(ApiError::App(AppError::Invalid(vec![FieldError::new(field, strip_position(&inner.to_string()))])))
+                        let field =
+                            if path == "." { missing_field(&inner.to_string()).unwrap_or("body".into()) } else { path };
+                        Err(ApiError::App(AppError::Invalid(vec![FieldError::new(
+                            field,
+                            strip_position(&inner.to_string()),
+                        )])))
                     }
                     _ => Err(ApiError::Malformed(format!("the body is not valid JSON: {inner}"))),
                 }
@@ -129,6 +135,9 @@ mod tests {
     fn names_missing_fields_and_drops_positions() {
         assert_eq!(missing_field("missing field `region` at line 1 column 2").as_deref(), Some("region"));
         assert_eq!(missing_field("invalid type"), None);
-        assert_eq!(strip_position("invalid type: string \"x\", expected f64 at line 1 column 42"), "invalid type: string \"x\", expected f64");
+        assert_eq!(
+            strip_position("invalid type: string \"x\", expected f64 at line 1 column 42"),
+            "invalid type: string \"x\", expected f64"
+        );
     }
 }

@@ -15,9 +15,7 @@ use crate::engine;
 use crate::error::AppError;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get_one, update))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update))
 }
 
 /// An indicator as clients send it. On PUT the code comes from the path.
@@ -106,7 +104,11 @@ async fn create(
 
 #[utoipa::path(get, path = "/indicators/{code}", tag = "indicators",
     responses((status = 200, body = Indicator), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, _user: CurrentUser, Path(code): Path<String>) -> ApiResult<Json<Indicator>> {
+async fn get_one(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Indicator>> {
     state.read(move |conn| engine::indicators::get(conn, &code)).await.map(Json)
 }
 

@@ -132,10 +132,7 @@ pub struct Application {
 impl Application {
     pub async fn build(pool: Pool, addr: &str) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Application {
-            listener,
-            router: app(AppState { pool }),
-        })
+        Ok(Application { listener, router: app(AppState { pool }) })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

@@ -15,9 +15,7 @@ use crate::engine;
 use crate::error::AppError;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(get_one, update, delete))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update, delete))
 }
 
 /// A region as clients send it. On PUT the id comes from the path.
@@ -56,14 +54,7 @@ impl RegionBody {
             errors.push(FieldError::new("group", format!("a group has at most {MAX_GROUP} characters")));
         }
         match id {
-            Some(id) if errors.is_empty() => Ok(Region {
-                id,
-                name,
-                kind: self.kind,
-                parent,
-                group,
-                sort: self.sort,
-            }),
+            Some(id) if errors.is_empty() => Ok(Region { id, name, kind: self.kind, parent, group, sort: self.sort }),
             _ => Err(AppError::Invalid(errors).into()),
         }
     }
@@ -113,6 +104,10 @@ async fn update(
 /// Removes a region without children or figures; the audit log keeps what it was.
 #[utoipa::path(delete, path = "/regions/{id}", tag = "regions",
     responses((status = 200, body = Region), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn delete(State(state): State<AppState>, CurrentUser(user): CurrentUser, Path(id): Path<String>) -> ApiResult<Json<Region>> {
+async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Region>> {
     state.write(move |tx| engine::regions::delete(tx, &user, &id)).await.map(Json)
 }

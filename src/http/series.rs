@@ -33,7 +33,11 @@ pub struct SeriesQuery {
 /// A region's computed figures for one indicator, with coverage for regions with children.
 #[utoipa::path(get, path = "/series", tag = "series", params(SeriesQuery),
     responses((status = 200, body = Series), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn series(State(state): State<AppState>, _user: CurrentUser, ApiQuery(q): ApiQuery<SeriesQuery>) -> ApiResult<Json<Series>> {
+async fn series(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<SeriesQuery>,
+) -> ApiResult<Json<Series>> {
     let from = period("from", &q.from)?;
     let to = period("to", &q.to)?;
     let view = match q.view.as_deref() {
@@ -41,8 +45,5 @@ async fn series(State(state): State<AppState>, _user: CurrentUser, ApiQuery(q): 
         None => View::Annual,
         Some(text) => View::parse(text).ok_or_else(|| ApiError::invalid("view", "one of quarter, ytd, annual"))?,
     };
-    state
-        .read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to))
-        .await
-        .map(Json)
+    state.read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to)).await.map(Json)
 }

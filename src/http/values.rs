@@ -16,9 +16,7 @@ use crate::store::audit::{AuditEntry, AuditFilter};
 use crate::store::observations::StoredValue;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, submit))
-        .routes(routes!(audit))
+    OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(audit))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -59,11 +57,7 @@ async fn submit(
             let items: Vec<RawItem> = body
                 .values
                 .iter()
-                .map(|v| RawItem {
-                    indicator: &v.indicator,
-                    value: v.value,
-                    comment: v.comment.as_deref(),
-                })
+                .map(|v| RawItem { indicator: &v.indicator, value: v.value, comment: v.comment.as_deref() })
                 .collect();
             engine::values::submit(tx, &user, &body.region, &body.period, &items, body.reason.as_deref(), current)
         })
@@ -89,10 +83,7 @@ async fn list(
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> ApiResult<Json<Vec<StoredValue>>> {
     let period = period("period", &q.period)?;
-    state
-        .read(move |conn| engine::values::list(conn, &q.region, period, q.indicator.as_deref()))
-        .await
-        .map(Json)
+    state.read(move |conn| engine::values::list(conn, &q.region, period, q.indicator.as_deref())).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -20,10 +20,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
             decimals: u8::try_from(decimals).map_err(|_| corrupt("decimals"))?,
             direction: Direction::parse(&direction).ok_or_else(|| corrupt("direction"))?,
             mode: Mode::parse(&mode).ok_or_else(|| corrupt("mode"))?,
-            formula: formula
-                .map(|f| Formula::parse(&f))
-                .transpose()
-                .map_err(|e| corrupt(&e.to_string()))?,
+            formula: formula.map(|f| Formula::parse(&f)).transpose().map_err(|e| corrupt(&e.to_string()))?,
             allow_negative: row.get(7)?,
             sort: row.get(8)?,
         })

@@ -36,8 +36,15 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredValue> {
 
 const COLUMNS: &str = "region, indicator, year, quarter, value, comment, submitted_by, submitted_at";
 
-pub fn get(conn: &Connection, region: &str, indicator: &str, period: Period) -> Result<Option<StoredValue>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM observations WHERE region = ?1 AND indicator = ?2 AND year = ?3 AND quarter = ?4");
+pub fn get(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    period: Period,
+) -> Result<Option<StoredValue>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM observations WHERE region = ?1 AND indicator = ?2 AND year = ?3 AND quarter = ?4"
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params![region, indicator, period.year(), period.quarter_number()], from_row)
@@ -45,7 +52,12 @@ pub fn get(conn: &Connection, region: &str, indicator: &str, period: Period) -> 
 }
 
 /// Figures of one region and period, optionally of one indicator, ordered by indicator.
-pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> Result<Vec<StoredValue>, StoreError> {
+pub fn list(
+    conn: &Connection,
+    region: &str,
+    period: Period,
+    indicator: Option<&str>,
+) -> Result<Vec<StoredValue>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM observations o JOIN indicators i ON i.code = o.indicator
          WHERE region = ?1 AND year = ?2 AND quarter = ?3 AND (?4 IS NULL OR indicator = ?4)

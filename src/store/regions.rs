@@ -17,10 +17,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Region, StoreError>> {
             id: RegionId::parse(&id).map_err(|e| corrupt(&e.to_string()))?,
             name: row.get(1)?,
             kind: RegionKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
-            parent: parent
-                .map(|p| RegionId::parse(&p))
-                .transpose()
-                .map_err(|e| corrupt(&e.to_string()))?,
+            parent: parent.map(|p| RegionId::parse(&p)).transpose().map_err(|e| corrupt(&e.to_string()))?,
             group: row.get(4)?,
             sort: row.get(5)?,
         })

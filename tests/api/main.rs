@@ -1,0 +1,8 @@
+//! Integration tests: one binary, the real server over HTTP, a fresh database file per test.
+
+mod access;
+mod computation;
+mod demo;
+mod helpers;
+mod resources;
+mod submission;

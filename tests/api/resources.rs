@@ -1,0 +1,149 @@
+//! Regions, indicators, the OpenAPI document and the JSON error shape.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn regions_list_in_tree_order_and_round_trip() {
+    let app = spawn_app().await.with_small_world().await;
+    let list = app.get_as_admin("/api/v1/regions").await.body;
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["district", "town-a", "town-b", "town-c", "kunshan"]);
+    let one = app.get_as_admin("/api/v1/regions/town-b").await.body;
+    assert_eq!(
+        one,
+        json!({"id": "town-b", "name": "乙镇", "kind": "town", "parent": "district", "group": null, "sort": 2})
+    );
+}
+
+#[tokio::test]
+async fn bad_regions_are_refused_naming_the_field() {
+    let app = spawn_app().await.with_small_world().await;
+    let cases = [
+        (json!({"id": "Town A", "name": "x", "kind": "town", "parent": "district"}), 422, "id"),
+        (json!({"id": "town-x", "name": "", "kind": "town", "parent": "district"}), 422, "name"),
+        (json!({"id": "town-x", "name": "x", "kind": "village", "parent": "district"}), 422, "kind"),
+        (json!({"id": "town-x", "name": "x", "kind": "town", "parent": "nowhere"}), 422, "parent"),
+        (json!({"id": "town-x", "name": "x", "kind": "town", "parent": "kunshan"}), 422, "parent"),
+        (json!({"id": "bench", "name": "x", "kind": "benchmark", "parent": "district"}), 422, "parent"),
+        (json!({"name": "x", "kind": "town"}), 422, "id"),
+        (json!({"id": "town-a", "name": "x", "kind": "town", "parent": "district"}), 409, ""),
+    ];
+    for (body, status, field) in cases {
+        let answer = app.post_region(body.clone()).await;
+        assert_eq!(answer.status.as_u16(), status, "{body}: {}", answer.body);
+        if !field.is_empty() {
+            assert_eq!(answer.fields(), [field], "{body}: {}", answer.body);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_region_cannot_become_its_own_ancestor_or_gain_children_after_reporting() {
+    let app = spawn_app().await.with_small_world().await;
+    let cycle = json!({"name": "全区", "kind": "district", "parent": "town-a"});
+    let answer = app.send_json(Method::PUT, "/api/v1/regions/district", &app.admin, &cycle).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.fields(), ["parent"]);
+    app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 1.0)]).await;
+    let child = json!({"id": "village", "name": "村", "kind": "town", "parent": "town-a"});
+    assert_eq!(app.post_region(child).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn deleting_a_region_is_refused_while_anything_depends_on_it_and_audited_when_done() {
+    let app = spawn_app().await.with_small_world().await;
+    let delete = |id: &str| {
+        let url = format!("{}/api/v1/regions/{id}", app.base);
+        app.client.delete(url).bearer_auth(&app.admin).send()
+    };
+    assert_eq!(delete("district").await.unwrap().status(), StatusCode::CONFLICT);
+    app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 1.0)]).await;
+    assert_eq!(delete("town-a").await.unwrap().status(), StatusCode::CONFLICT);
+    assert_eq!(delete("town-c").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(delete("town-c").await.unwrap().status(), StatusCode::NOT_FOUND);
+    let audit = app.get_as_admin("/api/v1/audit?limit=1").await.body;
+    assert_eq!(audit[0]["action"], "delete");
+    assert_eq!(audit[0]["key"], "town-c");
+    assert_eq!(audit[0]["old"]["name"], "丙镇");
+}
+
+#[tokio::test]
+async fn formulas_with_unknown_codes_or_cycles_are_refused() {
+    let app = spawn_app().await.with_small_world().await;
+    let derived = |code: &str, formula: &str| json!({"code": code, "name": code, "unit": "%", "mode": "derived", "formula": formula});
+    let cases = [
+        (derived("bad", "100 * nothing / gdp"), "formula"),
+        (derived("bad", "100 * (gdp"), "formula"),
+        (derived("bad", "bad + 1"), "formula"),
+        (json!({"code": "bad", "name": "x", "unit": "%", "mode": "derived"}), "formula"),
+        (json!({"code": "bad", "name": "x", "unit": "%", "mode": "ytd", "formula": "gdp"}), "formula"),
+        (json!({"code": "bad", "name": "x", "unit": "%", "mode": "ytd", "decimals": 9}), "decimals"),
+        (json!({"code": "Bad", "name": "x", "unit": "%", "mode": "ytd"}), "code"),
+        (json!({"code": "bad", "name": "x", "unit": "%", "mode": "weekly"}), "mode"),
+    ];
+    for (body, field) in cases {
+        let answer = app.post_indicator(body.clone()).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", answer.body);
+        assert_eq!(answer.fields(), [field], "{body}: {}", answer.body);
+    }
+    // a cycle through an update: rd_share → twice → rd_share
+    assert_eq!(app.post_indicator(derived("twice", "2 * rd_share")).await.status, StatusCode::CREATED);
+    let change = json!({"name": "R&D经费占GDP比重", "unit": "%", "mode": "derived", "formula": "twice / 2"});
+    let answer = app.send_json(Method::PUT, "/api/v1/indicators/rd_share", &app.admin, &change).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("depends on itself"));
+    assert_eq!(app.get_as_admin("/api/v1/indicators/rd_share").await.body["formula"], "100 * rd_expenditure / gdp");
+}
+
+#[tokio::test]
+async fn an_indicator_with_figures_keeps_its_mode() {
+    let app = spawn_app().await.with_small_world().await;
+    app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 1.0)]).await;
+    let change = json!({"name": "地区生产总值", "unit": "亿元", "decimals": 2, "mode": "quarter"});
+    let answer = app.send_json(Method::PUT, "/api/v1/indicators/gdp", &app.admin, &change).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT);
+    let rename = json!({"name": "GDP", "unit": "亿元", "decimals": 2, "mode": "ytd"});
+    let answer = app.send_json(Method::PUT, "/api/v1/indicators/gdp", &app.admin, &rename).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["name"], "GDP");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_and_needs_no_token() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/regions", "get"),
+        ("/api/v1/regions", "post"),
+        ("/api/v1/regions/{id}", "put"),
+        ("/api/v1/regions/{id}", "delete"),
+        ("/api/v1/indicators", "post"),
+        ("/api/v1/indicators/{code}", "get"),
+        ("/api/v1/values", "put"),
+        ("/api/v1/values", "get"),
+        ("/api/v1/series", "get"),
+        ("/api/v1/audit", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+    }
+    assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn health_unknown_routes_and_wrong_methods() {
+    let app = spawn_app().await;
+    let health = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let missing = app.get("/api/v1/nothing", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.code(), "not_found");
+    let wrong = app.send_json(Method::PATCH, "/api/v1/regions", &app.admin, &json!({})).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.code(), "method_not_allowed");
+}
