@@ -5,10 +5,13 @@
 use rusqlite::Connection;
 
 use crate::domain::access::{Role, User};
+use crate::domain::assessment::Scheme;
 use crate::domain::split::{from_units, largest_remainder, to_units};
 use crate::domain::submission::RawItem;
+use crate::domain::target::SplitMethod;
 use crate::domain::{Direction, Formula, Indicator, IndicatorCode, Mode, Quarter, Region, RegionId, RegionKind};
 use crate::engine;
+use crate::engine::targets::SplitRequest;
 use crate::error::AppResult;
 
 pub const DISTRICT: &str = "district";
@@ -65,7 +68,7 @@ const DISTRICT_TOTALS: [(&str, f64, f64); 9] = [
     ("gdp", 940.0, 1000.0),
     ("rd_expenditure", 15.98, 18.0),
     ("patent_applications", 3320.0, 3601.0),
-    ("invention_applications", 910.0, 1012.0),
+    ("invention_applications", 410.0, 468.0),
     ("patent_grants", 868.0, 934.0),
     ("talents_introduced", 158.0, 186.0),
     ("large_enterprises", 286.0, 300.0),
@@ -141,6 +144,49 @@ fn unit_figures(code: &str, mode: Mode, decimals: u8, year: i32, total: f64) -> 
         .collect()
 }
 
+/// The plan's 2023 targets for the district, each split among the towns and zones in proportion
+/// to their 2022 figures: R&D 19亿元, 2200 patent applications of which 500 for inventions,
+/// 50 major industry–university–research projects.
+const TARGETS_2023: [(&str, f64); 4] = [
+    ("rd_expenditure", 19.0),
+    ("patent_applications", 2200.0),
+    ("invention_applications", 500.0),
+    ("iur_projects", 50.0),
+];
+
+fn load_targets_and_scheme(conn: &Connection, admin: &User) -> AppResult<()> {
+    for (indicator, total) in TARGETS_2023 {
+        let request = SplitRequest {
+            parent: DISTRICT,
+            indicator,
+            year: 2023,
+            total: Some(total),
+            method: SplitMethod::Proportional,
+            base_year: Some(2022),
+            weights: None,
+        };
+        engine::targets::decompose(conn, admin, &request)?;
+    }
+    let scheme: Scheme = serde_json::from_value(serde_json::json!({
+        "parent": DISTRICT,
+        "rank_within_group": false,
+        "items": [
+            {"indicator": "rd_expenditure", "weight": 40, "method": "ratio", "cap": 1.2, "floor": 0.6},
+            {"indicator": "patent_applications", "weight": 25, "method": "stepped", "reference": "average",
+             "base": 0.8, "step_pct": 5, "step_points": 0.5, "cap": 1.2},
+            {"indicator": "invention_applications", "weight": 15, "method": "stepped"},
+            {"indicator": "iur_projects", "weight": 20, "method": "rank"}
+        ],
+        "grades": [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80},
+                   {"name": "合格", "min": 60}, {"name": "不合格", "min": 0}],
+        "adjustments": [{"region": "zone-gaoxin", "points": 2, "reason": "获批省级创新平台"}],
+        "vetoes": []
+    }))
+    .expect("the demo scheme is well-formed");
+    engine::assessments::set_scheme(conn, admin, 2023, scheme)?;
+    Ok(())
+}
+
 /// True when the database holds no regions yet.
 pub fn is_empty(conn: &Connection) -> AppResult<bool> {
     Ok(crate::store::regions::all(conn)?.is_empty())
@@ -200,6 +246,7 @@ pub fn load(conn: &Connection) -> AppResult<()> {
             }
         }
     }
+    load_targets_and_scheme(conn, &admin)?;
     for (rid, c, value, source) in BENCHMARK_FIGURES.iter() {
         let item = RawItem { indicator: c, value: *value, comment: Some(source) };
         engine::values::submit(conn, &admin, rid, "2023", &[item], None, current)?;

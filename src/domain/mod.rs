@@ -3,15 +3,20 @@
 //! product shows is computed here, and the other layers only load data and present answers.
 
 pub mod access;
+pub mod assessment;
+pub mod benchmark;
 pub mod calc;
 pub mod formula;
 pub mod ids;
 pub mod indicator;
 pub mod number;
 pub mod period;
+pub mod progress;
+pub mod rank;
 pub mod region;
 pub mod split;
 pub mod submission;
+pub mod target;
 pub mod views;
 
 pub use calc::{Calculator, Coverage, Figure, Observations};

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use super::{audit_change, require_admin, world};
+use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::{Indicator, IndicatorSet};
 use crate::error::{AppError, AppResult};
@@ -36,7 +36,16 @@ pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     }
     check_formulas(conn, &indicator)?;
     store::indicators::save(conn, &indicator)?;
-    audit_change(conn, &user.name, "create", "indicator", indicator.code.as_str(), None, Some(&indicator))?;
+    audit_change(
+        conn,
+        &user.name,
+        "create",
+        "indicator",
+        indicator.code.as_str(),
+        Scope { indicator: Some(indicator.code.as_str()), ..Default::default() },
+        None,
+        Some(&indicator),
+    )?;
     Ok(indicator)
 }
 
@@ -52,6 +61,15 @@ pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     }
     check_formulas(conn, &indicator)?;
     store::indicators::save(conn, &indicator)?;
-    audit_change(conn, &user.name, "update", "indicator", indicator.code.as_str(), Some(&old), Some(&indicator))?;
+    audit_change(
+        conn,
+        &user.name,
+        "update",
+        "indicator",
+        indicator.code.as_str(),
+        Scope { indicator: Some(indicator.code.as_str()), ..Default::default() },
+        Some(&old),
+        Some(&indicator),
+    )?;
     Ok(indicator)
 }

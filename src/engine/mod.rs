@@ -2,18 +2,24 @@
 //! answer, and writes changes with their audit entries in the caller's transaction.
 //! No statistics are computed here, and nothing here knows about HTTP.
 
+pub mod assessments;
 pub mod audit;
+pub mod benchmarks;
 pub mod indicators;
+pub mod progress;
 pub mod regions;
 pub mod series;
+pub mod targets;
 pub mod users;
 pub mod values;
+
+use std::collections::HashSet;
 
 use chrono::{FixedOffset, Utc};
 use rusqlite::Connection;
 
 use crate::domain::access::User;
-use crate::domain::{IndicatorSet, Quarter, RegionTree};
+use crate::domain::{Calculator, IndicatorCode, IndicatorSet, Observations, Quarter, RegionTree};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -21,6 +27,44 @@ use crate::store;
 pub struct World {
     pub tree: RegionTree,
     pub indicators: IndicatorSet,
+}
+
+impl World {
+    pub fn calculator<'a>(&'a self, observations: &'a Observations) -> Calculator<'a> {
+        Calculator { tree: &self.tree, indicators: &self.indicators, observations }
+    }
+
+    /// Loads the stored figures needed to compute `indicators` for `regions` (and all below
+    /// them) in the years `from..=to`.
+    pub fn observations(
+        &self,
+        conn: &Connection,
+        regions: &[&str],
+        indicators: &[&str],
+        from: i32,
+        to: i32,
+    ) -> AppResult<Observations> {
+        let mut wanted: HashSet<&str> = HashSet::new();
+        for region in regions {
+            wanted.insert(region);
+            wanted.extend(self.tree.leaves_under(region).into_iter().map(|r| r.as_str()));
+        }
+        let mut codes: Vec<&IndicatorCode> = Vec::new();
+        for code in indicators.iter().flat_map(|c| self.indicators.inputs_of(c)) {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        Ok(store::observations::load(conn, &codes, from, to, Some(&wanted))?)
+    }
+
+    pub fn region(&self, id: &str) -> AppResult<&crate::domain::Region> {
+        self.tree.get(id).ok_or_else(|| AppError::NotFound(format!("region '{id}' does not exist")))
+    }
+
+    pub fn indicator(&self, code: &str) -> AppResult<&crate::domain::Indicator> {
+        self.indicators.get(code).ok_or_else(|| AppError::NotFound(format!("indicator '{code}' does not exist")))
+    }
 }
 
 pub fn world(conn: &Connection) -> AppResult<World> {
@@ -41,13 +85,23 @@ pub fn require_admin(user: &User) -> AppResult<()> {
     if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin may do this".into())) }
 }
 
+/// What a change concerns, so that the audit log can be filtered by region, indicator and period.
+#[derive(Default)]
+struct Scope<'a> {
+    region: Option<&'a str>,
+    indicator: Option<&'a str>,
+    period: Option<String>,
+}
+
 /// One audit entry for a change of anything but a figure.
+#[allow(clippy::too_many_arguments)]
 fn audit_change<T: serde::Serialize>(
     conn: &Connection,
     user: &str,
     action: &str,
     entity: &str,
     key: &str,
+    scope: Scope<'_>,
     old: Option<&T>,
     new: Option<&T>,
 ) -> AppResult<()> {
@@ -60,9 +114,9 @@ fn audit_change<T: serde::Serialize>(
             action: action.to_string(),
             entity: entity.to_string(),
             key: key.to_string(),
-            region: None,
-            indicator: None,
-            period: None,
+            region: scope.region.map(str::to_string),
+            indicator: scope.indicator.map(str::to_string),
+            period: scope.period,
             old: json(old),
             new: json(new),
             reason: None,

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use super::{audit_change, require_admin, world};
+use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::{Region, RegionTree};
 use crate::error::{AppError, AppResult};
@@ -44,7 +44,16 @@ pub fn create(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
     }
     check_place(conn, &region)?;
     store::regions::insert(conn, &region)?;
-    audit_change(conn, &user.name, "create", "region", region.id.as_str(), None, Some(&region))?;
+    audit_change(
+        conn,
+        &user.name,
+        "create",
+        "region",
+        region.id.as_str(),
+        Scope { region: Some(region.id.as_str()), ..Default::default() },
+        None,
+        Some(&region),
+    )?;
     Ok(region)
 }
 
@@ -53,7 +62,16 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
     let old = get(conn, region.id.as_str())?;
     check_place(conn, &region)?;
     store::regions::update(conn, &region)?;
-    audit_change(conn, &user.name, "update", "region", region.id.as_str(), Some(&old), Some(&region))?;
+    audit_change(
+        conn,
+        &user.name,
+        "update",
+        "region",
+        region.id.as_str(),
+        Scope { region: Some(region.id.as_str()), ..Default::default() },
+        Some(&old),
+        Some(&region),
+    )?;
     Ok(region)
 }
 
@@ -64,10 +82,19 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     if world(conn)?.tree.has_children(id) {
         return Err(AppError::Conflict(format!("region '{id}' has children; move or delete them first")));
     }
-    if store::regions::has_figures(conn, id)? {
-        return Err(AppError::Conflict(format!("region '{id}' has submitted figures and cannot be deleted")));
+    if store::regions::has_figures(conn, id)? || store::regions::has_targets(conn, id)? {
+        return Err(AppError::Conflict(format!("region '{id}' has figures or targets and cannot be deleted")));
     }
     store::regions::delete(conn, id)?;
-    audit_change(conn, &user.name, "delete", "region", id, Some(&old), None)?;
+    audit_change(
+        conn,
+        &user.name,
+        "delete",
+        "region",
+        id,
+        Scope { region: Some(id), ..Default::default() },
+        Some(&old),
+        None,
+    )?;
     Ok(old)
 }

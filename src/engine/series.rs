@@ -1,14 +1,11 @@
 //! A region's figures for one indicator over a run of periods, in one view.
 
-use std::collections::HashSet;
-
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::world;
-use crate::domain::{Calculator, Coverage, Period, View};
+use crate::domain::{Coverage, Period, View};
 use crate::error::{AppError, AppResult};
-use crate::store;
 
 /// More points than this in one answer is a mistake in the query, not a chart.
 pub const MAX_POINTS: usize = 400;
@@ -62,17 +59,10 @@ pub fn series(
             "the annual view takes years (YYYY); the quarter and ytd views take quarters (YYYYQn)",
         ));
     }
-    let region_id =
-        world.tree.get(region).ok_or_else(|| AppError::NotFound(format!("region '{region}' does not exist")))?;
-    let ind = world
-        .indicators
-        .get(indicator)
-        .ok_or_else(|| AppError::NotFound(format!("indicator '{indicator}' does not exist")))?;
-    let mut wanted: HashSet<&str> = world.tree.leaves_under(region).into_iter().map(|r| r.as_str()).collect();
-    wanted.insert(region_id.id.as_str());
-    let observations =
-        store::observations::load(conn, &world.indicators.inputs_of(indicator), from.year(), to.year(), Some(&wanted))?;
-    let calc = Calculator { tree: &world.tree, indicators: &world.indicators, observations: &observations };
+    world.region(region)?;
+    let ind = world.indicator(indicator)?;
+    let observations = world.observations(conn, &[region], &[indicator], from.year(), to.year())?;
+    let calc = world.calculator(&observations);
     let points = periods
         .into_iter()
         .filter_map(|p| {

@@ -5,7 +5,7 @@ use rand::RngCore;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::audit_change;
+use super::{Scope, audit_change};
 use crate::domain::RegionId;
 use crate::domain::access::{Role, User};
 use crate::error::{AppError, AppResult};
@@ -48,7 +48,7 @@ pub fn add(conn: &Connection, actor: &str, name: &str, role: Role, regions: &[Re
     let token = new_token();
     store::users::add_token(conn, id, &hash_token(&token))?;
     let record = User { id, name: name.to_string(), role, regions: regions.to_vec() };
-    audit_change(conn, actor, "create", "user", name, None, Some(&record))?;
+    audit_change(conn, actor, "create", "user", name, Scope::default(), None, Some(&record))?;
     Ok(token)
 }
 

@@ -1,14 +1,12 @@
 //! Submitting figures (all or nothing, with warnings and audit) and reading them as submitted.
 
-use std::collections::HashSet;
-
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::world;
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
-use crate::domain::{Calculator, Period, Quarter, Span};
+use crate::domain::{Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, audit::AuditEntry, observations::NewValue, observations::StoredValue};
 
@@ -81,10 +79,9 @@ pub fn submit(
 fn warnings(conn: &Connection, world: &super::World, sub: &Submission) -> AppResult<Vec<Warning>> {
     let mut out = submission::batch_warnings(&world.indicators, &sub.items);
     let Period::Quarter(q) = sub.period else { return Ok(out) };
-    let codes: Vec<_> = sub.items.iter().map(|i| &i.indicator).collect();
-    let only_here = HashSet::from([sub.region.as_str()]);
-    let observations = store::observations::load(conn, &codes, q.year() - 1, q.year(), Some(&only_here))?;
-    let calc = Calculator { tree: &world.tree, indicators: &world.indicators, observations: &observations };
+    let codes: Vec<&str> = sub.items.iter().map(|i| i.indicator.as_str()).collect();
+    let observations = world.observations(conn, &[sub.region.as_str()], &codes, q.year() - 1, q.year())?;
+    let calc = world.calculator(&observations);
     let ytd = |quarter: Option<Quarter>, code: &str| {
         quarter.and_then(|q| calc.figure(sub.region.as_str(), code, Span::Ytd(q)).value)
     };

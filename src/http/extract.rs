@@ -100,6 +100,24 @@ pub fn period(field: &str, text: &str) -> Result<Period, ApiError> {
     text.parse().map_err(|e: crate::domain::period::PeriodError| ApiError::invalid(field, e.to_string()))
 }
 
+/// Checks a year parameter, naming the field when it is out of range.
+pub fn year(field: &str, year: i32) -> Result<i32, ApiError> {
+    Period::from_parts(year, 0)
+        .map(|p| p.year())
+        .ok_or_else(|| ApiError::invalid(field, format!("{year} is not a year zhibiao accepts (1900 to 2200)")))
+}
+
+/// A year in a path such as `/assessments/2023`.
+pub fn year_in_path(text: &str) -> Result<i32, ApiError> {
+    match text.parse::<Period>() {
+        Ok(Period::Year(y)) => Ok(y),
+        _ => Err(ApiError::invalid(
+            "year",
+            format!("'{}' is not a year (YYYY)", text.chars().take(20).collect::<String>()),
+        )),
+    }
+}
+
 /// The user behind the bearer token; 401 without a token or with an unknown one.
 pub struct CurrentUser(pub User);
 

@@ -2,11 +2,14 @@
 //! blocking task (one transaction for writes) and shape the answer; they compute nothing.
 //! Each resource module exposes `router()`; `app()` merges them and documents them (utoipa).
 
+mod assessments;
+mod benchmarks;
 pub mod error;
 pub mod extract;
 mod indicators;
 mod regions;
 mod series;
+mod targets;
 mod values;
 
 use std::net::SocketAddr;
@@ -100,7 +103,10 @@ pub fn app(state: AppState) -> Router {
                 .merge(regions::router())
                 .merge(indicators::router())
                 .merge(values::router())
-                .merge(series::router()),
+                .merge(series::router())
+                .merge(targets::router())
+                .merge(benchmarks::router())
+                .merge(assessments::router()),
         )
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();

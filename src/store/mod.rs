@@ -7,6 +7,7 @@ pub mod audit;
 pub mod indicators;
 pub mod observations;
 pub mod regions;
+pub mod targets;
 pub mod users;
 
 use std::path::Path;
@@ -31,8 +32,12 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("../../migrations/001_core.sql"))]));
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/001_core.sql")),
+        M::up(include_str!("../../migrations/002_targets.sql")),
+    ])
+});
 
 /// Waiting for another writer rather than failing at once: writes are short transactions.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -67,9 +67,14 @@ pub fn delete(conn: &Connection, id: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Does anything stored refer to this region (figures)?
+/// Has this region submitted figures?
 pub fn has_figures(conn: &Connection, id: &str) -> Result<bool, StoreError> {
     Ok(conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM observations WHERE region = ?1)")?
         .query_row([id], |r| r.get(0))?)
+}
+
+/// Has this region targets?
+pub fn has_targets(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM targets WHERE region = ?1)")?.query_row([id], |r| r.get(0))?)
 }

@@ -76,3 +76,32 @@ fn user_add_prints_the_token_alone_on_its_last_line_and_demo_refuses_a_full_data
         .unwrap();
     assert!(!bad.status.success(), "a statistician needs a region");
 }
+
+#[tokio::test]
+async fn the_demo_tells_the_plans_story_of_targets_benchmarks_and_assessment() {
+    let app = spawn_demo().await;
+    let progress = app.progress_of("district", "rd_expenditure", "2023Q4").await;
+    assert_eq!(progress["target"], 19.0);
+    assert_eq!(progress["actual"], 18.0);
+    assert!((progress["completion"].as_f64().unwrap() - 18.0 / 19.0).abs() < 1e-9);
+    assert_eq!(progress["status"], "behind");
+    // the split to the towns and zones adds up to 19亿元 exactly
+    let targets = app.get_as_admin("/api/v1/targets?year=2023&indicator=rd_expenditure").await.body;
+    let children: f64 = targets
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["region"] != "district")
+        .map(|t| t["value"].as_f64().unwrap())
+        .sum();
+    assert!((children - 19.0).abs() < 1e-9, "{children}");
+    let bench = app.get_as_admin("/api/v1/benchmarks?region=district&indicator=rd_share&period=2023").await.body;
+    assert_eq!((bench["rank"].as_u64(), bench["count"].as_u64()), (Some(4), Some(4)));
+    let assessment = app.get_as_admin("/api/v1/assessments/2023").await.body;
+    let regions = assessment["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 8);
+    let methods: std::collections::HashSet<&str> =
+        regions[0]["items"].as_array().unwrap().iter().map(|i| i["method"].as_str().unwrap()).collect();
+    assert_eq!(methods.len(), 3, "every method is used: {methods:?}");
+    assert!(regions.iter().all(|r| r["grade"].is_string() && r["rank"].as_u64().is_some()));
+}

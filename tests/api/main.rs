@@ -1,8 +1,10 @@
 //! Integration tests: one binary, the real server over HTTP, a fresh database file per test.
 
 mod access;
+mod assessment;
 mod computation;
 mod demo;
 mod helpers;
 mod resources;
 mod submission;
+mod targets;

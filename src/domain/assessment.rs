@@ -1,0 +1,747 @@
+//! The year-end assessment (年终考核, SPEC §2.10): a scheme of weighted items scored by ratio,
+//! stepped or rank methods, adjustments and vetoes, totals, ranks and grades. Every score carries
+//! its inputs, the formula and the figures put into it, so that nobody has to take it on trust.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+use super::indicator::{Direction, IndicatorSet};
+use super::number::{round_to, tidy};
+use super::progress::completion;
+use super::rank::competition_ranks;
+use super::region::RegionTree;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// the assessed regions are this region's children
+    pub parent: String,
+    /// rank regions within their `group` (e.g. 镇 and 开发区 apart)
+    #[serde(default)]
+    pub rank_within_group: bool,
+    pub items: Vec<Item>,
+    pub grades: Vec<Grade>,
+    #[serde(default)]
+    pub adjustments: Vec<Adjustment>,
+    #[serde(default)]
+    pub vetoes: Vec<Veto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    pub indicator: String,
+    pub weight: f64,
+    pub method: Method,
+    /// ratio, stepped: the score is at most cap × weight (default 1)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// ratio: below this completion the item scores 0 (default 0)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<f64>,
+    /// stepped: compare with the target or with the average of the assessed regions (default target)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Reference>,
+    /// stepped: share of the weight earned at the reference (default 0.8)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<f64>,
+    /// stepped: percent of deviation per step (default 5)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_pct: Option<f64>,
+    /// stepped: points per step (default 0.5); rank: points per place (default weight / ranked count)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_points: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// 完成率法
+    Ratio,
+    /// 基本分+增减分
+    Stepped,
+    /// 位次法
+    Rank,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    Target,
+    Average,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    pub name: String,
+    pub min: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Adjustment {
+    pub region: String,
+    pub points: f64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Veto {
+    pub region: String,
+    pub reason: String,
+}
+
+const DEFAULT_CAP: f64 = 1.0;
+const DEFAULT_FLOOR: f64 = 0.0;
+const DEFAULT_BASE: f64 = 0.8;
+const DEFAULT_STEP_PCT: f64 = 5.0;
+const DEFAULT_STEP_POINTS: f64 = 0.5;
+
+/// Checks a scheme against the tree and the indicators; every problem names its field.
+pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSet) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut err = |field: String, message: &str| errors.push(FieldError::new(field, message));
+    let children: Vec<&str> = tree.children(&scheme.parent).iter().map(|c| c.as_str()).collect();
+    if tree.get(&scheme.parent).is_none() {
+        err("parent".into(), "unknown region");
+    } else if children.is_empty() {
+        err("parent".into(), "this region has no children to assess");
+    }
+    if scheme.items.is_empty() {
+        err("items".into(), "at least one item is needed");
+    }
+    let mut seen = HashSet::new();
+    for (i, item) in scheme.items.iter().enumerate() {
+        let f = |name: &str| format!("items[{i}].{name}");
+        if indicators.get(&item.indicator).is_none() {
+            err(f("indicator"), "unknown indicator");
+        } else if !seen.insert(item.indicator.as_str()) {
+            err(f("indicator"), "this indicator is already an item");
+        }
+        if !(item.weight.is_finite() && item.weight > 0.0) {
+            err(f("weight"), "must be more than 0");
+        }
+        let positive = |x: Option<f64>| x.is_none_or(|x| x.is_finite() && x > 0.0);
+        let non_negative = |x: Option<f64>| x.is_none_or(|x| x.is_finite() && x >= 0.0);
+        for (name, given, methods) in [
+            ("cap", item.cap.is_some(), &[Method::Ratio, Method::Stepped][..]),
+            ("floor", item.floor.is_some(), &[Method::Ratio][..]),
+            ("reference", item.reference.is_some(), &[Method::Stepped][..]),
+            ("base", item.base.is_some(), &[Method::Stepped][..]),
+            ("step_pct", item.step_pct.is_some(), &[Method::Stepped][..]),
+            ("step_points", item.step_points.is_some(), &[Method::Stepped, Method::Rank][..]),
+        ] {
+            if given && !methods.contains(&item.method) {
+                err(f(name), "does not apply to this method");
+            }
+        }
+        if !positive(item.cap) {
+            err(f("cap"), "must be more than 0");
+        }
+        if !positive(item.step_pct) {
+            err(f("step_pct"), "must be more than 0");
+        }
+        for (name, value) in [("floor", item.floor), ("base", item.base), ("step_points", item.step_points)] {
+            if !non_negative(value) {
+                err(f(name), "must be 0 or more");
+            }
+        }
+    }
+    if scheme.grades.is_empty() {
+        err("grades".into(), "at least one grade is needed");
+    }
+    let mut names = HashSet::new();
+    for (i, g) in scheme.grades.iter().enumerate() {
+        if g.name.trim().is_empty() || !names.insert(g.name.trim()) {
+            err(format!("grades[{i}].name"), "a grade needs a name of its own");
+        }
+        if !g.min.is_finite() {
+            err(format!("grades[{i}].min"), "must be a number");
+        }
+    }
+    for (i, a) in scheme.adjustments.iter().enumerate() {
+        if !children.contains(&a.region.as_str()) {
+            err(format!("adjustments[{i}].region"), "not one of the assessed regions");
+        }
+        if !a.points.is_finite() {
+            err(format!("adjustments[{i}].points"), "must be a number");
+        }
+        if a.reason.trim().is_empty() {
+            err(format!("adjustments[{i}].reason"), "an adjustment needs a reason");
+        }
+    }
+    for (i, v) in scheme.vetoes.iter().enumerate() {
+        if !children.contains(&v.region.as_str()) {
+            err(format!("vetoes[{i}].region"), "not one of the assessed regions");
+        }
+        if v.reason.trim().is_empty() {
+            err(format!("vetoes[{i}].reason"), "a veto needs a reason");
+        }
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// An assessed region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessed {
+    pub id: String,
+    pub name: String,
+    pub group: Option<String>,
+}
+
+/// The figures of one item: annual actual and target per assessed region, in their order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemFigures {
+    pub direction: Direction,
+    pub actual: Vec<Option<f64>>,
+    pub target: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ItemScore {
+    pub indicator: String,
+    pub method: Method,
+    pub weight: f64,
+    /// A: the annual figure
+    pub actual: Option<f64>,
+    /// T: the annual target
+    pub target: Option<f64>,
+    /// ratio: completion c
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<f64>,
+    /// stepped: the reference value
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<f64>,
+    /// stepped: deviation d from the reference, in percent
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deviation_pct: Option<f64>,
+    /// stepped: whole steps of deviation
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<i64>,
+    /// rank: place among the assessed regions with a figure
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u32>,
+    /// null when the item is left out (no target) and the other items are scaled up
+    pub score: Option<f64>,
+    /// the general rule
+    pub formula: String,
+    /// the rule with this region's figures put in
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RegionScore {
+    pub region: String,
+    pub name: String,
+    pub group: Option<String>,
+    pub items: Vec<ItemScore>,
+    /// Σ item scores × scale
+    pub item_total: f64,
+    /// Σ all weights / Σ weights of the items kept (1 when none is left out)
+    pub scale: f64,
+    pub adjustments: Vec<Adjustment>,
+    pub veto: Option<String>,
+    pub total: f64,
+    pub rank: u32,
+    pub grade: Option<String>,
+    /// how the total was reached
+    pub explanation: String,
+}
+
+fn num(x: f64) -> String {
+    let rounded = round_to(x, 4);
+    if rounded == rounded.trunc() { format!("{rounded:.0}") } else { format!("{rounded}") }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", round_to(100.0 * x, 1))
+}
+
+/// Scores every assessed region. `figures` follows `scheme.items`; each list follows `regions`.
+pub fn assess(scheme: &Scheme, regions: &[Assessed], figures: &[ItemFigures]) -> Vec<RegionScore> {
+    let per_item: Vec<Vec<ItemScore>> =
+        scheme.items.iter().zip(figures).map(|(item, figs)| score_item(item, figs)).collect();
+    let all_weights: f64 = scheme.items.iter().map(|i| i.weight).sum();
+    let mut scores: Vec<RegionScore> = regions
+        .iter()
+        .enumerate()
+        .map(|(r, region)| {
+            let items: Vec<ItemScore> = per_item.iter().map(|scores| scores[r].clone()).collect();
+            let kept: f64 = items.iter().filter(|s| s.score.is_some()).map(|s| s.weight).sum();
+            let sum: f64 = items.iter().filter_map(|s| s.score).sum();
+            let scale = if kept > 0.0 { all_weights / kept } else { 1.0 };
+            let item_total = tidy(sum * scale);
+            let adjustments: Vec<Adjustment> =
+                scheme.adjustments.iter().filter(|a| a.region == region.id).cloned().collect();
+            let adjusted: f64 = adjustments.iter().map(|a| a.points).sum();
+            let veto = scheme.vetoes.iter().find(|v| v.region == region.id).map(|v| v.reason.clone());
+            let total = if veto.is_some() { 0.0 } else { round_to(item_total + adjusted, 2) };
+            let mut explanation = if scale == 1.0 {
+                format!("项目得分合计 {}", num(item_total))
+            } else {
+                format!("项目得分 {} × 折算系数 {} = {}", num(sum), num(scale), num(item_total))
+            };
+            for a in &adjustments {
+                explanation.push_str(&format!(
+                    "；{}{}（{}）",
+                    if a.points >= 0.0 { "加" } else { "减" },
+                    num(a.points.abs()),
+                    a.reason
+                ));
+            }
+            match &veto {
+                Some(reason) => explanation.push_str(&format!("；一票否决（{reason}），总分记0")),
+                None => explanation.push_str(&format!("；总分 {total:.2}")),
+            }
+            RegionScore {
+                region: region.id.clone(),
+                name: region.name.clone(),
+                group: region.group.clone(),
+                items,
+                item_total,
+                scale: tidy(scale),
+                adjustments,
+                veto,
+                total,
+                rank: 0,
+                grade: None,
+                explanation,
+            }
+        })
+        .collect();
+    rank_and_grade(scheme, &mut scores);
+    scores
+}
+
+fn rank_and_grade(scheme: &Scheme, scores: &mut [RegionScore]) {
+    let key = |s: &RegionScore| if scheme.rank_within_group { s.group.clone() } else { None };
+    let totals: Vec<Option<f64>> = scores.iter().map(|s| Some(s.total)).collect();
+    for i in 0..scores.len() {
+        let peers: Vec<Option<f64>> =
+            (0..scores.len()).map(|j| (key(&scores[j]) == key(&scores[i])).then_some(totals[j]).flatten()).collect();
+        scores[i].rank = competition_ranks(&peers, Direction::Higher)[i].unwrap_or(1);
+    }
+    let mut grades = scheme.grades.clone();
+    grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+    for s in scores.iter_mut() {
+        s.grade = if s.veto.is_some() {
+            grades.last().map(|g| g.name.clone())
+        } else {
+            grades.iter().find(|g| g.min <= s.total).map(|g| g.name.clone())
+        };
+    }
+}
+
+fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
+    let w = item.weight;
+    let blank = |a: Option<f64>, t: Option<f64>| ItemScore {
+        indicator: item.indicator.clone(),
+        method: item.method,
+        weight: w,
+        actual: a,
+        target: t,
+        completion: None,
+        reference: None,
+        deviation_pct: None,
+        steps: None,
+        rank: None,
+        score: Some(0.0),
+        formula: String::new(),
+        explanation: String::new(),
+    };
+    let left_out =
+        |s: ItemScore| ItemScore {
+            score: None, explanation: "未设目标，本项不计分，其余项目按权重折算".into(), ..s
+        };
+    let no_actual = |s: ItemScore| ItemScore { explanation: "无实际值，得0分".into(), ..s };
+    match item.method {
+        Method::Ratio => {
+            let cap = item.cap.unwrap_or(DEFAULT_CAP);
+            let floor = item.floor.unwrap_or(DEFAULT_FLOOR);
+            let formula = format!("得分 = W × min(c, {}), c ≥ {} 时；否则 0；c = 完成率", num(cap), num(floor));
+            figs.actual
+                .iter()
+                .zip(&figs.target)
+                .map(|(&a, &t)| {
+                    let s = ItemScore { formula: formula.clone(), ..blank(a, t) };
+                    let (Some(target), Some(actual)) = (t, a) else {
+                        return if t.is_none() { left_out(s) } else { no_actual(s) };
+                    };
+                    let Some(c) = completion(figs.direction, actual, target) else {
+                        return ItemScore {
+                            explanation: "完成率无法计算（除数为0），得0分".into(), ..s
+                        };
+                    };
+                    let ratio_text = match figs.direction {
+                        Direction::Higher => format!("c = A / T = {} / {} = {}", num(actual), num(target), pct(c)),
+                        Direction::Lower => format!("c = T / A = {} / {} = {}", num(target), num(actual), pct(c)),
+                    };
+                    let (score, rest) = if c >= floor {
+                        let score = tidy(w * c.min(cap));
+                        (score, format!("得分 = {} × min({}, {}) = {}", num(w), num(c), num(cap), num(score)))
+                    } else {
+                        (0.0, format!("低于 {}，得0分", pct(floor)))
+                    };
+                    ItemScore {
+                        completion: Some(c),
+                        score: Some(score),
+                        explanation: format!("{ratio_text}；{rest}"),
+                        ..s
+                    }
+                })
+                .collect()
+        }
+        Method::Stepped => {
+            let reference = item.reference.unwrap_or(Reference::Target);
+            let base = item.base.unwrap_or(DEFAULT_BASE);
+            let step_pct = item.step_pct.unwrap_or(DEFAULT_STEP_PCT);
+            let step_points = item.step_points.unwrap_or(DEFAULT_STEP_POINTS);
+            let cap = item.cap.unwrap_or(DEFAULT_CAP);
+            let present: Vec<f64> = figs.actual.iter().flatten().copied().collect();
+            let average = (!present.is_empty()).then(|| tidy(present.iter().sum::<f64>() / present.len() as f64));
+            let d_text = match figs.direction {
+                Direction::Higher => "d = 100 × (A / ref − 1)",
+                Direction::Lower => "d = 100 × (ref / A − 1)",
+            };
+            let formula = format!(
+                "得分 = clamp({} × W + 档数 × {}, 0, {} × W)；{d_text}；档数 = d / {} 向零取整；ref = {}",
+                num(base),
+                num(step_points),
+                num(cap),
+                num(step_pct),
+                if reference == Reference::Target { "目标值" } else { "各单位平均值" }
+            );
+            figs.actual
+                .iter()
+                .zip(&figs.target)
+                .map(|(&a, &t)| {
+                    let s = ItemScore { formula: formula.clone(), ..blank(a, t) };
+                    let reference_value = match reference {
+                        Reference::Target => t,
+                        Reference::Average => average,
+                    };
+                    let Some(r) = reference_value else {
+                        return if reference == Reference::Target { left_out(s) } else { no_actual(s) };
+                    };
+                    let Some(actual) = a else { return no_actual(ItemScore { reference: Some(r), ..s }) };
+                    let (num_, den) = match figs.direction {
+                        Direction::Higher => (actual, r),
+                        Direction::Lower => (r, actual),
+                    };
+                    if den == 0.0 {
+                        return ItemScore {
+                            reference: Some(r),
+                            explanation: "偏离度无法计算（除数为0），得0分".into(),
+                            ..s
+                        };
+                    }
+                    let d = tidy(100.0 * (num_ / den - 1.0));
+                    let steps = (d / step_pct).trunc() as i64;
+                    let score = tidy((base * w + steps as f64 * step_points).clamp(0.0, cap * w));
+                    ItemScore {
+                        reference: Some(r),
+                        deviation_pct: Some(d),
+                        steps: Some(steps),
+                        score: Some(score),
+                        explanation: format!(
+                            "ref = {}；d = {}%；档数 = {}；得分 = clamp({} × {} {} {} × {}, 0, {}) = {}",
+                            num(r),
+                            num(d),
+                            steps,
+                            num(base),
+                            num(w),
+                            if steps < 0 { "−" } else { "+" },
+                            steps.abs(),
+                            num(step_points),
+                            num(cap * w),
+                            num(score)
+                        ),
+                        ..s
+                    }
+                })
+                .collect()
+        }
+        Method::Rank => {
+            let ranks = competition_ranks(&figs.actual, figs.direction);
+            let count = figs.actual.iter().flatten().count();
+            let step = item.step_points.unwrap_or(if count > 0 { w / count as f64 } else { 0.0 });
+            let formula = format!("得分 = max(0, W − (位次 − 1) × {})", num(step));
+            figs.actual
+                .iter()
+                .zip(&figs.target)
+                .zip(ranks)
+                .map(|((&a, &t), rank)| {
+                    let s = ItemScore { formula: formula.clone(), ..blank(a, t) };
+                    let Some(rank) = rank else { return no_actual(s) };
+                    let score = tidy((w - f64::from(rank - 1) * step).max(0.0));
+                    ItemScore {
+                        rank: Some(rank),
+                        score: Some(score),
+                        explanation: format!(
+                            "位次 {rank}/{count}；得分 = max(0, {} − ({rank} − 1) × {}) = {}",
+                            num(w),
+                            num(step),
+                            num(score)
+                        ),
+                        ..s
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::indicator::Mode;
+    use crate::domain::indicator::tests::indicator;
+    use crate::domain::region::RegionKind::*;
+    use crate::domain::region::tests::region;
+
+    fn regions() -> Vec<Assessed> {
+        [("a", "镇"), ("b", "镇"), ("c", "开发区"), ("d", "开发区")]
+            .iter()
+            .map(|(id, g)| Assessed { id: id.to_string(), name: id.to_uppercase(), group: Some(g.to_string()) })
+            .collect()
+    }
+
+    fn item(indicator: &str, weight: f64, method: Method) -> Item {
+        Item {
+            indicator: indicator.into(),
+            weight,
+            method,
+            cap: None,
+            floor: None,
+            reference: None,
+            base: None,
+            step_pct: None,
+            step_points: None,
+        }
+    }
+
+    fn grades() -> Vec<Grade> {
+        [("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0)]
+            .iter()
+            .map(|(n, m)| Grade { name: n.to_string(), min: *m })
+            .collect()
+    }
+
+    fn scheme() -> Scheme {
+        Scheme {
+            parent: "district".into(),
+            rank_within_group: false,
+            items: vec![
+                Item { cap: Some(1.2), floor: Some(0.6), ..item("rd", 40.0, Method::Ratio) },
+                Item { reference: Some(Reference::Average), ..item("patents", 30.0, Method::Stepped) },
+                item("projects", 30.0, Method::Rank),
+            ],
+            grades: grades(),
+            adjustments: vec![Adjustment { region: "a".into(), points: 2.0, reason: "省级创新平台".into() }],
+            vetoes: vec![Veto { region: "d".into(), reason: "重大安全事故".into() }],
+        }
+    }
+
+    fn figures(actual: &[Option<f64>], target: &[Option<f64>]) -> ItemFigures {
+        ItemFigures { direction: Direction::Higher, actual: actual.to_vec(), target: target.to_vec() }
+    }
+
+    fn example() -> Vec<RegionScore> {
+        let t100 = [Some(100.0); 4];
+        assess(
+            &scheme(),
+            &regions(),
+            &[
+                figures(&[Some(95.0), Some(130.0), Some(50.0), None], &t100),
+                figures(&[Some(100.0), Some(120.0), Some(80.0), Some(100.0)], &[None; 4]),
+                figures(&[Some(5.0), Some(9.0), Some(9.0), None], &[None; 4]),
+            ],
+        )
+    }
+
+    #[test]
+    fn item_scores_by_every_method() {
+        let scores = example();
+        let table: Vec<Vec<Option<f64>>> = scores.iter().map(|r| r.items.iter().map(|i| i.score).collect()).collect();
+        assert_eq!(
+            table,
+            [
+                // ratio 0.95 → 38; stepped d 0 → 24; rank 3 of 3 → 30 − 2 × 10
+                vec![Some(38.0), Some(24.0), Some(10.0)],
+                // ratio 1.3 capped at 1.2 → 48; d 20 → 4 steps → 26; rank 1 → 30
+                vec![Some(48.0), Some(26.0), Some(30.0)],
+                // ratio 0.5 under the floor → 0; d −20 → −4 steps → 22; tied first → 30
+                vec![Some(0.0), Some(22.0), Some(30.0)],
+                // no actual → 0 for ratio and rank
+                vec![Some(0.0), Some(24.0), Some(0.0)],
+            ]
+        );
+        assert_eq!(scores[1].items[1].steps, Some(4));
+        assert_eq!(scores[1].items[1].reference, Some(100.0));
+        assert_eq!(scores[2].items[2].rank, Some(1));
+        assert_eq!(scores[0].items[0].completion, Some(0.95));
+    }
+
+    #[test]
+    fn totals_adjustments_vetoes_ranks_and_grades() {
+        let scores = example();
+        let summary: Vec<(&str, f64, u32, Option<&str>)> =
+            scores.iter().map(|r| (r.region.as_str(), r.total, r.rank, r.grade.as_deref())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("a", 74.0, 2, Some("合格")),
+                ("b", 104.0, 1, Some("优秀")),
+                ("c", 52.0, 3, Some("不合格")),
+                ("d", 0.0, 4, Some("不合格")),
+            ]
+        );
+        assert_eq!(scores[3].veto.as_deref(), Some("重大安全事故"));
+        assert!(scores[0].explanation.contains("加2（省级创新平台）"), "{}", scores[0].explanation);
+        assert!(scores[3].explanation.contains("一票否决"));
+    }
+
+    #[test]
+    fn ranks_within_groups() {
+        let mut s = scheme();
+        s.rank_within_group = true;
+        let t100 = [Some(100.0); 4];
+        let scores = assess(
+            &s,
+            &regions(),
+            &[
+                figures(&[Some(95.0), Some(130.0), Some(50.0), None], &t100),
+                figures(&[Some(100.0), Some(120.0), Some(80.0), Some(100.0)], &[None; 4]),
+                figures(&[Some(5.0), Some(9.0), Some(9.0), None], &[None; 4]),
+            ],
+        );
+        let ranks: Vec<u32> = scores.iter().map(|r| r.rank).collect();
+        assert_eq!(ranks, [2, 1, 1, 2]);
+    }
+
+    #[test]
+    fn a_missing_target_leaves_the_item_out_and_scales_the_rest() {
+        let s = Scheme {
+            items: vec![item("rd", 60.0, Method::Ratio), item("projects", 40.0, Method::Rank)],
+            adjustments: vec![],
+            vetoes: vec![],
+            ..scheme()
+        };
+        let two = &regions()[..2];
+        let scores = assess(
+            &s,
+            two,
+            &[
+                figures(&[Some(50.0), Some(80.0)], &[Some(100.0), None]),
+                figures(&[Some(3.0), Some(7.0)], &[None, None]),
+            ],
+        );
+        // a: 60 × 0.5 + 40 × (1 − 1 × 0.5) → rank 2 of 2, step 20 → 20; total 50
+        assert_eq!(scores[0].total, 50.0);
+        assert_eq!(scores[0].scale, 1.0);
+        // b: ratio left out; rank 1 → 40, scaled by 100 / 40
+        assert_eq!(scores[1].items[0].score, None);
+        assert_eq!(scores[1].scale, 2.5);
+        assert_eq!(scores[1].total, 100.0);
+    }
+
+    #[test]
+    fn stepped_cases() {
+        let t = |x: f64| Some(x);
+        // (direction, A, ref target, cap, expected steps, expected score) with W = 20, base 0.8 → 16
+        let cases: &[(Direction, Option<f64>, Option<f64>, Option<f64>, Option<i64>, Option<f64>)] = &[
+            (Direction::Higher, t(112.0), t(100.0), None, Some(2), Some(17.0)),
+            (Direction::Higher, t(88.0), t(100.0), None, Some(-2), Some(15.0)),
+            (Direction::Higher, t(104.9), t(100.0), None, Some(0), Some(16.0)),
+            (Direction::Higher, t(300.0), t(100.0), None, Some(40), Some(20.0)),
+            (Direction::Higher, t(300.0), t(100.0), Some(1.5), Some(40), Some(30.0)),
+            (Direction::Higher, t(0.0), t(100.0), None, Some(-20), Some(6.0)),
+            // lower is better: d = 100 × (ref / A − 1) = 100 × (100 / 80 − 1) = 25
+            (Direction::Lower, t(80.0), t(100.0), None, Some(5), Some(18.5)),
+            (Direction::Higher, None, t(100.0), None, None, Some(0.0)),
+            (Direction::Higher, t(100.0), None, None, None, None),
+        ];
+        for (direction, a, target, cap, steps, score) in cases {
+            let it = Item { cap: *cap, ..item("x", 20.0, Method::Stepped) };
+            let out = score_item(&it, &ItemFigures { direction: *direction, actual: vec![*a], target: vec![*target] });
+            assert_eq!((out[0].steps, out[0].score), (*steps, *score), "{direction:?} {a:?} {target:?} {cap:?}");
+        }
+    }
+
+    #[test]
+    fn every_score_is_explained_with_its_figures() {
+        let scores = example();
+        let b = &scores[1];
+        assert_eq!(b.items[0].explanation, "c = A / T = 130 / 100 = 130.0%；得分 = 40 × min(1.3, 1.2) = 48");
+        assert_eq!(
+            b.items[1].explanation,
+            "ref = 100；d = 20%；档数 = 4；得分 = clamp(0.8 × 30 + 4 × 0.5, 0, 30) = 26"
+        );
+        assert_eq!(
+            scores[2].items[1].explanation,
+            "ref = 100；d = -20%；档数 = -4；得分 = clamp(0.8 × 30 − 4 × 0.5, 0, 30) = 22"
+        );
+        assert_eq!(b.items[2].explanation, "位次 1/3；得分 = max(0, 30 − (1 − 1) × 10) = 30");
+        assert!(scores.iter().flat_map(|r| &r.items).all(|i| !i.formula.is_empty() && !i.explanation.is_empty()));
+    }
+
+    #[test]
+    fn schemes_are_checked_field_by_field() {
+        let tree = RegionTree::new(vec![
+            region("district", District, None, 0),
+            region("a", Town, Some("district"), 1),
+            region("b", Town, Some("district"), 2),
+        ])
+        .unwrap();
+        let inds = crate::domain::IndicatorSet::new(vec![
+            indicator("rd", Mode::Ytd, None),
+            indicator("patents", Mode::Ytd, None),
+            indicator("projects", Mode::Ytd, None),
+        ])
+        .unwrap();
+        let good = Scheme { vetoes: vec![], adjustments: vec![], ..scheme() };
+        assert_eq!(check_scheme(&good, &tree, &inds), Ok(()));
+        let cases: Vec<(Scheme, &str)> = vec![
+            (Scheme { parent: "a".into(), ..good.clone() }, "parent"),
+            (Scheme { parent: "nowhere".into(), ..good.clone() }, "parent"),
+            (Scheme { items: vec![], ..good.clone() }, "items"),
+            (Scheme { items: vec![item("nothing", 10.0, Method::Ratio)], ..good.clone() }, "items[0].indicator"),
+            (Scheme { items: vec![item("rd", 0.0, Method::Ratio)], ..good.clone() }, "items[0].weight"),
+            (
+                Scheme { items: vec![item("rd", 1.0, Method::Ratio), item("rd", 1.0, Method::Rank)], ..good.clone() },
+                "items[1].indicator",
+            ),
+            (
+                Scheme { items: vec![Item { floor: Some(0.5), ..item("rd", 1.0, Method::Rank) }], ..good.clone() },
+                "items[0].floor",
+            ),
+            (
+                Scheme {
+                    items: vec![Item { step_pct: Some(0.0), ..item("rd", 1.0, Method::Stepped) }],
+                    ..good.clone()
+                },
+                "items[0].step_pct",
+            ),
+            (Scheme { grades: vec![], ..good.clone() }, "grades"),
+            (
+                Scheme {
+                    adjustments: vec![Adjustment { region: "x".into(), points: 1.0, reason: "r".into() }],
+                    ..good.clone()
+                },
+                "adjustments[0].region",
+            ),
+            (
+                Scheme { vetoes: vec![Veto { region: "a".into(), reason: " ".into() }], ..good.clone() },
+                "vetoes[0].reason",
+            ),
+        ];
+        for (s, field) in cases {
+            let errors = check_scheme(&s, &tree, &inds).unwrap_err();
+            assert!(errors.iter().any(|e| e.field == field), "{field}: {errors:?}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Annual targets and how a parent's target is split among its children (分解, SPEC §2.8).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+use super::indicator::Mode;
+use super::split::{from_units, largest_remainder, to_units};
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Target {
+    pub region: String,
+    pub indicator: String,
+    pub year: i32,
+    pub value: f64,
+    /// share of the annual target expected by the end of each quarter
+    pub milestones: [f64; 4],
+    /// `set` by hand, or how it was split from the parent's target
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitMethod {
+    /// in proportion to each child's annual figure in a base year
+    Proportional,
+    Equal,
+    /// explicit weight per child
+    Weights,
+    /// every child gets the parent's value (rates and shares)
+    Uniform,
+}
+
+impl SplitMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SplitMethod::Proportional => "proportional",
+            SplitMethod::Equal => "equal",
+            SplitMethod::Weights => "weights",
+            SplitMethod::Uniform => "uniform",
+        }
+    }
+}
+
+/// Derived indicators (rates, shares) do not add up, so they are only ever split uniformly;
+/// amounts are never split uniformly, since the children would not add up to the parent.
+pub fn check_method(method: SplitMethod, mode: Mode) -> Result<(), FieldError> {
+    match (method, mode) {
+        (SplitMethod::Uniform, Mode::Derived) => Ok(()),
+        (SplitMethod::Uniform, _) => Err(FieldError::new(
+            "method",
+            "uniform gives every child the parent's value, so it is only for derived indicators (rates, shares)",
+        )),
+        (_, Mode::Derived) => Err(FieldError::new(
+            "method",
+            "a derived indicator (a rate or share) does not add up over regions: use uniform",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The weights of `children` from an explicit map: every child named, nothing else, none negative.
+pub fn explicit_weights(children: &[&str], given: &BTreeMap<String, f64>) -> Result<Vec<f64>, FieldError> {
+    if let Some(extra) = given.keys().find(|k| !children.contains(&k.as_str())) {
+        return Err(FieldError::new(format!("weights.{extra}"), "not a child of the parent"));
+    }
+    children
+        .iter()
+        .map(|c| match given.get(*c) {
+            None => Err(FieldError::new("weights", format!("every child needs a weight; '{c}' has none"))),
+            Some(w) if !w.is_finite() || *w < 0.0 => Err(FieldError::new(format!("weights.{c}"), "must be 0 or more")),
+            Some(w) => Ok(*w),
+        })
+        .collect()
+}
+
+/// Splits `total` over children with `weights`, rounded to `decimals` by the largest-remainder
+/// method so that the parts add up to the (rounded) total exactly. Uniform gives each child `total`.
+pub fn split(
+    total: f64,
+    decimals: u8,
+    method: SplitMethod,
+    children: &[&str],
+    weights: &[f64],
+) -> Result<Vec<f64>, FieldError> {
+    if method == SplitMethod::Uniform {
+        return Ok(vec![total; children.len()]);
+    }
+    let units = largest_remainder(to_units(total, decimals), weights, children).ok_or_else(|| {
+        let why = match method {
+            SplitMethod::Proportional => "no child has a figure in the base year, so there is nothing to split by",
+            _ => "the weights are all 0",
+        };
+        FieldError::new(if method == SplitMethod::Weights { "weights" } else { "method" }, why)
+    })?;
+    Ok(units.into_iter().map(|u| from_units(u, decimals)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_add_up_at_the_indicators_precision() {
+        let kids = ["town-a", "town-b", "town-c"];
+        let cases: &[(f64, u8, SplitMethod, &[f64], &[f64])] = &[
+            (19.0, 2, SplitMethod::Proportional, &[3.0, 5.0, 11.0], &[3.0, 5.0, 11.0]),
+            (10.0, 2, SplitMethod::Equal, &[1.0, 1.0, 1.0], &[3.34, 3.33, 3.33]),
+            (100.0, 0, SplitMethod::Weights, &[1.0, 0.0, 1.0], &[50.0, 0.0, 50.0]),
+            (1.8, 2, SplitMethod::Uniform, &[], &[1.8, 1.8, 1.8]),
+        ];
+        for (total, decimals, method, weights, want) in cases {
+            assert_eq!(split(*total, *decimals, *method, &kids, weights).unwrap(), *want, "{method:?}");
+        }
+        assert!(split(10.0, 0, SplitMethod::Proportional, &kids, &[0.0, 0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn uniform_is_for_derived_indicators_only() {
+        assert!(check_method(SplitMethod::Uniform, Mode::Derived).is_ok());
+        assert!(check_method(SplitMethod::Proportional, Mode::Ytd).is_ok());
+        for (method, mode) in [
+            (SplitMethod::Uniform, Mode::Ytd),
+            (SplitMethod::Proportional, Mode::Derived),
+            (SplitMethod::Equal, Mode::Derived),
+            (SplitMethod::Weights, Mode::Derived),
+        ] {
+            assert_eq!(check_method(method, mode).unwrap_err().field, "method", "{method:?} {mode:?}");
+        }
+    }
+
+    #[test]
+    fn explicit_weights_name_every_child_and_nothing_else() {
+        let kids = ["a", "b"];
+        let map = |pairs: &[(&str, f64)]| pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>();
+        assert_eq!(explicit_weights(&kids, &map(&[("a", 1.0), ("b", 3.0)])).unwrap(), [1.0, 3.0]);
+        let cases = [
+            (map(&[("a", 1.0)]), "weights"),
+            (map(&[("a", 1.0), ("b", 1.0), ("c", 1.0)]), "weights.c"),
+            (map(&[("a", -1.0), ("b", 1.0)]), "weights.a"),
+        ];
+        for (given, field) in cases {
+            assert_eq!(explicit_weights(&kids, &given).unwrap_err().field, field);
+        }
+    }
+}

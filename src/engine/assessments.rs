@@ -1,0 +1,72 @@
+//! Year-end assessment schemes and their results.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{Scope, audit_change, require_admin, world};
+use crate::domain::Span;
+use crate::domain::access::User;
+use crate::domain::assessment::{Assessed, ItemFigures, RegionScore, Scheme, assess, check_scheme};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+pub fn scheme(conn: &Connection, year: i32) -> AppResult<Scheme> {
+    store::targets::scheme(conn, year)?
+        .ok_or_else(|| AppError::NotFound(format!("no assessment scheme has been set for {year}")))
+}
+
+pub fn set_scheme(conn: &Connection, user: &User, year: i32, scheme: Scheme) -> AppResult<Scheme> {
+    require_admin(user)?;
+    let world = world(conn)?;
+    check_scheme(&scheme, &world.tree, &world.indicators).map_err(AppError::Invalid)?;
+    let old = store::targets::scheme(conn, year)?;
+    store::targets::save_scheme(conn, year, &scheme, &user.name, &store::now())?;
+    let scope = Scope { period: Some(year.to_string()), ..Default::default() };
+    let action = if old.is_some() { "update" } else { "create" };
+    audit_change(conn, &user.name, action, "scheme", &year.to_string(), scope, old.as_ref(), Some(&scheme))?;
+    Ok(scheme)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Assessment {
+    pub year: i32,
+    pub parent: String,
+    pub regions: Vec<RegionScore>,
+}
+
+/// Scores the children of the scheme's parent on their annual figures and targets of `year`.
+pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
+    let scheme = scheme(conn, year)?;
+    let world = world(conn)?;
+    // The tree may have changed since the scheme was set: check again rather than score nonsense.
+    check_scheme(&scheme, &world.tree, &world.indicators).map_err(|e| {
+        AppError::Conflict(format!("the {year} scheme no longer fits the regions or indicators: {}", e[0].message))
+    })?;
+    let children: Vec<&str> = world.tree.children(&scheme.parent).iter().map(|c| c.as_str()).collect();
+    let codes: Vec<&str> = scheme.items.iter().map(|i| i.indicator.as_str()).collect();
+    let observations = world.observations(conn, &children, &codes, year, year)?;
+    let calc = world.calculator(&observations);
+    let assessed: Vec<Assessed> = children
+        .iter()
+        .map(|c| {
+            let r = world.region(c)?;
+            Ok(Assessed { id: r.id.to_string(), name: r.name.clone(), group: r.group.clone() })
+        })
+        .collect::<AppResult<_>>()?;
+    let figures: Vec<ItemFigures> = scheme
+        .items
+        .iter()
+        .map(|item| {
+            let ind = world.indicator(&item.indicator)?;
+            Ok(ItemFigures {
+                direction: ind.direction,
+                actual: children.iter().map(|c| calc.figure(c, &item.indicator, Span::Annual(year)).value).collect(),
+                target: children
+                    .iter()
+                    .map(|c| Ok(store::targets::get(conn, c, &item.indicator, year)?.map(|t| t.value)))
+                    .collect::<AppResult<_>>()?,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(Assessment { year, parent: scheme.parent.clone(), regions: assess(&scheme, &assessed, &figures) })
+}

@@ -1,0 +1,63 @@
+//! A region against the benchmark regions for one indicator and period.
+
+use rusqlite::Connection;
+
+use super::world;
+use crate::domain::benchmark::{Comparison, Entry, compare};
+use crate::domain::{Period, RegionKind, Span};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+/// `period` `YYYY` compares annual figures, `YYYYQn` year-to-date ones. `only` picks benchmarks
+/// by id (default: all of them, in display order).
+pub fn benchmarks(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    period: Period,
+    only: Option<&[String]>,
+) -> AppResult<Comparison> {
+    let world = world(conn)?;
+    let ours = world.region(region)?;
+    let ind = world.indicator(indicator)?;
+    let all: Vec<&crate::domain::Region> = world
+        .tree
+        .in_display_order()
+        .into_iter()
+        .filter(|r| r.kind == RegionKind::Benchmark && r.id != ours.id)
+        .collect();
+    let chosen: Vec<&crate::domain::Region> = match only {
+        None => all,
+        Some(ids) => ids
+            .iter()
+            .map(|id| {
+                all.iter()
+                    .find(|r| r.id.as_str() == id)
+                    .copied()
+                    .ok_or_else(|| AppError::invalid("benchmarks", format!("'{id}' is not a benchmark region")))
+            })
+            .collect::<AppResult<_>>()?,
+    };
+    let span = match period {
+        Period::Year(y) => Span::Annual(y),
+        Period::Quarter(q) => Span::Ytd(q),
+    };
+    let mut ids: Vec<&str> = chosen.iter().map(|r| r.id.as_str()).collect();
+    ids.push(ours.id.as_str());
+    let observations = world.observations(conn, &ids, &[indicator], period.year(), period.year())?;
+    let calc = world.calculator(&observations);
+    let entry = |r: &crate::domain::Region| -> AppResult<Entry> {
+        // The source of a benchmark figure is the note stored with it (e.g. 某市统计公报).
+        let source = store::observations::get(conn, r.id.as_str(), indicator, period)?.and_then(|v| v.comment);
+        Ok(Entry {
+            id: r.id.to_string(),
+            name: r.name.clone(),
+            value: calc.figure(r.id.as_str(), indicator, span).value,
+            source,
+        })
+    };
+    let theirs = chosen.iter().map(|r| entry(r)).collect::<AppResult<Vec<_>>>()?;
+    let mut ours = entry(ours)?;
+    ours.source = None;
+    Ok(compare(ind.direction, ours, theirs))
+}

@@ -1,0 +1,92 @@
+//! Progress against targets: year-to-date actual, target, pace, status and year-on-year change.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{World, world};
+use crate::domain::progress::{Progress, ProgressInput, default_milestones, progress};
+use crate::domain::{Coverage, Quarter, Span};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ProgressRow {
+    pub region: String,
+    pub name: String,
+    pub indicator: String,
+    #[serde(flatten)]
+    pub progress: Progress,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
+}
+
+/// Which regions a progress question is about.
+pub enum Scope<'a> {
+    /// one region
+    Region(&'a str),
+    /// every child of a region
+    ChildrenOf(&'a str),
+}
+
+/// Progress of `regions` × `indicators` at `quarter`, region-major.
+pub fn rows(
+    conn: &Connection,
+    world: &World,
+    regions: &[&str],
+    indicators: &[&str],
+    quarter: Quarter,
+) -> AppResult<Vec<ProgressRow>> {
+    let year = quarter.year();
+    let observations = world.observations(conn, regions, indicators, year - 1, year)?;
+    let calc = world.calculator(&observations);
+    let this_year = Span::Ytd(quarter);
+    let last_year = quarter.year_before().map(Span::Ytd);
+    let mut out = Vec::with_capacity(regions.len() * indicators.len());
+    for region in regions {
+        let name = world.region(region)?.name.clone();
+        for code in indicators {
+            let ind = world.indicator(code)?;
+            let target = store::targets::get(conn, region, code, year)?;
+            let figure = calc.figure(region, code, this_year);
+            let previous = last_year.and_then(|span| calc.figure(region, code, span).value);
+            out.push(ProgressRow {
+                region: region.to_string(),
+                name: name.clone(),
+                indicator: code.to_string(),
+                progress: progress(&ProgressInput {
+                    direction: ind.direction,
+                    quarter: quarter.q(),
+                    actual: figure.value,
+                    target: target.as_ref().map(|t| t.value),
+                    milestones: target.as_ref().map_or_else(|| default_milestones(ind.mode), |t| t.milestones),
+                    previous,
+                }),
+                coverage: figure.coverage,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Progress of one indicator for one region or for every child of a region.
+pub fn for_indicator(
+    conn: &Connection,
+    indicator: &str,
+    quarter: Quarter,
+    scope: Scope<'_>,
+) -> AppResult<Vec<ProgressRow>> {
+    let world = world(conn)?;
+    world.indicator(indicator)?;
+    let regions: Vec<&str> = match scope {
+        Scope::Region(r) => vec![world.region(r)?.id.as_str()],
+        Scope::ChildrenOf(p) => {
+            world.region(p)?;
+            let kids: Vec<&str> = world.tree.children(p).iter().map(|c| c.as_str()).collect();
+            if kids.is_empty() {
+                return Err(AppError::invalid("parent", format!("region '{p}' has no children")));
+            }
+            kids
+        }
+    };
+    rows(conn, &world, &regions, &[indicator], quarter)
+}

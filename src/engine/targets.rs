@@ -1,0 +1,193 @@
+//! Setting annual targets and splitting a parent's target among its children.
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{Scope, World, audit_change, require_admin, world};
+use crate::domain::access::User;
+use crate::domain::progress::{check_milestones, default_milestones};
+use crate::domain::split::{from_units, to_units};
+use crate::domain::target::{self, SplitMethod, Target};
+use crate::domain::{FieldError, RegionKind, Span};
+use crate::error::{AppError, AppResult};
+use crate::store;
+
+pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {
+    Ok(store::targets::list(conn, year, region, indicator)?)
+}
+
+/// Checks that `region` and `indicator` may carry a target and that `value` fits the indicator.
+fn check_target(world: &World, region: &str, indicator: &str, value: f64) -> AppResult<()> {
+    let mut errors = Vec::new();
+    match world.tree.get(region) {
+        None => errors.push(FieldError::new("region", format!("unknown region '{region}'"))),
+        Some(r) if r.kind == RegionKind::Benchmark => {
+            errors.push(FieldError::new("region", "benchmark regions have no targets"))
+        }
+        Some(_) => {}
+    }
+    match world.indicators.get(indicator) {
+        None => errors.push(FieldError::new("indicator", format!("unknown indicator '{indicator}'"))),
+        Some(ind) if value < 0.0 && !ind.allow_negative => {
+            errors.push(FieldError::new("value", format!("'{indicator}' cannot be negative")))
+        }
+        Some(_) => {}
+    }
+    if !value.is_finite() {
+        errors.push(FieldError::new("value", "must be a finite number"));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
+}
+
+fn write(conn: &Connection, user: &User, target: &Target, at: &str) -> AppResult<()> {
+    let old = store::targets::get(conn, &target.region, &target.indicator, target.year)?;
+    if old.as_ref() == Some(target) {
+        return Ok(());
+    }
+    store::targets::save(conn, target, &user.name, at)?;
+    let key = format!("{}/{}/{}", target.region, target.indicator, target.year);
+    let scope = Scope {
+        region: Some(&target.region),
+        indicator: Some(&target.indicator),
+        period: Some(target.year.to_string()),
+    };
+    let action = if old.is_some() { "update" } else { "create" };
+    audit_change(conn, &user.name, action, "target", &key, scope, old.as_ref(), Some(target))
+}
+
+pub const SOURCE_SET: &str = "set";
+
+pub fn set(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    indicator: &str,
+    year: i32,
+    value: f64,
+    milestones: Option<&[f64]>,
+) -> AppResult<Target> {
+    require_admin(user)?;
+    let world = world(conn)?;
+    check_target(&world, region, indicator, value)?;
+    let mode = world.indicator(indicator)?.mode;
+    let milestones = match milestones {
+        None => default_milestones(mode),
+        Some(m) => check_milestones(m).map_err(|e| AppError::invalid("milestones", e))?,
+    };
+    let target = Target {
+        region: region.to_string(),
+        indicator: indicator.to_string(),
+        year,
+        value,
+        milestones,
+        source: SOURCE_SET.into(),
+    };
+    write(conn, user, &target, &store::now())?;
+    Ok(target)
+}
+
+pub struct SplitRequest<'a> {
+    pub parent: &'a str,
+    pub indicator: &'a str,
+    pub year: i32,
+    pub total: Option<f64>,
+    pub method: SplitMethod,
+    pub base_year: Option<i32>,
+    pub weights: Option<&'a BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SplitResult {
+    pub parent: Target,
+    pub children: Vec<Target>,
+}
+
+/// Splits the parent's target (the given `total`, or the one already set) among its children and
+/// writes the parent's and every child's target in the caller's transaction.
+pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppResult<SplitResult> {
+    require_admin(user)?;
+    let world = world(conn)?;
+    let parent_region = world.tree.get(req.parent).ok_or_else(|| AppError::invalid("parent", "unknown region"))?;
+    let ind = world.indicators.get(req.indicator).ok_or_else(|| AppError::invalid("indicator", "unknown indicator"))?;
+    let children: Vec<&str> = world.tree.children(req.parent).iter().map(|c| c.as_str()).collect();
+    if children.is_empty() {
+        return Err(AppError::invalid("parent", format!("region '{}' has no children", parent_region.id)));
+    }
+    target::check_method(req.method, ind.mode).map_err(|e| AppError::Invalid(vec![e]))?;
+    if req.weights.is_some() != (req.method == SplitMethod::Weights) {
+        return Err(AppError::invalid("weights", "weights go with method 'weights', and only with it"));
+    }
+    let existing = store::targets::get(conn, req.parent, req.indicator, req.year)?;
+    let total = match (req.total, &existing) {
+        (Some(t), _) => t,
+        (None, Some(e)) => e.value,
+        (None, None) => {
+            return Err(AppError::invalid("total", "the parent has no target for this year: give a total"));
+        }
+    };
+    check_target(&world, req.parent, req.indicator, total).map_err(|e| match e {
+        AppError::Invalid(mut errors) => {
+            errors.iter_mut().filter(|f| f.field == "value").for_each(|f| f.field = "total".into());
+            AppError::Invalid(errors)
+        }
+        other => other,
+    })?;
+    let base_year = req.base_year.unwrap_or(req.year - 1);
+    let weights = match req.method {
+        SplitMethod::Proportional => {
+            let observations = world.observations(conn, &[req.parent], &[req.indicator], base_year, base_year)?;
+            let calc = world.calculator(&observations);
+            children
+                .iter()
+                .map(|c| calc.figure(c, req.indicator, Span::Annual(base_year)).value.unwrap_or(0.0))
+                .collect()
+        }
+        SplitMethod::Weights => target::explicit_weights(&children, req.weights.unwrap_or(&BTreeMap::new()))
+            .map_err(|e| AppError::Invalid(vec![e]))?,
+        SplitMethod::Equal | SplitMethod::Uniform => vec![1.0; children.len()],
+    };
+    let values =
+        target::split(total, ind.decimals, req.method, &children, &weights).map_err(|e| AppError::Invalid(vec![e]))?;
+    let milestones = existing.as_ref().map_or_else(|| default_milestones(ind.mode), |e| e.milestones);
+    // The parent keeps the precision its children add up to.
+    let parent_value = if req.method == SplitMethod::Uniform {
+        total
+    } else {
+        from_units(to_units(total, ind.decimals), ind.decimals)
+    };
+    let parent = Target {
+        region: req.parent.to_string(),
+        indicator: req.indicator.to_string(),
+        year: req.year,
+        value: parent_value,
+        milestones,
+        source: match (&existing, req.total) {
+            (Some(e), None) => e.source.clone(),
+            _ => SOURCE_SET.into(),
+        },
+    };
+    let how = match req.method {
+        SplitMethod::Proportional => format!("proportional to {base_year}"),
+        other => other.as_str().to_string(),
+    };
+    let at = store::now();
+    write(conn, user, &parent, &at)?;
+    let children: Vec<Target> = children
+        .iter()
+        .zip(values)
+        .map(|(child, value)| Target {
+            region: child.to_string(),
+            indicator: req.indicator.to_string(),
+            year: req.year,
+            value,
+            milestones,
+            source: format!("split from {} ({how})", req.parent),
+        })
+        .collect();
+    for child in &children {
+        write(conn, user, child, &at)?;
+    }
+    Ok(SplitResult { parent, children })
+}

@@ -1,0 +1,53 @@
+//! `/assessments/{year}` and its scheme.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{ApiJson, CurrentUser, year_in_path};
+use crate::domain::assessment::Scheme;
+use crate::engine;
+use crate::engine::assessments::Assessment;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_scheme, put_scheme)).routes(routes!(result))
+}
+
+#[utoipa::path(get, path = "/assessments/{year}/scheme", tag = "assessments",
+    responses((status = 200, body = Scheme), (status = 404, body = ErrorBody)))]
+async fn get_scheme(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(y): Path<String>,
+) -> ApiResult<Json<Scheme>> {
+    let y = year_in_path(&y)?;
+    state.read(move |conn| engine::assessments::scheme(conn, y)).await.map(Json)
+}
+
+/// Sets the year's scheme (admin).
+#[utoipa::path(put, path = "/assessments/{year}/scheme", tag = "assessments", request_body = Scheme,
+    responses((status = 200, body = Scheme), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_scheme(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(y): Path<String>,
+    ApiJson(scheme): ApiJson<Scheme>,
+) -> ApiResult<Json<Scheme>> {
+    let y = year_in_path(&y)?;
+    state.write(move |tx| engine::assessments::set_scheme(tx, &user, y, scheme)).await.map(Json)
+}
+
+/// Scores, ranks and grades of the assessed regions, every score explained.
+#[utoipa::path(get, path = "/assessments/{year}", tag = "assessments",
+    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)))]
+async fn result(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(y): Path<String>,
+) -> ApiResult<Json<Assessment>> {
+    let y = year_in_path(&y)?;
+    state.read(move |conn| engine::assessments::result(conn, y)).await.map(Json)
+}

@@ -1,0 +1,157 @@
+//! `/targets`, `/targets/decompose` and `/progress`.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiQuery, CurrentUser, period, year};
+use crate::domain::target::{SplitMethod, Target};
+use crate::engine;
+use crate::engine::progress::{ProgressRow, Scope};
+use crate::engine::targets::{SplitRequest, SplitResult};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, set)).routes(routes!(decompose)).routes(routes!(progress))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetsQuery {
+    year: i32,
+    region: Option<String>,
+    indicator: Option<String>,
+}
+
+/// Targets of a year.
+#[utoipa::path(get, path = "/targets", tag = "targets", params(TargetsQuery),
+    responses((status = 200, body = [Target]), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<TargetsQuery>,
+) -> ApiResult<Json<Vec<Target>>> {
+    let y = year("year", q.year)?;
+    state.read(move |conn| engine::targets::list(conn, y, q.region.as_deref(), q.indicator.as_deref())).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetBody {
+    #[schema(example = "district")]
+    region: String,
+    #[schema(example = "rd_expenditure")]
+    indicator: String,
+    #[schema(example = 2023)]
+    year: i32,
+    #[schema(example = 19.0)]
+    value: f64,
+    /// share of the annual target expected by the end of each quarter, e.g. [0.25, 0.5, 0.75, 1]
+    milestones: Option<Vec<f64>>,
+}
+
+/// Sets one annual target (admin).
+#[utoipa::path(put, path = "/targets", tag = "targets", request_body = TargetBody,
+    responses((status = 200, body = Target), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(b): ApiJson<TargetBody>,
+) -> ApiResult<Json<Target>> {
+    let y = year("year", b.year)?;
+    state
+        .write(move |tx| engine::targets::set(tx, &user, &b.region, &b.indicator, y, b.value, b.milestones.as_deref()))
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecomposeBody {
+    #[schema(example = "district")]
+    parent: String,
+    #[schema(example = "rd_expenditure")]
+    indicator: String,
+    #[schema(example = 2023)]
+    year: i32,
+    /// the parent's target; without it the parent's existing target is split
+    #[schema(example = 19.0)]
+    total: Option<f64>,
+    method: SplitMethod,
+    /// proportional: the year whose annual figures are the weights (default: year − 1)
+    base_year: Option<i32>,
+    /// weights: one weight per child region
+    weights: Option<BTreeMap<String, f64>>,
+}
+
+/// Splits a parent's target among its children so that they add up exactly (admin).
+#[utoipa::path(post, path = "/targets/decompose", tag = "targets", request_body = DecomposeBody,
+    responses((status = 200, body = SplitResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decompose(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(b): ApiJson<DecomposeBody>,
+) -> ApiResult<Json<SplitResult>> {
+    let y = year("year", b.year)?;
+    let base_year = b.base_year.map(|by| year("base_year", by)).transpose()?;
+    if b.total.is_some_and(|t| !t.is_finite()) {
+        return Err(ApiError::invalid("total", "must be a finite number"));
+    }
+    state
+        .write(move |tx| {
+            let req = SplitRequest {
+                parent: &b.parent,
+                indicator: &b.indicator,
+                year: y,
+                total: b.total,
+                method: b.method,
+                base_year,
+                weights: b.weights.as_ref(),
+            };
+            engine::targets::decompose(tx, &user, &req)
+        })
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    indicator: String,
+    /// `YYYYQn`
+    period: String,
+    /// every child of this region
+    parent: Option<String>,
+    /// or this one region
+    region: Option<String>,
+}
+
+/// Progress against the annual target and the pace (序时进度) at a quarter.
+#[utoipa::path(get, path = "/progress", tag = "targets", params(ProgressQuery),
+    responses((status = 200, body = [ProgressRow]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn progress(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<ProgressQuery>,
+) -> ApiResult<Json<Vec<ProgressRow>>> {
+    let quarter = period("period", &q.period)?
+        .as_quarter()
+        .ok_or_else(|| ApiError::invalid("period", "progress is measured at a quarter (YYYYQn)"))?;
+    let (children, id) = match (q.parent, q.region) {
+        (Some(parent), None) => (true, parent),
+        (None, Some(region)) => (false, region),
+        _ => return Err(ApiError::invalid("parent", "give either parent (its children) or region, not both")),
+    };
+    state
+        .read(move |conn| {
+            let scope = if children { Scope::ChildrenOf(&id) } else { Scope::Region(&id) };
+            engine::progress::for_indicator(conn, &q.indicator, quarter, scope)
+        })
+        .await
+        .map(Json)
+}
