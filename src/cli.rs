@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use crate::domain::RegionId;
 use crate::domain::access::Role;
 use crate::error::AppError;
-use crate::{demo, engine, http, store};
+use crate::{charts, demo, engine, http, store};
 
 #[derive(Debug, Parser)]
 #[command(name = "zhibiao", version, about = "指标: indicator tracking for a district science & technology bureau")]
@@ -35,6 +35,11 @@ pub enum Command {
         /// Load the demo data first when the database is empty, and print tokens to try it
         #[arg(long)]
         demo: bool,
+        /// Directory of named chart definitions (*.toml)
+        #[arg(long, env = "ZHIBIAO_CHARTS", default_value = "charts")]
+        charts: PathBuf,
+        #[command(flatten)]
+        font: FontArg,
     },
     /// Manage users
     User {
@@ -46,6 +51,38 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Draw a chart to an SVG or PNG file, e.g.
+    /// `zhibiao render benchmarks region=district indicator=rd_share period=2023 -o rd.png`
+    Render {
+        #[command(flatten)]
+        db: DbArg,
+        /// target-vs-actual, trend, benchmarks, assessment or progress
+        kind: String,
+        /// Parameters as key=value
+        #[arg(value_parser = parse_param)]
+        params: Vec<(String, String)>,
+        /// Output file; .svg or .png
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Title instead of the generated one
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        font: FontArg,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FontArg {
+    /// A TrueType/OpenType font for chart text instead of the embedded WenQuanYi Micro Hei
+    #[arg(long, env = "ZHIBIAO_FONT")]
+    pub font: Option<PathBuf>,
+}
+
+fn parse_param(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("'{text}' is not key=value"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,7 +139,12 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<(String, String)
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, addr, demo } => {
+        Command::Serve { db, addr, demo, charts: charts_dir, font } => {
+            charts::fonts::init(font.font.as_deref())?;
+            let (named, problems) = charts::named::load_dir(&charts_dir);
+            for problem in problems {
+                tracing::warn!("named chart not loaded: {problem}");
+            }
             if demo {
                 match load_demo(&db.db)? {
                     Some(tokens) => {
@@ -115,7 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let pool = store::open(&db.db)?;
-            let app = http::Application::build(pool, &addr).await?;
+            let app = http::Application::build(pool, &addr, named).await?;
             let local = app.local_addr()?;
             println!("zhibiao listening on http://{local}");
             if demo {
@@ -134,6 +176,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
         },
+        Command::Render { db, kind, params, output, title, font } => {
+            charts::fonts::init(font.font.as_deref())?;
+            let format = output
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(charts::Format::from_extension)
+                .ok_or_else(|| anyhow::anyhow!("the output file must end in .svg or .png"))?;
+            let kind = charts::Kind::parse(&kind).ok_or_else(|| {
+                let kinds: Vec<&str> = charts::Kind::ALL.iter().map(|k| k.as_str()).collect();
+                anyhow::anyhow!("unknown chart kind '{kind}': use one of {}", kinds.join(", "))
+            })?;
+            let spec = charts::spec::parse(kind, &params.into_iter().collect()).map_err(AppError::Invalid)?;
+            let pool = store::open(&db.db)?;
+            let conn = pool.get()?;
+            let chart = engine::charts::chart(&conn, &spec, title.as_deref())?;
+            std::fs::write(&output, charts::render(&chart, format)?)?;
+            println!("Wrote {}.", output.display());
+        }
         Command::User { command: UserCommand::Add { db, name, role, regions } } => {
             let token = in_transaction(&db.db, |conn| engine::users::add(conn, "cli", &name, role, &regions))?;
             println!("Added user '{}' ({}).", name.trim(), role.as_str());

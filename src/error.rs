@@ -17,6 +17,8 @@ pub enum AppError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Chart(#[from] crate::charts::ChartError),
 }
 
 fn summary(errors: &[FieldError]) -> String {

@@ -4,6 +4,7 @@
 //! `domain` (pure rules) → `store` (SQLite) → `engine` (questions and changes) →
 //! `http` (JSON API) and `cli` (command line).
 
+pub mod charts;
 pub mod cli;
 pub mod demo;
 pub mod domain;

@@ -63,9 +63,13 @@ impl Quarter {
         format!("{}年{}季度", self.year, QUARTER_NAMES[usize::from(self.q - 1)])
     }
 
-    /// `2023年1-3季度`; the first quarter reads `2023年一季度`.
+    /// `2023年1-3季度`; the first quarter reads `2023年一季度`, the fourth the whole `2023年`.
     pub fn ytd_label(self) -> String {
-        if self.q == 1 { self.label() } else { format!("{}年1-{}季度", self.year, self.q) }
+        match self.q {
+            1 => self.label(),
+            4 => format!("{}年", self.year),
+            q => format!("{}年1-{q}季度", self.year),
+        }
     }
 }
 
@@ -204,6 +208,7 @@ mod tests {
         assert_eq!(q3.label(), "2023年三季度");
         assert_eq!(q3.ytd_label(), "2023年1-3季度");
         assert_eq!(q1.ytd_label(), "2023年一季度");
+        assert_eq!("2023Q4".parse::<Quarter>().unwrap().ytd_label(), "2023年");
         assert_eq!(Period::Year(2023).label(), "2023年");
     }
 

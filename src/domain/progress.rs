@@ -76,10 +76,15 @@ pub fn completion(direction: Direction, actual: f64, target: f64) -> Option<f64>
     (den != 0.0).then(|| tidy(num / den))
 }
 
+/// The pace target P: the part of the annual target expected by the end of quarter `q` (序时目标).
+pub fn pace(target: f64, milestones: &[f64; 4], q: u8) -> f64 {
+    tidy(milestones[usize::from(q.clamp(1, 4) - 1)] * target)
+}
+
 pub fn status(direction: Direction, quarter: u8, actual: Option<f64>, target: Option<f64>, expected: f64) -> Status {
     let Some(target) = target else { return Status::NoTarget };
     let Some(actual) = actual else { return Status::NoData };
-    let pace = expected * target;
+    let pace = tidy(expected * target);
     match direction {
         Direction::Higher if actual >= target => Status::Achieved,
         Direction::Higher if actual >= pace => Status::OnTrack,
@@ -101,6 +106,8 @@ pub struct Progress {
     pub target: Option<f64>,
     /// share of the annual target expected by now (序时进度)
     pub expected: f64,
+    /// the pace target P = expected × target: the level expected by now
+    pub pace: Option<f64>,
     pub completion: Option<f64>,
     pub status: Status,
     /// year-to-date figure of the same quarter last year
@@ -125,6 +132,7 @@ pub fn progress(i: &ProgressInput) -> Progress {
         actual: i.actual,
         target: i.target,
         expected,
+        pace: i.target.map(|t| pace(t, &i.milestones, i.quarter)),
         completion: i.actual.zip(i.target).and_then(|(a, t)| completion(i.direction, a, t)),
         status: status(i.direction, i.quarter, i.actual, i.target, expected),
         previous: i.previous,
@@ -179,6 +187,7 @@ mod tests {
         };
         let p = progress(&input(Some(12.5)));
         assert_eq!(p.expected, 0.75);
+        assert_eq!(p.pace, Some(14.25));
         assert_eq!(p.completion, Some(tidy(13.5 / 19.0)));
         assert_eq!(p.status, Behind); // pace 14.25, floor 12.825
         assert_eq!(p.change, Some(1.0));
@@ -195,6 +204,12 @@ mod tests {
         assert_eq!(completion(Lower, 80.0, 100.0), Some(1.25));
         assert_eq!(completion(Lower, 0.0, 100.0), None);
         assert_eq!(completion(Higher, 5.0, 0.0), None);
+    }
+
+    #[test]
+    fn pace_follows_the_milestones() {
+        let m = [0.2, 0.45, 0.7, 1.0];
+        assert_eq!([1, 2, 3, 4].map(|q| pace(19.0, &m, q)), [3.8, 8.55, 13.3, 19.0]);
     }
 
     #[test]

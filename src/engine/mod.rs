@@ -5,6 +5,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod benchmarks;
+pub mod charts;
 pub mod indicators;
 pub mod progress;
 pub mod regions;

@@ -55,7 +55,7 @@ impl ApiError {
             ApiError::App(AppError::NotFound(_)) | ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::App(AppError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::App(AppError::Store(_)) | ApiError::Internal(_) => {
+            ApiError::App(AppError::Store(_) | AppError::Chart(_)) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),

@@ -4,6 +4,7 @@
 
 mod assessments;
 mod benchmarks;
+mod charts;
 pub mod error;
 pub mod extract;
 mod indicators;
@@ -13,6 +14,7 @@ mod targets;
 mod values;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -27,6 +29,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::charts::named::NamedChart;
 use crate::error::AppResult;
 use crate::store::Pool;
 use error::{ApiError, ApiResult};
@@ -38,6 +41,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// the charts of the charts directory, read at start-up
+    pub named_charts: Arc<Vec<NamedChart>>,
 }
 
 impl AppState {
@@ -106,8 +111,10 @@ pub fn app(state: AppState) -> Router {
                 .merge(series::router())
                 .merge(targets::router())
                 .merge(benchmarks::router())
-                .merge(assessments::router()),
+                .merge(assessments::router())
+                .merge(charts::api_router()),
         )
+        .merge(charts::router())
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
     api.route("/healthz", get(|| async { "ok" }))
@@ -136,9 +143,9 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(pool: Pool, addr: &str) -> anyhow::Result<Application> {
+    pub async fn build(pool: Pool, addr: &str, named_charts: Vec<NamedChart>) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Application { listener, router: app(AppState { pool }) })
+        Ok(Application { listener, router: app(AppState { pool, named_charts: Arc::new(named_charts) }) })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

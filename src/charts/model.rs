@@ -1,0 +1,111 @@
+//! What a chart shows, as plain data: built from the engine's answers, drawn by `draw.rs`.
+
+use crate::domain::progress::Status;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// nothing to draw: the chart says 暂无数据
+    NoData,
+    TargetVsActual(TargetVsActual),
+    Trend(Trend),
+    Bars(Bars),
+    Scores(Scores),
+    Progress(ProgressRows),
+}
+
+/// Per child region: annual target and year-to-date actual side by side, completion on top,
+/// the pace target (序时进度) marked across the pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetVsActual {
+    pub axis: String,
+    pub decimals: u8,
+    pub groups: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub name: String,
+    pub target: Option<f64>,
+    pub actual: Option<f64>,
+    pub completion: Option<f64>,
+    pub pace: Option<f64>,
+}
+
+/// A region's year-to-date figures by quarter against its cumulative target path and last year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trend {
+    pub axis: String,
+    pub decimals: u8,
+    pub labels: Vec<String>,
+    /// true where a quarter is the first of its year (the cumulative lines restart there)
+    pub year_starts: Vec<bool>,
+    pub actual: Vec<Option<f64>>,
+    pub target_path: Vec<Option<f64>>,
+    pub last_year: Vec<Option<f64>>,
+}
+
+/// Horizontal bars, one region each, one of them highlighted (ours among the benchmarks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bars {
+    pub axis: String,
+    pub decimals: u8,
+    pub rows: Vec<Bar>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    pub name: String,
+    pub value: Option<f64>,
+    pub highlight: bool,
+}
+
+/// Assessment totals, best first, coloured by grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// grade names, best first
+    pub grades: Vec<String>,
+    pub rows: Vec<Score>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    pub name: String,
+    pub total: f64,
+    /// index into `grades`
+    pub grade: Option<usize>,
+}
+
+/// Completion against the expected share, one row per indicator, coloured by status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressRows {
+    pub rows: Vec<ProgressRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressRow {
+    pub name: String,
+    pub completion: Option<f64>,
+    pub expected: f64,
+    pub status: Status,
+}
+
+/// A figure with the indicator's decimals, as tables print it.
+pub fn format_value(value: f64, decimals: u8) -> String {
+    format!("{:.*}", usize::from(decimals), value)
+}
+
+/// A share as a percentage with one decimal: 0.9474 → `94.7%`.
+pub fn format_share(share: f64) -> String {
+    format!("{:.1}%", crate::domain::number::round_to(100.0 * share, 1))
+}
+
+/// `R&D经费支出（亿元）`: an axis title always carries the unit.
+pub fn axis_title(name: &str, unit: &str) -> String {
+    if unit.is_empty() { name.to_string() } else { format!("{name}（{unit}）") }
+}

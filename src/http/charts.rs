@@ -1,0 +1,90 @@
+//! `/charts/{kind}.svg|.png?…`, `/charts/named/{name}.svg|.png` and the list of named charts.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::CurrentUser;
+use crate::charts::named::NamedChart;
+use crate::charts::{ChartSpec, Format, Kind, render, spec};
+use crate::engine;
+use crate::error::AppError;
+
+/// Drawing routes, at the root like the pages that embed them.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(draw_kind)).routes(routes!(draw_named))
+}
+
+/// The list of named charts, under `/api/v1`.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_named))
+}
+
+/// `benchmarks.svg` → (`benchmarks`, SVG)
+fn split_file(file: &str) -> Result<(&str, Format), ApiError> {
+    file.rsplit_once('.')
+        .and_then(|(stem, ext)| Some((stem, Format::from_extension(ext)?)))
+        .ok_or_else(|| ApiError::NoRoute(format!("{file}: charts end in .svg or .png")))
+}
+
+async fn draw(state: &AppState, chart_spec: ChartSpec, title: Option<String>, format: Format) -> ApiResult<Response> {
+    let bytes = state
+        .read(move |conn| {
+            let chart = engine::charts::chart(conn, &chart_spec, title.as_deref())?;
+            Ok(render(&chart, format)?)
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, format.content_type()), (header::CACHE_CONTROL, "no-cache")], bytes).into_response())
+}
+
+/// Draws a chart of one of the five kinds; the parameters depend on the kind (SPEC §4).
+#[utoipa::path(get, path = "/charts/{file}", tag = "charts",
+    params(("file" = String, Path, description = "kind and format, e.g. `benchmarks.svg` or `trend.png`; kinds: target-vs-actual, trend, benchmarks, assessment, progress")),
+    responses((status = 200, description = "the chart, SVG or PNG by the file's ending", content_type = "image/svg+xml"),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn draw_kind(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let (kind, format) = split_file(&file)?;
+    let kind = Kind::parse(kind).ok_or_else(|| ApiError::NoRoute(format!("/charts/{file}: no such kind of chart")))?;
+    let params: BTreeMap<String, String> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let chart_spec = spec::parse(kind, &params).map_err(AppError::Invalid)?;
+    draw(&state, chart_spec, None, format).await
+}
+
+/// Draws a chart defined in the charts directory.
+#[utoipa::path(get, path = "/charts/named/{file}", tag = "charts",
+    params(("file" = String, Path, description = "name and format, e.g. `rd-share-benchmarks.svg`")),
+    responses((status = 200, description = "the chart, SVG or PNG by the file's ending", content_type = "image/svg+xml"),
+              (status = 404, body = ErrorBody)))]
+async fn draw_named(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
+    let (name, format) = split_file(&file)?;
+    let named = state
+        .named_charts
+        .iter()
+        .find(|c| c.name == name)
+        .ok_or_else(|| ApiError::NoRoute(format!("/charts/named/{file}: no chart of that name")))?;
+    let chart_spec = named.spec.clone().ok_or_else(|| ApiError::Internal(format!("chart {name} was not parsed")))?;
+    draw(&state, chart_spec, Some(named.title.clone()), format).await
+}
+
+/// The named charts (the dashboard shows them).
+#[utoipa::path(get, path = "/charts", tag = "charts", responses((status = 200, body = [NamedChart])))]
+async fn list_named(State(state): State<AppState>, _user: CurrentUser) -> Json<Vec<NamedChart>> {
+    Json(state.named_charts.as_ref().clone())
+}
