@@ -127,7 +127,8 @@ fn code(text: &str) -> IndicatorCode {
 fn unit_figures(code: &str, mode: Mode, decimals: u8, year: i32, total: f64) -> Vec<[f64; 4]> {
     let keys: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
     let weights: Vec<f64> = (0..UNITS.len()).map(|u| weights_for(code, year, u)).collect();
-    let annual = largest_remainder(to_units(total, decimals), &weights, &keys).expect("positive weights");
+    let annual = largest_remainder(to_units(total, decimals).expect("demo totals are small"), &weights, &keys)
+        .expect("positive weights");
     annual
         .iter()
         .enumerate()

@@ -6,6 +6,7 @@
 //! - A derived indicator is evaluated after aggregation, on the same view of its operands, so the
 //!   district's R&D share is a ratio of sums. A derived figure stored directly (benchmarks) wins.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -57,12 +58,19 @@ impl Figure {
 }
 
 pub struct Calculator<'a> {
-    pub tree: &'a RegionTree,
-    pub indicators: &'a IndicatorSet,
-    pub observations: &'a Observations,
+    tree: &'a RegionTree,
+    indicators: &'a IndicatorSet,
+    observations: &'a Observations,
+    /// Figures already computed: a region's figure is asked for again by every derived indicator
+    /// and every ancestor that uses it.
+    memo: RefCell<HashMap<(String, String, Span), Figure>>,
 }
 
-impl Calculator<'_> {
+impl<'a> Calculator<'a> {
+    pub fn new(tree: &'a RegionTree, indicators: &'a IndicatorSet, observations: &'a Observations) -> Calculator<'a> {
+        Calculator { tree, indicators, observations, memo: RefCell::default() }
+    }
+
     /// The figure of `region` for `indicator` in `span`; unknown regions or indicators give null.
     pub fn figure(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let figure = self.compute(region, indicator, span);
@@ -70,6 +78,16 @@ impl Calculator<'_> {
     }
 
     fn compute(&self, region: &str, indicator: &str, span: Span) -> Figure {
+        let key = (region.to_string(), indicator.to_string(), span);
+        if let Some(known) = self.memo.borrow().get(&key) {
+            return *known;
+        }
+        let figure = self.compute_once(region, indicator, span);
+        self.memo.borrow_mut().insert(key, figure);
+        figure
+    }
+
+    fn compute_once(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let Some(ind) = self.indicators.get(indicator) else {
             return Figure::NONE;
         };
@@ -87,8 +105,9 @@ impl Calculator<'_> {
         }
         let values: Vec<f64> =
             children.iter().filter_map(|child| self.compute(child.as_str(), indicator, span).value).collect();
+        let sum: f64 = values.iter().sum();
         Figure {
-            value: (!values.is_empty()).then(|| values.iter().sum()),
+            value: (!values.is_empty() && sum.is_finite()).then_some(sum),
             coverage: Some(Coverage { reported: values.len() as u32, total: children.len() as u32 }),
         }
     }
@@ -142,8 +161,7 @@ mod tests {
         }
 
         fn figure(&self, region: &str, indicator: &str, span: Span) -> Figure {
-            Calculator { tree: &self.tree, indicators: &self.indicators, observations: &self.observations }
-                .figure(region, indicator, span)
+            Calculator::new(&self.tree, &self.indicators, &self.observations).figure(region, indicator, span)
         }
     }
 

@@ -85,6 +85,26 @@ pub struct Indicator {
     pub sort: i64,
 }
 
+/// No statistic of a district or province comes near this; a larger figure is a typing mistake,
+/// and sums of many such figures would lose exactness or overflow.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
+impl Indicator {
+    /// May `value` be a figure or target of this indicator? Finite, within `MAX_MAGNITUDE`, and
+    /// not negative unless the indicator allows it.
+    pub fn check_value(&self, value: f64) -> Result<(), String> {
+        if !value.is_finite() {
+            Err("must be a finite number".into())
+        } else if value.abs() > MAX_MAGNITUDE {
+            Err(format!("must lie within ±{MAX_MAGNITUDE:e}"))
+        } else if value < 0.0 && !self.allow_negative {
+            Err(format!("'{}' cannot be negative", self.code))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 fn formula_text<S: serde::Serializer>(f: &Option<Formula>, s: S) -> Result<S::Ok, S::Error> {
     serde::Serialize::serialize(&f.as_ref().map(Formula::source), s)
 }

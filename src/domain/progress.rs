@@ -88,12 +88,12 @@ pub fn status(direction: Direction, quarter: u8, actual: Option<f64>, target: Op
     match direction {
         Direction::Higher if actual >= target => Status::Achieved,
         Direction::Higher if actual >= pace => Status::OnTrack,
-        Direction::Higher if actual >= BEHIND_FLOOR * pace => Status::Behind,
+        Direction::Higher if actual >= tidy(BEHIND_FLOOR * pace) => Status::Behind,
         Direction::Higher => Status::AtRisk,
         // A flow that must stay low is only achieved once the year is over.
         Direction::Lower if quarter == 4 && actual <= target => Status::Achieved,
         Direction::Lower if actual <= pace => Status::OnTrack,
-        Direction::Lower if actual <= pace / BEHIND_FLOOR => Status::Behind,
+        Direction::Lower if actual <= tidy(pace / BEHIND_FLOOR) => Status::Behind,
         Direction::Lower => Status::AtRisk,
     }
 }
@@ -164,9 +164,15 @@ mod tests {
             (Lower, 3, Some(84.0), Some(100.0), AtRisk),
             (Lower, 4, Some(100.0), Some(100.0), Achieved),
             (Lower, 4, Some(101.0), Some(100.0), Behind),
+            // exactly 90% of the pace is still behind, not at risk: 0.9 × 14.25 = 12.825
+            (Higher, 3, Some(12.825), Some(19.0), Behind),
+            (Higher, 3, Some(12.824), Some(19.0), AtRisk),
+            // lower: pace 9 at Q2, 9 / 0.9 = 10 exactly (10.000000000000002 in binary)
+            (Lower, 2, Some(10.0), Some(18.0), Behind),
+            (Lower, 2, Some(10.001), Some(18.0), AtRisk),
         ];
         for (direction, q, actual, target, want) in cases {
-            let expected = [0.25, 0.5, 0.75, 1.0][usize::from(*q - 1)];
+            let expected = default_milestones(Mode::Ytd)[usize::from(*q - 1)];
             assert_eq!(
                 status(*direction, *q, *actual, *target, expected),
                 *want,

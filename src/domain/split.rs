@@ -22,20 +22,37 @@ pub fn largest_remainder(total: i64, weights: &[f64], keys: &[&str]) -> Option<V
         let rem = |i: usize| quotas[i] - quotas[i].floor();
         rem(b).total_cmp(&rem(a)).then(weights[b].total_cmp(&weights[a])).then(keys[a].cmp(keys[b]))
     });
-    let left = (total.abs() - handed_out).max(0) as usize;
-    for &i in order.iter().cycle().take(left) {
+    let mut left = total.abs() - handed_out;
+    // Floating-point quotas can floor one unit high; take such units back from the smallest remainders.
+    for &i in order.iter().rev().cycle() {
+        if left >= 0 {
+            break;
+        }
+        if parts[i] > 0 {
+            parts[i] -= 1;
+            left += 1;
+        }
+    }
+    for &i in order.iter().cycle().take(left as usize) {
         parts[i] += 1;
     }
     Some(parts.into_iter().map(|p| p * sign).collect())
 }
 
-/// A decimal amount in whole units of `10^-decimals`.
-pub fn to_units(x: f64, decimals: u8) -> i64 {
-    (x * 10f64.powi(i32::from(decimals))).round() as i64
+/// A double holds any decimal of up to 15 significant digits so that it reads back the same; past
+/// that, parts could no longer be shown to add up exactly.
+pub const MAX_UNITS: f64 = 999_999_999_999_999.0;
+
+/// A decimal amount in whole units of `10^-decimals`; `None` when it has too many to count exactly.
+pub fn to_units(x: f64, decimals: u8) -> Option<i64> {
+    let units = (x * 10f64.powi(i32::from(decimals))).round();
+    (units.is_finite() && units.abs() <= MAX_UNITS).then_some(units as i64)
 }
 
+/// The amount of `units` of `10^-decimals`: the double nearest to the decimal, since IEEE division
+/// of two exactly held integers is correctly rounded.
 pub fn from_units(units: i64, decimals: u8) -> f64 {
-    super::number::tidy(units as f64 / 10f64.powi(i32::from(decimals)))
+    units as f64 / 10f64.powi(i32::from(decimals))
 }
 
 #[cfg(test)]
@@ -65,15 +82,20 @@ mod tests {
 
     #[test]
     fn units_round_trip() {
-        assert_eq!(to_units(19.0, 2), 1900);
-        assert_eq!(to_units(0.29, 2), 29);
+        assert_eq!(to_units(19.0, 2), Some(1900));
+        assert_eq!(to_units(0.29, 2), Some(29));
+        assert_eq!(to_units(98765432.123457, 6), Some(98765432123457));
+        assert_eq!(to_units(1e10, 6), None, "16 digits");
+        assert_eq!(to_units(1e17, 2), None);
+        assert_eq!(to_units(f64::NAN, 0), None);
         assert_eq!(from_units(1333, 2), 13.33);
+        assert_eq!(from_units(98765432123457, 6), 98765432.123457);
     }
 
     proptest! {
         #[test]
         fn parts_add_up_exactly_and_are_never_negative(
-            total in 0i64..10_000_000_000,
+            total in 0i64..9_007_199_254_740_992,
             weights in proptest::collection::vec(0.0f64..1e6, 1..40),
         ) {
             prop_assume!(weights.iter().sum::<f64>() > 0.0);

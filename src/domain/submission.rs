@@ -104,10 +104,8 @@ pub fn check(
                 format!("'{}' is computed from its formula and cannot be submitted", ind.code),
             ));
         }
-        if !item.value.is_finite() {
-            errors.push(FieldError::new(field("value"), "must be a finite number"));
-        } else if item.value < 0.0 && !ind.allow_negative {
-            errors.push(FieldError::new(field("value"), format!("'{}' cannot be negative", ind.code)));
+        if let Err(message) = ind.check_value(item.value) {
+            errors.push(FieldError::new(field("value"), message));
         }
         if item.comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             errors.push(FieldError::new(field("comment"), format!("at most {MAX_COMMENT_CHARS} characters")));
@@ -255,6 +253,7 @@ mod tests {
             ("town-a", "2023Q1", vec![item("gdp", f64::NAN)], "values[0].value", "finite"),
             ("town-a", "2023Q1", vec![item("gdp", f64::INFINITY)], "values[0].value", "finite"),
             ("town-a", "2023Q1", vec![item("gdp", 1.0), item("rd", -0.5)], "values[1].value", "negative"),
+            ("town-a", "2023Q1", vec![item("gdp", 2e15)], "values[0].value", "within"),
             ("town-a", "2023Q1", vec![item("gdp", 1.0), item("gdp", 2.0)], "values[1].indicator", "twice"),
         ];
         for (region, period, items, field, message) in cases {

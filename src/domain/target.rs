@@ -75,31 +75,55 @@ pub fn explicit_weights(children: &[&str], given: &BTreeMap<String, f64>) -> Res
         .collect()
 }
 
+/// The year whose figures weigh a proportional split unless another is named: the year before.
+pub fn default_base_year(year: i32) -> i32 {
+    year - 1
+}
+
+/// Proportional weights from the children's base-year figures; a child without one weighs 0.
+pub fn proportional_weights(base_figures: &[Option<f64>]) -> Vec<f64> {
+    base_figures.iter().map(|f| f.unwrap_or(0.0)).collect()
+}
+
+/// The parent's target at the indicator's precision and the children's parts of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub parent: f64,
+    pub children: Vec<f64>,
+}
+
 /// Splits `total` over children with `weights`, rounded to `decimals` by the largest-remainder
-/// method so that the parts add up to the (rounded) total exactly. Uniform gives each child `total`.
+/// method so that the parts add up to the parent's target exactly (in units of 10^−decimals); the
+/// parent's target is `total` at that precision. Uniform gives each child `total` itself.
 pub fn split(
     total: f64,
     decimals: u8,
     method: SplitMethod,
     children: &[&str],
     weights: &[f64],
-) -> Result<Vec<f64>, FieldError> {
+) -> Result<Split, FieldError> {
     if method == SplitMethod::Uniform {
-        return Ok(vec![total; children.len()]);
+        return Ok(Split { parent: total, children: vec![total; children.len()] });
     }
-    let units = largest_remainder(to_units(total, decimals), weights, children).ok_or_else(|| {
+    let units = to_units(total, decimals)
+        .ok_or_else(|| FieldError::new("total", "too large to split exactly at the indicator's precision"))?;
+    let parts = largest_remainder(units, weights, children).ok_or_else(|| {
         let why = match method {
             SplitMethod::Proportional => "no child has a figure in the base year, so there is nothing to split by",
             _ => "the weights are all 0",
         };
         FieldError::new(if method == SplitMethod::Weights { "weights" } else { "method" }, why)
     })?;
-    Ok(units.into_iter().map(|u| from_units(u, decimals)).collect())
+    Ok(Split {
+        parent: from_units(units, decimals),
+        children: parts.into_iter().map(|u| from_units(u, decimals)).collect(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn splits_add_up_at_the_indicators_precision() {
@@ -111,9 +135,32 @@ mod tests {
             (1.8, 2, SplitMethod::Uniform, &[], &[1.8, 1.8, 1.8]),
         ];
         for (total, decimals, method, weights, want) in cases {
-            assert_eq!(split(*total, *decimals, *method, &kids, weights).unwrap(), *want, "{method:?}");
+            assert_eq!(split(*total, *decimals, *method, &kids, weights).unwrap().children, *want, "{method:?}");
         }
         assert!(split(10.0, 0, SplitMethod::Proportional, &kids, &[0.0, 0.0, 0.0]).is_err());
+        assert_eq!(split(1e17, 2, SplitMethod::Equal, &kids, &[1.0; 3]).unwrap_err().field, "total");
+        let rounded = split(10.005, 2, SplitMethod::Equal, &kids, &[1.0; 3]).unwrap();
+        assert_eq!(rounded.parent, 10.01, "the parent keeps the precision its children add up to");
+    }
+
+    proptest! {
+        /// For any total, decimals and weights, the children add up to the parent exactly, in
+        /// units of the indicator's precision, and none is negative.
+        #[test]
+        fn children_add_up_to_the_parent_exactly(
+            total in 0.0f64..1e9,
+            decimals in 0u8..=6,
+            weights in proptest::collection::vec(0.0f64..1e4, 1..30),
+        ) {
+            prop_assume!(weights.iter().sum::<f64>() > 0.0);
+            prop_assume!(to_units(total, decimals).is_some());
+            let keys: Vec<String> = (0..weights.len()).map(|i| format!("r{i:02}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let s = split(total, decimals, SplitMethod::Weights, &keys, &weights).unwrap();
+            let child_units: i64 = s.children.iter().map(|c| to_units(*c, decimals).unwrap()).sum();
+            prop_assert_eq!(child_units, to_units(s.parent, decimals).unwrap());
+            prop_assert!(s.children.iter().all(|c| *c >= 0.0));
+        }
     }
 
     #[test]

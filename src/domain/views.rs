@@ -27,6 +27,14 @@ impl View {
         [View::Quarter, View::Ytd, View::Annual].into_iter().find(|v| v.as_str() == text)
     }
 
+    /// The view a run of periods is read in unless one is asked for: YTD for quarters, annual for years.
+    pub fn default_for(period: Period) -> View {
+        match period {
+            Period::Quarter(_) => View::Ytd,
+            Period::Year(_) => View::Annual,
+        }
+    }
+
     /// The span this view covers at `period`: quarter and YTD views need a quarter, the annual view a year.
     pub fn at(self, period: Period) -> Option<Span> {
         match (self, period) {
@@ -58,6 +66,14 @@ impl Span {
         match self {
             Span::Quarter(q) | Span::Ytd(q) => Period::Quarter(q),
             Span::Annual(y) => Period::Year(y),
+        }
+    }
+
+    /// The span a comparison at `period` reads: the whole year for `YYYY`, the year to date for `YYYYQn`.
+    pub fn to_date(period: Period) -> Span {
+        match period {
+            Period::Year(y) => Span::Annual(y),
+            Period::Quarter(q) => Span::Ytd(q),
         }
     }
 

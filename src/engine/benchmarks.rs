@@ -38,10 +38,7 @@ pub fn benchmarks(
             })
             .collect::<AppResult<_>>()?,
     };
-    let span = match period {
-        Period::Year(y) => Span::Annual(y),
-        Period::Quarter(q) => Span::Ytd(q),
-    };
+    let span = Span::to_date(period);
     let mut ids: Vec<&str> = chosen.iter().map(|r| r.id.as_str()).collect();
     ids.push(ours.id.as_str());
     let observations = world.observations(conn, &ids, &[indicator], period.year(), period.year())?;

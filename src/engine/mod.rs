@@ -32,7 +32,7 @@ pub struct World {
 
 impl World {
     pub fn calculator<'a>(&'a self, observations: &'a Observations) -> Calculator<'a> {
-        Calculator { tree: &self.tree, indicators: &self.indicators, observations }
+        Calculator::new(&self.tree, &self.indicators, observations)
     }
 
     /// Loads the stored figures needed to compute `indicators` for `regions` (and all below

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
-use crate::domain::{Region, RegionTree};
+use crate::domain::{Region, RegionKind, RegionTree};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -61,6 +61,18 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
     require_admin(user)?;
     let old = get(conn, region.id.as_str())?;
     check_place(conn, &region)?;
+    // A benchmark's figures are annual and outside the tree; a reporting region's are quarterly
+    // and summed into its parent. Switching one into the other would silently change history.
+    let id = region.id.as_str();
+    if (old.kind == RegionKind::Benchmark) != (region.kind == RegionKind::Benchmark)
+        && (store::regions::has_figures(conn, id)?
+            || store::regions::has_targets(conn, id)?
+            || !store::users::bound_to(conn, id)?.is_empty())
+    {
+        return Err(AppError::Conflict(format!(
+            "region '{id}' has figures, targets or statisticians, so it cannot switch between benchmark and reporting region"
+        )));
+    }
     store::regions::update(conn, &region)?;
     audit_change(
         conn,
@@ -75,7 +87,15 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
     Ok(region)
 }
 
-/// Removes a region that nothing depends on; the audit keeps what it was.
+/// What the audit keeps of a deleted region: the region and who was bound to it.
+#[derive(serde::Serialize)]
+struct Deleted<'a> {
+    #[serde(flatten)]
+    region: &'a Region,
+    statisticians: Vec<String>,
+}
+
+/// Removes a region that nothing depends on; the audit keeps what it was and who reported for it.
 pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     require_admin(user)?;
     let old = get(conn, id)?;
@@ -85,6 +105,7 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     if store::regions::has_figures(conn, id)? || store::regions::has_targets(conn, id)? {
         return Err(AppError::Conflict(format!("region '{id}' has figures or targets and cannot be deleted")));
     }
+    let statisticians = store::users::bound_to(conn, id)?;
     store::regions::delete(conn, id)?;
     audit_change(
         conn,
@@ -93,7 +114,7 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
         "region",
         id,
         Scope { region: Some(id), ..Default::default() },
-        Some(&old),
+        Some(&Deleted { region: &old, statisticians }),
         None,
     )?;
     Ok(old)

@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::{Scope, World, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::progress::{check_milestones, default_milestones};
-use crate::domain::split::{from_units, to_units};
 use crate::domain::target::{self, SplitMethod, Target};
 use crate::domain::{FieldError, RegionKind, Span};
 use crate::error::{AppError, AppResult};
@@ -30,13 +29,11 @@ fn check_target(world: &World, region: &str, indicator: &str, value: f64) -> App
     }
     match world.indicators.get(indicator) {
         None => errors.push(FieldError::new("indicator", format!("unknown indicator '{indicator}'"))),
-        Some(ind) if value < 0.0 && !ind.allow_negative => {
-            errors.push(FieldError::new("value", format!("'{indicator}' cannot be negative")))
+        Some(ind) => {
+            if let Err(message) = ind.check_value(value) {
+                errors.push(FieldError::new("value", message));
+            }
         }
-        Some(_) => {}
-    }
-    if !value.is_finite() {
-        errors.push(FieldError::new("value", "must be a finite number"));
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors)) }
 }
@@ -134,34 +131,27 @@ pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppR
         }
         other => other,
     })?;
-    let base_year = req.base_year.unwrap_or(req.year - 1);
+    let base_year = req.base_year.unwrap_or(target::default_base_year(req.year));
     let weights = match req.method {
         SplitMethod::Proportional => {
             let observations = world.observations(conn, &[req.parent], &[req.indicator], base_year, base_year)?;
             let calc = world.calculator(&observations);
-            children
-                .iter()
-                .map(|c| calc.figure(c, req.indicator, Span::Annual(base_year)).value.unwrap_or(0.0))
-                .collect()
+            let figures: Vec<Option<f64>> =
+                children.iter().map(|c| calc.figure(c, req.indicator, Span::Annual(base_year)).value).collect();
+            target::proportional_weights(&figures)
         }
         SplitMethod::Weights => target::explicit_weights(&children, req.weights.unwrap_or(&BTreeMap::new()))
             .map_err(|e| AppError::Invalid(vec![e]))?,
         SplitMethod::Equal | SplitMethod::Uniform => vec![1.0; children.len()],
     };
-    let values =
+    let split =
         target::split(total, ind.decimals, req.method, &children, &weights).map_err(|e| AppError::Invalid(vec![e]))?;
     let milestones = existing.as_ref().map_or_else(|| default_milestones(ind.mode), |e| e.milestones);
-    // The parent keeps the precision its children add up to.
-    let parent_value = if req.method == SplitMethod::Uniform {
-        total
-    } else {
-        from_units(to_units(total, ind.decimals), ind.decimals)
-    };
     let parent = Target {
         region: req.parent.to_string(),
         indicator: req.indicator.to_string(),
         year: req.year,
-        value: parent_value,
+        value: split.parent,
         milestones,
         source: match (&existing, req.total) {
             (Some(e), None) => e.source.clone(),
@@ -176,7 +166,7 @@ pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppR
     write(conn, user, &parent, &at)?;
     let children: Vec<Target> = children
         .iter()
-        .zip(values)
+        .zip(split.children)
         .map(|(child, value)| Target {
             region: child.to_string(),
             indicator: req.indicator.to_string(),

@@ -65,8 +65,8 @@ pub fn submit(
                 region: Some(sub.region.to_string()),
                 indicator: Some(item.indicator.to_string()),
                 period: Some(sub.period.to_string()),
-                old: old.map(|o| o.value.into()),
-                new: Some(item.value.into()),
+                old: old.map(|o| serde_json::json!({"value": o.value, "comment": o.comment})),
+                new: Some(serde_json::json!({"value": item.value, "comment": item.comment})),
                 reason: reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
             },
         )?;

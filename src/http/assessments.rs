@@ -1,13 +1,13 @@
 //! `/assessments/{year}` and its scheme.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, CurrentUser, year_in_path};
+use super::extract::{ApiJson, ApiPath, CurrentUser, year_in_path};
 use crate::domain::assessment::Scheme;
 use crate::engine;
 use crate::engine::assessments::Assessment;
@@ -18,11 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/assessments/{year}/scheme", tag = "assessments",
     responses((status = 200, body = Scheme), (status = 404, body = ErrorBody)))]
-async fn get_scheme(
-    State(state): State<AppState>,
-    _user: CurrentUser,
-    Path(y): Path<String>,
-) -> ApiResult<Json<Scheme>> {
+async fn get_scheme(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Scheme>> {
     let y = year_in_path(&y)?;
     state.read(move |conn| engine::assessments::scheme(conn, y)).await.map(Json)
 }
@@ -33,7 +29,7 @@ async fn get_scheme(
 async fn put_scheme(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(y): Path<String>,
+    ApiPath(y): ApiPath,
     ApiJson(scheme): ApiJson<Scheme>,
 ) -> ApiResult<Json<Scheme>> {
     let y = year_in_path(&y)?;
@@ -43,11 +39,7 @@ async fn put_scheme(
 /// Scores, ranks and grades of the assessed regions, every score explained.
 #[utoipa::path(get, path = "/assessments/{year}", tag = "assessments",
     responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)))]
-async fn result(
-    State(state): State<AppState>,
-    _user: CurrentUser,
-    Path(y): Path<String>,
-) -> ApiResult<Json<Assessment>> {
+async fn result(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Assessment>> {
     let y = year_in_path(&y)?;
     state.read(move |conn| engine::assessments::result(conn, y)).await.map(Json)
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::CurrentUser;
+use super::extract::{ApiPath, CurrentUser};
 use crate::charts::named::NamedChart;
 use crate::charts::{ChartSpec, Format, Kind, render, spec};
 use crate::engine;
@@ -52,7 +52,7 @@ async fn draw(state: &AppState, chart_spec: ChartSpec, title: Option<String>, fo
 async fn draw_kind(
     State(state): State<AppState>,
     _user: CurrentUser,
-    Path(file): Path<String>,
+    ApiPath(file): ApiPath,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let (kind, format) = split_file(&file)?;
@@ -68,11 +68,7 @@ async fn draw_kind(
     params(("file" = String, Path, description = "name and format, e.g. `rd-share-benchmarks.svg`")),
     responses((status = 200, description = "the chart, SVG or PNG by the file's ending", content_type = "image/svg+xml"),
               (status = 404, body = ErrorBody)))]
-async fn draw_named(
-    State(state): State<AppState>,
-    _user: CurrentUser,
-    Path(file): Path<String>,
-) -> ApiResult<Response> {
+async fn draw_named(State(state): State<AppState>, _user: CurrentUser, ApiPath(file): ApiPath) -> ApiResult<Response> {
     let (name, format) = split_file(&file)?;
     let named = state
         .named_charts

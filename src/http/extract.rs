@@ -44,8 +44,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
-            Ok(value) => Ok(ApiJson(value)),
+        match serde_path_to_error::deserialize(&mut *de) {
+            Ok(value) => {
+                // One JSON value and nothing after it.
+                de.end().map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+                Ok(ApiJson(value))
+            }
             Err(err) => {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
@@ -92,6 +96,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             let field = if path == "." { missing_field(&message).unwrap_or("query".into()) } else { path };
             ApiError::App(AppError::Invalid(vec![FieldError::new(field, message)]))
         })
+    }
+}
+
+/// A path segment as text. Bytes that are not UTF-8 (`/regions/%FF`) → 400 with our JSON error.
+pub struct ApiPath(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(segment)| ApiPath(segment))
+            .map_err(|rejection| ApiError::Malformed(rejection.body_text()))
     }
 }
 

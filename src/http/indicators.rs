@@ -1,7 +1,7 @@
 //! `/indicators`: what is measured and how.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, CurrentUser};
+use super::extract::{ApiJson, ApiPath, CurrentUser};
 use crate::domain::{Direction, FieldError, Formula, Indicator, IndicatorCode, Mode};
 use crate::engine;
 use crate::error::AppError;
@@ -107,7 +107,7 @@ async fn create(
 async fn get_one(
     State(state): State<AppState>,
     _user: CurrentUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath,
 ) -> ApiResult<Json<Indicator>> {
     state.read(move |conn| engine::indicators::get(conn, &code)).await.map(Json)
 }
@@ -117,7 +117,7 @@ async fn get_one(
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath,
     ApiJson(body): ApiJson<IndicatorBody>,
 ) -> ApiResult<Json<Indicator>> {
     if body.code.as_ref().is_some_and(|b| *b != code) {

@@ -23,14 +23,13 @@ use axum::routing::get;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::charts::named::NamedChart;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::store::Pool;
 use error::{ApiError, ApiResult};
 
@@ -46,8 +45,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs `f` on the blocking pool with a connection, inside the caller's tracing span.
-    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    /// Runs `f` in one transaction on the blocking pool, inside the caller's tracing span; the
+    /// transaction commits only when `f` succeeds.
+    async fn transaction<T, F>(&self, behavior: TransactionBehavior, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
@@ -57,27 +57,33 @@ impl AppState {
         tokio::task::spawn_blocking(move || {
             span.in_scope(|| {
                 let conn = pool.get().map_err(|e| ApiError::Internal(e.to_string()))?;
-                Ok(f(&conn)?)
+                let tx = rusqlite::Transaction::new_unchecked(&conn, behavior).map_err(AppError::from)?;
+                let value = f(&tx)?;
+                tx.commit().map_err(AppError::from)?;
+                Ok(value)
             })
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
     }
 
-    /// Runs `f` in one write transaction, committed only when `f` succeeds.
+    /// A read: every statement of `f` sees one snapshot of the database.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        self.transaction(TransactionBehavior::Deferred, f).await
+    }
+
+    /// A write: all of `f` or nothing. IMMEDIATE takes the write lock up front, so two writers
+    /// wait for each other instead of failing when one upgrades a read lock.
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
     {
-        self.read(move |conn| {
-            // IMMEDIATE takes the write lock up front, so two writers wait instead of deadlocking.
-            let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
+        self.transaction(TransactionBehavior::Immediate, f).await
     }
 }
 
@@ -126,7 +132,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(axum::middleware::from_fn(time_limit))
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(ApiError::Internal("a handler panicked".into()))
         }))
@@ -134,6 +140,15 @@ pub fn app(state: AppState) -> Router {
             let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
             tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path())
         }))
+}
+
+/// Answers 408 with a JSON error when a request takes longer than `REQUEST_TIMEOUT`. A write
+/// already running in its transaction still finishes whole or not at all.
+async fn time_limit(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => axum::response::IntoResponse::into_response(ApiError::Timeout),
+    }
 }
 
 /// A bound server, ready to run. Binding to port 0 picks a free port (tests).

@@ -1,7 +1,7 @@
 //! `/regions`: the reporting tree and the benchmark regions.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, CurrentUser};
+use super::extract::{ApiJson, ApiPath, CurrentUser};
 use crate::domain::{FieldError, Region, RegionId, RegionKind};
 use crate::engine;
 use crate::error::AppError;
@@ -82,7 +82,7 @@ async fn create(
 
 #[utoipa::path(get, path = "/regions/{id}", tag = "regions",
     responses((status = 200, body = Region), (status = 404, body = ErrorBody)))]
-async fn get_one(State(state): State<AppState>, _user: CurrentUser, Path(id): Path<String>) -> ApiResult<Json<Region>> {
+async fn get_one(State(state): State<AppState>, _user: CurrentUser, ApiPath(id): ApiPath) -> ApiResult<Json<Region>> {
     state.read(move |conn| engine::regions::get(conn, &id)).await.map(Json)
 }
 
@@ -91,7 +91,7 @@ async fn get_one(State(state): State<AppState>, _user: CurrentUser, Path(id): Pa
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
     ApiJson(body): ApiJson<RegionBody>,
 ) -> ApiResult<Json<Region>> {
     if body.id.as_ref().is_some_and(|b| *b != id) {
@@ -107,7 +107,7 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath,
 ) -> ApiResult<Json<Region>> {
     state.write(move |tx| engine::regions::delete(tx, &user, &id)).await.map(Json)
 }

@@ -41,8 +41,7 @@ async fn series(
     let from = period("from", &q.from)?;
     let to = period("to", &q.to)?;
     let view = match q.view.as_deref() {
-        None if from.as_quarter().is_some() => View::Ytd,
-        None => View::Annual,
+        None => View::default_for(from),
         Some(text) => View::parse(text).ok_or_else(|| ApiError::invalid("view", "one of quarter, ytd, annual"))?,
     };
     state.read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to)).await.map(Json)

@@ -44,3 +44,12 @@ pub fn by_token_hash(conn: &Connection, token_hash: &str) -> Result<Option<User>
         .collect::<Result<_, _>>()?;
     Ok(Some(User { id, name, role, regions }))
 }
+
+/// Names of the users bound to `region`, by name.
+pub fn bound_to(conn: &Connection, region: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.name FROM user_regions r JOIN users u ON u.id = r.user_id WHERE r.region = ?1 ORDER BY u.name",
+    )?;
+    let names = stmt.query_map([region], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    Ok(names)
+}

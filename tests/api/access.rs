@@ -42,6 +42,7 @@ async fn a_viewer_reads_but_never_writes() {
     assert_eq!(app.get("/api/v1/regions", Some(&viewer)).await.status, StatusCode::OK);
     let write = app.put_values(&viewer, "town-a", "2023Q1", &[("gdp", 10.0)]).await;
     assert_eq!(write.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
     let region = json!({"id": "town-d", "name": "丁镇", "kind": "town", "parent": "district"});
     let create = app.send_json(Method::POST, "/api/v1/regions", &viewer, &region).await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);

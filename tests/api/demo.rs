@@ -103,5 +103,23 @@ async fn the_demo_tells_the_plans_story_of_targets_benchmarks_and_assessment() {
     let methods: std::collections::HashSet<&str> =
         regions[0]["items"].as_array().unwrap().iter().map(|i| i["method"].as_str().unwrap()).collect();
     assert_eq!(methods.len(), 3, "every method is used: {methods:?}");
-    assert!(regions.iter().all(|r| r["grade"].is_string() && r["rank"].as_u64().is_some()));
+    let grade_of = |total: f64| match total {
+        t if t >= 90.0 => "优秀",
+        t if t >= 80.0 => "良好",
+        t if t >= 60.0 => "合格",
+        _ => "不合格",
+    };
+    for r in regions {
+        let total = r["total"].as_f64().unwrap();
+        assert_eq!(r["grade"], grade_of(total), "{}", r["region"]);
+        let better = regions.iter().filter(|o| o["total"].as_f64().unwrap() > total).count() as u64;
+        assert_eq!(r["rank"].as_u64(), Some(better + 1), "competition rank of {}", r["region"]);
+    }
+    let gaoxin = regions.iter().find(|r| r["region"] == "zone-gaoxin").unwrap();
+    assert_eq!(gaoxin["adjustments"][0]["points"], 2.0);
+    // the R&D item of 甲镇: completion of its share of 19亿元, scored 40 × min(c, 1.2)
+    let jia = regions.iter().find(|r| r["region"] == "town-jia").unwrap();
+    let rd = &jia["items"][0];
+    let c = rd["actual"].as_f64().unwrap() / rd["target"].as_f64().unwrap();
+    assert!((rd["score"].as_f64().unwrap() - 40.0 * c.min(1.2)).abs() < 1e-6, "{rd}");
 }

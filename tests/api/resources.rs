@@ -68,6 +68,30 @@ async fn deleting_a_region_is_refused_while_anything_depends_on_it_and_audited_w
     assert_eq!(audit[0]["action"], "delete");
     assert_eq!(audit[0]["key"], "town-c");
     assert_eq!(audit[0]["old"]["name"], "丙镇");
+    assert_eq!(audit[0]["old"]["statisticians"], json!([]));
+}
+
+#[tokio::test]
+async fn a_reporting_region_with_figures_cannot_become_a_benchmark() {
+    let app = spawn_app().await.with_small_world().await;
+    app.put_values_as_admin("town-c", "2023Q4", &[("gdp", 50.0)]).await;
+    let change = json!({"name": "丙镇", "kind": "benchmark"});
+    let answer = app.send_json(Method::PUT, "/api/v1/regions/town-c", &app.admin, &change).await;
+    assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+    assert_eq!(app.series("district", "gdp", "2023", "2023", "annual").await, [Some(50.0)]);
+    // without figures the kind may change
+    let empty = json!({"name": "乙镇", "kind": "benchmark"});
+    assert_eq!(app.send_json(Method::PUT, "/api/v1/regions/town-b", &app.admin, &empty).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn path_segments_that_are_not_utf8_get_a_json_400() {
+    let app = spawn_app().await.with_small_world().await;
+    for path in ["/api/v1/regions/%FF", "/api/v1/indicators/%FF", "/api/v1/assessments/%FF", "/charts/%FF"] {
+        let answer = app.get_as_admin(path).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}: {}", answer.body);
+        assert_eq!(answer.code(), "malformed", "{path}");
+    }
 }
 
 #[tokio::test]

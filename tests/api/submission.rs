@@ -131,6 +131,18 @@ async fn malformed_oversized_and_non_json_bodies_get_4xx_json_errors() {
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     assert_eq!(malformed.json::<serde_json::Value>().await.unwrap()["error"]["code"], "malformed");
 
+    let trailing = app
+        .client
+        .put(&url)
+        .bearer_auth(&app.admin)
+        .header("content-type", "application/json")
+        .body(r#"{"region": "town-a", "period": "2023Q1", "values": [{"indicator": "gdp", "value": 1}]} trailing"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trailing.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+
     let not_json = app.client.put(&url).bearer_auth(&app.admin).body("region=town-a").send().await.unwrap();
     assert_eq!(not_json.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
@@ -225,8 +237,8 @@ async fn a_correction_is_audited_with_old_and_new_value_who_and_why() {
     assert_eq!(latest["entity"], "value");
     assert_eq!(latest["key"], "town-a/gdp/2023Q1");
     assert_eq!(latest["user"], "admin");
-    assert_eq!(latest["old"], 100.0);
-    assert_eq!(latest["new"], 104.5);
+    assert_eq!(latest["old"], json!({"value": 100.0, "comment": null}));
+    assert_eq!(latest["new"], json!({"value": 104.5, "comment": null}));
     assert_eq!(latest["reason"], "统计局核定数");
     assert!(entries[1]["old"].is_null());
     assert_eq!(entries[1]["action"], "create");
@@ -234,6 +246,12 @@ async fn a_correction_is_audited_with_old_and_new_value_who_and_why() {
     app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 104.5)]).await;
     let again = app.get_as_admin("/api/v1/audit?region=town-a&indicator=gdp").await.body;
     assert_eq!(again.as_array().unwrap().len(), 2);
+    // a change of the comment alone is a change too
+    let body = json!({"region": "town-a", "period": "2023Q1", "values": [{"indicator": "gdp", "value": 104.5, "comment": "核实"}]});
+    assert_eq!(app.send_json(Method::PUT, "/api/v1/values", &app.admin, &body).await.status, StatusCode::OK);
+    let commented = app.get_as_admin("/api/v1/audit?region=town-a&indicator=gdp").await.body;
+    assert_eq!(commented.as_array().unwrap().len(), 3);
+    assert_eq!(commented[0]["new"]["comment"], "核实");
     let limited = app.get_as_admin("/api/v1/audit?limit=1").await.body;
     assert_eq!(limited.as_array().unwrap().len(), 1);
     assert_eq!(app.get_as_admin("/api/v1/audit?limit=0").await.status, StatusCode::UNPROCESSABLE_ENTITY);

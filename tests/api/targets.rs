@@ -116,6 +116,8 @@ async fn bad_splits_are_refused_and_write_nothing() {
         ),
         (json!({"parent": "district", "indicator": "gdp", "year": 2023, "total": 9, "method": "thirds"}), "method"),
         (json!({"parent": "district", "indicator": "gdp", "year": 99, "total": 9, "method": "equal"}), "year"),
+        (json!({"parent": "district", "indicator": "gdp", "year": 2023, "total": 1e17, "method": "equal"}), "total"),
+        (json!({"parent": "district", "indicator": "gdp", "year": 2023, "total": 1e14, "method": "equal"}), "total"),
     ];
     for (body, field) in cases {
         let answer = app.decompose(body.clone()).await;
