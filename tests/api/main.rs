@@ -2,6 +2,7 @@
 
 mod access;
 mod assessment;
+mod charts;
 mod computation;
 mod demo;
 mod helpers;
