@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::world;
+use super::{World, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
 use crate::domain::{Period, Quarter, Span};
@@ -29,18 +29,63 @@ pub fn submit(
     current: Quarter,
 ) -> AppResult<SubmitOutcome> {
     let world = world(conn)?;
+    let sub = check(&world, user, region, period, items, current)?;
+    write(conn, user, &sub, reason, &store::now())?;
+    let warnings = warnings(conn, &world, &sub)?;
+    Ok(SubmitOutcome { stored: sub.items.len(), warnings })
+}
+
+/// May `user` submit this batch, and does it pass every rule of §2.6? Nothing is written.
+pub fn check(
+    world: &World,
+    user: &User,
+    region: &str,
+    period: &str,
+    items: &[RawItem<'_>],
+    current: Quarter,
+) -> AppResult<Submission> {
     // An unknown region is reported as such (422) to those who may write figures at all.
     let known = world.tree.get(region).is_some();
     if user.role == Role::Viewer || (known && !user.may_write_figures(&world.tree, region)) {
         return Err(AppError::Forbidden(format!("user '{}' may not submit figures for region '{region}'", user.name)));
     }
-    let sub =
-        submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
-    let at = store::now();
+    submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)
+}
+
+/// How a checked batch changed what was stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Changes {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What writing `sub` would change, without writing.
+pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
+    let mut out = Changes::default();
+    for item in &sub.items {
+        match store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)? {
+            None => out.created += 1,
+            Some(o) if o.value == item.value && o.comment == item.comment => out.unchanged += 1,
+            Some(_) => out.updated += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a checked batch, one audit entry per changed figure; unchanged figures are left alone.
+pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&str>, at: &str) -> AppResult<Changes> {
+    let mut out = Changes::default();
     for item in &sub.items {
         let old = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)?;
         if old.as_ref().is_some_and(|o| o.value == item.value && o.comment == item.comment) {
+            out.unchanged += 1;
             continue;
+        }
+        if old.is_some() {
+            out.updated += 1;
+        } else {
+            out.created += 1;
         }
         store::observations::upsert(
             conn,
@@ -51,13 +96,13 @@ pub fn submit(
                 value: item.value,
                 comment: item.comment.as_deref(),
                 submitted_by: &user.name,
-                submitted_at: &at,
+                submitted_at: at,
             },
         )?;
         store::audit::record(
             conn,
             &AuditEntry {
-                at: at.clone(),
+                at: at.to_string(),
                 user: user.name.clone(),
                 action: if old.is_some() { "update" } else { "create" }.into(),
                 entity: "value".into(),
@@ -71,12 +116,11 @@ pub fn submit(
             },
         )?;
     }
-    let warnings = warnings(conn, &world, &sub)?;
-    Ok(SubmitOutcome { stored: sub.items.len(), warnings })
+    Ok(out)
 }
 
 /// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
-fn warnings(conn: &Connection, world: &super::World, sub: &Submission) -> AppResult<Vec<Warning>> {
+pub fn warnings(conn: &Connection, world: &World, sub: &Submission) -> AppResult<Vec<Warning>> {
     let mut out = submission::batch_warnings(&world.indicators, &sub.items);
     let Period::Quarter(q) = sub.period else { return Ok(out) };
     let codes: Vec<&str> = sub.items.iter().map(|i| i.indicator.as_str()).collect();
