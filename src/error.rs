@@ -19,6 +19,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Chart(#[from] crate::charts::ChartError),
+    /// A failure of ours (rendering a report, say), never shown to clients in detail.
+    #[error("{0}")]
+    Internal(String),
 }
 
 fn summary(errors: &[FieldError]) -> String {

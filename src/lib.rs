@@ -2,7 +2,8 @@
 //!
 //! Layers, each depending only on those above it in this list:
 //! `domain` (pure rules) → `store` (SQLite) → `engine` (questions and changes) →
-//! `http` (JSON API) and `cli` (command line).
+//! `http` (JSON API) and `cli` (command line). `charts` and `transfer` (files in and out) are
+//! pure, beside `domain`.
 
 pub mod charts;
 pub mod cli;
@@ -11,4 +12,6 @@ pub mod domain;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod reports;
 pub mod store;
+pub mod transfer;

@@ -66,6 +66,16 @@ pub enum Method {
     Rank,
 }
 
+impl Method {
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Ratio => "完成率法",
+            Method::Stepped => "基本分+增减分",
+            Method::Rank => "位次法",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reference {

@@ -200,6 +200,18 @@ impl IndicatorSet {
         all
     }
 
+    /// Is `code` a level at a moment (期末数) rather than a flow over the year to date? True for stock
+    /// indicators and for derived ones computed from stock indicators only.
+    pub fn is_level(&self, code: &str) -> bool {
+        let stored: Vec<&Indicator> = self
+            .inputs_of(code)
+            .into_iter()
+            .filter_map(|c| self.get(c.as_str()))
+            .filter(|i| i.mode != Mode::Derived)
+            .collect();
+        !stored.is_empty() && stored.iter().all(|i| i.mode == Mode::Stock)
+    }
+
     /// The stored (non-derived) indicators a figure of `code` is computed from, `code` itself included.
     pub fn inputs_of(&self, code: &str) -> Vec<&IndicatorCode> {
         let mut out: Vec<&IndicatorCode> = Vec::new();
@@ -245,6 +257,7 @@ pub(crate) mod tests {
             indicator("double_share", Mode::Derived, Some("2 * share")),
         ])
         .unwrap();
+        assert!(!set.is_level("share"));
         let mut inputs: Vec<&str> = set.inputs_of("double_share").iter().map(|c| c.as_str()).collect();
         inputs.sort();
         assert_eq!(inputs, ["double_share", "gdp", "rd", "share"]);

@@ -9,6 +9,7 @@ pub mod calc;
 pub mod formula;
 pub mod ids;
 pub mod indicator;
+pub mod narrative;
 pub mod number;
 pub mod period;
 pub mod progress;

@@ -1,5 +1,6 @@
 //! The one error type of the HTTP layer and its JSON shape:
-//! `{"error": {"code": "snake_case", "message": "…", "details": [{"field", "message"}]}}`.
+//! `{"error": {"code": "snake_case", "message": "…", "details": [{"field", "message"}]}}`; an
+//! import's details name rows instead: `[{"row", "message"}]`.
 //! Internal errors are logged with their cause and shown to clients only as "internal error".
 
 use axum::Json;
@@ -9,6 +10,7 @@ use serde::Serialize;
 
 use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::transfer::RowError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -30,6 +32,9 @@ pub enum ApiError {
     Timeout,
     #[error("internal error: {0}")]
     Internal(String),
+    /// An import with errors: nothing was stored.
+    #[error("the file has {} errors, each named by its row; nothing was imported", .0.len())]
+    InvalidRows(Vec<RowError>),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -43,7 +48,15 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: &'static str,
     pub message: String,
-    pub details: Vec<FieldError>,
+    pub details: Vec<Detail>,
+}
+
+/// What one detail of an error names: a field of the request, or a row of an imported file.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Detail {
+    Field(FieldError),
+    Row(RowError),
 }
 
 impl ApiError {
@@ -53,11 +66,13 @@ impl ApiError {
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::App(AppError::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::App(AppError::Invalid(_)) | ApiError::InvalidRows(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
+            }
             ApiError::App(AppError::NotFound(_)) | ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::App(AppError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::App(AppError::Store(_) | AppError::Chart(_)) | ApiError::Internal(_) => {
+            ApiError::App(AppError::Store(_) | AppError::Chart(_) | AppError::Internal(_)) | ApiError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
@@ -80,7 +95,8 @@ impl IntoResponse for ApiError {
             self.to_string()
         };
         let details = match self {
-            ApiError::App(AppError::Invalid(details)) => details,
+            ApiError::App(AppError::Invalid(details)) => details.into_iter().map(Detail::Field).collect(),
+            ApiError::InvalidRows(rows) => rows.into_iter().map(Detail::Row).collect(),
             _ => Vec::new(),
         };
         let mut response = (status, Json(ErrorBody { error: ErrorDetail { code, message, details } })).into_response();

@@ -9,8 +9,10 @@ pub mod error;
 pub mod extract;
 mod indicators;
 mod regions;
+mod reports;
 mod series;
 mod targets;
+mod transfer;
 mod values;
 
 use std::net::SocketAddr;
@@ -118,9 +120,13 @@ pub fn app(state: AppState) -> Router {
                 .merge(targets::router())
                 .merge(benchmarks::router())
                 .merge(assessments::router())
-                .merge(charts::api_router()),
+                .merge(transfer::router())
+                .merge(charts::api_router())
+                .merge(reports::api_router()),
         )
         .merge(charts::router())
+        .merge(transfer::root_router())
+        .merge(reports::router())
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
     api.route("/healthz", get(|| async { "ok" }))

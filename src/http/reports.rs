@@ -1,0 +1,130 @@
+//! `/reports/...` (HTML, XLSX or JSON by the file's ending) and `/api/v1/completeness`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiPath, ApiQuery, CurrentUser, period, year_in_path};
+use crate::domain::Quarter;
+use crate::engine::completeness::{RegionCompleteness, for_quarter};
+use crate::reports::{Format, Report, assessment, bulletin, completeness};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bulletin_report))
+        .routes(routes!(assessment_report))
+        .routes(routes!(completeness_report))
+}
+
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(completeness_api))
+}
+
+/// `2023Q3.html` → (`2023Q3`, HTML)
+fn split_file<'a>(file: &'a str, formats: &[Format]) -> Result<(&'a str, Format), ApiError> {
+    file.rsplit_once('.')
+        .and_then(|(stem, ext)| Some((stem, Format::parse(ext).filter(|f| formats.contains(f))?)))
+        .ok_or_else(|| ApiError::NoRoute(format!("{file}: this report comes as .html, .xlsx or .json")))
+}
+
+fn quarter(text: &str) -> Result<Quarter, ApiError> {
+    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "a quarter, YYYYQn"))
+}
+
+fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
+    let disposition = match format {
+        Format::Xlsx => format!("attachment; filename=\"{name}.xlsx\""),
+        _ => "inline".to_string(),
+    };
+    ([(header::CONTENT_TYPE, format.content_type().to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+const ALL: [Format; 3] = [Format::Html, Format::Xlsx, Format::Json];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegionQuery {
+    /// default: the root of the tree
+    region: Option<String>,
+}
+
+/// The quarterly statistical bulletin (统计公报) of a region.
+#[utoipa::path(get, path = "/reports/bulletin/{file}", tag = "reports",
+    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023Q3.json`"), RegionQuery),
+    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn bulletin_report(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiPath(file): ApiPath,
+    ApiQuery(q): ApiQuery<RegionQuery>,
+) -> ApiResult<Response> {
+    let (stem, format) = split_file(&file, &ALL)?;
+    let quarter = quarter(stem)?;
+    let bytes = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), quarter)?.render(format)).await?;
+    Ok(download(bytes, format, &format!("bulletin-{quarter}")))
+}
+
+/// The year-end assessment: scores explained, benchmarks, charts.
+#[utoipa::path(get, path = "/reports/assessment/{file}", tag = "reports",
+    params(("file" = String, Path, description = "year and format, e.g. `2023.html`")),
+    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody)))]
+async fn assessment_report(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiPath(file): ApiPath,
+) -> ApiResult<Response> {
+    let (stem, format) = split_file(&file, &ALL)?;
+    let year = year_in_path(stem)?;
+    let bytes = state.read(move |conn| assessment::build(conn, year)?.render(format)).await?;
+    Ok(download(bytes, format, &format!("assessment-{year}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ParentQuery {
+    /// only the reporting regions below this one
+    parent: Option<String>,
+}
+
+/// Who has not reported what in a quarter.
+#[utoipa::path(get, path = "/reports/completeness/{file}", tag = "reports",
+    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`"), ParentQuery),
+    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody)))]
+async fn completeness_report(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiPath(file): ApiPath,
+    ApiQuery(q): ApiQuery<ParentQuery>,
+) -> ApiResult<Response> {
+    let (stem, format) = split_file(&file, &ALL)?;
+    let quarter = quarter(stem)?;
+    let bytes = state.read(move |conn| completeness::build(conn, quarter, q.parent.as_deref())?.render(format)).await?;
+    Ok(download(bytes, format, &format!("completeness-{quarter}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CompletenessQuery {
+    /// `YYYYQn`
+    period: String,
+    parent: Option<String>,
+}
+
+/// Per reporting region: state, missing indicators, when it last submitted.
+#[utoipa::path(get, path = "/completeness", tag = "reports", params(CompletenessQuery),
+    responses((status = 200, body = [RegionCompleteness]), (status = 422, body = ErrorBody)))]
+async fn completeness_api(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<CompletenessQuery>,
+) -> ApiResult<Json<Vec<RegionCompleteness>>> {
+    let quarter = quarter(&q.period)?;
+    state.read(move |conn| for_quarter(conn, quarter, q.parent.as_deref())).await.map(Json)
+}

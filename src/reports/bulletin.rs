@@ -1,0 +1,208 @@
+//! The quarterly statistical bulletin (统计公报) of a region.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{Report, ReportChart, html, xlsx};
+use crate::charts::ChartSpec;
+use crate::domain::narrative::{self, Line};
+use crate::domain::progress::Status;
+use crate::domain::{Quarter, RegionKind};
+use crate::engine::{self, progress};
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bulletin {
+    pub title: String,
+    pub region: String,
+    pub region_name: String,
+    pub period: String,
+    /// 2023年1-3季度
+    pub period_label: String,
+    /// one sentence per indicator with a figure
+    pub narrative: Vec<String>,
+    pub lines: Vec<BulletinLine>,
+    /// the region's children, one row each (empty for a reporting region)
+    pub children: Vec<ChildRow>,
+    #[serde(skip)]
+    pub charts: Vec<ReportChart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BulletinLine {
+    pub indicator: String,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    /// year-to-date figure
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub change: Option<f64>,
+    pub growth_pct: Option<f64>,
+    /// 同比增长8.2% / 比上年同期提高0.1个百分点
+    pub change_text: Option<String>,
+    /// +8.2% / +0.1个百分点, for tables
+    pub change_short: Option<String>,
+    pub target: Option<f64>,
+    pub completion: Option<f64>,
+    pub status: Status,
+    pub status_label: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChildRow {
+    pub region: String,
+    pub name: String,
+    /// year-to-date figures, in the order of `lines`
+    pub values: Vec<Option<f64>>,
+    /// completion of the annual target, in the order of `lines`
+    pub completions: Vec<Option<f64>>,
+}
+
+/// The bulletin of `region` (default: the root of the tree) for the year to `quarter`.
+pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppResult<Bulletin> {
+    let world = engine::world(conn)?;
+    let region = match region {
+        Some(r) => world.region(r)?,
+        None => world
+            .tree
+            .in_display_order()
+            .into_iter()
+            .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+            .ok_or_else(|| crate::error::AppError::NotFound("there are no regions yet".into()))?,
+    };
+    let indicators = world.indicators.in_display_order();
+    let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
+    let rows = progress::rows(conn, &world, &[region.id.as_str()], &codes, quarter)?;
+    let place = if region.kind == RegionKind::District { "全区".to_string() } else { region.name.clone() };
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut sentences = Vec::new();
+    for (ind, row) in indicators.iter().zip(&rows) {
+        let p = &row.progress;
+        let change_text = p
+            .actual
+            .zip(p.previous)
+            .and_then(|(value, previous)| narrative::change_phrase(&ind.unit, ind.decimals, value, previous));
+        let change_short = p
+            .actual
+            .zip(p.previous)
+            .and_then(|(value, previous)| narrative::change_short(&ind.unit, ind.decimals, value, previous));
+        sentences.extend(narrative::sentence(&Line {
+            place: &place,
+            quarter,
+            name: &ind.name,
+            unit: &ind.unit,
+            decimals: ind.decimals,
+            value: p.actual,
+            previous: p.previous,
+            completion: p.completion,
+            status: p.status,
+            is_level: world.indicators.is_level(ind.code.as_str()),
+        }));
+        lines.push(BulletinLine {
+            indicator: ind.code.to_string(),
+            name: ind.name.clone(),
+            unit: ind.unit.clone(),
+            decimals: ind.decimals,
+            value: p.actual,
+            previous: p.previous,
+            change: p.change,
+            growth_pct: p.growth_pct,
+            change_text,
+            change_short,
+            target: p.target,
+            completion: p.completion,
+            status: p.status,
+            status_label: p.status.label(),
+        });
+    }
+    let child_ids: Vec<&str> = world.tree.children(region.id.as_str()).iter().map(|c| c.as_str()).collect();
+    let child_rows = progress::rows(conn, &world, &child_ids, &codes, quarter)?;
+    let children = child_ids
+        .iter()
+        .zip(child_rows.chunks(codes.len().max(1)))
+        .map(|(id, rows)| ChildRow {
+            region: id.to_string(),
+            name: rows.first().map(|r| r.name.clone()).unwrap_or_default(),
+            values: rows.iter().map(|r| r.progress.actual).collect(),
+            completions: rows.iter().map(|r| r.progress.completion).collect(),
+        })
+        .collect();
+    // A chart of the children against their targets for every indicator that has targets.
+    let mut charts = Vec::new();
+    if !child_ids.is_empty() {
+        for line in lines.iter().filter(|l| l.target.is_some()) {
+            let spec = ChartSpec::TargetVsActual {
+                indicator: line.indicator.clone(),
+                period: quarter,
+                parent: region.id.to_string(),
+            };
+            charts.push(ReportChart::draw(&engine::charts::chart(conn, &spec, None)?)?);
+        }
+    }
+    Ok(Bulletin {
+        title: format!("{}{}科技统计公报", region.name, quarter.ytd_label()),
+        region: region.id.to_string(),
+        region_name: region.name.clone(),
+        period: quarter.to_string(),
+        period_label: quarter.ytd_label(),
+        narrative: sentences,
+        lines,
+        children,
+        charts,
+    })
+}
+
+impl Report for Bulletin {
+    fn html(&self) -> AppResult<String> {
+        html::render("bulletin.html", self, &self.charts)
+    }
+
+    fn xlsx(&self) -> AppResult<Vec<u8>> {
+        let mut book = xlsx::Book::new();
+        let headers: Vec<String> = [
+            "指标",
+            "单位",
+            &format!("{}累计", self.period_label),
+            "上年同期",
+            "增减",
+            "增长（%）",
+            "年度目标",
+            "完成率（%）",
+            "进度",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut sheet = book.sheet("主要指标", &self.title, &headers)?;
+        for (r, l) in self.lines.iter().enumerate() {
+            let row = sheet.data_row(r);
+            sheet.text(row, 0, &l.name)?;
+            sheet.text(row, 1, &l.unit)?;
+            sheet.number(row, 2, l.value, l.decimals)?;
+            sheet.number(row, 3, l.previous, l.decimals)?;
+            sheet.number(row, 4, l.change, l.decimals)?;
+            sheet.number(row, 5, l.growth_pct, 1)?;
+            sheet.number(row, 6, l.target, l.decimals)?;
+            sheet.number(row, 7, l.completion.map(|c| 100.0 * c), 1)?;
+            sheet.text(row, 8, l.status_label)?;
+        }
+        if !self.children.is_empty() {
+            let mut headers = vec!["地区".to_string()];
+            headers.extend(self.lines.iter().map(|l| crate::charts::model::axis_title(&l.name, &l.unit)));
+            let mut sheet = book.sheet("分地区", &format!("{} 分地区情况", self.title), &headers)?;
+            for (r, child) in self.children.iter().enumerate() {
+                let row = sheet.data_row(r);
+                sheet.text(row, 0, &child.name)?;
+                for (c, (value, line)) in child.values.iter().zip(&self.lines).enumerate() {
+                    sheet.number(row, c as u16 + 1, *value, line.decimals)?;
+                }
+            }
+        }
+        let mut sheet = book.sheet("综述", &self.title, &["综述".to_string()])?;
+        for (r, sentence) in self.narrative.iter().enumerate() {
+            sheet.text(sheet.data_row(r), 0, sentence)?;
+        }
+        book.save()
+    }
+}
