@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::domain::RegionId;
-use crate::domain::access::Role;
+use crate::domain::access::{Role, User};
+use crate::domain::{Period, RegionId};
 use crate::error::AppError;
-use crate::{charts, demo, engine, http, store};
+use crate::{charts, demo, engine, http, store, transfer};
 
 #[derive(Debug, Parser)]
 #[command(name = "zhibiao", version, about = "指标: indicator tracking for a district science & technology bureau")]
@@ -70,6 +70,48 @@ pub enum Command {
         #[command(flatten)]
         font: FontArg,
     },
+    /// Import figures from a CSV, Excel template or DHIS2 JSON file: all rows or none
+    ///
+    /// The rules and permissions are those of PUT /values. CSV columns: region,indicator,period,value,comment
+    /// (UTF-8, with or without BOM); .xlsx: the template of GET /templates/{region}/{YYYYQn}.xlsx filled in;
+    /// .json: DHIS2 dataValueSets.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The file: .csv, .xlsx or .json
+        file: PathBuf,
+        /// Check and count only; nothing is stored
+        #[arg(long)]
+        dry_run: bool,
+        /// Import as this existing user, with their permissions (default: an internal admin, "cli")
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
+        /// Why figures are corrected; kept in the audit log
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Export stored figures, exactly as submitted, as CSV or DHIS2 dataValueSets JSON
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_parser = ["csv", "dhis2"])]
+        format: String,
+        /// This region and every region below it (default: all)
+        #[arg(long)]
+        region: Option<String>,
+        /// One indicator (default: all)
+        #[arg(long)]
+        indicator: Option<String>,
+        /// From this period on: YYYY or YYYYQn
+        #[arg(long, value_parser = parse_period)]
+        from: Option<Period>,
+        /// Up to this period: YYYY or YYYYQn
+        #[arg(long, value_parser = parse_period)]
+        to: Option<Period>,
+        /// Output file (default: standard output)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -108,6 +150,63 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 fn parse_region(text: &str) -> Result<RegionId, String> {
     RegionId::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse().map_err(|e: crate::domain::period::PeriodError| e.to_string())
+}
+
+/// `zhibiao import`: reads the file, then checks and writes it in one transaction with a
+/// progress bar on standard error. Any error (or a dry run) leaves the database as it was.
+fn import(
+    db: &std::path::Path,
+    file: &std::path::Path,
+    dry_run: bool,
+    as_user: Option<&str>,
+    reason: Option<&str>,
+) -> anyhow::Result<()> {
+    let format = transfer::Format::from_path(file)
+        .ok_or_else(|| anyhow::anyhow!("{}: the file must end in .csv, .xlsx or .json", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let parsed = transfer::parse(format, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let total = parsed.rows.len() as u64;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(if dry_run { "checking" } else { "importing" });
+    let current = engine::current_quarter();
+    let pool = store::open(db)?;
+    let mut conn = pool.get()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let user = match as_user {
+        Some(name) => store::transfer::user_by_name(&tx, name)?
+            .ok_or_else(|| anyhow::anyhow!("there is no user '{name}'; add one with `zhibiao user add`"))?,
+        None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new() },
+    };
+    let outcome = engine::imports::import(&tx, &user, parsed, dry_run, reason, current, &mut |done| {
+        bar.set_position(done as u64)
+    })?;
+    bar.finish_and_clear();
+    for w in &outcome.warnings {
+        eprintln!("warning, row {}: {} {} {}: {}", w.row, w.region, w.period, w.indicator, w.message);
+    }
+    for e in &outcome.errors {
+        eprintln!("error, row {}: {}", e.row, e.message);
+    }
+    let counts = format!("{} created, {} updated, {} unchanged", outcome.created, outcome.updated, outcome.unchanged);
+    if dry_run {
+        println!("Dry run of {}: {counts}; nothing was stored.", file.display());
+    } else if outcome.errors.is_empty() {
+        tx.commit()?;
+        println!("Imported {}: {counts}.", file.display());
+    }
+    if !outcome.errors.is_empty() {
+        anyhow::bail!("{}: {} errors; nothing was imported", file.display(), outcome.errors.len());
+    }
+    Ok(())
 }
 
 /// Runs `f` in one write transaction on a fresh connection of the database.
@@ -193,6 +292,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let chart = engine::charts::chart(&conn, &spec, title.as_deref())?;
             std::fs::write(&output, charts::render(&chart, format)?)?;
             println!("Wrote {}.", output.display());
+        }
+        Command::Import { db, file, dry_run, as_user, reason } => {
+            import(&db.db, &file, dry_run, as_user.as_deref(), reason.as_deref())?;
+        }
+        Command::Export { db, format, region, indicator, from, to, output } => {
+            let pool = store::open(&db.db)?;
+            let conn = pool.get()?;
+            let rows = engine::exports::values(&conn, &engine::exports::Selection { region, indicator, from, to })?;
+            let bytes = match format.as_str() {
+                "dhis2" => transfer::dhis2::write(&rows)?,
+                _ => transfer::csv_file::write(&rows)?,
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, bytes)?;
+                    eprintln!("Wrote {} figures to {}.", rows.len(), path.display());
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+            }
         }
         Command::User { command: UserCommand::Add { db, name, role, regions } } => {
             let token = in_transaction(&db.db, |conn| engine::users::add(conn, "cli", &name, role, &regions))?;

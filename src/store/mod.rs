@@ -8,6 +8,7 @@ pub mod indicators;
 pub mod observations;
 pub mod regions;
 pub mod targets;
+pub mod transfer;
 pub mod users;
 
 use std::path::Path;

@@ -6,6 +6,7 @@ mod charts;
 mod computation;
 mod demo;
 mod helpers;
+mod imports;
 mod reports;
 mod resources;
 mod submission;

@@ -1,0 +1,119 @@
+//! What leaves zhibiao as files: stored figures of a selection (CSV, DHIS2 JSON) and the data of
+//! a region's Excel template. Figures are exported exactly as submitted; nothing is computed
+//! except last year's figures in the template, which come from the one calculator.
+
+use std::collections::HashSet;
+
+use rusqlite::Connection;
+
+use super::world;
+use crate::domain::{Mode, Period, Quarter, Span};
+use crate::error::{AppError, AppResult};
+use crate::store;
+use crate::transfer::ExportRow;
+use crate::transfer::xlsx::{Template, TemplateRow};
+
+/// Which stored figures to export; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// this region and every region below it
+    pub region: Option<String>,
+    pub indicator: Option<String>,
+    /// from this period on (a year starts with its first quarter)
+    pub from: Option<Period>,
+    /// up to this period (a year ends with its fourth quarter)
+    pub to: Option<Period>,
+}
+
+/// `year * 10 + q`, the key `store::transfer` orders periods by.
+fn key(period: Period, year_end: bool) -> i32 {
+    let q = match period {
+        Period::Quarter(q) => i32::from(q.q()),
+        Period::Year(_) if year_end => 4,
+        Period::Year(_) => 1,
+    };
+    period.year() * 10 + q
+}
+
+/// The stored figures of a selection, by region, indicator (display order) and period.
+pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportRow>> {
+    let world = world(conn)?;
+    let within: Option<HashSet<&str>> = match &selection.region {
+        Some(id) => {
+            world.region(id)?;
+            let all = world.tree.in_display_order();
+            Some(all.into_iter().map(|r| r.id.as_str()).filter(|r| world.tree.is_within(r, id)).collect())
+        }
+        None => None,
+    };
+    if let Some(code) = &selection.indicator {
+        world.indicator(code)?;
+    }
+    let range = store::transfer::PeriodRange {
+        from: selection.from.map(|p| key(p, false)),
+        to: selection.to.map(|p| key(p, true)),
+    };
+    if let (Some(from), Some(to)) = (range.from, range.to)
+        && from > to
+    {
+        return Err(AppError::invalid("to", "to must not come before from"));
+    }
+    let mut rows = store::transfer::values(conn, selection.indicator.as_deref(), &range)?;
+    if let Some(keep) = within {
+        rows.retain(|r| keep.contains(r.region.as_str()));
+    }
+    Ok(rows)
+}
+
+/// The template of `region` for `quarter`: every indicator it reports, with last year's figure
+/// for the same quarter as the indicator is reported (YTD for cumulative ones, the quarter's own
+/// for quarterly ones, the level for stocks).
+pub fn template(conn: &Connection, region: &str, quarter: Quarter) -> AppResult<Template> {
+    let world = world(conn)?;
+    let r = world.region(region)?;
+    if world.tree.has_children(region) {
+        return Err(AppError::invalid(
+            "region",
+            format!("region '{region}' has children; its figures are computed from theirs and not reported"),
+        ));
+    }
+    let indicators: Vec<_> =
+        world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived).collect();
+    let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
+    let last = quarter.year_before();
+    let observations = match last {
+        Some(q) => world.observations(conn, &[region], &codes, q.year(), q.year())?,
+        None => Default::default(),
+    };
+    let calc = world.calculator(&observations);
+    let rows = indicators
+        .into_iter()
+        .map(|ind| {
+            let span = |q| if ind.mode == Mode::Quarter { Span::Quarter(q) } else { Span::Ytd(q) };
+            TemplateRow {
+                code: ind.code.to_string(),
+                name: ind.name.clone(),
+                unit: ind.unit.clone(),
+                mode: ind.mode,
+                decimals: ind.decimals,
+                allow_negative: ind.allow_negative,
+                last_year: last.and_then(|q| calc.figure(region, ind.code.as_str(), span(q)).value),
+            }
+        })
+        .collect();
+    Ok(Template { region: r.id.to_string(), region_name: r.name.clone(), quarter, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_span_their_quarters() {
+        let p = |t: &str| t.parse::<Period>().unwrap();
+        assert_eq!(key(p("2023"), false), 20231);
+        assert_eq!(key(p("2023"), true), 20234);
+        assert_eq!(key(p("2023Q3"), false), 20233);
+        assert_eq!(key(p("2023Q3"), true), 20233);
+    }
+}

@@ -1,0 +1,205 @@
+//! Files in and out (SPEC §6): `POST /imports` (CSV, Excel template, DHIS2 JSON, told apart by
+//! `Content-Type`), `GET /exports` (CSV or DHIS2 JSON of a selection), and the Excel template of a
+//! region and quarter at `/templates/{region}/{YYYYQn}.xlsx`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiQuery, CurrentUser, period};
+use crate::domain::Period;
+use crate::engine;
+use crate::engine::exports::Selection;
+use crate::engine::imports::ImportOutcome;
+use crate::transfer::{self, Format, dhis2::DataValueSet};
+
+/// Files for `POST /imports` may be this large (a province's year is a few MiB of CSV).
+pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Routes under `/api/v1`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(OpenApiRouter::new().routes(routes!(import)).layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .routes(routes!(export))
+}
+
+/// Routes at the root: templates are downloaded like pages, not called like the API.
+pub fn root_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(template))
+}
+
+/// An uploaded file and the format its `Content-Type` names; any other type → 415.
+pub struct FileBody(pub Format, pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for FileBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let format = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::from_content_type)
+            .ok_or_else(|| {
+                ApiError::UnsupportedMediaType(format!(
+                    "send the file as text/csv, {} (the Excel template) or application/json (DHIS2 dataValueSets)",
+                    transfer::XLSX_CONTENT_TYPE
+                ))
+            })?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge
+            } else {
+                ApiError::Malformed(rejection.body_text())
+            }
+        })?;
+        Ok(FileBody(format, bytes))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// check and count only; nothing is stored
+    dry_run: Option<bool>,
+    /// why figures are corrected; kept in the audit log
+    reason: Option<String>,
+}
+
+/// Imports figures from a file: all rows or none, with the rules and permissions of `PUT /values`.
+///
+/// A dry run answers 200 with what would be created, updated and left unchanged, and every error
+/// by row. A real import with any error stores nothing and answers 422 with the errors as
+/// `error.details` (`[{"row", "message"}]`). Rows are numbered as a spreadsheet shows the file
+/// (the header is row 1); in DHIS2 JSON a row is the 1-based position in `dataValues`. A viewer
+/// may not import (403); a statistician's rows for regions not theirs are row errors.
+#[utoipa::path(post, path = "/imports", tag = "imports", params(ImportQuery),
+    request_body(description = "the file",
+        content((String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (DataValueSet = "application/json"))),
+    responses((status = 200, body = ImportOutcome),
+              (status = 400, description = "the file is not readable in its format", body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, description = "rows that cannot be stored; nothing was", body = ErrorBody)))]
+async fn import(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiQuery(q): ApiQuery<ImportQuery>,
+    FileBody(format, bytes): FileBody,
+) -> ApiResult<Json<ImportOutcome>> {
+    let dry_run = q.dry_run.unwrap_or(false);
+    let span = tracing::Span::current();
+    let parsed = tokio::task::spawn_blocking(move || span.in_scope(|| transfer::parse(format, &bytes)))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Malformed(e.to_string()))?;
+    let current = engine::current_quarter();
+    let outcome = state
+        .write(move |tx| engine::imports::import(tx, &user, parsed, dry_run, q.reason.as_deref(), current, &mut |_| {}))
+        .await?;
+    if !dry_run && !outcome.errors.is_empty() {
+        return Err(ApiError::InvalidRows(outcome.errors));
+    }
+    Ok(Json(outcome))
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// `region,indicator,period,value,comment`, UTF-8 with a byte-order mark
+    Csv,
+    /// DHIS2 `dataValueSets` JSON
+    Dhis2,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    format: ExportFormat,
+    /// this region and every region below it (default: all)
+    region: Option<String>,
+    /// one indicator (default: all)
+    indicator: Option<String>,
+    /// `YYYY` or `YYYYQn`: from this period on
+    from: Option<String>,
+    /// `YYYY` or `YYYYQn`: up to this period
+    to: Option<String>,
+}
+
+/// Stored figures of a selection, exactly as submitted, as a CSV or DHIS2 JSON file.
+#[utoipa::path(get, path = "/exports", tag = "imports", params(ExportQuery),
+    responses((status = 200, description = "the file", content(
+                  (String = "text/csv"), (DataValueSet = "application/json"))),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn export(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let parse = |field: &str, text: &Option<String>| text.as_deref().map(|t| period(field, t)).transpose();
+    let selection =
+        Selection { region: q.region, indicator: q.indicator, from: parse("from", &q.from)?, to: parse("to", &q.to)? };
+    let rows = state.read(move |conn| engine::exports::values(conn, &selection)).await?;
+    let (format, name) = match q.format {
+        ExportFormat::Csv => (Format::Csv, "zhibiao.csv"),
+        ExportFormat::Dhis2 => (Format::Dhis2, "zhibiao-datavalueset.json"),
+    };
+    let bytes = match format {
+        Format::Csv => transfer::csv_file::write(&rows),
+        _ => transfer::dhis2::write(&rows),
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(file_response(format.content_type(), name, bytes))
+}
+
+fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (CONTENT_TYPE, content_type.to_string()),
+            (CONTENT_DISPOSITION, disposition),
+            (CACHE_CONTROL, "no-cache".into()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The Excel template of a region for a quarter: one row per indicator it reports, with last
+/// year's figure for the same quarter; fill in the value column and upload it to `POST /api/v1/imports`.
+#[utoipa::path(get, path = "/templates/{region}/{file}", tag = "imports",
+    params(("region" = String, Path, description = "a reporting region's id"),
+           ("file" = String, Path, description = "the quarter and `.xlsx`, e.g. `2023Q3.xlsx`")),
+    responses((status = 200, description = "the template",
+                  content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn template(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> ApiResult<Response> {
+    let Path((region, file)) = path.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    let stem = file
+        .strip_suffix(".xlsx")
+        .ok_or_else(|| ApiError::NoRoute(format!("/templates/{region}/{file}: templates end in .xlsx")))?;
+    let quarter = match period("period", stem)? {
+        Period::Quarter(q) => q,
+        Period::Year(_) => return Err(ApiError::invalid("period", "templates are per quarter (YYYYQn)")),
+    };
+    let data = state.read(move |conn| engine::exports::template(conn, &region, quarter)).await?;
+    let name = format!("{}-{quarter}.xlsx", data.region);
+    let bytes = tokio::task::spawn_blocking(move || transfer::xlsx::template(&data))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(file_response(transfer::XLSX_CONTENT_TYPE, &name, bytes))
+}

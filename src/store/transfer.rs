@@ -1,0 +1,56 @@
+//! Queries that imports and exports need beyond the other table modules: stored figures of a
+//! selection, and a user by name (the command line imports as a named user).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use crate::domain::RegionId;
+use crate::domain::access::{Role, User};
+use crate::transfer::ExportRow;
+
+/// Periods as ordered keys: `year * 10 + quarter`; a whole year (quarter 0) spans quarters 1 to 4.
+pub struct PeriodRange {
+    /// the first quarter wanted, as `year * 10 + q`
+    pub from: Option<i32>,
+    /// the last quarter wanted, as `year * 10 + q`
+    pub to: Option<i32>,
+}
+
+/// Stored figures of one indicator (or all), within the periods, ordered by region, indicator
+/// (display order) and period. A year's figure is included when the whole year lies in range.
+pub fn values(conn: &Connection, indicator: Option<&str>, range: &PeriodRange) -> Result<Vec<ExportRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.region, o.indicator, o.year, o.quarter, o.value, o.comment
+         FROM observations o JOIN indicators i ON i.code = o.indicator
+         WHERE (?1 IS NULL OR o.indicator = ?1)
+           AND (?2 IS NULL OR o.year * 10 + (CASE o.quarter WHEN 0 THEN 1 ELSE o.quarter END) >= ?2)
+           AND (?3 IS NULL OR o.year * 10 + (CASE o.quarter WHEN 0 THEN 4 ELSE o.quarter END) <= ?3)
+         ORDER BY o.region, i.sort, o.indicator, o.year, o.quarter",
+    )?;
+    let rows = stmt.query_map(params![indicator, range.from, range.to], |row| {
+        let (year, quarter): (i32, u8) = (row.get(2)?, row.get(3)?);
+        Ok(ExportRow {
+            region: row.get(0)?,
+            indicator: row.get(1)?,
+            period: if quarter == 0 { year.to_string() } else { format!("{year}Q{quarter}") },
+            value: row.get(4)?,
+            comment: row.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn user_by_name(conn: &Connection, name: &str) -> Result<Option<User>, StoreError> {
+    let found = conn
+        .prepare_cached("SELECT id, role FROM users WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .optional()?;
+    let Some((id, role)) = found else { return Ok(None) };
+    let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role of user {name}")))?;
+    let mut stmt = conn.prepare_cached("SELECT region FROM user_regions WHERE user_id = ?1 ORDER BY region")?;
+    let regions = stmt
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .map(|r| RegionId::parse(&r?).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect::<Result<_, _>>()?;
+    Ok(Some(User { id, name: name.to_string(), role, regions }))
+}

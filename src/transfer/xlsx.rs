@@ -1,0 +1,392 @@
+//! The per-region Excel template of SPEC §6, written with rust_xlsxwriter and read back with
+//! calamine. One row per indicator to report: code, name, unit, mode (累计/当季/期末), last
+//! year's figure for the same quarter, an empty value column and a comment column.
+//!
+//! The region and the quarter stand in labelled cells above the table (`地区代码`, `报告期`), and
+//! the table is found by its header (`指标代码`, `本期数值`, `备注`), so a town may add rows
+//! above it or columns beside it and the file still reads back. Rows carry the spreadsheet's
+//! own numbers. A row whose value is left empty is not imported.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader};
+use rust_xlsxwriter::{
+    Color, DataValidation, DataValidationRule, Format, FormatAlign, FormatBorder, ProtectionOptions, Workbook,
+    Worksheet, XlsxError,
+};
+
+use super::{FileError, ImportRow, Parsed, RowError, WriteError};
+use crate::domain::{Mode, Quarter};
+
+pub const SHEET_NAME: &str = "指标填报";
+pub const REGION_LABEL: &str = "地区代码";
+pub const PERIOD_LABEL: &str = "报告期";
+pub const CODE_HEADER: &str = "指标代码";
+pub const VALUE_HEADER: &str = "本期数值";
+pub const COMMENT_HEADER: &str = "备注";
+
+const HEADERS: [&str; 7] = [CODE_HEADER, "指标名称", "单位", "填报口径", "上年同期", VALUE_HEADER, COMMENT_HEADER];
+const WIDTHS: [f64; 7] = [24.0, 34.0, 8.0, 10.0, 14.0, 14.0, 36.0];
+/// Zero-based row of the table's header; the figures start below it.
+pub const HEADER_ROW: u32 = 3;
+const VALUE_COL: u16 = 5;
+const COMMENT_COL: u16 = 6;
+const INPUT_FILL: u32 = 0xFFF2CC;
+const HEADER_FILL: u32 = 0xD9E1F2;
+
+/// What a template shows: the engine gathers it, this module lays it out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub region: String,
+    pub region_name: String,
+    pub quarter: Quarter,
+    pub rows: Vec<TemplateRow>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub mode: Mode,
+    pub decimals: u8,
+    pub allow_negative: bool,
+    /// last year's figure for the same quarter, in the mode it is reported in
+    pub last_year: Option<f64>,
+}
+
+/// `#,##0.00` for two decimals.
+fn number_format(decimals: u8) -> String {
+    if decimals == 0 { "#,##0".into() } else { format!("#,##0.{}", "0".repeat(usize::from(decimals))) }
+}
+
+pub fn template(t: &Template) -> Result<Vec<u8>, WriteError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    lay_out(sheet, t).map_err(|e| WriteError(e.to_string()))?;
+    book.save_to_buffer().map_err(|e| WriteError(e.to_string()))
+}
+
+fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
+    let border = Format::new().set_border(FormatBorder::Thin);
+    let bold = Format::new().set_bold();
+    let header = border
+        .clone()
+        .set_bold()
+        .set_background_color(Color::RGB(HEADER_FILL))
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    let input = border.clone().set_unlocked().set_background_color(Color::RGB(INPUT_FILL));
+    let note = Format::new().set_text_wrap().set_font_color(Color::RGB(0x595959)).set_align(FormatAlign::Top);
+
+    sheet.set_name(SHEET_NAME)?;
+    for (col, width) in WIDTHS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    let title = format!("{}{}科技统计指标填报表", t.region_name, t.quarter.label());
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        6,
+        &title,
+        &Format::new().set_bold().set_font_size(14).set_align(FormatAlign::Center),
+    )?;
+    sheet.set_row_height(0, 24)?;
+    sheet.write_string_with_format(1, 0, REGION_LABEL, &bold)?;
+    sheet.write_string(1, 1, &t.region)?;
+    sheet.write_string_with_format(1, 2, PERIOD_LABEL, &bold)?;
+    sheet.write_string(1, 3, t.quarter.to_string())?;
+    sheet.write_string(1, 4, t.quarter.label())?;
+    let last_year = t.quarter.year_before().map_or_else(String::new, |q| q.label());
+    let explanation = format!(
+        "填报说明：在黄色的“本期数值”列填写数值，“累计”指标填{}累计数，“当季”指标填本季度数，“期末”指标填季度末数；\
+         “上年同期”为{last_year}同口径数据，供核对。未填数值的行不导入。请勿改动地区代码、报告期和指标代码。",
+        t.quarter.ytd_label()
+    );
+    sheet.merge_range(2, 0, 2, 6, &explanation, &note)?;
+    sheet.set_row_height(2, 48)?;
+    for (col, text) in HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(HEADER_ROW, col as u16, *text, &header)?;
+    }
+    sheet.set_row_height(HEADER_ROW, 22)?;
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = HEADER_ROW + 1 + i as u32;
+        let numbers = border.clone().set_num_format(number_format(r.decimals));
+        sheet.write_string_with_format(row, 0, &r.code, &border)?;
+        sheet.write_string_with_format(row, 1, &r.name, &border)?;
+        sheet.write_string_with_format(row, 2, &r.unit, &border)?;
+        sheet.write_string_with_format(row, 3, r.mode.label(), &border)?;
+        match r.last_year {
+            Some(v) => sheet.write_number_with_format(row, 4, v, &numbers)?,
+            None => sheet.write_blank(row, 4, &numbers)?,
+        };
+        sheet.write_blank(row, VALUE_COL, &input.clone().set_num_format(number_format(r.decimals)))?;
+        sheet.write_blank(row, COMMENT_COL, &input)?;
+        let rule = if r.allow_negative {
+            DataValidationRule::Between(
+                -crate::domain::indicator::MAX_MAGNITUDE,
+                crate::domain::indicator::MAX_MAGNITUDE,
+            )
+        } else {
+            DataValidationRule::GreaterThanOrEqualTo(0.0)
+        };
+        let validation =
+            DataValidation::new().allow_decimal_number(rule).set_error_title("数值有误")?.set_error_message(
+                if r.allow_negative { "请填写数值。" } else { "请填写不小于0的数值。" },
+            )?;
+        sheet.add_data_validation(row, VALUE_COL, row, VALUE_COL, &validation)?;
+    }
+    sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
+    sheet.set_landscape().set_paper_size(9).set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+    // Protected without a password: it guards the codes against slips, not against intent.
+    sheet.protect_with_options(&ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        ..ProtectionOptions::new()
+    });
+    Ok(())
+}
+
+/// A cell as text: numbers in their shortest form (a period typed as 2023 reads `2023`).
+fn cell_text(cell: Option<&Data>) -> String {
+    match cell {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::String(s)) => s.trim().to_string(),
+        Some(Data::Float(f)) => super::format_number(*f),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(other) => other.to_string().trim().to_string(),
+    }
+}
+
+/// The figure in a value cell: `None` when the cell is empty.
+fn cell_value(cell: Option<&Data>) -> Option<Result<f64, String>> {
+    match cell {
+        None | Some(Data::Empty) => None,
+        Some(Data::String(s)) if s.trim().is_empty() => None,
+        Some(Data::String(s)) => Some(super::parse_number(s)),
+        Some(Data::Float(f)) => Some(Ok(*f)),
+        Some(Data::Int(i)) => Some(Ok(*i as f64)),
+        Some(Data::Error(e)) => Some(Err(format!("the cell shows an error ({e}), not a number"))),
+        Some(other) => Some(Err(format!("value '{other}' is not a number"))),
+    }
+}
+
+/// Reads a filled-in template: the first worksheet, rows numbered as the spreadsheet shows them.
+pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| FileError::NotXlsx(e.to_string()))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| FileError::NotXlsx("the workbook has no worksheet".into()))?
+        .map_err(|e| FileError::NotXlsx(e.to_string()))?;
+    let mut out = Parsed::default();
+    let Some((top, left)) = range.start() else {
+        out.errors.push(RowError::new(1, "the worksheet is empty; download the template and fill it in"));
+        return Ok(out);
+    };
+    let (bottom, right) = range.end().unwrap_or((top, left));
+    let at = |row: u32, col: u32| range.get_value((row, col));
+    // The first cell (row by row) whose text is `label`.
+    let find = |label: &str| {
+        (top..=bottom).flat_map(|r| (left..=right).map(move |c| (r, c))).find(|&(r, c)| cell_text(at(r, c)) == label)
+    };
+    let (Some(region_at), Some(period_at), Some(code_at)) = (find(REGION_LABEL), find(PERIOD_LABEL), find(CODE_HEADER))
+    else {
+        out.errors.push(RowError::new(
+            1,
+            format!(
+                "not a zhibiao template: the cells '{REGION_LABEL}', '{PERIOD_LABEL}' and '{CODE_HEADER}' are needed"
+            ),
+        ));
+        return Ok(out);
+    };
+    let header_row = code_at.0;
+    let column = |label: &str| (left..=right).find(|&c| cell_text(at(header_row, c)) == label);
+    let Some(value_col) = column(VALUE_HEADER) else {
+        out.errors.push(RowError::new(header_row as usize + 1, format!("the header has no column '{VALUE_HEADER}'")));
+        return Ok(out);
+    };
+    let comment_col = column(COMMENT_HEADER);
+    let region = cell_text(at(region_at.0, region_at.1 + 1));
+    let period = cell_text(at(period_at.0, period_at.1 + 1));
+    for (label, (row, _), text) in [(REGION_LABEL, region_at, &region), (PERIOD_LABEL, period_at, &period)] {
+        if text.is_empty() {
+            out.errors.push(RowError::new(row as usize + 1, format!("the cell beside '{label}' is empty")));
+        }
+    }
+    if !out.errors.is_empty() {
+        return Ok(out);
+    }
+    for r in header_row + 1..=bottom {
+        let row = r as usize + 1;
+        let code = cell_text(at(r, code_at.1));
+        let comment = comment_col.map(|c| cell_text(at(r, c))).unwrap_or_default();
+        let value = match cell_value(at(r, value_col)) {
+            None if !comment.is_empty() && !code.is_empty() => {
+                out.errors.push(RowError::new(row, format!("{code}: a comment without a value cannot be stored")));
+                continue;
+            }
+            None => continue,
+            Some(Err(message)) => {
+                out.errors.push(RowError::new(row, message));
+                continue;
+            }
+            Some(Ok(v)) => v,
+        };
+        if code.is_empty() {
+            out.errors.push(RowError::new(row, format!("a value without an indicator code ('{CODE_HEADER}')")));
+            continue;
+        }
+        out.rows.push(ImportRow {
+            row,
+            region: region.clone(),
+            indicator: code,
+            period: period.clone(),
+            value,
+            comment: super::non_empty(&comment),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Template {
+        let row = |code: &str, mode, decimals, last_year| TemplateRow {
+            code: code.into(),
+            name: format!("{code}的名称"),
+            unit: "亿元".into(),
+            mode,
+            decimals,
+            allow_negative: false,
+            last_year,
+        };
+        Template {
+            region: "town-a".into(),
+            region_name: "甲镇".into(),
+            quarter: "2023Q3".parse().unwrap(),
+            rows: vec![
+                row("gdp", Mode::Ytd, 2, Some(101.25)),
+                row("talents", Mode::Quarter, 0, None),
+                row("firms", Mode::Stock, 0, Some(12.0)),
+            ],
+        }
+    }
+
+    /// Copies a template cell by cell, putting `fill` (row, column, cell) over it: a town filling it in.
+    pub(crate) fn fill(bytes: &[u8], fill: &[(u32, u16, Data)]) -> Vec<u8> {
+        let mut book = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let mut out = Workbook::new();
+        let sheet = out.add_worksheet();
+        let (top, left) = range.start().unwrap();
+        let write = |sheet: &mut Worksheet, r: u32, c: u16, cell: &Data| {
+            match cell {
+                Data::String(s) => sheet.write_string(r, c, s).map(|_| ()),
+                Data::Float(f) => sheet.write_number(r, c, *f).map(|_| ()),
+                Data::Int(i) => sheet.write_number(r, c, *i as f64).map(|_| ()),
+                Data::Bool(b) => sheet.write_boolean(r, c, *b).map(|_| ()),
+                _ => Ok(()),
+            }
+            .unwrap();
+        };
+        for (r, c, cell) in range.used_cells() {
+            write(sheet, top + r as u32, left as u16 + c as u16, cell);
+        }
+        for (r, c, cell) in fill {
+            write(sheet, *r, *c, cell);
+        }
+        out.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn the_template_shows_every_row_with_last_year() {
+        let bytes = template(&sample()).unwrap();
+        let mut book = calamine::Xlsx::new(Cursor::new(&bytes[..])).unwrap();
+        assert_eq!(book.sheet_names(), [SHEET_NAME]);
+        let range = book.worksheet_range(SHEET_NAME).unwrap();
+        let text = |r, c| cell_text(range.get_value((r, c)));
+        assert_eq!(text(0, 0), "甲镇2023年三季度科技统计指标填报表");
+        assert_eq!(
+            (text(1, 0), text(1, 1), text(1, 2), text(1, 3)),
+            ("地区代码".into(), "town-a".into(), "报告期".into(), "2023Q3".into())
+        );
+        let header: Vec<String> = (0..7).map(|c| text(HEADER_ROW, c)).collect();
+        assert_eq!(header, HEADERS);
+        let rows: Vec<Vec<String>> = (4..7).map(|r| (0..7).map(|c| text(r, c)).collect()).collect();
+        assert_eq!(
+            rows,
+            [
+                ["gdp", "gdp的名称", "亿元", "累计", "101.25", "", ""],
+                ["talents", "talents的名称", "亿元", "当季", "", "", ""],
+                ["firms", "firms的名称", "亿元", "期末", "12", "", ""],
+            ]
+        );
+        assert_eq!(range.get_value((4, 4)), Some(&Data::Float(101.25)), "a number, not text");
+        assert_eq!(read(&bytes).unwrap(), Parsed::default(), "an empty template imports nothing");
+    }
+
+    #[test]
+    fn reads_a_filled_template_with_its_row_numbers() {
+        let blank = template(&sample()).unwrap();
+        let cases: &[(&str, Vec<(u32, u16, Data)>, Vec<(usize, &str, f64, Option<&str>)>, Vec<(usize, &str)>)] = &[
+            (
+                "numbers and a comment",
+                vec![(4, 5, Data::Float(110.5)), (6, 5, Data::Float(13.0)), (6, 6, Data::String("新增1家".into()))],
+                vec![(5, "gdp", 110.5, None), (7, "firms", 13.0, Some("新增1家"))],
+                vec![],
+            ),
+            (
+                "numbers typed as text",
+                vec![(4, 5, Data::String(" 1,210.5 ".into())), (5, 5, Data::String("  ".into()))],
+                vec![(5, "gdp", 1210.5, None)],
+                vec![],
+            ),
+            (
+                "bad cells are named by row",
+                vec![
+                    (4, 5, Data::String("约100".into())),
+                    (5, 6, Data::String("无".into())),
+                    (6, 5, Data::Bool(true)),
+                    (9, 5, Data::Float(1.0)),
+                ],
+                vec![],
+                vec![
+                    (5, "not a number"),
+                    (6, "without a value"),
+                    (7, "not a number"),
+                    (10, "without an indicator code"),
+                ],
+            ),
+        ];
+        for (name, cells, want_rows, want_errors) in cases {
+            let parsed = read(&fill(&blank, cells)).unwrap();
+            let rows: Vec<(usize, &str, f64, Option<&str>)> =
+                parsed.rows.iter().map(|r| (r.row, r.indicator.as_str(), r.value, r.comment.as_deref())).collect();
+            assert_eq!(&rows, want_rows, "{name}");
+            assert!(parsed.rows.iter().all(|r| r.region == "town-a" && r.period == "2023Q3"), "{name}");
+            let got: Vec<usize> = parsed.errors.iter().map(|e| e.row).collect();
+            assert_eq!(got, want_errors.iter().map(|(r, _)| *r).collect::<Vec<_>>(), "{name}: {:?}", parsed.errors);
+            for (e, (_, message)) in parsed.errors.iter().zip(want_errors) {
+                assert!(e.message.contains(message), "{name}: {} lacks {message}", e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn a_workbook_that_is_not_a_template() {
+        assert!(matches!(read(b"region,indicator\n"), Err(FileError::NotXlsx(_))));
+        let mut book = Workbook::new();
+        book.add_worksheet().write_string(0, 0, "hello").unwrap();
+        let parsed = read(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(parsed.errors[0].message.contains("not a zhibiao template"), "{:?}", parsed.errors);
+        let mut empty = Workbook::new();
+        empty.add_worksheet();
+        assert_eq!(read(&empty.save_to_buffer().unwrap()).unwrap().errors[0].row, 1);
+    }
+}

@@ -1,0 +1,493 @@
+//! Imports and exports (SPEC §6): CSV, the Excel template and DHIS2 JSON; dry runs; all or
+//! nothing; rows named as a spreadsheet counts them; permissions as for `PUT /values`.
+//!
+//! Permissions, as decided: a viewer may not import at all (403); a statistician's rows for a
+//! region that is not theirs are row errors (a real import answers 422 naming those rows).
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use zhibiao::domain::access::Role;
+
+use crate::helpers::{Answer, TestApp, assert_figures, spawn_app};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSON: &str = "application/json";
+
+async fn post_file(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> Answer {
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/imports{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap();
+    Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+}
+
+async fn import_as_admin(app: &TestApp, content_type: &str, body: Vec<u8>) -> Answer {
+    post_file(app, &app.admin.clone(), "", content_type, body).await
+}
+
+/// A downloaded file: status, content type and bytes.
+async fn download(app: &TestApp, path: &str) -> (StatusCode, String, Vec<u8>) {
+    let resp = app.client.get(format!("{}{path}", app.base)).bearer_auth(&app.admin).send().await.unwrap();
+    let status = resp.status();
+    let content_type = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, content_type, resp.bytes().await.unwrap().to_vec())
+}
+
+/// (created, updated, unchanged) of an import answer.
+fn counts(answer: &Answer) -> (u64, u64, u64) {
+    let n = |k: &str| answer.body[k].as_u64().unwrap_or_else(|| panic!("no {k} in {}", answer.body));
+    (n("created"), n("updated"), n("unchanged"))
+}
+
+/// (row, message) of the errors of a dry run (`errors`) or of a refused import (`error.details`).
+fn row_errors(answer: &Answer) -> Vec<(u64, String)> {
+    let list = answer.body["errors"].as_array().or_else(|| answer.body["error"]["details"].as_array());
+    list.unwrap_or_else(|| panic!("no errors in {}", answer.body))
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["message"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Two years of every mode in the three towns, with a comment, and Kunshan's annual figures.
+async fn seed(app: &TestApp) -> usize {
+    let mut stored = 0;
+    for (town, scale) in [("town-a", 1.0), ("town-b", 2.0), ("town-c", 0.5)] {
+        for year in [2022, 2023] {
+            let growth = if year == 2023 { 1.1 } else { 1.0 };
+            for q in 1..=4 {
+                let period = format!("{year}Q{q}");
+                let ytd = scale * growth * f64::from(q);
+                let values = json!([
+                    {"indicator": "gdp", "value": 100.25 * ytd, "comment": (town == "town-b" && q == 2).then_some("含新投产项目, \"口径\"调整")},
+                    {"indicator": "rd_expenditure", "value": 2.5 * ytd},
+                    {"indicator": "patent_applications", "value": (30.0 * ytd).round()},
+                    {"indicator": "talents_introduced", "value": f64::from(q) + scale},
+                    {"indicator": "large_enterprises", "value": 10.0 * scale + f64::from(q)},
+                ]);
+                let body = json!({"region": town, "period": period, "values": values});
+                let answer = app.send_json(Method::PUT, "/api/v1/values", &app.admin.clone(), &body).await;
+                assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+                stored += 5;
+            }
+        }
+    }
+    app.put_values_as_admin("kunshan", "2023", &[("gdp", 5006.7), ("rd_share", 1.9)]).await;
+    stored + 2
+}
+
+/// Every figure the round trips compare: each region and indicator in each view.
+async fn all_series(app: &TestApp) -> Vec<Vec<Option<f64>>> {
+    let mut out = Vec::new();
+    for region in ["district", "town-a", "town-b", "town-c"] {
+        for indicator in ["gdp", "rd_share", "patent_applications", "talents_introduced", "large_enterprises"] {
+            out.push(app.series(region, indicator, "2022Q1", "2023Q4", "quarter").await);
+            out.push(app.series(region, indicator, "2022Q1", "2023Q4", "ytd").await);
+            out.push(app.series(region, indicator, "2022", "2023", "annual").await);
+        }
+    }
+    for indicator in ["gdp", "rd_share"] {
+        out.push(app.series("kunshan", indicator, "2023", "2023", "annual").await);
+    }
+    out
+}
+
+async fn round_trip(format: &str, content_type: &str) {
+    let source = spawn_app().await.with_small_world().await;
+    let stored = seed(&source).await;
+    let (status, got_type, file) = download(&source, &format!("/api/v1/exports?format={format}")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&file));
+    assert!(got_type.starts_with(content_type), "{got_type}");
+
+    let target = spawn_app().await.with_small_world().await;
+    let answer = import_as_admin(&target, content_type, file).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (stored as u64, 0, 0));
+    assert_eq!(answer.body["errors"], json!([]));
+
+    let before = all_series(&source).await;
+    assert_eq!(all_series(&target).await, before);
+    // and the figures are the ones seeded, not merely equal
+    let district_gdp = target.series("district", "gdp", "2022", "2023", "annual").await;
+    assert_figures(&district_gdp, &[Some(100.25 * 4.0 * 3.5), Some(100.25 * 1.1 * 4.0 * 3.5)]);
+    assert_figures(
+        &target.series("district", "rd_share", "2023", "2023", "annual").await,
+        &[Some(2.5 * 100.0 / 100.25)],
+    );
+    assert_figures(&target.series("kunshan", "rd_share", "2023", "2023", "annual").await, &[Some(1.9)]);
+    let comment = target.get_as_admin("/api/v1/values?region=town-b&period=2023Q2&indicator=gdp").await;
+    assert_eq!(comment.body[0]["comment"], "含新投产项目, \"口径\"调整");
+    assert_eq!(comment.body[0]["value"].as_f64(), Some(100.25 * 2.0 * 1.1 * 2.0));
+
+    // importing the same file again changes nothing
+    let (_, _, again) = download(&source, &format!("/api/v1/exports?format={format}")).await;
+    assert_eq!(counts(&import_as_admin(&target, content_type, again).await), (0, 0, stored as u64));
+}
+
+#[tokio::test]
+async fn an_exported_csv_imports_into_a_fresh_database_with_the_same_series() {
+    round_trip("csv", CSV).await;
+}
+
+#[tokio::test]
+async fn an_exported_dhis2_set_imports_into_a_fresh_database_with_the_same_series() {
+    round_trip("dhis2", JSON).await;
+}
+
+#[tokio::test]
+async fn an_export_holds_the_selection_only() {
+    let app = spawn_app().await.with_small_world().await;
+    seed(&app).await;
+    let (status, _, file) =
+        download(&app, "/api/v1/exports?format=csv&region=town-a&indicator=gdp&from=2022Q4&to=2023Q2").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(file).unwrap();
+    assert_eq!(
+        text,
+        "\u{feff}region,indicator,period,value,comment\n\
+         town-a,gdp,2022Q4,401,\ntown-a,gdp,2023Q1,110.275,\ntown-a,gdp,2023Q2,220.55,\n"
+    );
+    // a year is in range when all of it is; a parent selects the regions below it
+    let (_, _, file) = download(&app, "/api/v1/exports?format=dhis2&region=district&from=2023&to=2023").await;
+    let set: Value = serde_json::from_slice(&file).unwrap();
+    assert_eq!(set["dataValues"].as_array().unwrap().len(), 3 * 4 * 5);
+    let (_, _, file) = download(&app, "/api/v1/exports?format=dhis2&indicator=rd_share&from=2023&to=2023").await;
+    let set: Value = serde_json::from_slice(&file).unwrap();
+    assert_eq!(
+        set,
+        json!({"dataValues": [{"dataElement": "rd_share", "period": "2023", "orgUnit": "kunshan", "value": "1.9"}]})
+    );
+    for (query, status) in [
+        ("format=xml", StatusCode::UNPROCESSABLE_ENTITY),
+        ("", StatusCode::UNPROCESSABLE_ENTITY),
+        ("format=csv&from=2023-Q1", StatusCode::UNPROCESSABLE_ENTITY),
+        ("format=csv&from=2023Q3&to=2023Q1", StatusCode::UNPROCESSABLE_ENTITY),
+        ("format=csv&region=nowhere", StatusCode::NOT_FOUND),
+        ("format=csv&indicator=nothing", StatusCode::NOT_FOUND),
+    ] {
+        let answer = app.get_as_admin(&format!("/api/v1/exports?{query}")).await;
+        assert_eq!(answer.status, status, "{query}: {}", answer.body);
+    }
+}
+
+/// Copies the first sheet of a workbook cell by cell and writes `fill` (row, column, cell) over
+/// it, as a town filling in the template would.
+fn fill_in(bytes: &[u8], fill: &[(u32, u16, Data)]) -> Vec<u8> {
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let (top, left) = range.start().unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let sheet = out.add_worksheet();
+    let cells = range.used_cells().map(|(r, c, d)| (top + r as u32, (left + c as u32) as u16, d.clone()));
+    for (r, c, cell) in cells.collect::<Vec<_>>().into_iter().chain(fill.iter().cloned()) {
+        match cell {
+            Data::String(s) => sheet.write_string(r, c, s).map(|_| ()),
+            Data::Float(f) => sheet.write_number(r, c, f).map(|_| ()),
+            _ => Ok(()),
+        }
+        .unwrap();
+    }
+    out.save_to_buffer().unwrap()
+}
+
+fn cell_text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    range.get_value((row, col)).map(|d| d.to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_template_downloaded_filled_in_and_uploaded_stores_its_figures() {
+    let app = spawn_app().await.with_small_world().await;
+    seed(&app).await;
+    let (status, content_type, file) = download(&app, "/templates/town-a/2024Q2.xlsx").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&file));
+    assert_eq!(content_type, XLSX);
+
+    // read it as a town would see it
+    let mut book = calamine::Xlsx::new(Cursor::new(&file[..])).unwrap();
+    assert_eq!(book.sheet_names(), ["指标填报"]);
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(cell_text(&range, 1, 1), "town-a");
+    assert_eq!(cell_text(&range, 1, 3), "2024Q2");
+    let header: Vec<String> = (0..7).map(|c| cell_text(&range, 3, c)).collect();
+    assert_eq!(header, ["指标代码", "指标名称", "单位", "填报口径", "上年同期", "本期数值", "备注"]);
+    let rows: Vec<(String, String, String, Option<f64>)> = (4..=9)
+        .map(|r| {
+            let last = match range.get_value((r, 4)) {
+                Some(Data::Float(f)) => Some(*f),
+                _ => None,
+            };
+            (cell_text(&range, r, 0), cell_text(&range, r, 2), cell_text(&range, r, 3), last)
+        })
+        .collect();
+    // last year's same quarter (2023Q2) as each is reported: YTD, the quarter's own, the level;
+    // indicators in display order (all sort 0 here, so by code)
+    assert_eq!(
+        rows,
+        [
+            ("gdp".into(), "亿元".into(), "累计".into(), Some(100.25 * 1.1 * 2.0)),
+            ("large_enterprises".into(), "家".into(), "期末".into(), Some(12.0)),
+            ("patent_applications".into(), "件".into(), "累计".into(), Some(66.0)),
+            ("patent_grants".into(), "件".into(), "累计".into(), None),
+            ("rd_expenditure".into(), "亿元".into(), "累计".into(), Some(2.5 * 1.1 * 2.0)),
+            ("talents_introduced".into(), "人".into(), "当季".into(), Some(3.0)),
+        ]
+    );
+    assert!(cell_text(&range, 10, 0).is_empty(), "rd_share is derived and not in the template");
+
+    // fill in three of six values (spreadsheet rows 5, 6, 10) and a comment
+    let filled = fill_in(
+        &file,
+        &[
+            (4, 5, Data::Float(250.5)),
+            (5, 5, Data::Float(13.0)),
+            (5, 6, Data::String("新增1家".into())),
+            (9, 5, Data::Float(4.0)),
+        ],
+    );
+    let dry = post_file(&app, &app.admin.clone(), "?dry_run=true", XLSX, filled.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(counts(&dry), (3, 0, 0));
+    let answer = import_as_admin(&app, XLSX, filled).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (3, 0, 0));
+    assert_figures(&app.series("town-a", "gdp", "2024Q2", "2024Q2", "ytd").await, &[Some(250.5)]);
+    assert_figures(&app.series("town-a", "talents_introduced", "2024Q2", "2024Q2", "quarter").await, &[Some(4.0)]);
+    let stored = app.get_as_admin("/api/v1/values?region=town-a&period=2024Q2&indicator=large_enterprises").await;
+    assert_eq!(stored.body[0]["value"].as_f64(), Some(13.0));
+    assert_eq!(stored.body[0]["comment"], "新增1家");
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2024Q2").await.body.as_array().unwrap().len(), 3);
+
+    // a bad cell is named by its spreadsheet row, and nothing of the file is stored
+    let bad = fill_in(&file, &[(8, 5, Data::Float(9.0)), (6, 5, Data::String("约70".into()))]);
+    let refused = import_as_admin(&app, XLSX, bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(row_errors(&refused), [(7, "value '约70' is not a number".to_string())]);
+    assert_figures(&app.series("town-a", "rd_expenditure", "2024Q2", "2024Q2", "ytd").await, &[None]);
+}
+
+#[tokio::test]
+async fn templates_exist_for_reporting_regions_and_quarters_only() {
+    let app = spawn_app().await.with_small_world().await;
+    for (path, status) in [
+        ("/templates/district/2023Q1.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/templates/nowhere/2023Q1.xlsx", StatusCode::NOT_FOUND),
+        ("/templates/town-a/2023.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/templates/town-a/2023Q5.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/templates/town-a/2023Q1.csv", StatusCode::NOT_FOUND),
+    ] {
+        let answer = app.get_as_admin(path).await;
+        assert_eq!(answer.status, status, "{path}: {}", answer.body);
+        assert!(answer.body["error"]["code"].is_string(), "{path}: {}", answer.body);
+    }
+    assert_eq!(app.get("/templates/town-a/2023Q1.xlsx", None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_dry_run_counts_created_updated_and_unchanged_and_stores_nothing() {
+    let app = spawn_app().await.with_small_world().await;
+    app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 100.0), ("rd_expenditure", 2.0)]).await;
+    app.put_values_as_admin("town-a", "2023Q2", &[("gdp", 210.0)]).await;
+    let audit_before = app.get_as_admin("/api/v1/audit?region=town-a").await.body;
+    // gdp 2023Q1 unchanged, rd 2023Q1 updated, gdp 2023Q3 below Q2 (a warning), two new in town-b
+    let csv = "region,indicator,period,value,comment\n\
+               town-a,gdp,2023Q1,100,\n\
+               town-a,rd_expenditure,2023Q1,2.5,更正\n\
+               town-a,gdp,2023Q3,200,\n\
+               town-b,gdp,2023Q1,50,\n\
+               town-b,patent_applications,2023Q1,7,\n";
+    let answer = post_file(&app, &app.admin.clone(), "?dry_run=true", CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (3, 1, 1));
+    assert_eq!(answer.body["errors"], json!([]));
+    let warnings: Vec<(u64, &str, &str)> = answer.body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["row"].as_u64().unwrap(), w["region"].as_str().unwrap(), w["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(warnings, [(4, "town-a", "ytd_decrease")], "warnings see the figures as the import leaves them");
+
+    assert_figures(&app.series("town-a", "rd_expenditure", "2023Q1", "2023Q1", "ytd").await, &[Some(2.0)]);
+    assert_figures(&app.series("town-a", "gdp", "2023Q1", "2023Q3", "ytd").await, &[Some(100.0), Some(210.0), None]);
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-b&period=2023Q1").await.body, json!([]));
+    assert_eq!(app.get_as_admin("/api/v1/audit?region=town-a").await.body, audit_before, "nothing audited");
+
+    // the real import of the same file does what the dry run said
+    let real = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(real.status, StatusCode::OK, "{}", real.body);
+    assert_eq!(counts(&real), (3, 1, 1));
+    assert_eq!(real.body["warnings"], answer.body["warnings"]);
+    assert_figures(&app.series("town-a", "rd_expenditure", "2023Q1", "2023Q1", "ytd").await, &[Some(2.5)]);
+    assert_figures(&app.series("district", "gdp", "2023Q1", "2023Q1", "ytd").await, &[Some(150.0)]);
+}
+
+#[tokio::test]
+async fn an_import_with_one_bad_row_stores_nothing_and_names_the_row() {
+    let app = spawn_app().await.with_small_world().await;
+    let csv = "region,indicator,period,value,comment\n\
+               town-a,gdp,2023Q1,100,\n\
+               town-a,rd_expenditure,2023Q1,2,\n\
+               town-b,gdp,2023Q1,-5,\n\
+               town-b,rd_expenditure,2023Q1,1,\n";
+    let answer = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.code(), "invalid");
+    assert_eq!(row_errors(&answer), [(4, "value: 'gdp' cannot be negative".to_string())]);
+    for town in ["town-a", "town-b"] {
+        assert_eq!(app.get_as_admin(&format!("/api/v1/values?region={town}&period=2023Q1")).await.body, json!([]));
+    }
+    assert_eq!(app.get_as_admin("/api/v1/audit?period=2023Q1").await.body, json!([]));
+
+    // every kind of bad row, each named; the dry run counts the rest
+    let csv = "region,indicator,period,value,comment\n\
+               town-a,gdp,2023Q1,100,\n\
+               nowhere,gdp,2023Q1,1,\n\
+               town-a,rd_share,2023Q1,1.8,\n\
+               town-a,gdp,2023Q1,101,\n\
+               district,gdp,2023Q2,1,\n\
+               town-c,gdp,2099Q1,1,\n\
+               town-c,gdp,2023Q1,lots,\n\
+               town-c,nothing,2023Q1,1,\n";
+    let dry = post_file(&app, &app.admin.clone(), "?dry_run=true", CSV, csv.into()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    let errors = row_errors(&dry);
+    let rows: Vec<u64> = errors.iter().map(|(r, _)| *r).collect();
+    assert_eq!(rows, [3, 4, 5, 6, 7, 8, 9], "{errors:?}");
+    for ((_, message), want) in errors.iter().zip([
+        "unknown region 'nowhere'",
+        "cannot be submitted",
+        "appears twice",
+        "has children",
+        "has not begun",
+        "'lots' is not a number",
+        "unknown indicator 'nothing'",
+    ]) {
+        assert!(message.contains(want), "{message} lacks {want}");
+    }
+    assert_eq!(counts(&dry), (0, 0, 0), "town-a's group has a duplicate, so nothing of it would be stored");
+    let real = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(real.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(row_errors(&real), errors);
+}
+
+#[tokio::test]
+async fn a_statistician_importing_another_towns_rows_is_refused_row_by_row() {
+    let app = spawn_app().await.with_small_world().await;
+    let jia = app.add_user("jia", Role::Statistician, &["town-a"]);
+    let csv = "region,indicator,period,value,comment\n\
+               town-a,gdp,2023Q1,100,\n\
+               town-b,gdp,2023Q1,50,\n\
+               town-b,rd_expenditure,2023Q1,1,\n";
+    let answer = post_file(&app, &jia, "", CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    let errors = row_errors(&answer);
+    assert_eq!(errors.iter().map(|(r, _)| *r).collect::<Vec<_>>(), [3, 4]);
+    assert!(errors[0].1.contains("may not submit figures for region 'town-b'"), "{errors:?}");
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+
+    let own = post_file(&app, &jia, "", CSV, "region,indicator,period,value\ntown-a,gdp,2023Q1,100\n".into()).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(counts(&own), (1, 0, 0));
+    let audit = app.get_as_admin("/api/v1/audit?region=town-a&indicator=gdp").await;
+    assert_eq!(audit.body[0]["user"], "jia");
+
+    let viewer = app.add_user("leader", Role::Viewer, &[]);
+    let refused = post_file(&app, &viewer, "?dry_run=true", CSV, csv.into()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let anonymous = app.client.post(format!("{}/api/v1/imports", app.base)).header("content-type", CSV).body(csv);
+    assert_eq!(anonymous.send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_csv_with_a_byte_order_mark_imports_like_one_without() {
+    let app = spawn_app().await.with_small_world().await;
+    let body = "\u{feff}region,indicator,period,value,comment\r\ntown-a,gdp,2023Q1,\"1,234.5\",甲镇\r\n";
+    let answer = import_as_admin(&app, "text/csv; charset=utf-8", body.into()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (1, 0, 0));
+    let stored = app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await;
+    assert_eq!(stored.body[0]["value"].as_f64(), Some(1234.5));
+    assert_eq!(stored.body[0]["comment"], "甲镇");
+}
+
+#[tokio::test]
+async fn files_that_cannot_be_read_are_refused_with_their_reason() {
+    let app = spawn_app().await.with_small_world().await;
+    let csv = b"region,indicator,period,value\ntown-a,gdp,2023Q1,1\n".to_vec();
+    let gbk = b"region,indicator,period,value,comment\ntown-a,gdp,2023Q1,1,\xbc\xd7\n".to_vec();
+    let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
+        ("text/plain", csv.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        ("application/octet-stream", csv.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        ("application/vnd.ms-excel", csv.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (XLSX, csv.clone(), StatusCode::BAD_REQUEST, "malformed"),
+        (JSON, csv.clone(), StatusCode::BAD_REQUEST, "malformed"),
+        (JSON, b"{\"values\": []}".to_vec(), StatusCode::BAD_REQUEST, "malformed"),
+        (CSV, gbk, StatusCode::BAD_REQUEST, "malformed"),
+        (CSV, b"region;indicator;period;value\n".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+    ];
+    for (content_type, body, status, code) in cases {
+        let answer = import_as_admin(&app, content_type, body).await;
+        assert_eq!((answer.status, answer.code()), (status, code), "{content_type}: {}", answer.body);
+    }
+    let no_type = app.client.post(format!("{}/api/v1/imports", app.base)).bearer_auth(&app.admin).body(csv);
+    assert_eq!(no_type.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+}
+
+#[tokio::test]
+async fn a_file_larger_than_a_json_body_may_still_be_imported() {
+    let app = spawn_app().await.with_small_world().await;
+    // three MiB, over the two MiB limit of JSON bodies: blank lines are rows of nothing
+    let mut csv = "region,indicator,period,value,comment\n".to_string();
+    csv.push_str(&"\n".repeat(3 * 1024 * 1024));
+    csv.push_str("town-a,gdp,2023Q1,1\n");
+    let answer = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (1, 0, 0));
+    let empty = import_as_admin(&app, CSV, "region,indicator,period,value\n".into()).await;
+    assert_eq!(counts(&empty), (0, 0, 0));
+    assert_eq!(empty.body["warnings"][0]["code"], "empty_import");
+}
+
+#[tokio::test]
+async fn a_dhis2_set_with_defaults_and_string_values_imports() {
+    let app = spawn_app().await.with_small_world().await;
+    let set = json!({"dataSet": "q", "period": "2023Q1", "orgUnit": "town-c", "dataValues": [
+        {"dataElement": "gdp", "value": "88.5", "categoryOptionCombo": "HllvX50cXC0"},
+        {"dataElement": "patent_applications", "value": 12, "comment": "含外观设计"},
+        {"dataElement": "gdp", "period": "2023Q2", "value": "-1"},
+    ]});
+    let answer = import_as_admin(&app, JSON, serde_json::to_vec(&set).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(row_errors(&answer), [(3, "value: 'gdp' cannot be negative".to_string())]);
+    let mut set = set;
+    set["dataValues"].as_array_mut().unwrap().pop();
+    let answer = import_as_admin(&app, JSON, serde_json::to_vec(&set).unwrap()).await;
+    assert_eq!(counts(&answer), (2, 0, 0));
+    assert_figures(&app.series("town-c", "gdp", "2023Q1", "2023Q1", "ytd").await, &[Some(88.5)]);
+    assert_figures(&app.series("town-c", "patent_applications", "2023Q1", "2023Q1", "ytd").await, &[Some(12.0)]);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_imports_exports_and_templates() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let paths = doc["paths"].as_object().unwrap();
+    for path in ["/api/v1/imports", "/api/v1/exports", "/templates/{region}/{file}"] {
+        assert!(paths.contains_key(path), "{path} missing");
+    }
+    let content = &doc["paths"]["/api/v1/imports"]["post"]["requestBody"]["content"];
+    for media in [CSV, XLSX, JSON] {
+        assert!(content.get(media).is_some(), "{media} missing in {content}");
+    }
+}
