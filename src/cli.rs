@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand};
 use crate::domain::access::{Role, User};
 use crate::domain::{Period, RegionId};
 use crate::error::AppError;
-use crate::{charts, demo, engine, http, store, transfer};
+use crate::reports::Report;
+use crate::{charts, demo, engine, http, reports, store, transfer};
 
 #[derive(Debug, Parser)]
 #[command(name = "zhibiao", version, about = "指标: indicator tracking for a district science & technology bureau")]
@@ -112,6 +113,31 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write a report offline, e.g. `zhibiao report bulletin 2023Q3 --format xlsx -o out.xlsx`
+    Report {
+        #[command(flatten)]
+        db: DbArg,
+        /// bulletin, assessment or completeness
+        #[arg(value_parser = ["bulletin", "assessment", "completeness"])]
+        kind: String,
+        /// YYYYQn for the bulletin and completeness, YYYY for the assessment
+        #[arg(value_parser = parse_period)]
+        period: Period,
+        /// html, xlsx or json
+        #[arg(long, value_parser = parse_report_format)]
+        format: reports::Format,
+        /// The bulletin's region (default: the root of the tree); completeness: only below it
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        font: FontArg,
+    },
+}
+
+fn parse_report_format(text: &str) -> Result<reports::Format, String> {
+    reports::Format::parse(text).ok_or_else(|| "one of html, xlsx, json".to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -295,6 +321,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import { db, file, dry_run, as_user, reason } => {
             import(&db.db, &file, dry_run, as_user.as_deref(), reason.as_deref())?;
+        }
+        Command::Report { db, kind, period, format, region, output, font } => {
+            charts::fonts::init(font.font.as_deref())?;
+            let pool = store::open(&db.db)?;
+            let conn = pool.get()?;
+            let quarter =
+                || period.as_quarter().ok_or_else(|| anyhow::anyhow!("the {kind} report is for a quarter: YYYYQn"));
+            let bytes = match kind.as_str() {
+                "bulletin" => reports::bulletin::build(&conn, region.as_deref(), quarter()?)?.render(format)?,
+                "completeness" => reports::completeness::build(&conn, quarter()?, region.as_deref())?.render(format)?,
+                _ => match period {
+                    Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,
+                    Period::Quarter(_) => anyhow::bail!("the assessment report is for a year: YYYY"),
+                },
+            };
+            std::fs::write(&output, bytes)?;
+            println!("Wrote {}.", output.display());
         }
         Command::Export { db, format, region, indicator, from, to, output } => {
             let pool = store::open(&db.db)?;

@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::{World, values, world};
 use crate::domain::access::{Role, User};
-use crate::domain::submission::{self, RawItem, Submission, YtdContext};
-use crate::domain::{FieldError, Period, Quarter, Span};
+use crate::domain::submission::{RawItem, Submission};
+use crate::domain::{FieldError, Period, Quarter};
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::transfer::{ImportRow, Parsed, RowError};
@@ -208,27 +208,7 @@ fn warnings(conn: &Connection, world: &World, checked: &[(&Group<'_>, Submission
     let calc = world.calculator(&observations);
     let mut out = Vec::new();
     for (group, sub) in checked {
-        let mut found = submission::batch_warnings(&world.indicators, &sub.items);
-        if let Period::Quarter(q) = sub.period {
-            let region = sub.region.as_str();
-            let ytd = |quarter: Option<Quarter>, code: &str| {
-                quarter.and_then(|q| calc.figure(region, code, Span::Ytd(q)).value)
-            };
-            let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year());
-            for item in &sub.items {
-                let Some(ind) = world.indicators.get(item.indicator.as_str()) else { continue };
-                let code = ind.code.as_str();
-                found.extend(submission::value_warnings(
-                    ind,
-                    YtdContext {
-                        now: ytd(Some(q), code),
-                        previous_quarter: ytd(same_year(q.previous()), code),
-                        next_quarter: ytd(same_year(q.next()), code),
-                        last_year: ytd(q.year_before(), code),
-                    },
-                ));
-            }
-        }
+        let found = values::warnings_with(&calc, world, sub);
         for w in found {
             let row = group.rows.iter().find(|r| r.indicator == w.indicator).map_or(0, |r| r.row);
             out.push(ImportWarning {

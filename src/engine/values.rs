@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{World, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
-use crate::domain::{Period, Quarter, Span};
+use crate::domain::{Calculator, Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, audit::AuditEntry, observations::NewValue, observations::StoredValue};
 
@@ -121,18 +121,26 @@ pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&s
 
 /// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
 pub fn warnings(conn: &Connection, world: &World, sub: &Submission) -> AppResult<Vec<Warning>> {
-    let mut out = submission::batch_warnings(&world.indicators, &sub.items);
-    let Period::Quarter(q) = sub.period else { return Ok(out) };
+    let Period::Quarter(q) = sub.period else {
+        return Ok(warnings_with(&world.calculator(&Default::default()), world, sub));
+    };
     let codes: Vec<&str> = sub.items.iter().map(|i| i.indicator.as_str()).collect();
     let observations = world.observations(conn, &[sub.region.as_str()], &codes, q.year() - 1, q.year())?;
-    let calc = world.calculator(&observations);
+    Ok(warnings_with(&world.calculator(&observations), world, sub))
+}
+
+/// The warnings of a batch from a calculator that holds the region's figures of this year and
+/// the last, the batch's included.
+pub fn warnings_with(calc: &Calculator<'_>, world: &World, sub: &Submission) -> Vec<Warning> {
+    let mut out = submission::batch_warnings(&world.indicators, &sub.items);
+    let Period::Quarter(q) = sub.period else { return out };
     let ytd = |quarter: Option<Quarter>, code: &str| {
         quarter.and_then(|q| calc.figure(sub.region.as_str(), code, Span::Ytd(q)).value)
     };
+    let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year());
     for item in &sub.items {
         let Some(ind) = world.indicators.get(item.indicator.as_str()) else { continue };
         let code = ind.code.as_str();
-        let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year());
         out.extend(submission::value_warnings(
             ind,
             YtdContext {
@@ -143,7 +151,7 @@ pub fn warnings(conn: &Connection, world: &World, sub: &Submission) -> AppResult
             },
         ));
     }
-    Ok(out)
+    out
 }
 
 pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> AppResult<Vec<StoredValue>> {

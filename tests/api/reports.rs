@@ -169,3 +169,35 @@ async fn report_requests_are_checked() {
     assert!(town["narrative"][0].as_str().unwrap().starts_with("1-3季度，甲镇地区生产总值"));
     assert_eq!(town["children"], serde_json::json!([]));
 }
+
+#[test]
+fn report_writes_the_same_files_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let exe = env!("CARGO_BIN_EXE_zhibiao");
+    assert!(std::process::Command::new(exe).args(["demo", "--db"]).arg(&db).output().unwrap().status.success());
+    let run = |args: &[&str], out: &std::path::Path| {
+        std::process::Command::new(exe)
+            .arg("report")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let xlsx = dir.path().join("b.xlsx");
+    let done = run(&["bulletin", "2023Q4", "--format", "xlsx"], &xlsx);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let mut wb = workbook(std::fs::read(&xlsx).unwrap());
+    let rd = row_of(&mut wb, "主要指标", "R&D经费支出");
+    assert_eq!(cell(&mut wb, "主要指标", rd, 2), Data::Float(18.0));
+    let json = dir.path().join("c.json");
+    assert!(run(&["completeness", "2023Q4", "--format", "json"], &json).status.success());
+    let complete: Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(complete["complete"], 8);
+    let refused = run(&["assessment", "2023Q1", "--format", "html"], &dir.path().join("a.html"));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is for a year"));
+}
