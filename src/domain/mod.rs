@@ -19,6 +19,7 @@ pub mod split;
 pub mod submission;
 pub mod target;
 pub mod views;
+pub mod workflow;
 
 pub use calc::{Calculator, Coverage, Figure, Observations};
 pub use formula::Formula;

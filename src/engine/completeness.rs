@@ -3,17 +3,20 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::world;
-use crate::domain::{Indicator, Mode, Period, Quarter, RegionKind};
-use crate::error::{AppError, AppResult};
+use super::{workflow, world};
+use crate::domain::workflow::State;
+use crate::domain::{Indicator, Mode, Period, Quarter};
+use crate::error::AppResult;
 use crate::store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RegionCompleteness {
     pub region: String,
     pub name: String,
-    /// reporting state of the quarter (`draft` until the reporting workflow moves it on)
-    pub state: String,
+    /// reporting state of the quarter (`draft` until it is submitted)
+    pub state: State,
+    /// the state as the bureau names it (未上报, 已上报, 已审核, 已退回)
+    pub state_name: &'static str,
     /// indicators to report
     pub required: usize,
     pub reported: usize,
@@ -21,47 +24,39 @@ pub struct RegionCompleteness {
     pub missing: Vec<String>,
     /// their names
     pub missing_names: Vec<String>,
-    /// when the latest figure of the quarter arrived
+    /// when the quarter was submitted, if it is submitted or approved; else when its latest
+    /// figure arrived
     pub submitted_at: Option<String>,
 }
 
 /// Every reporting region below `parent` (default: all of them): required indicators are the
-/// submitted (non-derived) ones.
+/// submitted (non-derived) ones; the state is the reporting workflow's.
 pub fn for_quarter(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<Vec<RegionCompleteness>> {
     let world = world(conn)?;
-    let roots: Vec<&str> = match parent {
-        Some(p) if world.region(p)?.kind == RegionKind::Benchmark => {
-            return Err(AppError::invalid("parent", "benchmark regions do not report quarterly"));
-        }
-        Some(p) => vec![p],
-        None => world
-            .tree
-            .in_display_order()
-            .iter()
-            .filter(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
-            .map(|r| r.id.as_str())
-            .collect(),
-    };
+    let regions = workflow::reporting_regions(&world, parent)?;
+    let mut states = workflow::states_of(conn, quarter)?;
     let required: Vec<&Indicator> =
         world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived).collect();
     let mut out = Vec::new();
-    for root in roots {
-        for leaf in world.tree.leaves_under(root) {
-            let region = world.region(leaf.as_str())?;
-            let stored = store::observations::list(conn, leaf.as_str(), Period::Quarter(quarter), None)?;
-            let missing: Vec<&&Indicator> =
-                required.iter().filter(|i| !stored.iter().any(|v| v.indicator == i.code.as_str())).collect();
-            out.push(RegionCompleteness {
-                region: region.id.to_string(),
-                name: region.name.clone(),
-                state: "draft".into(),
-                required: required.len(),
-                reported: required.len() - missing.len(),
-                missing: missing.iter().map(|i| i.code.to_string()).collect(),
-                missing_names: missing.iter().map(|i| i.name.clone()).collect(),
-                submitted_at: stored.iter().map(|v| v.submitted_at.clone()).max(),
-            });
-        }
+    for region in regions {
+        let stored = store::observations::list(conn, region.id.as_str(), Period::Quarter(quarter), None)?;
+        let missing: Vec<&&Indicator> =
+            required.iter().filter(|i| !stored.iter().any(|v| v.indicator == i.code.as_str())).collect();
+        let row = states.remove(region.id.as_str());
+        let state = row.as_ref().map_or(State::Draft, |r| r.state);
+        out.push(RegionCompleteness {
+            region: region.id.to_string(),
+            name: region.name.clone(),
+            state,
+            state_name: state.label(),
+            required: required.len(),
+            reported: required.len() - missing.len(),
+            missing: missing.iter().map(|i| i.code.to_string()).collect(),
+            missing_names: missing.iter().map(|i| i.name.clone()).collect(),
+            submitted_at: row
+                .and_then(|r| r.submitted_at)
+                .or_else(|| stored.iter().map(|v| v.submitted_at.clone()).max()),
+        });
     }
     Ok(out)
 }

@@ -9,6 +9,12 @@
 //! Permissions: a viewer may not import at all (403). A statistician's rows for regions that are
 //! not theirs are row errors like any other refused row (422 for a real import), so that one
 //! answer names every row that cannot be stored.
+//!
+//! Approved or locked quarters (SPEC §2.11), as decided: rows of a region's quarter that is closed
+//! are row errors too, each saying why (a real import answers 422 and stores nothing; a dry run
+//! lists them), rather than one 409 for the whole file, so that a file that mixes open and closed
+//! quarters is answered with every row that cannot go in. An admin's import with `?reason=`
+//! writes closed quarters, and each such group is audited as an override with that reason.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -123,7 +129,7 @@ pub fn import(
             .iter()
             .map(|r| RawItem { indicator: &r.indicator, value: r.value, comment: r.comment.as_deref() })
             .collect();
-        match values::check(&world, user, group.region, group.period, &items, current) {
+        match values::check(conn, &world, user, group.region, group.period, &items, reason, current) {
             Ok(sub) => checked.push((group, sub)),
             Err(AppError::Invalid(fields)) => errors.extend(row_errors(group, &fields)),
             Err(AppError::Forbidden(m) | AppError::Conflict(m) | AppError::NotFound(m)) => {

@@ -16,6 +16,7 @@ pub mod series;
 pub mod targets;
 pub mod users;
 pub mod values;
+pub mod workflow;
 
 use std::collections::HashSet;
 
@@ -89,12 +90,14 @@ pub fn require_admin(user: &User) -> AppResult<()> {
     if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin may do this".into())) }
 }
 
-/// What a change concerns, so that the audit log can be filtered by region, indicator and period.
+/// What a change concerns, so that the audit log can be filtered by region, indicator and period,
+/// and why it was made when someone said so.
 #[derive(Default)]
 struct Scope<'a> {
     region: Option<&'a str>,
     indicator: Option<&'a str>,
     period: Option<String>,
+    reason: Option<&'a str>,
 }
 
 /// One audit entry for a change of anything but a figure.
@@ -123,7 +126,7 @@ fn audit_change<T: serde::Serialize>(
             period: scope.period,
             old: json(old),
             new: json(new),
-            reason: None,
+            reason: scope.reason.map(str::to_string),
         },
     )?;
     Ok(())

@@ -106,6 +106,7 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
         return Err(AppError::Conflict(format!("region '{id}' has figures or targets and cannot be deleted")));
     }
     let statisticians = store::users::bound_to(conn, id)?;
+    store::workflow::delete_region(conn, id)?;
     store::regions::delete(conn, id)?;
     audit_change(
         conn,

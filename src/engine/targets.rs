@@ -49,6 +49,7 @@ fn write(conn: &Connection, user: &User, target: &Target, at: &str) -> AppResult
         region: Some(&target.region),
         indicator: Some(&target.indicator),
         period: Some(target.year.to_string()),
+        ..Default::default()
     };
     let action = if old.is_some() { "update" } else { "create" };
     audit_change(conn, &user.name, action, "target", &key, scope, old.as_ref(), Some(target))

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{World, world};
+use super::{World, workflow, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
 use crate::domain::{Calculator, Period, Quarter, Span};
@@ -29,19 +29,24 @@ pub fn submit(
     current: Quarter,
 ) -> AppResult<SubmitOutcome> {
     let world = world(conn)?;
-    let sub = check(&world, user, region, period, items, current)?;
+    let sub = check(conn, &world, user, region, period, items, reason, current)?;
     write(conn, user, &sub, reason, &store::now())?;
     let warnings = warnings(conn, &world, &sub)?;
     Ok(SubmitOutcome { stored: sub.items.len(), warnings })
 }
 
 /// May `user` submit this batch, and does it pass every rule of §2.6? Nothing is written.
+/// A region's quarter that is approved or locked (§2.11) refuses the batch (409), unless `user`
+/// is an admin who gives a `reason`; `write` then records the override.
+#[allow(clippy::too_many_arguments)]
 pub fn check(
+    conn: &Connection,
     world: &World,
     user: &User,
     region: &str,
     period: &str,
     items: &[RawItem<'_>],
+    reason: Option<&str>,
     current: Quarter,
 ) -> AppResult<Submission> {
     // An unknown region is reported as such (422) to those who may write figures at all.
@@ -49,7 +54,10 @@ pub fn check(
     if user.role == Role::Viewer || (known && !user.may_write_figures(&world.tree, region)) {
         return Err(AppError::Forbidden(format!("user '{}' may not submit figures for region '{region}'", user.name)));
     }
-    submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)
+    let sub =
+        submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
+    workflow::check_write(conn, user, sub.region.as_str(), sub.period, reason)?;
+    Ok(sub)
 }
 
 /// How a checked batch changed what was stored.
@@ -74,6 +82,8 @@ pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
 }
 
 /// Stores a checked batch, one audit entry per changed figure; unchanged figures are left alone.
+/// A write into a closed region's quarter (an admin's, with a reason) is also audited as an
+/// override.
 pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&str>, at: &str) -> AppResult<Changes> {
     let mut out = Changes::default();
     for item in &sub.items {
@@ -116,6 +126,7 @@ pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&s
             },
         )?;
     }
+    workflow::record_override(conn, user, sub.region.as_str(), sub.period, reason, out.created + out.updated)?;
     Ok(out)
 }
 

@@ -14,6 +14,7 @@ mod series;
 mod targets;
 mod transfer;
 mod values;
+mod workflow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -122,7 +123,8 @@ pub fn app(state: AppState) -> Router {
                 .merge(assessments::router())
                 .merge(transfer::router())
                 .merge(charts::api_router())
-                .merge(reports::api_router()),
+                .merge(reports::api_router())
+                .merge(workflow::router()),
         )
         .merge(charts::router())
         .merge(transfer::root_router())

@@ -42,7 +42,7 @@ impl Report for CompletenessReport {
         for (r, region) in self.regions.iter().enumerate() {
             let row = sheet.data_row(r);
             sheet.text(row, 0, &region.name)?;
-            sheet.text(row, 1, &region.state)?;
+            sheet.text(row, 1, region.state_name)?;
             sheet.number(row, 2, Some(region.required as f64), 0)?;
             sheet.number(row, 3, Some(region.reported as f64), 0)?;
             sheet.text(row, 4, &region.missing_names.join("、"))?;

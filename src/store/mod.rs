@@ -10,6 +10,7 @@ pub mod regions;
 pub mod targets;
 pub mod transfer;
 pub mod users;
+pub mod workflow;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -37,6 +38,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/001_core.sql")),
         M::up(include_str!("../../migrations/002_targets.sql")),
+        M::up(include_str!("../../migrations/003_workflow.sql")),
     ])
 });
 

@@ -11,3 +11,4 @@ mod reports;
 mod resources;
 mod submission;
 mod targets;
+mod workflow;

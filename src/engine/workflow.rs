@@ -1,0 +1,364 @@
+//! The reporting workflow and quarter locks (SPEC §2.11): moving a region's quarter through
+//! `domain::workflow`'s states, approving many at once, locking whole quarters, and telling
+//! `values::check` whether figures may still be written. Every change is audited with its
+//! comment or reason, scoped by region and period so that `/audit?region=&period=` finds it.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{Scope, World, audit_change, require_admin, world};
+use crate::domain::access::User;
+use crate::domain::submission::MAX_COMMENT_CHARS;
+use crate::domain::workflow::{self, Access, Action, Actor, Refusal, State};
+use crate::domain::{FieldError, Period, Quarter, Region, RegionKind};
+use crate::error::{AppError, AppResult};
+use crate::store::{self, workflow::Lock, workflow::StateRow};
+
+/// The reporting state of one region's quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RegionState {
+    #[schema(example = "town-jia")]
+    pub region: String,
+    #[schema(example = "甲镇")]
+    pub name: String,
+    #[schema(example = "2023Q3")]
+    pub period: String,
+    pub state: State,
+    /// the comment of the latest change (a return's says what to correct)
+    pub comment: Option<String>,
+    /// when and by whom the state last changed; null for a draft nobody has moved
+    pub at: Option<String>,
+    pub by: Option<String>,
+    /// when the submission under review or approved was made
+    pub submitted_at: Option<String>,
+}
+
+impl RegionState {
+    fn new(region: &Region, quarter: Quarter, row: Option<&StateRow>) -> RegionState {
+        RegionState {
+            region: region.id.to_string(),
+            name: region.name.clone(),
+            period: quarter.to_string(),
+            state: row.map_or(State::Draft, |r| r.state),
+            comment: row.and_then(|r| r.comment.clone()),
+            at: row.map(|r| r.changed_at.clone()),
+            by: row.map(|r| r.changed_by.clone()),
+            submitted_at: row.and_then(|r| r.submitted_at.clone()),
+        }
+    }
+}
+
+/// What the audit keeps of a state.
+#[derive(Serialize)]
+struct Audited<'a> {
+    state: State,
+    comment: Option<&'a str>,
+}
+
+/// A region whose quarters go through the workflow: a hierarchy region without children.
+fn reporting<'w>(world: &'w World, id: &str, field: &str) -> AppResult<&'w Region> {
+    let region = world.region(id)?;
+    if region.kind == RegionKind::Benchmark {
+        return Err(AppError::invalid(field, format!("benchmark region '{id}' has no reporting workflow")));
+    }
+    if world.tree.has_children(id) {
+        return Err(AppError::invalid(field, format!("region '{id}' has children; its figures are computed")));
+    }
+    Ok(region)
+}
+
+fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
+    if quarter > current {
+        return Err(AppError::invalid(
+            "period",
+            format!("{quarter} has not begun; its figures cannot be reported yet"),
+        ));
+    }
+    Ok(())
+}
+
+fn comment_of(comment: Option<&str>) -> AppResult<Option<&str>> {
+    let comment = workflow::given(comment);
+    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(AppError::invalid("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
+    }
+    Ok(comment)
+}
+
+fn refused(refusal: Refusal, region: &str, quarter: Quarter) -> AppError {
+    match refusal {
+        Refusal::Forbidden(m) => AppError::Forbidden(format!("{region} {quarter}: {m}")),
+        Refusal::Conflict(m) => AppError::Conflict(format!("{region} {quarter}: {m}")),
+        Refusal::Invalid { field, message } => AppError::invalid(field, message),
+    }
+}
+
+/// Moves one region's quarter from `old` to `to`, stores and audits it.
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    conn: &Connection,
+    user: &User,
+    region: &Region,
+    quarter: Quarter,
+    old: Option<StateRow>,
+    action: Action,
+    to: State,
+    comment: Option<&str>,
+    at: &str,
+) -> AppResult<RegionState> {
+    let from = old.as_ref().map_or(State::Draft, |r| r.state);
+    let (submitted_by, submitted_at) = match to {
+        State::Submitted => (Some(user.name.clone()), Some(at.to_string())),
+        State::Approved => {
+            (old.as_ref().and_then(|r| r.submitted_by.clone()), old.as_ref().and_then(|r| r.submitted_at.clone()))
+        }
+        State::Draft | State::Returned => (None, None),
+    };
+    let row = StateRow {
+        region: region.id.to_string(),
+        quarter,
+        state: to,
+        comment: comment.map(str::to_string),
+        changed_by: user.name.clone(),
+        changed_at: at.to_string(),
+        submitted_by,
+        submitted_at,
+    };
+    store::workflow::save(conn, &row)?;
+    let key = format!("{}/{quarter}", region.id);
+    let scope = Scope {
+        region: Some(region.id.as_str()),
+        period: Some(quarter.to_string()),
+        reason: comment,
+        ..Default::default()
+    };
+    let old_state = Audited { state: from, comment: old.as_ref().and_then(|r| r.comment.as_deref()) };
+    let new_state = Audited { state: to, comment };
+    audit_change(conn, &user.name, action.as_str(), "workflow", &key, scope, Some(&old_state), Some(&new_state))?;
+    Ok(RegionState::new(region, quarter, Some(&row)))
+}
+
+/// `submit`, `approve` or `return` one region's quarter.
+pub fn act(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    quarter: Quarter,
+    action: Action,
+    comment: Option<&str>,
+    current: Quarter,
+) -> AppResult<RegionState> {
+    let world = world(conn)?;
+    let region = reporting(&world, region, "region")?;
+    not_future(quarter, current)?;
+    let comment = comment_of(comment)?;
+    let old = store::workflow::get(conn, region.id.as_str(), quarter)?;
+    let from = old.as_ref().map_or(State::Draft, |r| r.state);
+    let actor = Actor::of(user, &world.tree, region.id.as_str());
+    let to = workflow::transition(actor, from, action, comment).map_err(|r| refused(r, region.id.as_str(), quarter))?;
+    apply(conn, user, region, quarter, old, action, to, comment, &store::now())
+}
+
+/// Approves the submissions of many regions of one quarter: all of them, or none when any
+/// region is unknown, not a reporting region, named twice (422) or not submitted (409).
+pub fn approve_many(
+    conn: &Connection,
+    user: &User,
+    quarter: Quarter,
+    regions: &[String],
+    comment: Option<&str>,
+    current: Quarter,
+) -> AppResult<Vec<RegionState>> {
+    require_admin(user)?;
+    if regions.is_empty() {
+        return Err(AppError::invalid("regions", "name at least one region"));
+    }
+    let world = world(conn)?;
+    not_future(quarter, current)?;
+    let comment = comment_of(comment)?;
+    let mut invalid = Vec::new();
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for (i, id) in regions.iter().enumerate() {
+        let field = format!("regions[{i}]");
+        match reporting(&world, id, &field) {
+            Ok(_) if !seen.insert(id.as_str()) => {
+                invalid.push(FieldError::new(field, format!("'{id}' is named twice")))
+            }
+            Ok(region) => found.push(region),
+            Err(AppError::NotFound(m)) => invalid.push(FieldError::new(field, m)),
+            Err(AppError::Invalid(errors)) => invalid.extend(errors),
+            Err(e) => return Err(e),
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(AppError::Invalid(invalid));
+    }
+    let mut stored = states_of(conn, quarter)?;
+    let mut planned = Vec::with_capacity(found.len());
+    let mut conflicts = Vec::new();
+    for region in found {
+        let old = stored.remove(region.id.as_str());
+        let from = old.as_ref().map_or(State::Draft, |r| r.state);
+        match workflow::transition(Actor::Admin, from, Action::Approve, comment) {
+            Ok(to) => planned.push((region, old, to)),
+            Err(_) => conflicts.push(format!("{} ({})", region.id, from.as_str())),
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "only submitted figures can be approved; nothing was approved, because these are not: {}",
+            conflicts.join(", ")
+        )));
+    }
+    let at = store::now();
+    planned
+        .into_iter()
+        .map(|(region, old, to)| apply(conn, user, region, quarter, old, Action::Approve, to, comment, &at))
+        .collect()
+}
+
+/// Every reporting region below `parent` (default: all of them) with its state, in display order.
+pub fn list(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<Vec<RegionState>> {
+    let world = world(conn)?;
+    let mut stored = states_of(conn, quarter)?;
+    Ok(reporting_regions(&world, parent)?
+        .into_iter()
+        .map(|r| RegionState::new(r, quarter, stored.remove(r.id.as_str()).as_ref()))
+        .collect())
+}
+
+/// The leaves of the hierarchy below `parent`, or below every root when there is none.
+pub(super) fn reporting_regions<'w>(world: &'w World, parent: Option<&str>) -> AppResult<Vec<&'w Region>> {
+    let roots: Vec<&str> = match parent {
+        Some(p) if world.region(p)?.kind == RegionKind::Benchmark => {
+            return Err(AppError::invalid("parent", "benchmark regions do not report quarterly"));
+        }
+        Some(p) => vec![p],
+        None => world
+            .tree
+            .in_display_order()
+            .iter()
+            .filter(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+            .map(|r| r.id.as_str())
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for root in roots {
+        for leaf in world.tree.leaves_under(root) {
+            out.push(world.region(leaf.as_str())?);
+        }
+    }
+    Ok(out)
+}
+
+/// The states of a quarter by region, for those who list many regions (completeness).
+pub(super) fn states_of(conn: &Connection, quarter: Quarter) -> AppResult<HashMap<String, StateRow>> {
+    Ok(store::workflow::of_quarter(conn, quarter)?.into_iter().map(|r| (r.region.clone(), r)).collect())
+}
+
+/// Locks a whole quarter (admin): its figures are closed to everyone but an admin with a reason.
+/// Locking a locked quarter again replaces its reason.
+pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
+    require_admin(user)?;
+    let Some(reason) = workflow::given(reason) else {
+        return Err(AppError::invalid("reason", "say why the quarter is locked"));
+    };
+    if reason.chars().count() > MAX_COMMENT_CHARS {
+        return Err(AppError::invalid("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+    }
+    let old = store::workflow::lock(conn, quarter)?;
+    let new = Lock {
+        period: quarter,
+        locked: true,
+        reason: Some(reason.to_string()),
+        by: user.name.clone(),
+        at: store::now(),
+    };
+    store::workflow::save_lock(conn, &new)?;
+    let action = if old.is_some() { "update" } else { "lock" };
+    let scope = Scope { period: Some(quarter.to_string()), reason: Some(reason), ..Default::default() };
+    audit_change(conn, &user.name, action, "lock", &quarter.to_string(), scope, old.as_ref(), Some(&new))?;
+    Ok(new)
+}
+
+/// Unlocks a quarter (admin); 404 when it is not locked. The answer is the unlock itself.
+pub fn unlock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
+    require_admin(user)?;
+    let reason = workflow::given(reason);
+    if reason.is_some_and(|r| r.chars().count() > MAX_COMMENT_CHARS) {
+        return Err(AppError::invalid("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+    }
+    let Some(old) = store::workflow::lock(conn, quarter)? else {
+        return Err(AppError::NotFound(format!("quarter {quarter} is not locked")));
+    };
+    store::workflow::delete_lock(conn, quarter)?;
+    let new = Lock {
+        period: quarter,
+        locked: false,
+        reason: reason.map(str::to_string),
+        by: user.name.clone(),
+        at: store::now(),
+    };
+    let scope = Scope { period: Some(quarter.to_string()), reason, ..Default::default() };
+    audit_change(conn, &user.name, "unlock", "lock", &quarter.to_string(), scope, Some(&old), Some(&new))?;
+    Ok(new)
+}
+
+pub fn locks(conn: &Connection) -> AppResult<Vec<Lock>> {
+    Ok(store::workflow::locks(conn)?)
+}
+
+/// Whether the figures of `region` for `period` are closed, and to whom: `None` when anyone who
+/// may write the region may write them.
+fn closure(conn: &Connection, region: &str, period: Period) -> AppResult<Option<(Quarter, State, bool)>> {
+    let Some(quarter) = period.as_quarter() else { return Ok(None) };
+    let state = store::workflow::get(conn, region, quarter)?.map_or(State::Draft, |r| r.state);
+    let locked = store::workflow::lock(conn, quarter)?.is_some();
+    Ok(Some((quarter, state, locked)))
+}
+
+/// May `user` write figures of `region` for `period` now (409 when not)? Their right to write the
+/// region at all is checked before.
+pub(super) fn check_write(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    period: Period,
+    reason: Option<&str>,
+) -> AppResult<Access> {
+    let Some((quarter, state, locked)) = closure(conn, region, period)? else { return Ok(Access::Open) };
+    workflow::write_access(user.is_admin(), state, locked, reason)
+        .map_err(|closed| AppError::Conflict(closed.message(region, quarter, user.is_admin())))
+}
+
+/// Records that an admin wrote `changed` figures into a closed region's quarter, and why.
+pub(super) fn record_override(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    period: Period,
+    reason: Option<&str>,
+    changed: usize,
+) -> AppResult<()> {
+    let Some((quarter, state, locked)) = closure(conn, region, period)? else { return Ok(()) };
+    if changed == 0 || workflow::write_access(user.is_admin(), state, locked, reason) != Ok(Access::Override) {
+        return Ok(());
+    }
+    #[derive(Serialize)]
+    struct Override {
+        state: State,
+        quarter_locked: bool,
+        figures_changed: usize,
+    }
+    let scope = Scope {
+        region: Some(region),
+        period: Some(quarter.to_string()),
+        reason: workflow::given(reason),
+        ..Default::default()
+    };
+    let what = Override { state, quarter_locked: locked, figures_changed: changed };
+    audit_change(conn, &user.name, "override", "workflow", &format!("{region}/{quarter}"), scope, None, Some(&what))
+}

@@ -1,0 +1,193 @@
+//! `/workflow` (submitting, approving and returning a region's quarter; the states of all;
+//! approving many at once) and `/locks` (locking whole quarters).
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequest, Path, Request, State};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, period};
+use crate::domain::Quarter;
+use crate::domain::workflow::Action;
+use crate::engine;
+use crate::engine::workflow::RegionState;
+use crate::store::workflow::Lock;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(act))
+        .routes(routes!(list))
+        .routes(routes!(approve_many))
+        .routes(routes!(locks))
+        .routes(routes!(lock, unlock))
+}
+
+/// A JSON body that may also be left out: an empty body (or `null`) is `T::default()`; anything
+/// else is read as `ApiJson` reads it.
+struct OptionalJson<T>(T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes =
+            Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge
+                } else {
+                    ApiError::Malformed(rejection.body_text())
+                }
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        let ApiJson(value) =
+            ApiJson::<Option<T>>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await?;
+        Ok(OptionalJson(value.unwrap_or_default()))
+    }
+}
+
+fn quarter(text: &str) -> Result<Quarter, ApiError> {
+    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "a quarter, YYYYQn"))
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActBody {
+    /// why: required to return (what to correct), optional otherwise
+    #[schema(example = "R&D经费支出与财务报表不符，请核对")]
+    comment: Option<String>,
+}
+
+/// Moves one region's quarter through the reporting workflow.
+///
+/// `submit` (the region's statistician or an admin): draft or returned → submitted; the
+/// statistician cannot change submitted figures until they are returned. `approve` (admin):
+/// submitted → approved; approved figures are locked. `return` (admin, with a `comment`):
+/// submitted or approved → returned, editable again. The body may be left out.
+#[utoipa::path(post, path = "/workflow/{region}/{period}/{action}", tag = "workflow",
+    params(("region" = String, Path, description = "a reporting region (no children, not a benchmark)"),
+           ("period" = String, Path, description = "`YYYYQn`"),
+           ("action" = Action, Path)),
+    request_body(content = Option<ActBody>, description = "optional"),
+    responses((status = 200, body = RegionState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, description = "the state does not allow it", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn act(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    OptionalJson(body): OptionalJson<ActBody>,
+) -> ApiResult<Json<RegionState>> {
+    let Path((region, period, action)) = path.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    let quarter = quarter(&period)?;
+    let action = Action::parse(&action).ok_or_else(|| ApiError::invalid("action", "one of submit, approve, return"))?;
+    let current = engine::current_quarter();
+    state
+        .write(move |tx| engine::workflow::act(tx, &user, &region, quarter, action, body.comment.as_deref(), current))
+        .await
+        .map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WorkflowQuery {
+    /// `YYYYQn`
+    period: String,
+    /// only the reporting regions below this one
+    parent: Option<String>,
+}
+
+/// The reporting state of every reporting region in a quarter (draft where nobody has acted).
+#[utoipa::path(get, path = "/workflow", tag = "workflow", params(WorkflowQuery),
+    responses((status = 200, body = [RegionState]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<WorkflowQuery>,
+) -> ApiResult<Json<Vec<RegionState>>> {
+    let quarter = quarter(&q.period)?;
+    state.read(move |conn| engine::workflow::list(conn, quarter, q.parent.as_deref())).await.map(Json)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    #[schema(example = "2023Q3")]
+    period: String,
+    #[schema(example = json!(["town-jia", "town-yi"]))]
+    regions: Vec<String>,
+    comment: Option<String>,
+}
+
+/// Approves the submissions of many regions at once (admin): all or none. Any region unknown,
+/// not reporting or named twice → 422 naming it; any not submitted → 409 naming them.
+#[utoipa::path(post, path = "/workflow/approve", tag = "workflow", request_body = ApproveBody,
+    responses((status = 200, body = [RegionState]), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn approve_many(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<ApproveBody>,
+) -> ApiResult<Json<Vec<RegionState>>> {
+    let quarter = quarter(&body.period)?;
+    let current = engine::current_quarter();
+    state
+        .write(move |tx| {
+            engine::workflow::approve_many(tx, &user, quarter, &body.regions, body.comment.as_deref(), current)
+        })
+        .await
+        .map(Json)
+}
+
+/// The locked quarters, latest first.
+#[utoipa::path(get, path = "/locks", tag = "workflow", responses((status = 200, body = [Lock])))]
+async fn locks(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Lock>>> {
+    state.read(engine::workflow::locks).await.map(Json)
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockBody {
+    /// why: required to lock, optional to unlock
+    #[schema(example = "2023年三季度统计公报已发布")]
+    reason: Option<String>,
+}
+
+/// Locks a whole quarter (admin): every region's figures of it answer 409 to writes, unless an
+/// admin writes with a `reason`. Locking again replaces the reason.
+#[utoipa::path(put, path = "/locks/{period}", tag = "workflow",
+    params(("period" = String, Path, description = "`YYYYQn`")), request_body = LockBody,
+    responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn lock(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(period): ApiPath,
+    OptionalJson(body): OptionalJson<LockBody>,
+) -> ApiResult<Json<Lock>> {
+    let quarter = quarter(&period)?;
+    state.write(move |tx| engine::workflow::lock(tx, &user, quarter, body.reason.as_deref())).await.map(Json)
+}
+
+/// Unlocks a quarter (admin); the answer is the unlock (`locked: false`). 404 when not locked.
+#[utoipa::path(delete, path = "/locks/{period}", tag = "workflow",
+    params(("period" = String, Path, description = "`YYYYQn`")),
+    request_body(content = Option<LockBody>, description = "optional"),
+    responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn unlock(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(period): ApiPath,
+    OptionalJson(body): OptionalJson<LockBody>,
+) -> ApiResult<Json<Lock>> {
+    let quarter = quarter(&period)?;
+    state.write(move |tx| engine::workflow::unlock(tx, &user, quarter, body.reason.as_deref())).await.map(Json)
+}
