@@ -167,6 +167,9 @@ pub enum UserCommand {
         /// A region the statistician reports for (repeatable)
         #[arg(long = "region", value_parser = parse_region)]
         regions: Vec<RegionId>,
+        /// Also set a password for the web pages, read from standard input
+        #[arg(long)]
+        password: bool,
     },
 }
 
@@ -208,7 +211,7 @@ fn import(
     let mut conn = pool.get()?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let user = match as_user {
-        Some(name) => store::transfer::user_by_name(&tx, name)?
+        Some(name) => store::users::with_name(&tx, name)?
             .ok_or_else(|| anyhow::anyhow!("there is no user '{name}'; add one with `zhibiao user add`"))?,
         None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new() },
     };
@@ -248,17 +251,44 @@ fn in_transaction<T>(
     Ok(value)
 }
 
-/// Loads the demo if the database is empty; returns tokens of the users it created.
-fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<(String, String)>>> {
+/// A user the demo creates, with their API token and web password (random, shown once).
+struct DemoUser {
+    name: &'static str,
+    token: String,
+    password: String,
+}
+
+fn demo_password() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 6];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Prints how to use the demo: a token for the API and a password for the pages, per user.
+fn print_demo_users(db: &std::path::Path, users: &[DemoUser]) {
+    println!("Loaded the demo data into {}.", db.display());
+    for u in users {
+        println!("User {}: web password {}  API token {}", u.name, u.password, u.token);
+    }
+}
+
+/// Loads the demo if the database is empty; returns the users it created.
+fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
     in_transaction(db, |conn| {
         if !demo::is_empty(conn)? {
             return Ok(None);
         }
         demo::load(conn)?;
-        let admin = engine::users::add(conn, "cli", "admin", Role::Admin, &[])?;
-        let jia =
-            engine::users::add(conn, "cli", "jia", Role::Statistician, &[RegionId::parse("town-jia").expect("valid")])?;
-        Ok(Some(vec![("admin".into(), admin), ("jia (甲镇统计员)".into(), jia)]))
+        let jia = vec![RegionId::parse("town-jia").expect("valid")];
+        let mut users = Vec::new();
+        for (name, role, regions) in [("admin", Role::Admin, vec![]), ("jia", Role::Statistician, jia)] {
+            let token = engine::users::add(conn, "cli", name, role, &regions)?;
+            let password = demo_password();
+            engine::users::set_password(conn, "cli", name, &password)?;
+            users.push(DemoUser { name, token, password });
+        }
+        Ok(Some(users))
     })
 }
 
@@ -272,12 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if demo {
                 match load_demo(&db.db)? {
-                    Some(tokens) => {
-                        println!("Loaded the demo data into {}.", db.db.display());
-                        for (who, token) in tokens {
-                            println!("API token for {who}: {token}");
-                        }
-                    }
+                    Some(users) => print_demo_users(&db.db, &users),
                     None => println!("{} already has data; the demo was not loaded again.", db.db.display()),
                 }
             }
@@ -287,18 +312,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("zhibiao listening on http://{local}");
             if demo {
                 println!(
-                    "Try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
+                    "Open http://{local}/ and sign in, or try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
                 );
             }
             app.run_until_stopped().await?;
         }
         Command::Demo { db } => match load_demo(&db.db)? {
-            Some(tokens) => {
-                println!("Loaded the demo data into {}.", db.db.display());
-                for (who, token) in tokens {
-                    println!("API token for {who}: {token}");
-                }
-            }
+            Some(users) => print_demo_users(&db.db, &users),
             None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
         },
         Command::Render { db, kind, params, output, title, font } => {
@@ -355,8 +375,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
         }
-        Command::User { command: UserCommand::Add { db, name, role, regions } } => {
-            let token = in_transaction(&db.db, |conn| engine::users::add(conn, "cli", &name, role, &regions))?;
+        Command::User { command: UserCommand::Add { db, name, role, regions, password } } => {
+            let password = if password {
+                eprint!("Password for {}: ", name.trim());
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let token = in_transaction(&db.db, |conn| {
+                let token = engine::users::add(conn, "cli", &name, role, &regions)?;
+                if let Some(password) = &password {
+                    engine::users::set_password(conn, "cli", name.trim(), password)?;
+                }
+                Ok(token)
+            })?;
             println!("Added user '{}' ({}).", name.trim(), role.as_str());
             println!("API token (shown once, keep it secret):");
             println!("{token}");

@@ -15,3 +15,4 @@ pub mod http;
 pub mod reports;
 pub mod store;
 pub mod transfer;
+pub mod web;

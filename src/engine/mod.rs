@@ -86,6 +86,22 @@ pub fn current_quarter() -> Quarter {
     Quarter::containing(Utc::now().with_timezone(&china).date_naive())
 }
 
+/// Runs `f` and undoes whatever it wrote, keeping its answer: previews and dry runs see exactly
+/// what a real write would do without doing it.
+pub fn rehearse<T>(conn: &Connection, f: impl FnOnce(&Connection) -> AppResult<T>) -> AppResult<T> {
+    conn.execute_batch("SAVEPOINT rehearsal")?;
+    let result = f(conn);
+    conn.execute_batch("ROLLBACK TO rehearsal; RELEASE rehearsal")?;
+    result
+}
+
+/// The latest quarter, up to the current one, for which any figure was submitted.
+pub fn latest_quarter(conn: &Connection) -> AppResult<Option<Quarter>> {
+    let current = current_quarter();
+    Ok(store::observations::latest_quarter(conn, current.year(), current.q())?
+        .and_then(|(year, q)| Quarter::new(year, q)))
+}
+
 pub fn require_admin(user: &User) -> AppResult<()> {
     if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin may do this".into())) }
 }

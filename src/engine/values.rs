@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{World, workflow, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
-use crate::domain::{Calculator, Period, Quarter, Span};
+use crate::domain::{Calculator, FieldError, Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, audit::AuditEntry, observations::NewValue, observations::StoredValue};
 
@@ -33,6 +33,32 @@ pub fn submit(
     write(conn, user, &sub, reason, &store::now())?;
     let warnings = warnings(conn, &world, &sub)?;
     Ok(SubmitOutcome { stored: sub.items.len(), warnings })
+}
+
+/// What saving a batch would give, without saving: its errors, or the warnings it would carry.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Preview {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<Warning>,
+}
+
+pub fn preview(
+    conn: &Connection,
+    user: &User,
+    region: &str,
+    period: &str,
+    items: &[RawItem<'_>],
+    current: Quarter,
+) -> AppResult<Preview> {
+    match super::rehearse(conn, |conn| submit(conn, user, region, period, items, None, current)) {
+        Ok(outcome) => Ok(Preview { errors: vec![], warnings: outcome.warnings }),
+        Err(AppError::Invalid(errors)) => Ok(Preview { errors, warnings: vec![] }),
+        // An approved, submitted or locked quarter: say so on the form rather than fail.
+        Err(AppError::Conflict(message)) => {
+            Ok(Preview { errors: vec![FieldError::new("period", message)], warnings: vec![] })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// May `user` submit this batch, and does it pass every rule of §2.6? Nothing is written.

@@ -64,6 +64,10 @@ impl ApiError {
         ApiError::App(AppError::invalid(field, message))
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::App(AppError::Invalid(_)) | ApiError::InvalidRows(_) => {

@@ -136,31 +136,53 @@ pub fn year_in_path(text: &str) -> Result<i32, ApiError> {
     }
 }
 
-/// The user behind the bearer token; 401 without a token or with an unknown one.
+/// The name of the browser session's cookie.
+pub const SESSION_COOKIE: &str = "zb_session";
+/// Requests that change something on a browser session carry the session's CSRF token here.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in user: from a bearer token (tools), or from the session cookie (pages and the
+/// scripts on them, which must also send the CSRF token on anything but GET). 401 without either.
 pub struct CurrentUser(pub User);
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 200)
-            .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'"))?
-            .to_string();
-        state
-            .read(move |conn| engine::users::authenticate(conn, &token))
+        if let Some(header) = parts.headers.get(AUTHORIZATION) {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && t.len() <= 200)
+                .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'"))?
+                .to_string();
+            return state
+                .read(move |conn| engine::users::authenticate(conn, &token))
+                .await?
+                .map(CurrentUser)
+                .ok_or(ApiError::Unauthorized("the token is not valid"));
+        }
+        let (user, csrf) = session_of(parts, state)
             .await?
-            .map(CurrentUser)
-            .ok_or(ApiError::Unauthorized("the token is not valid"))
+            .ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
+        let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !safe && sent != Some(csrf.as_str()) {
+            return Err(AppError::Forbidden("the CSRF token is missing or wrong".into()).into());
+        }
+        Ok(CurrentUser(user))
     }
+}
+
+/// The user and CSRF token of the session cookie, if it names a live session.
+pub async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<(User, String)>, ApiError> {
+    let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
+    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| t.len() <= 200) else {
+        return Ok(None);
+    };
+    state.read(move |conn| engine::users::session(conn, &token)).await
 }
 
 #[cfg(test)]

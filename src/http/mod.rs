@@ -131,7 +131,8 @@ pub fn app(state: AppState) -> Router {
         .merge(reports::router())
         .split_for_parts();
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
-    api.route("/healthz", get(|| async { "ok" }))
+    api.merge(crate::web::router())
+        .route("/healthz", get(|| async { "ok" }))
         .route(
             "/api/openapi.json",
             get(move || async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], openapi_json) }),

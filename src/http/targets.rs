@@ -89,14 +89,23 @@ pub struct DecomposeBody {
     weights: Option<BTreeMap<String, f64>>,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DryRunQuery {
+    /// show the split without writing it
+    dry_run: Option<bool>,
+}
+
 /// Splits a parent's target among its children so that they add up exactly (admin).
-#[utoipa::path(post, path = "/targets/decompose", tag = "targets", request_body = DecomposeBody,
+#[utoipa::path(post, path = "/targets/decompose", tag = "targets", request_body = DecomposeBody, params(DryRunQuery),
     responses((status = 200, body = SplitResult), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn decompose(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    ApiQuery(q): ApiQuery<DryRunQuery>,
     ApiJson(b): ApiJson<DecomposeBody>,
 ) -> ApiResult<Json<SplitResult>> {
+    let dry_run = q.dry_run.unwrap_or(false);
     let y = year("year", b.year)?;
     let base_year = b.base_year.map(|by| year("base_year", by)).transpose()?;
     if b.total.is_some_and(|t| !t.is_finite()) {
@@ -113,7 +122,11 @@ async fn decompose(
                 base_year,
                 weights: b.weights.as_ref(),
             };
-            engine::targets::decompose(tx, &user, &req)
+            if dry_run {
+                engine::rehearse(tx, |tx| engine::targets::decompose(tx, &user, &req))
+            } else {
+                engine::targets::decompose(tx, &user, &req)
+            }
         })
         .await
         .map(Json)

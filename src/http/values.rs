@@ -11,12 +11,12 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, period};
 use crate::domain::submission::RawItem;
 use crate::engine;
-use crate::engine::values::SubmitOutcome;
+use crate::engine::values::{Preview, SubmitOutcome};
 use crate::store::audit::{AuditEntry, AuditFilter};
 use crate::store::observations::StoredValue;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(audit))
+    OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(check)).routes(routes!(audit))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -30,6 +30,15 @@ pub struct SubmitBody {
     values: Vec<SubmitItem>,
     /// why a figure is corrected; kept in the audit log
     reason: Option<String>,
+}
+
+impl SubmitBody {
+    fn items(&self) -> Vec<RawItem<'_>> {
+        self.values
+            .iter()
+            .map(|v| RawItem { indicator: &v.indicator, value: v.value, comment: v.comment.as_deref() })
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -54,12 +63,27 @@ async fn submit(
     let current = engine::current_quarter();
     state
         .write(move |tx| {
-            let items: Vec<RawItem> = body
-                .values
-                .iter()
-                .map(|v| RawItem { indicator: &v.indicator, value: v.value, comment: v.comment.as_deref() })
-                .collect();
+            let items = body.items();
             engine::values::submit(tx, &user, &body.region, &body.period, &items, body.reason.as_deref(), current)
+        })
+        .await
+        .map(Json)
+}
+
+/// Checks a batch as `PUT /values` would, storing nothing: its errors, or the warnings it would
+/// carry (the entry form shows them beside the fields before saving).
+#[utoipa::path(post, path = "/values/check", tag = "values", request_body = SubmitBody,
+    responses((status = 200, body = Preview), (status = 403, body = ErrorBody)))]
+async fn check(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(body): ApiJson<SubmitBody>,
+) -> ApiResult<Json<Preview>> {
+    let current = engine::current_quarter();
+    state
+        .write(move |tx| {
+            let items = body.items();
+            engine::values::preview(tx, &user, &body.region, &body.period, &items, current)
         })
         .await
         .map(Json)

@@ -39,6 +39,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/001_core.sql")),
         M::up(include_str!("../../migrations/002_targets.sql")),
         M::up(include_str!("../../migrations/003_workflow.sql")),
+        M::up(include_str!("../../migrations/004_sessions.sql")),
     ])
 });
 

@@ -127,3 +127,14 @@ pub fn load(
     }
     Ok(out)
 }
+
+/// The latest (year, quarter) with a submitted quarterly figure, not after (`year`, `quarter`).
+pub fn latest_quarter(conn: &Connection, year: i32, quarter: u8) -> Result<Option<(i32, u8)>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT year, quarter FROM observations WHERE quarter > 0 AND (year < ?1 OR (year = ?1 AND quarter <= ?2))
+             ORDER BY year DESC, quarter DESC LIMIT 1",
+        )?
+        .query_row(params![year, quarter], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}

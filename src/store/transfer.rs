@@ -1,11 +1,8 @@
-//! Queries that imports and exports need beyond the other table modules: stored figures of a
-//! selection, and a user by name (the command line imports as a named user).
+//! The query exports need beyond the other table modules: stored figures of a selection.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::StoreError;
-use crate::domain::RegionId;
-use crate::domain::access::{Role, User};
 use crate::transfer::ExportRow;
 
 /// Periods as ordered keys: `year * 10 + quarter`; a whole year (quarter 0) spans quarters 1 to 4.
@@ -38,19 +35,4 @@ pub fn values(conn: &Connection, indicator: Option<&str>, range: &PeriodRange) -
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn user_by_name(conn: &Connection, name: &str) -> Result<Option<User>, StoreError> {
-    let found = conn
-        .prepare_cached("SELECT id, role FROM users WHERE name = ?1")?
-        .query_row([name], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .optional()?;
-    let Some((id, role)) = found else { return Ok(None) };
-    let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role of user {name}")))?;
-    let mut stmt = conn.prepare_cached("SELECT region FROM user_regions WHERE user_id = ?1 ORDER BY region")?;
-    let regions = stmt
-        .query_map([id], |r| r.get::<_, String>(0))?
-        .map(|r| RegionId::parse(&r?).map_err(|e| StoreError::Corrupt(e.to_string())))
-        .collect::<Result<_, _>>()?;
-    Ok(Some(User { id, name: name.to_string(), role, regions }))
 }

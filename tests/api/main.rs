@@ -2,6 +2,7 @@
 
 mod access;
 mod assessment;
+mod browser;
 mod charts;
 mod computation;
 mod demo;

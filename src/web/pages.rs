@@ -1,0 +1,619 @@
+//! The page handlers: each asks the engine for what it shows and renders a template.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+
+use super::{PageUser, render};
+use crate::domain::submission::RawItem;
+use crate::domain::{FieldError, Mode, Period, Quarter, RegionKind};
+use crate::engine::{self, progress};
+use crate::error::{AppError, AppResult};
+use crate::http::AppState;
+use crate::http::extract::SESSION_COOKIE;
+use crate::store;
+
+const LOGIN_CSRF_COOKIE: &str = "zb_login";
+
+fn cookie(name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value)).http_only(true).same_site(SameSite::Strict).path("/").build()
+}
+
+/// A page that could not be built: the message in Chinese, the status of the failure.
+fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
+    let status = e.status();
+    let mut page = render("dashboard.html", Some(who), "出错了", &serde_json::json!({"error": e.to_string()}));
+    *page.status_mut() = status;
+    page
+}
+
+#[derive(Serialize)]
+struct LoginPage {
+    csrf: String,
+    error: Option<&'static str>,
+}
+
+pub async fn login_form(jar: CookieJar) -> (CookieJar, Response) {
+    let csrf = random();
+    let page = render("login.html", None, "登录", &LoginPage { csrf: csrf.clone(), error: None });
+    (jar.add(cookie(LOGIN_CSRF_COOKIE, csrf)), page)
+}
+
+fn random() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> Response {
+    let again = |error| {
+        let csrf = random();
+        let mut page = render("login.html", None, "登录", &LoginPage { csrf: csrf.clone(), error: Some(error) });
+        *page.status_mut() = StatusCode::UNAUTHORIZED;
+        (jar.clone().add(cookie(LOGIN_CSRF_COOKIE, csrf)), page).into_response()
+    };
+    if jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value()) != Some(form.csrf.as_str()) {
+        return again("页面已过期，请重新登录");
+    }
+    let signed_in = state
+        .write(move |conn| match engine::users::login(conn, &form.name, &form.password)? {
+            Some(user) => Ok(Some(engine::users::new_session(conn, &user)?)),
+            None => Ok(None),
+        })
+        .await;
+    match signed_in {
+        Ok(Some(session)) => {
+            let mut session_cookie = cookie(SESSION_COOKIE, session.token);
+            session_cookie.set_max_age(time::Duration::hours(engine::users::SESSION_HOURS));
+            (jar.remove(Cookie::from(LOGIN_CSRF_COOKIE)).add(session_cookie), Redirect::to("/")).into_response()
+        }
+        Ok(None) => again("用户名或密码错误"),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    who: PageUser,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if form.csrf != who.csrf {
+        return (StatusCode::FORBIDDEN, "CSRF").into_response();
+    }
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string())
+        && let Err(e) = state.write(move |conn| engine::users::end_session(conn, &token)).await
+    {
+        return e.into_response();
+    }
+    (jar.remove(Cookie::build(SESSION_COOKIE).path("/").build()), Redirect::to("/login")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    period: Option<String>,
+    region: Option<String>,
+    indicator: Option<String>,
+    year: Option<i32>,
+    saved: Option<usize>,
+}
+
+fn parse_quarter(text: Option<&str>) -> Option<Quarter> {
+    text.and_then(|t| t.parse::<Period>().ok()).and_then(Period::as_quarter)
+}
+
+/// The root of the reporting tree (the district).
+fn root(world: &engine::World) -> AppResult<crate::domain::Region> {
+    world
+        .tree
+        .in_display_order()
+        .into_iter()
+        .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+        .cloned()
+        .ok_or_else(|| AppError::NotFound("还没有地区".into()))
+}
+
+#[derive(Serialize)]
+struct DashboardRow {
+    name: String,
+    unit: String,
+    decimals: u8,
+    #[serde(flatten)]
+    progress: crate::domain::progress::Progress,
+    status_label: &'static str,
+    /// children that reported / all children
+    coverage: Option<crate::domain::Coverage>,
+}
+
+#[derive(Serialize)]
+struct Dashboard {
+    region: String,
+    period: Option<String>,
+    period_label: Option<String>,
+    rows: Vec<DashboardRow>,
+    charts: Vec<crate::charts::named::NamedChart>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let charts = state.named_charts.as_ref().clone();
+    let asked = parse_quarter(q.period.as_deref());
+    let data = state
+        .read(move |conn| {
+            let world = engine::world(conn)?;
+            let root = root(&world)?;
+            let Some(quarter) = asked.or(engine::latest_quarter(conn)?) else {
+                return Ok(Dashboard { region: root.name, period: None, period_label: None, rows: vec![], charts });
+            };
+            let codes: Vec<&str> = world.indicators.in_display_order().iter().map(|i| i.code.as_str()).collect();
+            let rows = progress::rows(conn, &world, &[root.id.as_str()], &codes, quarter)?;
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let ind = world.indicator(&r.indicator)?;
+                    Ok(DashboardRow {
+                        name: ind.name.clone(),
+                        unit: ind.unit.clone(),
+                        decimals: ind.decimals,
+                        status_label: r.progress.status.label(),
+                        progress: r.progress,
+                        coverage: r.coverage,
+                    })
+                })
+                .collect::<AppResult<_>>()?;
+            Ok(Dashboard {
+                region: root.name,
+                period: Some(quarter.to_string()),
+                period_label: Some(quarter.ytd_label()),
+                rows,
+                charts,
+            })
+        })
+        .await;
+    match data {
+        Ok(d) => render("dashboard.html", Some(&who), "首页", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct EntryRow {
+    code: String,
+    name: String,
+    unit: String,
+    mode: &'static str,
+    decimals: u8,
+    last_year: Option<f64>,
+    target: Option<f64>,
+    value: Option<f64>,
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EntryPage {
+    regions: Vec<(String, String)>,
+    region: String,
+    region_name: String,
+    period: String,
+    period_label: String,
+    rows: Vec<EntryRow>,
+    saved: Option<usize>,
+    warnings: Vec<crate::domain::submission::Warning>,
+    errors: Vec<FieldError>,
+    error: Option<String>,
+}
+
+/// The entry form of `region` (default: the user's first) for `quarter`.
+fn entry_page(
+    conn: &rusqlite::Connection,
+    who: &crate::domain::access::User,
+    region: Option<&str>,
+    quarter: Quarter,
+) -> AppResult<EntryPage> {
+    let world = engine::world(conn)?;
+    let regions: Vec<(String, String)> = world
+        .tree
+        .in_display_order()
+        .into_iter()
+        .filter(|r| r.kind != RegionKind::Benchmark && !world.tree.has_children(r.id.as_str()))
+        .filter(|r| who.may_write_figures(&world.tree, r.id.as_str()))
+        .map(|r| (r.id.to_string(), r.name.clone()))
+        .collect();
+    let region = match region {
+        Some(r) if regions.iter().any(|(id, _)| id == r) => r.to_string(),
+        Some(r) => return Err(AppError::Forbidden(format!("不能填报 {r} 的数据"))),
+        None => {
+            regions.first().map(|(id, _)| id.clone()).ok_or_else(|| AppError::Forbidden("没有可填报的地区".into()))?
+        }
+    };
+    let stored = store::observations::list(conn, &region, Period::Quarter(quarter), None)?;
+    let last_period = quarter.year_before().map(Period::Quarter);
+    let last = match last_period {
+        Some(p) => store::observations::list(conn, &region, p, None)?,
+        None => vec![],
+    };
+    let mut rows = Vec::new();
+    for ind in world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived) {
+        let code = ind.code.as_str();
+        let now = stored.iter().find(|v| v.indicator == code);
+        rows.push(EntryRow {
+            code: code.to_string(),
+            name: ind.name.clone(),
+            unit: ind.unit.clone(),
+            mode: ind.mode.label(),
+            decimals: ind.decimals,
+            last_year: last.iter().find(|v| v.indicator == code).map(|v| v.value),
+            target: store::targets::get(conn, &region, code, quarter.year())?.map(|t| t.value),
+            value: now.map(|v| v.value),
+            comment: now.and_then(|v| v.comment.clone()),
+        });
+    }
+    Ok(EntryPage {
+        region_name: world.region(&region)?.name.clone(),
+        regions,
+        region,
+        period: quarter.to_string(),
+        period_label: quarter.label(),
+        rows,
+        saved: None,
+        warnings: vec![],
+        errors: vec![],
+        error: None,
+    })
+}
+
+fn default_entry_quarter() -> Quarter {
+    // Figures are reported once a quarter is over.
+    let current = engine::current_quarter();
+    current.previous().unwrap_or(current)
+}
+
+pub async fn entry(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let quarter = parse_quarter(q.period.as_deref()).unwrap_or_else(default_entry_quarter);
+    let user = who.user.clone();
+    let saved = q.saved;
+    match state.read(move |conn| entry_page(conn, &user, q.region.as_deref(), quarter)).await {
+        Ok(page) => render("entry.html", Some(&who), "数据填报", &EntryPage { saved, ..page }),
+        Err(e) => failure(&who, e),
+    }
+}
+
+pub async fn save_entry(
+    State(state): State<AppState>,
+    who: PageUser,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    if form.get("csrf") != Some(&who.csrf) {
+        return (StatusCode::FORBIDDEN, "CSRF").into_response();
+    }
+    let region = form.get("region").cloned().unwrap_or_default();
+    let period = form.get("period").cloned().unwrap_or_default();
+    let Some(quarter) = parse_quarter(Some(&period)) else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "报告期有误").into_response();
+    };
+    let user = who.user.clone();
+    let chosen = region.clone();
+    let result = state
+        .write(move |conn| {
+            let mut values: Vec<(String, f64, Option<String>)> = Vec::new();
+            let mut errors = Vec::new();
+            let mut codes: Vec<&String> = form.keys().filter(|k| k.starts_with("v_")).collect();
+            codes.sort();
+            for key in codes {
+                let text = form[key].trim().replace(',', "");
+                if text.is_empty() {
+                    continue;
+                }
+                let code = key.trim_start_matches("v_").to_string();
+                match text.parse::<f64>() {
+                    Ok(v) => {
+                        let comment =
+                            form.get(&format!("c_{code}")).map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+                        values.push((code, v, comment));
+                    }
+                    Err(_) => errors.push(FieldError::new(code, format!("“{text}”不是数字"))),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Invalid(errors));
+            }
+            let items: Vec<RawItem> = values
+                .iter()
+                .map(|(c, v, comment)| RawItem { indicator: c, value: *v, comment: comment.as_deref() })
+                .collect();
+            let outcome =
+                engine::values::submit(conn, &user, &region, &period, &items, None, engine::current_quarter())?;
+            Ok((region, outcome))
+        })
+        .await;
+    let user = who.user.clone();
+    match result {
+        Ok((region, outcome)) => match state.read(move |conn| entry_page(conn, &user, Some(&region), quarter)).await {
+            Ok(page) => render(
+                "entry.html",
+                Some(&who),
+                "数据填报",
+                &EntryPage { saved: Some(outcome.stored), warnings: outcome.warnings, ..page },
+            ),
+            Err(e) => failure(&who, e),
+        },
+        Err(e) => {
+            let status = e.status();
+            let (errors, message) = match e {
+                crate::http::error::ApiError::App(AppError::Invalid(errors)) => (errors, None),
+                other => (vec![], Some(other.to_string())),
+            };
+            match state.read(move |conn| entry_page(conn, &user, Some(&chosen), quarter)).await {
+                Ok(page) => {
+                    let mut response =
+                        render("entry.html", Some(&who), "数据填报", &EntryPage { errors, error: message, ..page });
+                    *response.status_mut() = status;
+                    response
+                }
+                Err(e) => failure(&who, e),
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TargetRow {
+    region: String,
+    region_name: String,
+    indicator: String,
+    indicator_name: String,
+    unit: String,
+    decimals: u8,
+    value: f64,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct TargetsPage {
+    year: i32,
+    rows: Vec<TargetRow>,
+    regions: Vec<(String, String)>,
+    parents: Vec<(String, String)>,
+    indicators: Vec<(String, String, String)>,
+}
+
+pub async fn targets(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let data = state
+        .read(move |conn| {
+            let world = engine::world(conn)?;
+            let year = match q.year {
+                Some(y) => y,
+                None => engine::latest_quarter(conn)?.map_or_else(|| engine::current_quarter().year(), |q| q.year()),
+            };
+            let rows = engine::targets::list(conn, year, None, None)?
+                .into_iter()
+                .filter_map(|t| {
+                    let r = world.tree.get(&t.region)?;
+                    let i = world.indicators.get(&t.indicator)?;
+                    Some(TargetRow {
+                        region: t.region.clone(),
+                        region_name: r.name.clone(),
+                        indicator: t.indicator.clone(),
+                        indicator_name: i.name.clone(),
+                        unit: i.unit.clone(),
+                        decimals: i.decimals,
+                        value: t.value,
+                        source: t.source,
+                    })
+                })
+                .collect();
+            let hierarchy: Vec<&crate::domain::Region> =
+                world.tree.in_display_order().into_iter().filter(|r| r.kind != RegionKind::Benchmark).collect();
+            Ok(TargetsPage {
+                year,
+                rows,
+                regions: hierarchy.iter().map(|r| (r.id.to_string(), r.name.clone())).collect(),
+                parents: hierarchy
+                    .iter()
+                    .filter(|r| world.tree.has_children(r.id.as_str()))
+                    .map(|r| (r.id.to_string(), r.name.clone()))
+                    .collect(),
+                indicators: world
+                    .indicators
+                    .in_display_order()
+                    .iter()
+                    .map(|i| (i.code.to_string(), i.name.clone(), i.mode.as_str().to_string()))
+                    .collect(),
+            })
+        })
+        .await;
+    match data {
+        Ok(d) => render("targets.html", Some(&who), "目标管理", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct BenchmarksPage {
+    indicators: Vec<(String, String)>,
+    indicator: String,
+    period: String,
+    decimals: u8,
+    unit: String,
+    comparison: crate::domain::benchmark::Comparison,
+}
+
+pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let data = state
+        .read(move |conn| {
+            let world = engine::world(conn)?;
+            let root = root(&world)?;
+            let indicator = q.indicator.unwrap_or_else(|| {
+                world.indicators.get("rd_share").map_or_else(
+                    || world.indicators.in_display_order().first().map(|i| i.code.to_string()).unwrap_or_default(),
+                    |i| i.code.to_string(),
+                )
+            });
+            let period = match q.period.as_deref().and_then(|p| p.parse::<Period>().ok()) {
+                Some(p) => p,
+                None => {
+                    Period::Year(engine::latest_quarter(conn)?.map_or(engine::current_quarter().year(), |q| q.year()))
+                }
+            };
+            let ind = world.indicator(&indicator)?;
+            let comparison = engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?;
+            Ok(BenchmarksPage {
+                indicators: world
+                    .indicators
+                    .in_display_order()
+                    .iter()
+                    .map(|i| (i.code.to_string(), i.name.clone()))
+                    .collect(),
+                decimals: ind.decimals,
+                unit: ind.unit.clone(),
+                indicator,
+                period: period.to_string(),
+                comparison,
+            })
+        })
+        .await;
+    match data {
+        Ok(d) => render("benchmarks.html", Some(&who), "对标分析", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct AssessmentPage {
+    year: i32,
+    result: Option<engine::assessments::Assessment>,
+    items: Vec<(String, f64, &'static str)>,
+}
+
+pub async fn assessment(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let data = state
+        .read(move |conn| {
+            let world = engine::world(conn)?;
+            let year = match q.year {
+                Some(y) => y,
+                None => engine::latest_quarter(conn)?.map_or(engine::current_quarter().year(), |q| q.year()),
+            };
+            match engine::assessments::result(conn, year) {
+                Ok(mut result) => {
+                    result.regions.sort_by_key(|r| r.rank);
+                    let scheme = engine::assessments::scheme(conn, year)?;
+                    let items = scheme
+                        .items
+                        .iter()
+                        .map(|i| {
+                            let name =
+                                world.indicators.get(&i.indicator).map_or(i.indicator.clone(), |x| x.name.clone());
+                            (name, i.weight, i.method.label())
+                        })
+                        .collect();
+                    Ok(AssessmentPage { year, result: Some(result), items })
+                }
+                Err(AppError::NotFound(_)) => Ok(AssessmentPage { year, result: None, items: vec![] }),
+                Err(e) => Err(e),
+            }
+        })
+        .await;
+    match data {
+        Ok(d) => render("assessment.html", Some(&who), "年终考核", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct ReportsPage {
+    quarters: Vec<(String, String)>,
+    years: Vec<i32>,
+}
+
+pub async fn reports(State(state): State<AppState>, who: PageUser) -> Response {
+    let data = state
+        .read(|conn| {
+            let latest = engine::latest_quarter(conn)?.unwrap_or_else(engine::current_quarter);
+            let quarters: Vec<(String, String)> = std::iter::successors(Some(latest), |q| q.previous())
+                .take(8)
+                .map(|q| (q.to_string(), q.ytd_label()))
+                .collect();
+            let years = (latest.year() - 2..=latest.year()).rev().collect();
+            Ok(ReportsPage { quarters, years })
+        })
+        .await;
+    match data {
+        Ok(d) => render("reports.html", Some(&who), "报表下载", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct CompletenessPage {
+    period: String,
+    period_label: String,
+    rows: Vec<engine::completeness::RegionCompleteness>,
+}
+
+pub async fn completeness(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let asked = parse_quarter(q.period.as_deref());
+    let data = state
+        .read(move |conn| {
+            let quarter = asked.or(engine::latest_quarter(conn)?).unwrap_or_else(default_entry_quarter);
+            Ok(CompletenessPage {
+                period: quarter.to_string(),
+                period_label: quarter.label(),
+                rows: engine::completeness::for_quarter(conn, quarter, None)?,
+            })
+        })
+        .await;
+    match data {
+        Ok(d) => render("completeness.html", Some(&who), "报送与审核", &d),
+        Err(e) => failure(&who, e),
+    }
+}
+
+#[derive(Serialize)]
+struct AuditPage {
+    region: Option<String>,
+    indicator: Option<String>,
+    period: Option<String>,
+    entries: Vec<store::audit::AuditEntry>,
+}
+
+pub async fn audit(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+    let data = state
+        .read(move |conn| {
+            let filter = store::audit::AuditFilter {
+                region: q.region.as_deref(),
+                indicator: q.indicator.as_deref(),
+                period: q.period.as_deref(),
+                limit: 200,
+            };
+            let entries = engine::audit::query(conn, &filter)?;
+            Ok(AuditPage {
+                region: q.region.clone(),
+                indicator: q.indicator.clone(),
+                period: q.period.clone(),
+                entries,
+            })
+        })
+        .await;
+    match data {
+        Ok(d) => render("audit.html", Some(&who), "修改记录", &d),
+        Err(e) => failure(&who, e),
+    }
+}

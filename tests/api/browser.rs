@@ -1,0 +1,150 @@
+//! The pages in a real browser (headless Chromium over WebDriver): a town's statistician enters a
+//! quarter, sees a warning before saving, saves, submits and sees the figure on the dashboard; the
+//! bureau's admin approves the quarter. Screenshots go to target/screenshots/ for people to look at.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); `ZHIBIAO_CHROMEDRIVER`
+//! and `ZHIBIAO_CHROMIUM` override where they are.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use zhibiao::domain::access::Role;
+
+use crate::helpers::{TestApp, spawn_demo};
+
+struct ChromeDriver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn chromedriver() -> ChromeDriver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let exe = std::env::var("ZHIBIAO_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let child = Command::new(&exe)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {exe} (apt-get install chromium chromium-driver): {e}"));
+    let driver = ChromeDriver { child, url: format!("http://127.0.0.1:{port}") };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &ChromeDriver, profile: &std::path::Path) -> Client {
+    let chromium = std::env::var("ZHIBIAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let options = json!({
+        "binary": chromium,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1440,1000",
+                 format!("--user-data-dir={}", profile.display())]
+    });
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(&driver.url).await.expect("a WebDriver session")
+}
+
+impl TestApp {
+    fn add_user_with_password(&self, name: &str, role: Role, regions: &[&str], password: &str) {
+        self.add_user(name, role, regions);
+        let conn = self.pool.get().unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", name, password).unwrap();
+    }
+}
+
+async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Css("input[name=name]")).await.unwrap().send_keys(name).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
+    c.find(Locator::Id("login")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("header.top")).await.expect("signed in");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), c.screenshot().await.unwrap()).unwrap();
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
+    let app = spawn_demo().await;
+    app.add_user_with_password("jia-tj", Role::Statistician, &["town-jia"], "jia-secret-1");
+    app.add_user_with_password("chief", Role::Admin, &[], "chief-secret-1");
+    let driver = chromedriver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    sign_in(&c, &app.base, "jia-tj", "jia-secret-1").await;
+    c.goto(&format!("{}/entry?region=town-jia&period=2024Q1", app.base)).await.unwrap();
+    let regions = c.find_all(Locator::Css("select[name=region] option")).await.unwrap();
+    assert_eq!(regions.len(), 1, "a statistician's form offers only their own town");
+    // 100亿元 against 26亿元 in 2024's first quarter last year: warned before saving
+    c.find(Locator::Id("v_gdp")).await.unwrap().send_keys("100").await.unwrap();
+    let warning = text(&c, "#warn-gdp .warning").await;
+    assert!(warning.contains("相差超过2倍"), "{warning}");
+    c.find(Locator::Id("v_rd_expenditure")).await.unwrap().send_keys("0.4").await.unwrap();
+    screenshot(&c, "entry.png").await;
+    c.find(Locator::Id("save")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#saved").await.contains("已保存 2 项"));
+    c.find(Locator::Id("submit-quarter")).await.unwrap().click().await.unwrap();
+    assert!(text(&c, "#submitted").await.contains("已提交审核"));
+    assert_eq!(
+        app.get_as_admin("/api/v1/values?region=town-jia&period=2024Q1&indicator=gdp").await.body[0]["value"],
+        100.0
+    );
+
+    c.goto(&format!("{}/", app.base)).await.unwrap();
+    let gdp = text(&c, "#key-indicators tr[data-indicator='地区生产总值'] td.value").await;
+    assert_eq!(gdp, "100.00", "the new figure reaches the district's dashboard");
+    screenshot(&c, "dashboard.png").await;
+    assert!(c.find(Locator::Css("[data-action=approve]")).await.is_err());
+
+    c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
+    sign_in(&c, &app.base, "chief", "chief-secret-1").await;
+    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    c.find(Locator::Css("button[data-action=approve][data-region=town-jia]")).await.unwrap().click().await.unwrap();
+    let state = text(&c, "tr[data-region=town-jia] td.state-approved").await;
+    assert_eq!(state, "已审核");
+    screenshot(&c, "completeness.png").await;
+    let workflow = app.get_as_admin("/api/v1/workflow?period=2024Q1").await.body;
+    let jia = workflow.as_array().unwrap().iter().find(|r| r["region"] == "town-jia").unwrap().clone();
+    assert_eq!(jia["state"], "approved");
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_forms_need_the_csrf_token() {
+    let app = spawn_demo().await;
+    let no_redirects = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = no_redirects.get(format!("{}/entry", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(page.headers()["location"], "/login");
+    let forged = no_redirects
+        .post(format!("{}/login", app.base))
+        .form(&[("name", "admin"), ("password", "whatever1"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), reqwest::StatusCode::UNAUTHORIZED);
+}
