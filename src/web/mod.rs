@@ -64,6 +64,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ),
         None => "—".into(),
     });
+    // An RFC 3339 instant on the bureau's clock: 2026-11-26 16:13.
+    env.add_filter("when", |at: Option<String>| match at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        Some(Ok(t)) => t
+            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        _ => "—".into(),
+    });
     env.add_filter("pct", |share: Option<f64>| match share {
         Some(s) => crate::charts::model::format_share(s),
         None => "—".into(),

@@ -403,7 +403,13 @@ pub async fn targets(State(state): State<AppState>, who: PageUser, Query(q): Que
                 Some(y) => y,
                 None => engine::latest_quarter(conn)?.map_or_else(|| engine::current_quarter().year(), |q| q.year()),
             };
-            let rows = engine::targets::list(conn, year, None, None)?
+            let region_order: Vec<&str> = world.tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
+            let indicator_order: Vec<&str> =
+                world.indicators.in_display_order().iter().map(|i| i.code.as_str()).collect();
+            let mut targets = engine::targets::list(conn, year, None, None)?;
+            let position = |list: &[&str], key: &str| list.iter().position(|k| *k == key).unwrap_or(usize::MAX);
+            targets.sort_by_key(|t| (position(&indicator_order, &t.indicator), position(&region_order, &t.region)));
+            let rows = targets
                 .into_iter()
                 .filter_map(|t| {
                     let r = world.tree.get(&t.region)?;

@@ -99,6 +99,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const entry = document.getElementById("entry-form");
   if (entry) watchEntry(entry);
   document.addEventListener("click", event => {
+    const stepButton = event.target.closest("[data-step]");
+    if (stepButton) {
+      split(stepButton.closest("form"), stepButton.dataset.step === "apply");
+      return;
+    }
     const button = event.target.closest("[data-action]");
     if (!button || button.tagName === "FORM") return;
     const action = button.dataset.action;
@@ -110,8 +115,6 @@ document.addEventListener("DOMContentLoaded", () => {
     } else if (action === "approve" || action === "return") {
       workflow(button, action);
     }
-    const stepButton = event.target.closest("[data-step]");
-    if (stepButton) split(stepButton.closest("form"), stepButton.dataset.step === "apply");
   });
   for (const form of document.querySelectorAll('form[data-action="set-target"]')) {
     form.addEventListener("submit", event => { event.preventDefault(); setTarget(form); });

@@ -148,3 +148,56 @@ async fn pages_need_a_session_and_forms_need_the_csrf_token() {
         .unwrap();
     assert_eq!(forged.status(), reqwest::StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_change_anything() {
+    let app = spawn_demo().await;
+    app.add_user_with_password("chief", Role::Admin, &[], "chief-secret-1");
+    app.add_user_with_password("leader", Role::Viewer, &[], "leader-secret-1");
+    let driver = chromedriver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    sign_in(&c, &app.base, "chief", "chief-secret-1").await;
+    let pages = [
+        ("/targets?year=2023", "table.data", "19.00", "targets.png"),
+        ("/benchmarks?indicator=rd_share&period=2023", "main", "在 4 个地区中排第 4 位", "benchmarks.png"),
+        ("/assessment?year=2023", "table.data", "获批省级创新平台", "assessment.png"),
+        ("/reports", "main", "统计公报", "reports.png"),
+        ("/completeness?period=2023Q4", "#completeness", "甲镇", "completeness-2023.png"),
+        ("/audit?region=district&period=2023", "table.data", "target", "audit.png"),
+    ];
+    for (path, css, needle, file) in pages {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        let shown = text(&c, css).await;
+        assert!(shown.contains(needle), "{path}: {needle} not in {shown}");
+        screenshot(&c, file).await;
+    }
+    // the split preview adds up and writes nothing
+    c.goto(&format!("{}/targets?year=2024", app.base)).await.unwrap();
+    let form = c.find(Locator::Css("form[data-action=split]")).await.unwrap();
+    form.find(Locator::Css("select[name=indicator] option[value=rd_expenditure]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    form.find(Locator::Css("input[name=total]")).await.unwrap().send_keys("21").await.unwrap();
+    form.find(Locator::Css("button[data-step=preview]")).await.unwrap().click().await.unwrap();
+    let preview = text(&c, "form[data-action=split] .preview table").await;
+    assert!(preview.contains("合计 21"), "{preview}");
+    assert_eq!(app.get_as_admin("/api/v1/targets?year=2024").await.body, json!([]));
+
+    c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("login")).await.unwrap();
+    sign_in(&c, &app.base, "leader", "leader-secret-1").await;
+    for path in ["/targets?year=2023", "/completeness?period=2023Q4"] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        c.wait().for_element(Locator::Css("main h1")).await.unwrap();
+        assert!(
+            c.find(Locator::Css("main form.card, main [data-action]")).await.is_err(),
+            "{path} offers a viewer changes"
+        );
+    }
+    assert!(c.find(Locator::Css("nav a[href='/entry']")).await.is_err(), "no entry form for viewers");
+    c.close().await.unwrap();
+}
