@@ -134,6 +134,19 @@ pub enum Command {
         #[command(flatten)]
         font: FontArg,
     },
+    /// Copy the database to OUT with SQLite's online backup; safe while the server runs
+    ///
+    /// To restore, stop the server and copy the backup back: `zhibiao backup --db BACKUP DB --force`
+    /// (or copy the file over DB), then start the server again.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write
+        out: PathBuf,
+        /// Replace OUT if it exists
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 fn parse_report_format(text: &str) -> Result<reports::Format, String> {
@@ -374,6 +387,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
+        }
+        Command::Backup { db, out, force } => {
+            let summary = store::backup::backup(&db.db, &out, force).map_err(|e| match e {
+                store::backup::BackupError::Exists(_) => anyhow::anyhow!("{e}; pass --force to replace it"),
+                e => anyhow::anyhow!("backing up {}: {e}", db.db.display()),
+            })?;
+            println!(
+                "Backed up {} to {}: {} pages of {} bytes ({} bytes); integrity check ok.",
+                db.db.display(),
+                out.display(),
+                summary.pages,
+                summary.page_size,
+                summary.bytes()
+            );
         }
         Command::User { command: UserCommand::Add { db, name, role, regions, password } } => {
             let password = if password {

@@ -4,6 +4,7 @@
 //! blocking pool.
 
 pub mod audit;
+pub mod backup;
 pub mod indicators;
 pub mod observations;
 pub mod regions;

@@ -6,6 +6,7 @@ mod browser;
 mod charts;
 mod computation;
 mod demo;
+mod faults;
 mod helpers;
 mod imports;
 mod reports;
