@@ -16,7 +16,17 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_scheme, put_scheme)).routes(routes!(result))
 }
 
-#[utoipa::path(get, path = "/assessments/{year}/scheme", tag = "assessments",
+/// The year a path names.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // only documents the path; `ApiPath` reads it
+struct YearPath {
+    /// `YYYY`
+    #[param(pattern = r"^[0-9]{4}$", example = "2023")]
+    year: String,
+}
+
+#[utoipa::path(get, path = "/assessments/{year}/scheme", tag = "assessments", params(YearPath),
     responses((status = 200, body = Scheme), (status = 404, body = ErrorBody)))]
 async fn get_scheme(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Scheme>> {
     let y = year_in_path(&y)?;
@@ -24,7 +34,7 @@ async fn get_scheme(State(state): State<AppState>, _user: CurrentUser, ApiPath(y
 }
 
 /// Sets the year's scheme (admin).
-#[utoipa::path(put, path = "/assessments/{year}/scheme", tag = "assessments", request_body = Scheme,
+#[utoipa::path(put, path = "/assessments/{year}/scheme", tag = "assessments", params(YearPath), request_body = Scheme,
     responses((status = 200, body = Scheme), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_scheme(
     State(state): State<AppState>,
@@ -37,8 +47,9 @@ async fn put_scheme(
 }
 
 /// Scores, ranks and grades of the assessed regions, every score explained.
-#[utoipa::path(get, path = "/assessments/{year}", tag = "assessments",
-    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/assessments/{year}", tag = "assessments", params(YearPath),
+    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody),
+              (status = 409, description = "the year's scheme no longer fits the regions or indicators", body = ErrorBody)))]
 async fn result(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Assessment>> {
     let y = year_in_path(&y)?;
     state.read(move |conn| engine::assessments::result(conn, y)).await.map(Json)

@@ -19,9 +19,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BenchmarksQuery {
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     region: String,
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_share")]
     indicator: String,
     /// `YYYY` compares annual figures, `YYYYQn` year-to-date ones
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023")]
     period: String,
     /// comma-separated benchmark region ids (default: all)
     benchmarks: Option<String>,

@@ -44,11 +44,36 @@ async fn draw(state: &AppState, chart_spec: ChartSpec, title: Option<String>, fo
     Ok(([(header::CONTENT_TYPE, format.content_type()), (header::CACHE_CONTROL, "no-cache")], bytes).into_response())
 }
 
+/// The parameters of the chart kinds; each kind takes its own and refuses the others (422).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only documents the query; `spec::parse` reads it
+struct ChartQuery {
+    /// target-vs-actual, trend, benchmarks
+    indicator: Option<String>,
+    /// target-vs-actual, benchmarks, progress: `YYYYQn` (benchmarks also `YYYY`)
+    period: Option<String>,
+    /// target-vs-actual: its children are drawn
+    parent: Option<String>,
+    /// trend, benchmarks, progress
+    region: Option<String>,
+    /// trend: first quarter
+    from: Option<String>,
+    /// trend: last quarter
+    to: Option<String>,
+    /// assessment: `YYYY`
+    #[param(example = "2023")]
+    year: Option<String>,
+}
+
 /// Draws a chart of one of the five kinds; the parameters depend on the kind (SPEC §4).
 #[utoipa::path(get, path = "/charts/{file}", tag = "charts",
-    params(("file" = String, Path, description = "kind and format, e.g. `benchmarks.svg` or `trend.png`; kinds: target-vs-actual, trend, benchmarks, assessment, progress")),
-    responses((status = 200, description = "the chart, SVG or PNG by the file's ending", content_type = "image/svg+xml"),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("file" = String, Path, description = "kind and format, e.g. `benchmarks.svg` or `trend.png`; kinds: target-vs-actual, trend, benchmarks, assessment, progress", pattern = r"^(target-vs-actual|trend|benchmarks|assessment|progress)\.(svg|png)$", example = "assessment.svg"),
+           ChartQuery),
+    responses((status = 200, description = "the chart, SVG or PNG by the file's ending",
+                  content(("image/svg+xml"), ("image/png"))),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 409, description = "an assessment chart whose scheme no longer fits", body = ErrorBody)))]
 async fn draw_kind(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -65,9 +90,11 @@ async fn draw_kind(
 
 /// Draws a chart defined in the charts directory.
 #[utoipa::path(get, path = "/charts/named/{file}", tag = "charts",
-    params(("file" = String, Path, description = "name and format, e.g. `rd-share-benchmarks.svg`")),
-    responses((status = 200, description = "the chart, SVG or PNG by the file's ending", content_type = "image/svg+xml"),
-              (status = 404, body = ErrorBody)))]
+    params(("file" = String, Path, description = "name and format, e.g. `rd-share-benchmarks.svg`", pattern = r"^[a-z0-9][a-z0-9_-]*\.(svg|png)$", example = "rd-share-benchmarks.svg")),
+    responses((status = 200, description = "the chart, SVG or PNG by the file's ending",
+                  content(("image/svg+xml"), ("image/png"))),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "an assessment chart whose scheme no longer fits", body = ErrorBody)))]
 async fn draw_named(State(state): State<AppState>, _user: CurrentUser, ApiPath(file): ApiPath) -> ApiResult<Response> {
     let (name, format) = split_file(&file)?;
     let named = state

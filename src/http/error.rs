@@ -68,6 +68,11 @@ impl ApiError {
         self.status_and_code().0
     }
 
+    /// What a client may read of the error: server errors name no cause (it goes to the log).
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() { "internal error".to_string() } else { self.to_string() }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::App(AppError::Invalid(_)) | ApiError::InvalidRows(_) => {
@@ -92,12 +97,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        let message = if status.is_server_error() {
+        if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
-            "internal error".to_string()
-        } else {
-            self.to_string()
-        };
+        }
+        let message = self.public_message();
         let details = match self {
             ApiError::App(AppError::Invalid(details)) => details.into_iter().map(Detail::Field).collect(),
             ApiError::InvalidRows(rows) => rows.into_iter().map(Detail::Row).collect(),

@@ -45,6 +45,16 @@ fn higher() -> Direction {
     Direction::Higher
 }
 
+/// The indicator a path names.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // only documents the path; `ApiPath` reads it
+struct IndicatorPath {
+    /// the indicator's code
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
+    code: String,
+}
+
 const MAX_DECIMALS: u8 = 6;
 
 impl IndicatorBody {
@@ -102,7 +112,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[utoipa::path(get, path = "/indicators/{code}", tag = "indicators",
+#[utoipa::path(get, path = "/indicators/{code}", tag = "indicators", params(IndicatorPath),
     responses((status = 200, body = Indicator), (status = 404, body = ErrorBody)))]
 async fn get_one(
     State(state): State<AppState>,
@@ -112,8 +122,10 @@ async fn get_one(
     state.read(move |conn| engine::indicators::get(conn, &code)).await.map(Json)
 }
 
-#[utoipa::path(put, path = "/indicators/{code}", tag = "indicators", request_body = IndicatorBody,
-    responses((status = 200, body = Indicator), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/indicators/{code}", tag = "indicators", params(IndicatorPath), request_body = IndicatorBody,
+    responses((status = 200, body = Indicator), (status = 404, body = ErrorBody),
+              (status = 409, description = "a change that the stored figures do not allow", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,

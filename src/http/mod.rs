@@ -8,6 +8,7 @@ mod charts;
 pub mod error;
 pub mod extract;
 mod indicators;
+mod openapi;
 mod regions;
 mod reports;
 mod series;
@@ -110,7 +111,7 @@ impl Modify for BearerAuth {
 
 /// The whole application: API routes, OpenAPI document, health check, limits and tracing.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (api, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest(
             "/api/v1",
             OpenApiRouter::new()
@@ -130,6 +131,7 @@ pub fn app(state: AppState) -> Router {
         .merge(transfer::root_router())
         .merge(reports::router())
         .split_for_parts();
+    openapi::add_shared_responses(&mut openapi);
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
     api.merge(crate::web::router())
         .route("/healthz", get(|| async { "ok" }))

@@ -27,11 +27,21 @@ pub struct RegionBody {
     #[schema(example = "甲镇")]
     name: String,
     kind: RegionKind,
-    #[schema(example = "district")]
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
     group: Option<String>,
     #[serde(default)]
     sort: i64,
+}
+
+/// The region a path names.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // only documents the path; `ApiPath` reads it
+struct RegionPath {
+    /// the region's id
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
+    id: String,
 }
 
 const MAX_NAME: usize = 100;
@@ -80,14 +90,16 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[utoipa::path(get, path = "/regions/{id}", tag = "regions",
+#[utoipa::path(get, path = "/regions/{id}", tag = "regions", params(RegionPath),
     responses((status = 200, body = Region), (status = 404, body = ErrorBody)))]
 async fn get_one(State(state): State<AppState>, _user: CurrentUser, ApiPath(id): ApiPath) -> ApiResult<Json<Region>> {
     state.read(move |conn| engine::regions::get(conn, &id)).await.map(Json)
 }
 
-#[utoipa::path(put, path = "/regions/{id}", tag = "regions", request_body = RegionBody,
-    responses((status = 200, body = Region), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/regions/{id}", tag = "regions", params(RegionPath), request_body = RegionBody,
+    responses((status = 200, body = Region), (status = 404, body = ErrorBody),
+              (status = 409, description = "a change that its figures, targets or children do not allow", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -102,7 +114,7 @@ async fn update(
 }
 
 /// Removes a region without children or figures; the audit log keeps what it was.
-#[utoipa::path(delete, path = "/regions/{id}", tag = "regions",
+#[utoipa::path(delete, path = "/regions/{id}", tag = "regions", params(RegionPath),
     responses((status = 200, body = Region), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete(
     State(state): State<AppState>,

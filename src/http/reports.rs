@@ -52,13 +52,15 @@ const ALL: [Format; 3] = [Format::Html, Format::Xlsx, Format::Json];
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// default: the root of the tree
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     region: Option<String>,
 }
 
 /// The quarterly statistical bulletin (统计公报) of a region.
 #[utoipa::path(get, path = "/reports/bulletin/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023Q3.json`"), RegionQuery),
-    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023Q3.json`", pattern = r"^[0-9]{4}Q[1-4]\.(html|xlsx|json)$", example = "2023Q3.json"), RegionQuery),
+    responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
+                  ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn bulletin_report(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -73,8 +75,10 @@ async fn bulletin_report(
 
 /// The year-end assessment: scores explained, benchmarks, charts.
 #[utoipa::path(get, path = "/reports/assessment/{file}", tag = "reports",
-    params(("file" = String, Path, description = "year and format, e.g. `2023.html`")),
-    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody)))]
+    params(("file" = String, Path, description = "year and format, e.g. `2023.html`", pattern = r"^[0-9]{4}\.(html|xlsx|json)$", example = "2023.json")),
+    responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
+                  ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody),
+              (status = 409, description = "the year's scheme no longer fits the regions or indicators", body = ErrorBody)))]
 async fn assessment_report(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -90,13 +94,15 @@ async fn assessment_report(
 #[into_params(parameter_in = Query)]
 pub struct ParentQuery {
     /// only the reporting regions below this one
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
 }
 
 /// Who has not reported what in a quarter.
 #[utoipa::path(get, path = "/reports/completeness/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`"), ParentQuery),
-    responses((status = 200, description = "the report"), (status = 404, body = ErrorBody)))]
+    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`", pattern = r"^[0-9]{4}Q[1-4]\.(html|xlsx|json)$", example = "2023Q3.json"), ParentQuery),
+    responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
+                  ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody)))]
 async fn completeness_report(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -113,13 +119,16 @@ async fn completeness_report(
 #[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
     /// `YYYYQn`
+    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
     period: String,
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
 }
 
 /// Per reporting region: state, missing indicators, when it last submitted.
 #[utoipa::path(get, path = "/completeness", tag = "reports", params(CompletenessQuery),
-    responses((status = 200, body = [RegionCompleteness]), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = [RegionCompleteness]), (status = 404, description = "no such parent", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 async fn completeness_api(
     State(state): State<AppState>,
     _user: CurrentUser,

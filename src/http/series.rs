@@ -20,11 +20,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     region: String,
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: String,
     /// first period, `YYYYQn` or `YYYY`
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2022Q1")]
     from: String,
     /// last period, of the same kind as `from`
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q4")]
     to: String,
     /// `quarter`, `ytd` or `annual`; default `ytd` for quarters, `annual` for years
     view: Option<String>,

@@ -23,8 +23,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TargetsQuery {
+    #[param(minimum = 1900, maximum = 2200, example = 2023)]
     year: i32,
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: Option<String>,
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: Option<String>,
 }
 
@@ -43,11 +46,11 @@ async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetBody {
-    #[schema(example = "district")]
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: String,
-    #[schema(example = "rd_expenditure")]
+    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
-    #[schema(example = 2023)]
+    #[schema(minimum = 1900, maximum = 2200, example = 2023)]
     year: i32,
     #[schema(example = 19.0)]
     value: f64,
@@ -73,17 +76,18 @@ async fn set(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecomposeBody {
-    #[schema(example = "district")]
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: String,
-    #[schema(example = "rd_expenditure")]
+    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
-    #[schema(example = 2023)]
+    #[schema(minimum = 1900, maximum = 2200, example = 2023)]
     year: i32,
     /// the parent's target; without it the parent's existing target is split
     #[schema(example = 19.0)]
     total: Option<f64>,
     method: SplitMethod,
     /// proportional: the year whose annual figures are the weights (default: year − 1)
+    #[schema(minimum = 1900, maximum = 2200)]
     base_year: Option<i32>,
     /// weights: one weight per child region
     weights: Option<BTreeMap<String, f64>>,
@@ -135,12 +139,16 @@ async fn decompose(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
     /// `YYYYQn`
+    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
     period: String,
     /// every child of this region
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
     /// or this one region
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: Option<String>,
 }
 

@@ -124,14 +124,19 @@ pub enum ExportFormat {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
+    #[param(inline)]
     format: ExportFormat,
     /// this region and every region below it (default: all)
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: Option<String>,
     /// one indicator (default: all)
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
     /// `YYYY` or `YYYYQn`: from this period on
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q1")]
     from: Option<String>,
     /// `YYYY` or `YYYYQn`: up to this period
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q4")]
     to: Option<String>,
 }
 
@@ -177,8 +182,8 @@ fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Resp
 /// The Excel template of a region for a quarter: one row per indicator it reports, with last
 /// year's figure for the same quarter; fill in the value column and upload it to `POST /api/v1/imports`.
 #[utoipa::path(get, path = "/templates/{region}/{file}", tag = "imports",
-    params(("region" = String, Path, description = "a reporting region's id"),
-           ("file" = String, Path, description = "the quarter and `.xlsx`, e.g. `2023Q3.xlsx`")),
+    params(("region" = String, Path, description = "a reporting region's id", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
+           ("file" = String, Path, description = "the quarter and `.xlsx`, e.g. `2023Q3.xlsx`", pattern = r"^[0-9]{4}Q[1-4]\.xlsx$", example = "2023Q3.xlsx")),
     responses((status = 200, description = "the template",
                   content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -22,10 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitBody {
-    #[schema(example = "town-jia")]
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: String,
     /// `YYYYQn`; benchmark regions may also use `YYYY`
-    #[schema(example = "2023Q3")]
+    #[schema(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
     period: String,
     values: Vec<SubmitItem>,
     /// why a figure is corrected; kept in the audit log
@@ -44,7 +44,7 @@ impl SubmitBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitItem {
-    #[schema(example = "rd_expenditure")]
+    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
     #[schema(example = 13.5)]
     value: f64,
@@ -54,7 +54,8 @@ pub struct SubmitItem {
 /// Submits figures of one region and period: all are stored or none.
 #[utoipa::path(put, path = "/values", tag = "values", request_body = SubmitBody,
     responses((status = 200, body = SubmitOutcome),
-              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 409, description = "the region's quarter is submitted, approved or locked", body = ErrorBody)))]
 async fn submit(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -92,9 +93,12 @@ async fn check(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ValuesQuery {
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: String,
     /// `YYYYQn` or `YYYY`
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
     period: String,
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
 }
 
@@ -113,10 +117,14 @@ async fn list(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: Option<String>,
+    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
     period: Option<String>,
     /// default 100, at most 10000
+    #[param(minimum = 1, maximum = 10000)]
     limit: Option<u32>,
 }
 

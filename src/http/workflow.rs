@@ -73,9 +73,9 @@ pub struct ActBody {
 /// submitted → approved; approved figures are locked. `return` (admin, with a `comment`):
 /// submitted or approved → returned, editable again. The body may be left out.
 #[utoipa::path(post, path = "/workflow/{region}/{period}/{action}", tag = "workflow",
-    params(("region" = String, Path, description = "a reporting region (no children, not a benchmark)"),
-           ("period" = String, Path, description = "`YYYYQn`"),
-           ("action" = Action, Path)),
+    params(("region" = String, Path, description = "a reporting region (no children, not a benchmark)", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
+           ("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3"),
+           ("action" = inline(Action), Path)),
     request_body(content = Option<ActBody>, description = "optional"),
     responses((status = 200, body = RegionState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, description = "the state does not allow it", body = ErrorBody),
@@ -100,8 +100,10 @@ async fn act(
 #[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// `YYYYQn`
+    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
     period: String,
     /// only the reporting regions below this one
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
 }
 
@@ -120,7 +122,7 @@ async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveBody {
-    #[schema(example = "2023Q3")]
+    #[schema(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
     period: String,
     #[schema(example = json!(["town-jia", "town-yi"]))]
     regions: Vec<String>,
@@ -164,7 +166,7 @@ pub struct LockBody {
 /// Locks a whole quarter (admin): every region's figures of it answer 409 to writes, unless an
 /// admin writes with a `reason`. Locking again replaces the reason.
 #[utoipa::path(put, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`")), request_body = LockBody,
+    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")), request_body = LockBody,
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn lock(
     State(state): State<AppState>,
@@ -178,7 +180,7 @@ async fn lock(
 
 /// Unlocks a quarter (admin); the answer is the unlock (`locked: false`). 404 when not locked.
 #[utoipa::path(delete, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`")),
+    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")),
     request_body(content = Option<LockBody>, description = "optional"),
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]

@@ -28,7 +28,15 @@ fn cookie(name: &'static str, value: String) -> Cookie<'static> {
 /// A page that could not be built: the message in Chinese, the status of the failure.
 fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
     let status = e.status();
-    let mut page = render("dashboard.html", Some(who), "出错了", &serde_json::json!({"error": e.to_string()}));
+    if status.is_server_error() {
+        tracing::error!(error = %e, "page failed");
+    }
+    let message = if status.is_server_error() {
+        "系统内部错误，请稍后再试或联系管理员".to_string()
+    } else {
+        e.to_string()
+    };
+    let mut page = render("dashboard.html", Some(who), "出错了", &serde_json::json!({"error": message}));
     *page.status_mut() = status;
     page
 }
@@ -359,7 +367,12 @@ pub async fn save_entry(
             let status = e.status();
             let (errors, message) = match e {
                 crate::http::error::ApiError::App(AppError::Invalid(errors)) => (errors, None),
-                other => (vec![], Some(other.to_string())),
+                other => {
+                    if status.is_server_error() {
+                        tracing::error!(error = %other, "saving the entry form failed");
+                    }
+                    (vec![], Some(other.public_message()))
+                }
             };
             match state.read(move |conn| entry_page(conn, &user, Some(&chosen), quarter)).await {
                 Ok(page) => {
