@@ -40,7 +40,10 @@ pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
     let world = world(conn)?;
     // The tree may have changed since the scheme was set: check again rather than score nonsense.
     check_scheme(&scheme, &world.tree, &world.indicators).map_err(|e| {
-        AppError::Conflict(format!("the {year} scheme no longer fits the regions or indicators: {}", e[0].message))
+        AppError::Conflict(format!(
+            "the {year} scheme no longer fits the regions or indicators: {}",
+            e.first().map_or("", |f| f.message.as_str())
+        ))
     })?;
     let children: Vec<&str> = world.tree.children(&scheme.parent).iter().map(|c| c.as_str()).collect();
     let codes: Vec<&str> = scheme.items.iter().map(|i| i.indicator.as_str()).collect();
