@@ -43,7 +43,7 @@ pub fn create(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
         return Err(AppError::Conflict(format!("region '{}' already exists", region.id)));
     }
     check_place(conn, &region)?;
-    store::regions::insert(conn, &region)?;
+    store::regions::save(conn, &region)?;
     audit_change(
         conn,
         &user.name,
@@ -73,7 +73,7 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
             "region '{id}' has figures, targets or statisticians, so it cannot switch between benchmark and reporting region"
         )));
     }
-    store::regions::update(conn, &region)?;
+    store::regions::save(conn, &region)?;
     audit_change(
         conn,
         &user.name,

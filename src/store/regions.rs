@@ -35,29 +35,20 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Region>, StoreError> {
     stmt.query_row([id], from_row).optional()?.transpose()
 }
 
-pub fn insert(conn: &Connection, r: &Region) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO regions (id, name, kind, parent, grp, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-        .execute(params![
-            r.id.as_str(),
-            r.name,
-            r.kind.as_str(),
-            r.parent.as_ref().map(RegionId::as_str),
-            r.group,
-            r.sort
-        ])?;
-    Ok(())
-}
-
-pub fn update(conn: &Connection, r: &Region) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE regions SET name = ?2, kind = ?3, parent = ?4, grp = ?5, sort = ?6 WHERE id = ?1")?
-        .execute(params![
-            r.id.as_str(),
-            r.name,
-            r.kind.as_str(),
-            r.parent.as_ref().map(RegionId::as_str),
-            r.group,
-            r.sort
-        ])?;
+/// Inserts or replaces the region with this id (the engine checks which of the two is meant).
+pub fn save(conn: &Connection, r: &Region) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO regions (id, name, kind, parent, grp, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, kind = ?3, parent = ?4, grp = ?5, sort = ?6",
+    )?
+    .execute(params![
+        r.id.as_str(),
+        r.name,
+        r.kind.as_str(),
+        r.parent.as_ref().map(RegionId::as_str),
+        r.group,
+        r.sort
+    ])?;
     Ok(())
 }
 
