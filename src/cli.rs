@@ -24,6 +24,12 @@ pub struct DbArg {
     pub db: PathBuf,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    District,
+    Province,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web service
@@ -51,6 +57,10 @@ pub enum Command {
     Demo {
         #[command(flatten)]
         db: DbArg,
+        /// `district`: the bureau's plan (SPEC §9); `province`: 1,500 regions, 30 indicators and ten
+        /// years of synthetic figures, for benchmarks (same seed, same database)
+        #[arg(long, value_enum, default_value_t = Scale::District)]
+        scale: Scale,
     },
     /// Draw a chart to an SVG or PNG file, e.g.
     /// `zhibiao render benchmarks region=district indicator=rd_share period=2023 -o rd.png`
@@ -286,6 +296,18 @@ fn print_demo_users(db: &std::path::Path, users: &[DemoUser]) {
     }
 }
 
+fn demo_user(
+    conn: &rusqlite::Connection,
+    name: &'static str,
+    role: Role,
+    regions: &[RegionId],
+) -> Result<DemoUser, AppError> {
+    let token = engine::users::add(conn, "cli", name, role, regions)?;
+    let password = demo_password();
+    engine::users::set_password(conn, "cli", name, &password)?;
+    Ok(DemoUser { name, token, password })
+}
+
 /// Loads the demo if the database is empty; returns the users it created.
 fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
     in_transaction(db, |conn| {
@@ -293,15 +315,8 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
             return Ok(None);
         }
         demo::load(conn)?;
-        let jia = vec![RegionId::parse("town-jia").expect("valid")];
-        let mut users = Vec::new();
-        for (name, role, regions) in [("admin", Role::Admin, vec![]), ("jia", Role::Statistician, jia)] {
-            let token = engine::users::add(conn, "cli", name, role, &regions)?;
-            let password = demo_password();
-            engine::users::set_password(conn, "cli", name, &password)?;
-            users.push(DemoUser { name, token, password });
-        }
-        Ok(Some(users))
+        let jia = [RegionId::parse("town-jia").expect("valid")];
+        Ok(Some(vec![demo_user(conn, "admin", Role::Admin, &[])?, demo_user(conn, "jia", Role::Statistician, &jia)?]))
     })
 }
 
@@ -330,7 +345,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             app.run_until_stopped().await?;
         }
-        Command::Demo { db } => match load_demo(&db.db)? {
+        Command::Demo { db, scale: Scale::Province } => {
+            let started = std::time::Instant::now();
+            let (figures, users) = in_transaction(&db.db, |conn| {
+                if !demo::is_empty(conn)? {
+                    return Err(AppError::Conflict("the demo loads only into an empty database".into()));
+                }
+                let figures = demo::province::load(conn)?;
+                Ok((figures, vec![demo_user(conn, "admin", Role::Admin, &[])?]))
+            })?;
+            println!("Generated {figures} figures in {:.1} s.", started.elapsed().as_secs_f64());
+            print_demo_users(&db.db, &users);
+        }
+        Command::Demo { db, scale: Scale::District } => match load_demo(&db.db)? {
             Some(users) => print_demo_users(&db.db, &users),
             None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
         },

@@ -2,6 +2,8 @@
 //! towns, zones and quarters so that the district totals are exactly the plan's. Everything is
 //! written through the engine, so the demo passes the same checks as any submission.
 
+pub mod province;
+
 use rusqlite::Connection;
 
 use crate::domain::access::{Role, User};

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::FieldError;
+use super::ids::RegionId;
 use super::indicator::{Direction, IndicatorSet};
 use super::number::{round_to, tidy};
 use super::progress::completion;
@@ -16,8 +17,11 @@ use super::region::RegionTree;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
-    /// the assessed regions are this region's children
+    /// the assessed regions are this region's children, or every reporting region below it
     pub parent: String,
+    /// `children` (default) or `reporting`: a province may assess all its counties at once
+    #[serde(default, skip_serializing_if = "SchemeScope::is_children")]
+    pub scope: SchemeScope,
     /// rank regions within their `group` (e.g. 镇 and 开发区 apart)
     #[serde(default)]
     pub rank_within_group: bool,
@@ -27,6 +31,34 @@ pub struct Scheme {
     pub adjustments: Vec<Adjustment>,
     #[serde(default)]
     pub vetoes: Vec<Veto>,
+}
+
+/// Which regions below the scheme's parent are assessed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeScope {
+    /// the parent's children
+    #[default]
+    Children,
+    /// every reporting region (leaf) below the parent
+    Reporting,
+}
+
+impl SchemeScope {
+    fn is_children(&self) -> bool {
+        *self == SchemeScope::Children
+    }
+}
+
+impl Scheme {
+    /// The assessed regions, in display order.
+    pub fn assessed_regions<'t>(&self, tree: &'t RegionTree) -> Vec<&'t RegionId> {
+        match self.scope {
+            SchemeScope::Children => tree.children(&self.parent).iter().collect(),
+            SchemeScope::Reporting if tree.has_children(&self.parent) => tree.leaves_under(&self.parent),
+            SchemeScope::Reporting => Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -115,10 +147,10 @@ const DEFAULT_STEP_POINTS: f64 = 0.5;
 pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSet) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut err = |field: String, message: &str| errors.push(FieldError::new(field, message));
-    let children: Vec<&str> = tree.children(&scheme.parent).iter().map(|c| c.as_str()).collect();
+    let assessed: HashSet<&str> = scheme.assessed_regions(tree).into_iter().map(|c| c.as_str()).collect();
     if tree.get(&scheme.parent).is_none() {
         err("parent".into(), "unknown region");
-    } else if children.is_empty() {
+    } else if assessed.is_empty() {
         err("parent".into(), "this region has no children to assess");
     }
     if scheme.items.is_empty() {
@@ -174,7 +206,7 @@ pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSe
         }
     }
     for (i, a) in scheme.adjustments.iter().enumerate() {
-        if !children.contains(&a.region.as_str()) {
+        if !assessed.contains(a.region.as_str()) {
             err(format!("adjustments[{i}].region"), "not one of the assessed regions");
         }
         if !a.points.is_finite() {
@@ -185,7 +217,7 @@ pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSe
         }
     }
     for (i, v) in scheme.vetoes.iter().enumerate() {
-        if !children.contains(&v.region.as_str()) {
+        if !assessed.contains(v.region.as_str()) {
             err(format!("vetoes[{i}].region"), "not one of the assessed regions");
         }
         if v.reason.trim().is_empty() {
@@ -544,6 +576,7 @@ mod tests {
     fn scheme() -> Scheme {
         Scheme {
             parent: "district".into(),
+            scope: SchemeScope::Children,
             rank_within_group: false,
             items: vec![
                 Item { cap: Some(1.2), floor: Some(0.6), ..item("rd", 40.0, Method::Ratio) },
@@ -753,5 +786,35 @@ mod tests {
             let errors = check_scheme(&s, &tree, &inds).unwrap_err();
             assert!(errors.iter().any(|e| e.field == field), "{field}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn a_scheme_assesses_children_or_every_reporting_region_below_its_parent() {
+        let tree = RegionTree::new(vec![
+            region("province", District, None, 0),
+            region("city-a", District, Some("province"), 1),
+            region("county-1", Town, Some("city-a"), 1),
+            region("county-2", Zone, Some("city-a"), 2),
+            region("city-b", District, Some("province"), 2),
+            region("county-3", Town, Some("city-b"), 1),
+        ])
+        .unwrap();
+        let cases: [(&str, SchemeScope, &[&str]); 5] = [
+            ("province", SchemeScope::Children, &["city-a", "city-b"]),
+            ("province", SchemeScope::Reporting, &["county-1", "county-2", "county-3"]),
+            ("city-a", SchemeScope::Reporting, &["county-1", "county-2"]),
+            ("county-1", SchemeScope::Reporting, &[]),
+            ("county-1", SchemeScope::Children, &[]),
+        ];
+        for (parent, scope, want) in cases {
+            let s = Scheme { parent: parent.into(), scope, ..scheme() };
+            let got: Vec<&str> = s.assessed_regions(&tree).into_iter().map(|r| r.as_str()).collect();
+            assert_eq!(got, want, "{parent} {scope:?}");
+        }
+        let json = |s: &Scheme| serde_json::to_value(s).unwrap();
+        assert!(json(&scheme()).get("scope").is_none(), "the default is not written out");
+        let reporting = Scheme { scope: SchemeScope::Reporting, ..scheme() };
+        assert_eq!(json(&reporting)["scope"], "reporting");
+        assert_eq!(serde_json::from_value::<Scheme>(json(&reporting)).unwrap(), reporting);
     }
 }

@@ -34,7 +34,7 @@ pub struct Assessment {
     pub regions: Vec<RegionScore>,
 }
 
-/// Scores the children of the scheme's parent on their annual figures and targets of `year`.
+/// Scores the regions the scheme assesses on their annual figures and targets of `year`.
 pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
     let scheme = scheme(conn, year)?;
     let world = world(conn)?;
@@ -45,7 +45,7 @@ pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
             e.first().map_or("", |f| f.message.as_str())
         ))
     })?;
-    let children: Vec<&str> = world.tree.children(&scheme.parent).iter().map(|c| c.as_str()).collect();
+    let children: Vec<&str> = scheme.assessed_regions(&world.tree).into_iter().map(|c| c.as_str()).collect();
     let codes: Vec<&str> = scheme.items.iter().map(|i| i.indicator.as_str()).collect();
     let observations = world.observations(conn, &children, &codes, year, year)?;
     let calc = world.calculator(&observations);
