@@ -13,6 +13,7 @@ mod regions;
 mod reports;
 mod series;
 mod targets;
+mod timing;
 mod transfer;
 mod values;
 mod workflow;
@@ -151,6 +152,8 @@ pub fn app(state: AppState) -> Router {
             let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
             tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path())
         }))
+        // outermost: the time covers the other layers and the handler
+        .layer(axum::middleware::from_fn(timing::server_timing))
 }
 
 /// Answers 408 with a JSON error when a request takes longer than `REQUEST_TIMEOUT`. A write

@@ -15,4 +15,5 @@ mod resources;
 mod security;
 mod submission;
 mod targets;
+mod timing;
 mod workflow;
