@@ -41,6 +41,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/002_targets.sql")),
         M::up(include_str!("../../migrations/003_workflow.sql")),
         M::up(include_str!("../../migrations/004_sessions.sql")),
+        M::up(include_str!("../../migrations/005_covering_index.sql")),
+        M::up(include_str!("../../migrations/006_world_version.sql")),
     ])
 });
 
@@ -64,6 +66,11 @@ pub fn open(path: &Path) -> Result<Pool, StoreError> {
     drop(conn);
     let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
     Ok(r2d2::Pool::builder().max_size(8).build(manager)?)
+}
+
+/// Changes whenever the regions or indicators change (migration 006); never repeats.
+pub fn world_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.prepare_cached("SELECT version FROM world_version")?.query_row([], |r| r.get(0))?)
 }
 
 pub(crate) fn now() -> String {

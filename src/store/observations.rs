@@ -98,6 +98,10 @@ pub fn upsert(conn: &Connection, v: &NewValue<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Up to this many wanted regions are read region by region through the primary key; more, the
+/// whole indicator through its covering index (migration 005), skipping the regions not wanted.
+const BY_REGION_MAX: usize = 64;
+
 /// Loads the figures of `indicators` for the years `from..=to` into the engine's form,
 /// keeping only `regions` when given.
 pub fn load(
@@ -108,21 +112,42 @@ pub fn load(
     regions: Option<&HashSet<&str>>,
 ) -> Result<Observations, StoreError> {
     let mut out = Observations::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT region, year, quarter, value FROM observations WHERE indicator = ?1 AND year BETWEEN ?2 AND ?3",
-    )?;
-    for code in indicators {
-        let mut rows = stmt.query(params![code.as_str(), from, to])?;
-        while let Some(row) = rows.next()? {
-            let region: String = row.get(0)?;
-            if regions.is_some_and(|keep| !keep.contains(region.as_str())) {
-                continue;
+    let mut add = |region: &str, code: &IndicatorCode, row: &Row<'_>| -> Result<(), StoreError> {
+        let (year, quarter): (i32, u8) = (row.get(0)?, row.get(1)?);
+        let period = Period::from_parts(year, quarter)
+            .ok_or_else(|| StoreError::Corrupt(format!("period {year}/{quarter} of {region}")))?;
+        let region = RegionId::parse(region).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        out.insert(region, code.clone(), period, row.get(2)?);
+        Ok(())
+    };
+    match regions {
+        Some(wanted) if wanted.len() <= BY_REGION_MAX => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT year, quarter, value FROM observations
+                 WHERE region = ?1 AND indicator = ?2 AND year BETWEEN ?3 AND ?4",
+            )?;
+            for region in wanted {
+                for code in indicators {
+                    let mut rows = stmt.query(params![region, code.as_str(), from, to])?;
+                    while let Some(row) = rows.next()? {
+                        add(region, code, row)?;
+                    }
+                }
             }
-            let (year, quarter): (i32, u8) = (row.get(1)?, row.get(2)?);
-            let period = Period::from_parts(year, quarter)
-                .ok_or_else(|| StoreError::Corrupt(format!("period {year}/{quarter} of {region}")))?;
-            let region = RegionId::parse(&region).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            out.insert(region, (*code).clone(), period, row.get(3)?);
+        }
+        _ => {
+            let mut stmt = conn.prepare_cached(
+                "SELECT year, quarter, value, region FROM observations WHERE indicator = ?1 AND year BETWEEN ?2 AND ?3",
+            )?;
+            for code in indicators {
+                let mut rows = stmt.query(params![code.as_str(), from, to])?;
+                while let Some(row) = rows.next()? {
+                    let region = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+                    if regions.is_none_or(|keep| keep.contains(region)) {
+                        add(region, code, row)?;
+                    }
+                }
+            }
         }
     }
     Ok(out)
