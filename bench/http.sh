@@ -47,6 +47,8 @@ done
 
 (cd "$ROOT" && cargo build --release --quiet)
 BIN=$CARGO_TARGET_DIR/release/zhibiao
+# what was built, read now: the tree may change while the runs go on
+BUILT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src migrations || echo ' + local changes')"
 
 LOADAVG=$(cut -d" " -f1-3 /proc/loadavg)
 WORK=$(mktemp -d)
@@ -188,7 +190,7 @@ echo
 echo "## zhibiao HTTP benchmark"
 echo
 echo "- database: \`$DB\` ($(du -h "$DB" | cut -f1)); region \`$REGION\`, period $PERIOD, series $FROM–$TO (view=ytd)"
-echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src || echo ' + local changes')"
+echo "- built from: $BUILT"
 echo "- load: \`wrk ${WRK_ARGS[*]}\`; alone: \`wrk ${ALONE_ARGS[*]}\`, one request at a time;" \
   "$RUNS run(s), medians; server time from the \`Server-Timing\` header"
 echo "- machine: $(nproc) cores, load average $LOADAVG when the script started. wrk runs on this machine and"

@@ -2,7 +2,7 @@
 //! stepped or rank methods, adjustments and vetoes, totals, ranks and grades. Every score carries
 //! its inputs, the formula and the figures put into it, so that nobody has to take it on trust.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -360,12 +360,21 @@ pub fn assess(scheme: &Scheme, regions: &[Assessed], figures: &[ItemFigures]) ->
 }
 
 fn rank_and_grade(scheme: &Scheme, scores: &mut [RegionScore]) {
-    let key = |s: &RegionScore| if scheme.rank_within_group { s.group.clone() } else { None };
-    let totals: Vec<Option<f64>> = scores.iter().map(|s| Some(s.total)).collect();
-    for i in 0..scores.len() {
-        let peers: Vec<Option<f64>> =
-            (0..scores.len()).map(|j| (key(&scores[j]) == key(&scores[i])).then_some(totals[j]).flatten()).collect();
-        scores[i].rank = competition_ranks(&peers, Direction::Higher)[i].unwrap_or(1);
+    // Regions ranked together: all of them, or each group apart.
+    let mut peers: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for (i, s) in scores.iter().enumerate() {
+        let key = if scheme.rank_within_group { s.group.as_deref() } else { None };
+        peers.entry(key).or_default().push(i);
+    }
+    let mut ranks = vec![1; scores.len()];
+    for members in peers.values() {
+        let totals: Vec<Option<f64>> = members.iter().map(|&i| Some(scores[i].total)).collect();
+        for (&i, rank) in members.iter().zip(competition_ranks(&totals, Direction::Higher)) {
+            ranks[i] = rank.unwrap_or(1);
+        }
+    }
+    for (s, rank) in scores.iter_mut().zip(ranks) {
+        s.rank = rank;
     }
     let mut grades = scheme.grades.clone();
     grades.sort_by(|a, b| b.min.total_cmp(&a.min));

@@ -7,21 +7,23 @@
 //!   district's R&D share is a ratio of sums. A derived figure stored directly (benchmarks) wins.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 
 use super::ids::{IndicatorCode, RegionId};
-use super::indicator::{IndicatorSet, Mode};
+use super::indicator::{Indicator, IndicatorSet, Mode};
 use super::number::tidy;
 use super::period::Period;
 use super::region::RegionTree;
 use super::views::{Span, YearValues, leaf_value};
 
-/// Stored figures, by region, indicator and year.
+/// Stored figures, by region, indicator and year. (A fast hasher: the keys are our own ids, and
+/// a province's figures are looked up a hundred thousand times for one answer.)
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
-    map: HashMap<RegionId, HashMap<IndicatorCode, HashMap<i32, YearValues>>>,
+    map: FxHashMap<RegionId, FxHashMap<IndicatorCode, FxHashMap<i32, YearValues>>>,
 }
 
 impl Observations {
@@ -62,8 +64,8 @@ pub struct Calculator<'a> {
     indicators: &'a IndicatorSet,
     observations: &'a Observations,
     /// Figures already computed: a region's figure is asked for again by every derived indicator
-    /// and every ancestor that uses it.
-    memo: RefCell<HashMap<(String, String, Span), Figure>>,
+    /// and every ancestor that uses it. Keyed by the tree's and the set's own strings.
+    memo: RefCell<FxHashMap<(&'a str, &'a str, Span), Figure>>,
 }
 
 impl<'a> Calculator<'a> {
@@ -78,19 +80,23 @@ impl<'a> Calculator<'a> {
     }
 
     fn compute(&self, region: &str, indicator: &str, span: Span) -> Figure {
-        let key = (region.to_string(), indicator.to_string(), span);
+        let Some(ind) = self.indicators.get(indicator) else {
+            return Figure::NONE;
+        };
+        let Some(known_region) = self.tree.get(region) else {
+            return self.compute_once(region, ind, span);
+        };
+        let key = (known_region.id.as_str(), ind.code.as_str(), span);
         if let Some(known) = self.memo.borrow().get(&key) {
             return *known;
         }
-        let figure = self.compute_once(region, indicator, span);
+        let figure = self.compute_once(region, ind, span);
         self.memo.borrow_mut().insert(key, figure);
         figure
     }
 
-    fn compute_once(&self, region: &str, indicator: &str, span: Span) -> Figure {
-        let Some(ind) = self.indicators.get(indicator) else {
-            return Figure::NONE;
-        };
+    fn compute_once(&self, region: &str, ind: &Indicator, span: Span) -> Figure {
+        let indicator = ind.code.as_str();
         let stored =
             |mode| self.observations.year(region, indicator, span.year()).and_then(|year| leaf_value(mode, year, span));
         if let Some(formula) = &ind.formula {

@@ -11,13 +11,19 @@ pub fn better(direction: Direction, a: f64, b: f64) -> bool {
     }
 }
 
-/// The competition rank of each value among the present ones.
+/// The competition rank of each value among the present ones: sorted once, best first, a value's
+/// rank is found by binary search (a province ranks 1,500 regions on 30 items).
 pub fn competition_ranks(values: &[Option<f64>], direction: Direction) -> Vec<Option<u32>> {
+    let mut best_first: Vec<f64> = values.iter().flatten().copied().collect();
+    best_first.sort_by(|a, b| match direction {
+        Direction::Higher => b.total_cmp(a),
+        Direction::Lower => a.total_cmp(b),
+    });
     values
         .iter()
         .map(|v| {
             let v = (*v)?;
-            let ahead = values.iter().flatten().filter(|other| better(direction, **other, v)).count();
+            let ahead = best_first.partition_point(|other| better(direction, *other, v));
             Some(ahead as u32 + 1)
         })
         .collect()
@@ -47,13 +53,17 @@ mod tests {
     proptest! {
         /// Ranks start at 1, ties share a rank, and after k values ranked ahead comes rank k + 1.
         #[test]
-        fn ranks_are_a_competition_ranking(values in proptest::collection::vec(proptest::option::of(0u8..6), 0..12)) {
+        fn ranks_are_a_competition_ranking(
+            values in proptest::collection::vec(proptest::option::of(0u8..6), 0..12),
+            lower in any::<bool>(),
+        ) {
+            let direction = if lower { Direction::Lower } else { Direction::Higher };
             let values: Vec<Option<f64>> = values.into_iter().map(|v| v.map(f64::from)).collect();
-            let ranks = competition_ranks(&values, Direction::Higher);
+            let ranks = competition_ranks(&values, direction);
             for (v, r) in values.iter().zip(&ranks) {
                 prop_assert_eq!(v.is_some(), r.is_some());
                 if let (Some(v), Some(r)) = (v, r) {
-                    let ahead = values.iter().flatten().filter(|o| **o > *v).count() as u32;
+                    let ahead = values.iter().flatten().filter(|o| if lower { **o < *v } else { **o > *v }).count() as u32;
                     prop_assert_eq!(*r, ahead + 1);
                     for (w, s) in values.iter().zip(&ranks) {
                         if w == &Some(*v) { prop_assert_eq!(s, &Some(*r)); }
