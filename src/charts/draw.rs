@@ -325,9 +325,14 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Bars) -> DrawResu
     horizontal(area, &c.axis, &names, &bars, top, &[])
 }
 
+/// Above this many regions an assessment chart names no bar and writes no score on it: a
+/// province's 1,500 counties would be an unreadable smear of text; the bars still show the spread.
+const SCORES_LABELLED_MAX: usize = 40;
+
 fn scores<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Scores) -> DrawResult<DB> {
     let n = c.rows.len() as i32;
-    let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
+    let labelled = c.rows.len() <= SCORES_LABELLED_MAX;
+    let names: Vec<String> = if labelled { c.rows.iter().map(|r| r.name.clone()).collect() } else { Vec::new() };
     let top = axis_max(c.rows.iter().map(|r| r.total), 1.2);
     let mut chart = ChartBuilder::on(area)
         .x_label_area_size(36)
@@ -340,6 +345,7 @@ fn scores<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Scores) -> Draw
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .y_desc("总分（分）")
+        .x_desc(if labelled { String::new() } else { format!("{n}个地区，按总分从高到低排列") })
         .x_labels(names.len())
         .x_label_formatter(&label)
         .y_label_formatter(&number_label(0))
@@ -355,7 +361,7 @@ fn scores<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Scores) -> Draw
         rect.set_margin(0, 0, gap, gap);
         rect
     }))?;
-    chart.draw_series(c.rows.iter().zip(0..).map(|(r, i)| {
+    chart.draw_series(c.rows.iter().zip(0..).filter(|_| labelled).map(|(r, i)| {
         EmptyElement::at((SegmentValue::CenterOf(i), r.total.max(0.0)))
             + Text::new(format!("{:.2}", r.total), (0, -6), anchored(VALUE_SIZE, HPos::Center, VPos::Bottom))
     }))?;

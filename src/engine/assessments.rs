@@ -61,13 +61,11 @@ pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
         .iter()
         .map(|item| {
             let ind = world.indicator(&item.indicator)?;
+            let targets = super::targets::of_indicator(conn, &item.indicator, year)?;
             Ok(ItemFigures {
                 direction: ind.direction,
                 actual: children.iter().map(|c| calc.figure(c, &item.indicator, Span::Annual(year)).value).collect(),
-                target: children
-                    .iter()
-                    .map(|c| Ok(store::targets::get(conn, c, &item.indicator, year)?.map(|t| t.value)))
-                    .collect::<AppResult<_>>()?,
+                target: children.iter().map(|c| targets.get(*c).map(|t| t.value)).collect(),
             })
         })
         .collect::<AppResult<_>>()?;

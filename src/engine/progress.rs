@@ -7,7 +7,6 @@ use super::{World, world};
 use crate::domain::progress::{Progress, ProgressInput, default_milestones, progress};
 use crate::domain::{Coverage, Quarter, Span};
 use crate::error::{AppError, AppResult};
-use crate::store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ProgressRow {
@@ -42,11 +41,13 @@ pub fn rows(
     let this_year = Span::Ytd(quarter);
     let last_year = quarter.year_before().map(Span::Ytd);
     let mut out = Vec::with_capacity(regions.len() * indicators.len());
+    let targets =
+        indicators.iter().map(|code| super::targets::of_indicator(conn, code, year)).collect::<AppResult<Vec<_>>>()?;
     for region in regions {
         let name = world.region(region)?.name.clone();
-        for code in indicators {
+        for (code, targets) in indicators.iter().zip(&targets) {
             let ind = world.indicator(code)?;
-            let target = store::targets::get(conn, region, code, year)?;
+            let target = targets.get(*region);
             let figure = calc.figure(region, code, this_year);
             let previous = last_year.and_then(|span| calc.figure(region, code, span).value);
             out.push(ProgressRow {

@@ -1,6 +1,6 @@
 //! Setting annual targets and splitting a parent's target among its children.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -12,6 +12,12 @@ use crate::domain::target::{self, SplitMethod, Target};
 use crate::domain::{FieldError, RegionKind, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
+
+/// The targets of one indicator and year, by region: one query for all the regions an answer is
+/// about, instead of one each.
+pub fn of_indicator(conn: &Connection, indicator: &str, year: i32) -> AppResult<HashMap<String, Target>> {
+    Ok(store::targets::list(conn, year, None, Some(indicator))?.into_iter().map(|t| (t.region.clone(), t)).collect())
+}
 
 pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {
     Ok(store::targets::list(conn, year, region, indicator)?)
