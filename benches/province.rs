@@ -218,6 +218,17 @@ fn main() {
         row(what, &s, "engine, no HTTP");
     }
     let year = province::LAST_YEAR;
+    if wanted("assessment scores") {
+        let s = measure(runs, || engine::assessments::result(&conn, year).unwrap());
+        row("assessment scores, engine only (part of the reports below)", &s, "engine, no HTTP");
+    }
+    if wanted("assessment chart") {
+        let spec = zhibiao::charts::ChartSpec::Assessment { year };
+        let s = measure(runs, || {
+            zhibiao::charts::render(&engine::charts::chart(&conn, &spec, None).unwrap(), zhibiao::charts::Format::Svg)
+        });
+        row("assessment chart SVG, all counties (part of the reports below)", &s, "computed and drawn");
+    }
     let report = || reports::assessment::build(&conn, year).unwrap();
     for (what, format) in [("HTML", reports::Format::Html), ("XLSX", reports::Format::Xlsx)] {
         if !wanted(&format!("assessment report {what}")) {

@@ -6,7 +6,17 @@ pub fn tidy(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return x;
     }
-    format!("{x:.12e}").parse().unwrap_or(x)
+    // x = n × 10^shift with n a 13-digit integer. Powers of ten up to 10^22 are exact doubles, so
+    // one division or multiplication by one rounds correctly to the double nearest n × 10^shift,
+    // the same double as parsing the 13-digit decimal (without formatting one: a province's
+    // answers tidy a hundred thousand figures).
+    let shift = x.abs().log10().floor() as i32 - 12;
+    if !(-22..=22).contains(&shift) {
+        return format!("{x:.12e}").parse().unwrap_or(x);
+    }
+    let power = 10f64.powi(shift.abs());
+    // Ties to even, as the decimal formatting rounds.
+    if shift < 0 { (x * power).round_ties_even() / power } else { (x / power).round_ties_even() * power }
 }
 
 /// Rounds half away from zero to `decimals` places, as statistical tables do.
@@ -28,9 +38,28 @@ mod tests {
             (-0.000123456, -0.000123456),
             (0.0, 0.0),
             (123456789.0123, 123456789.0123),
+            (1234567890122.5, 1234567890122.0),
+            (1234567890123.5, 1234567890124.0),
+            (1e300 / 3.0, 3.333333333333e299),
         ];
         for (input, want) in cases {
             assert_eq!(tidy(input), want, "{input}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The arithmetic agrees with the decimal text it replaces.
+        #[test]
+        fn tidy_is_the_nearest_13_digit_decimal(
+            mantissa in -10_000_000_000_000i64..10_000_000_000_000,
+            exponent in -30i32..30,
+            noise in -3i64..=3,
+        ) {
+            let x = mantissa as f64 * 10f64.powi(exponent);
+            let x = f64::from_bits((x.to_bits() as i64 + noise) as u64);
+            proptest::prop_assume!(x.is_finite() && x != 0.0);
+            let text: f64 = format!("{x:.12e}").parse().unwrap();
+            proptest::prop_assert_eq!(tidy(x), text, "{}", x);
         }
     }
 

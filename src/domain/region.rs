@@ -1,7 +1,7 @@
 //! Regions and the reporting tree. Leaves report; a region with children only aggregates.
 //! Benchmark regions stand apart: no parent, no children.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -63,15 +63,16 @@ pub enum TreeError {
 /// All regions, with the parent → children links resolved. Children are kept in display order.
 #[derive(Debug, Clone, Default)]
 pub struct RegionTree {
-    regions: BTreeMap<RegionId, Region>,
-    children: HashMap<RegionId, Vec<RegionId>>,
+    /// hashed, not ordered: the calculator looks regions up a hundred thousand times per answer
+    regions: FxHashMap<RegionId, Region>,
+    children: FxHashMap<RegionId, Vec<RegionId>>,
 }
 
 impl RegionTree {
     /// Builds the tree, refusing links to unknown regions, benchmarks inside the tree and cycles.
     pub fn new(regions: Vec<Region>) -> Result<RegionTree, TreeError> {
-        let regions: BTreeMap<RegionId, Region> = regions.into_iter().map(|r| (r.id.clone(), r)).collect();
-        let mut children: HashMap<RegionId, Vec<RegionId>> = HashMap::new();
+        let regions: FxHashMap<RegionId, Region> = regions.into_iter().map(|r| (r.id.clone(), r)).collect();
+        let mut children: FxHashMap<RegionId, Vec<RegionId>> = FxHashMap::default();
         for region in regions.values() {
             let Some(parent) = &region.parent else { continue };
             let parent_region = regions.get(parent).ok_or_else(|| TreeError::UnknownParent(parent.clone()))?;
@@ -87,7 +88,9 @@ impl RegionTree {
             list.sort_by(|a, b| (regions[a].sort, a).cmp(&(regions[b].sort, b)));
         }
         let tree = RegionTree { regions, children };
-        for id in tree.regions.keys() {
+        let mut ids: Vec<&RegionId> = tree.regions.keys().collect();
+        ids.sort();
+        for id in ids {
             tree.check_no_cycle(id)?;
         }
         Ok(tree)

@@ -16,7 +16,7 @@ use crate::store;
 /// The targets of one indicator and year, by region: one query for all the regions an answer is
 /// about, instead of one each.
 pub fn of_indicator(conn: &Connection, indicator: &str, year: i32) -> AppResult<HashMap<String, Target>> {
-    Ok(store::targets::list(conn, year, None, Some(indicator))?.into_iter().map(|t| (t.region.clone(), t)).collect())
+    Ok(store::targets::of_indicator(conn, indicator, year)?.into_iter().map(|t| (t.region.clone(), t)).collect())
 }
 
 pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {

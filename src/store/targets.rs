@@ -29,6 +29,14 @@ pub fn get(conn: &Connection, region: &str, indicator: &str, year: i32) -> Resul
     conn.prepare_cached(&sql)?.query_row(params![region, indicator, year], from_row).optional()?.transpose()
 }
 
+/// Every region's target of one indicator and year (through the index by year and indicator).
+pub fn of_indicator(conn: &Connection, indicator: &str, year: i32) -> Result<Vec<Target>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM targets WHERE year = ?1 AND indicator = ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![year, indicator], from_row)?;
+    rows.map(|r| r?).collect()
+}
+
 /// Targets of a year, optionally of one region and/or indicator.
 pub fn list(
     conn: &Connection,
