@@ -29,7 +29,29 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>, ChartError> {
     let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or_else(|| ChartError("image size".into()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| ChartError(e.to_string()))
+    encode_png(&pixmap).map_err(|e| ChartError(e.to_string()))
+}
+
+/// RGB PNG with the png crate's fast compression, for speed (SPEC §10: PNG ≥ 10× faster than matplotlib):
+/// tiny-skia's `encode_png` (RGBA, default compression) took half of a PNG chart's time, this a tenth of
+/// that, for files about twice as large (35–75 KB).
+fn encode_png(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    // Premultiplied RGBA composited onto white is c + (255 − a); the background is opaque white, so
+    // this is just the first three bytes wherever something is drawn over it.
+    let mut rgb = vec![0; pixmap.data().len() / 4 * 3];
+    for (out, px) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+        let under = 255 - px[3];
+        for (o, c) in out.iter_mut().zip(px) {
+            *o = c.saturating_add(under);
+        }
+    }
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    encoder.write_header()?.write_image_data(&rgb)?;
+    Ok(bytes)
 }
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
@@ -392,4 +414,20 @@ fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &ProgressRows)
     let marks: Vec<Option<f64>> = c.rows.iter().map(|r| Some(100.0 * r.expected)).collect();
     let top = axis_max(c.rows.iter().filter_map(|r| r.completion.map(|v| 100.0 * v)).chain([100.0]), 1.3);
     horizontal(area, "完成率（%）　红线：序时进度", &names, &bars, top, &marks)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn png_is_rgb_with_any_transparency_composited_onto_white() {
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(2, 1).unwrap();
+        // Premultiplied: clear, and red at half opacity.
+        pixmap.data_mut()[4..].copy_from_slice(&[128, 0, 0, 128]);
+        let bytes = super::encode_png(&pixmap).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info().unwrap();
+        let mut rgb = vec![0; reader.output_buffer_size().unwrap()];
+        let frame = reader.next_frame(&mut rgb).unwrap();
+        assert_eq!((frame.color_type, frame.width, frame.height), (png::ColorType::Rgb, 2, 1));
+        assert_eq!(rgb, [255, 255, 255, 255, 127, 127]);
+    }
 }

@@ -36,6 +36,11 @@ pub struct Assessment {
 
 /// Scores the regions the scheme assesses on their annual figures and targets of `year`.
 pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
+    super::cache::answer(conn, format!("assessment {year}"), || compute(conn, year))
+}
+
+/// The assessment, computed from the stored figures, targets and scheme.
+pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
     let scheme = scheme(conn, year)?;
     let world = world(conn)?;
     // The tree may have changed since the scheme was set: check again rather than score nonsense.

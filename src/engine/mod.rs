@@ -5,6 +5,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod benchmarks;
+pub mod cache;
 pub mod charts;
 pub mod completeness;
 pub mod exports;

@@ -69,8 +69,23 @@ pub fn rows(
     Ok(out)
 }
 
-/// Progress of one indicator for one region or for every child of a region.
+/// Progress of one indicator for one region or for every child of a region, from memory when
+/// nothing changed since it was last computed.
 pub fn for_indicator(
+    conn: &Connection,
+    indicator: &str,
+    quarter: Quarter,
+    scope: Scope<'_>,
+) -> AppResult<Vec<ProgressRow>> {
+    let question = match scope {
+        Scope::Region(r) => format!("progress {indicator} {quarter} region {r}"),
+        Scope::ChildrenOf(p) => format!("progress {indicator} {quarter} children {p}"),
+    };
+    super::cache::answer(conn, question, || compute_for_indicator(conn, indicator, quarter, scope))
+}
+
+/// Progress of one indicator, computed from the stored figures and targets.
+pub fn compute_for_indicator(
     conn: &Connection,
     indicator: &str,
     quarter: Quarter,

@@ -43,7 +43,21 @@ fn periods(from: Period, to: Period) -> AppResult<Vec<Period>> {
     Ok(list)
 }
 
+/// The series, from memory when nothing changed since it was last computed.
 pub fn series(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    view: View,
+    from: Period,
+    to: Period,
+) -> AppResult<Series> {
+    let question = format!("series {region} {indicator} {view:?} {from} {to}");
+    super::cache::answer(conn, question, || compute(conn, region, indicator, view, from, to))
+}
+
+/// The series, computed from the stored figures.
+pub fn compute(
     conn: &Connection,
     region: &str,
     indicator: &str,

@@ -1,5 +1,7 @@
 //! Submitting figures (all or nothing, with warnings and audit) and reading them as submitted.
 
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -94,11 +96,18 @@ pub struct Changes {
     pub unchanged: usize,
 }
 
+/// The figures stored for the batch's region and period, by indicator: one query per batch.
+fn stored(conn: &Connection, sub: &Submission) -> AppResult<HashMap<String, StoredValue>> {
+    let list = store::observations::list(conn, sub.region.as_str(), sub.period, None)?;
+    Ok(list.into_iter().map(|v| (v.indicator.clone(), v)).collect())
+}
+
 /// What writing `sub` would change, without writing.
 pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
     let mut out = Changes::default();
+    let stored = stored(conn, sub)?;
     for item in &sub.items {
-        match store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)? {
+        match stored.get(item.indicator.as_str()) {
             None => out.created += 1,
             Some(o) if o.value == item.value && o.comment == item.comment => out.unchanged += 1,
             Some(_) => out.updated += 1,
@@ -112,9 +121,10 @@ pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
 /// override.
 pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&str>, at: &str) -> AppResult<Changes> {
     let mut out = Changes::default();
+    let stored = stored(conn, sub)?;
     for item in &sub.items {
-        let old = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)?;
-        if old.as_ref().is_some_and(|o| o.value == item.value && o.comment == item.comment) {
+        let old = stored.get(item.indicator.as_str());
+        if old.is_some_and(|o| o.value == item.value && o.comment == item.comment) {
             out.unchanged += 1;
             continue;
         }

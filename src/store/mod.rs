@@ -43,6 +43,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../../migrations/004_sessions.sql")),
         M::up(include_str!("../../migrations/005_covering_index.sql")),
         M::up(include_str!("../../migrations/006_world_version.sql")),
+        M::up(include_str!("../../migrations/007_data_version.sql")),
     ])
 });
 
@@ -71,6 +72,11 @@ pub fn open(path: &Path) -> Result<Pool, StoreError> {
 /// Changes whenever the regions or indicators change (migration 006); never repeats.
 pub fn world_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.prepare_cached("SELECT version FROM world_version")?.query_row([], |r| r.get(0))?)
+}
+
+/// Changes whenever anything a computed answer depends on changes (migration 007); never repeats.
+pub fn data_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.prepare_cached("SELECT version FROM data_version")?.query_row([], |r| r.get(0))?)
 }
 
 pub(crate) fn now() -> String {
