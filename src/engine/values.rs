@@ -96,10 +96,16 @@ pub struct Changes {
     pub unchanged: usize,
 }
 
-/// The figures stored for the batch's region and period, by indicator: one query per batch.
+/// The figures stored for the batch's items, by indicator (each through the primary key: a
+/// region's whole period would scan all its years).
 fn stored(conn: &Connection, sub: &Submission) -> AppResult<HashMap<String, StoredValue>> {
-    let list = store::observations::list(conn, sub.region.as_str(), sub.period, None)?;
-    Ok(list.into_iter().map(|v| (v.indicator.clone(), v)).collect())
+    let mut out = HashMap::with_capacity(sub.items.len());
+    for item in &sub.items {
+        if let Some(v) = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)? {
+            out.insert(v.indicator.clone(), v);
+        }
+    }
+    Ok(out)
 }
 
 /// What writing `sub` would change, without writing.
