@@ -27,8 +27,17 @@ pub struct Observations {
 }
 
 impl Observations {
-    pub fn insert(&mut self, region: RegionId, indicator: IndicatorCode, period: Period, value: f64) {
-        let year = self.map.entry(region).or_default().entry(indicator).or_default().entry(period.year()).or_default();
+    pub fn insert(&mut self, region: &RegionId, indicator: &IndicatorCode, period: Period, value: f64) {
+        // Keys are cloned only the first time they are seen: a province loads a million figures.
+        if !self.map.contains_key(region) {
+            self.map.insert(region.clone(), FxHashMap::default());
+        }
+        let by_indicator = self.map.get_mut(region).expect("just inserted");
+        if !by_indicator.contains_key(indicator) {
+            by_indicator.insert(indicator.clone(), FxHashMap::default());
+        }
+        let by_year = by_indicator.get_mut(indicator).expect("just inserted");
+        let year = by_year.entry(period.year()).or_default();
         match period {
             Period::Year(_) => year.annual = Some(value),
             Period::Quarter(q) => year.quarters[usize::from(q.q() - 1)] = Some(value),
@@ -83,10 +92,15 @@ impl<'a> Calculator<'a> {
         let Some(ind) = self.indicators.get(indicator) else {
             return Figure::NONE;
         };
-        let Some(known_region) = self.tree.get(region) else {
-            return self.compute_once(region, ind, span);
-        };
-        let key = (known_region.id.as_str(), ind.code.as_str(), span);
+        match self.tree.get(region) {
+            Some(known) => self.compute_known(known.id.as_str(), ind, span),
+            None => self.compute_once(region, ind, span),
+        }
+    }
+
+    /// `region` and `ind` are the tree's and the set's own, so that the memo can borrow them.
+    fn compute_known(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
+        let key = (region, ind.code.as_str(), span);
         if let Some(known) = self.memo.borrow().get(&key) {
             return *known;
         }
@@ -95,7 +109,7 @@ impl<'a> Calculator<'a> {
         figure
     }
 
-    fn compute_once(&self, region: &str, ind: &Indicator, span: Span) -> Figure {
+    fn compute_once(&self, region: &str, ind: &'a Indicator, span: Span) -> Figure {
         let indicator = ind.code.as_str();
         let stored =
             |mode| self.observations.year(region, indicator, span.year()).and_then(|year| leaf_value(mode, year, span));
@@ -110,7 +124,7 @@ impl<'a> Calculator<'a> {
             return Figure { value: stored(ind.mode), coverage: None };
         }
         let values: Vec<f64> =
-            children.iter().filter_map(|child| self.compute(child.as_str(), indicator, span).value).collect();
+            children.iter().filter_map(|child| self.compute_known(child.as_str(), ind, span).value).collect();
         let sum: f64 = values.iter().sum();
         Figure {
             value: (!values.is_empty() && sum.is_finite()).then_some(sum),
@@ -158,8 +172,8 @@ mod tests {
 
         fn put(&mut self, region: &str, indicator: &str, period: &str, value: f64) -> &mut Self {
             self.observations.insert(
-                RegionId::parse(region).unwrap(),
-                IndicatorCode::parse(indicator).unwrap(),
+                &RegionId::parse(region).unwrap(),
+                &IndicatorCode::parse(indicator).unwrap(),
                 period.parse().unwrap(),
                 value,
             );

@@ -112,12 +112,16 @@ pub fn load(
     regions: Option<&HashSet<&str>>,
 ) -> Result<Observations, StoreError> {
     let mut out = Observations::default();
+    // Rows come region by region: the id is checked once per run of rows, not once per row.
+    let mut last: Option<RegionId> = None;
     let mut add = |region: &str, code: &IndicatorCode, row: &Row<'_>| -> Result<(), StoreError> {
         let (year, quarter): (i32, u8) = (row.get(0)?, row.get(1)?);
         let period = Period::from_parts(year, quarter)
             .ok_or_else(|| StoreError::Corrupt(format!("period {year}/{quarter} of {region}")))?;
-        let region = RegionId::parse(region).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        out.insert(region, code.clone(), period, row.get(2)?);
+        if last.as_ref().is_none_or(|id| id.as_str() != region) {
+            last = Some(RegionId::parse(region).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+        }
+        out.insert(last.as_ref().expect("just set"), code, period, row.get(2)?);
         Ok(())
     };
     match regions {
