@@ -17,7 +17,7 @@
 #   REGION [the root of the tree]  YTD_INDICATOR [rd_expenditure]  RATIO_INDICATOR [rd_share]
 #   PERIOD [the latest quarter with a figure of YTD_INDICATOR at REGION]
 #   FROM/TO [the ten years of quarters up to PERIOD]
-#   CARGO_TARGET_DIR [/work/target-bench]  (never the tree's own target/: another build may use it)
+#   CARGO_TARGET_DIR [target]
 set -euo pipefail
 
 if [[ $# -ne 1 || ! -f $1 ]]; then
@@ -34,7 +34,7 @@ ALONE_DURATION=${ALONE_DURATION:-5s}
 PORT=${PORT:-18787}
 YTD_INDICATOR=${YTD_INDICATOR:-rd_expenditure}
 RATIO_INDICATOR=${RATIO_INDICATOR:-rd_share}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-bench}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BASE=http://127.0.0.1:$PORT
 
 if ! command -v wrk >/dev/null; then
