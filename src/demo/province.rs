@@ -26,9 +26,18 @@ use crate::store;
 use crate::store::observations::NewValue;
 
 pub const PROVINCE: &str = "province";
-pub const CITIES: usize = 50;
 pub const FIRST_YEAR: i32 = 2016;
 pub const LAST_YEAR: i32 = 2025;
+
+/// How much to generate: the province of `zhibiao demo --scale province`, or a smaller one for tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    pub cities: usize,
+    /// the figures run from this year's first quarter to the last quarter of `LAST_YEAR`
+    pub first_year: i32,
+}
+
+pub const FULL: Size = Size { cities: 50, first_year: FIRST_YEAR };
 const SEED: u64 = 20_251_231;
 
 /// Counties of city `c` (0-based): 28, 29 or 30, 1,449 in all.
@@ -173,12 +182,17 @@ fn quarter_figures(rng: &mut StdRng, mode: Mode, annual: f64, decimals: u8) -> [
 /// Loads the province into `conn` (expected empty), in the caller's transaction. Returns the number
 /// of figures written.
 pub fn load(conn: &Connection) -> AppResult<usize> {
+    generate(conn, FULL)
+}
+
+/// Loads a province of `size` into `conn` (expected empty), in the caller's transaction.
+pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
     let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![] };
     let mut rng = StdRng::seed_from_u64(SEED);
     engine::regions::create(conn, &admin, region(PROVINCE, "全省".into(), RegionKind::District, None, None, 0))?;
     // (county id, size): a county's figures are its size times the indicator's scale
     let mut counties: Vec<(String, f64)> = Vec::new();
-    for c in 0..CITIES {
+    for c in 0..size.cities {
         let city = city_id(c);
         let name = format!("{}市", c + 1);
         engine::regions::create(conn, &admin, region(&city, name, RegionKind::District, Some(PROVINCE), None, c + 1))?;
@@ -209,12 +223,12 @@ pub fn load(conn: &Connection) -> AppResult<usize> {
         };
         engine::indicators::create(conn, &admin, indicator)?;
     }
-    let written = load_figures(conn, &counties, &mut rng)?;
-    load_targets_and_scheme(conn, &admin)?;
+    let written = load_figures(conn, &counties, size.first_year, &mut rng)?;
+    load_targets_and_scheme(conn, &admin, size.cities)?;
     Ok(written)
 }
 
-fn load_figures(conn: &Connection, counties: &[(String, f64)], rng: &mut StdRng) -> AppResult<usize> {
+fn load_figures(conn: &Connection, counties: &[(String, f64)], first_year: i32, rng: &mut StdRng) -> AppResult<usize> {
     let at = store::now();
     let mut written = 0;
     for (id, size) in counties {
@@ -223,7 +237,7 @@ fn load_figures(conn: &Connection, counties: &[(String, f64)], rng: &mut StdRng)
             let code = IndicatorCode::parse(spec.code).expect("generated codes are valid");
             let growth = 1.0 + rng.random_range(-0.02..0.12);
             let mut annual = spec.scale * size;
-            for year in FIRST_YEAR..=LAST_YEAR {
+            for year in first_year..=LAST_YEAR {
                 let figures = quarter_figures(rng, spec.mode, annual, spec.decimals);
                 for (q, value) in (1..=4u8).zip(figures) {
                     let period = Period::Quarter(Quarter::new(year, q).expect("valid quarter"));
@@ -246,7 +260,7 @@ fn load_figures(conn: &Connection, counties: &[(String, f64)], rng: &mut StdRng)
         }
     }
     let summary =
-        serde_json::json!({ "figures": written, "from": format!("{FIRST_YEAR}Q1"), "to": format!("{LAST_YEAR}Q4") });
+        serde_json::json!({ "figures": written, "from": format!("{first_year}Q1"), "to": format!("{LAST_YEAR}Q4") });
     store::audit::record(
         conn,
         &store::audit::AuditEntry {
@@ -266,7 +280,7 @@ fn load_figures(conn: &Connection, counties: &[(String, f64)], rng: &mut StdRng)
     Ok(written)
 }
 
-fn load_targets_and_scheme(conn: &Connection, admin: &User) -> AppResult<()> {
+fn load_targets_and_scheme(conn: &Connection, admin: &User, cities: usize) -> AppResult<()> {
     let year = LAST_YEAR;
     let world = engine::world(conn)?;
     let observations = world.observations(conn, &[PROVINCE], &TARGETED, year - 1, year - 1)?;
@@ -275,7 +289,7 @@ fn load_targets_and_scheme(conn: &Connection, admin: &User) -> AppResult<()> {
         let last = calc.figure(PROVINCE, indicator, crate::domain::Span::Annual(year - 1)).value.unwrap_or(0.0);
         let decimals = world.indicator(indicator)?.decimals;
         let total = crate::domain::number::round_to(last * TARGET_GROWTH, decimals);
-        let cities: Vec<String> = (0..CITIES).map(city_id).collect();
+        let cities: Vec<String> = (0..cities).map(city_id).collect();
         // the province's total first, then each city's share of it down to its counties
         let splits = std::iter::once((PROVINCE, Some(total))).chain(cities.iter().map(|c| (c.as_str(), None)));
         for (parent, total) in splits {
@@ -315,9 +329,97 @@ fn load_targets_and_scheme(conn: &Connection, admin: &User) -> AppResult<()> {
         "grades": [{"name": "优秀", "min": 90}, {"name": "良好", "min": 80},
                    {"name": "合格", "min": 60}, {"name": "不合格", "min": 0}],
         "adjustments": [{"region": county_id(0, 0), "points": 2, "reason": "获批国家级创新平台"}],
-        "vetoes": [{"region": county_id(1, 1), "reason": "发生重大安全生产事故"}]
+        "vetoes": [{"region": county_id(0, 1), "reason": "发生重大安全生产事故"}]
     }))
     .expect("the generated scheme is well-formed");
     engine::assessments::set_scheme(conn, admin, year, scheme)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::number::round_to;
+
+    const SMALL: Size = Size { cities: 2, first_year: 2024 };
+
+    fn generated(dir: &std::path::Path, name: &str) -> (store::Pool, usize) {
+        let pool = store::open(&dir.join(name)).unwrap();
+        let mut conn = pool.get().unwrap();
+        let tx = conn.transaction().unwrap();
+        let written = generate(&tx, SMALL).unwrap();
+        tx.commit().unwrap();
+        drop(conn);
+        (pool, written)
+    }
+
+    fn all_figures(conn: &Connection) -> Vec<(String, String, i32, u8, f64)> {
+        let mut stmt = conn
+            .prepare("SELECT region, indicator, year, quarter, value FROM observations ORDER BY region, indicator, year, quarter")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_small_province_has_its_tree_figures_targets_and_assessment() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pool, written) = generated(dir.path(), "a.db");
+        let conn = pool.get().unwrap();
+        let world = engine::world(&conn).unwrap();
+        let counties = counties_of(0) + counties_of(1);
+        assert_eq!(counties, 57);
+        assert_eq!(world.tree.in_display_order().len(), 1 + 2 + counties);
+        assert_eq!(world.tree.leaves_under(PROVINCE).len(), counties);
+        assert_eq!(world.indicators.in_display_order().len(), 30);
+        for mode in [Mode::Ytd, Mode::Quarter, Mode::Stock, Mode::Derived] {
+            assert!(INDICATORS.iter().any(|i| i.mode == mode), "{mode:?}");
+        }
+        let stored_indicators = INDICATORS.iter().filter(|i| i.mode != Mode::Derived).count();
+        assert_eq!(stored_indicators, 24);
+        let figures = all_figures(&conn);
+        assert_eq!((written, figures.len()), (counties * 24 * 2 * 4, counties * 24 * 2 * 4));
+        // year-to-date figures never fall within a year
+        for w in figures.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            let ytd = INDICATORS.iter().any(|i| i.code == a.1 && i.mode == Mode::Ytd);
+            if ytd && (a.0.as_str(), a.1.as_str(), a.2) == (b.0.as_str(), b.1.as_str(), b.2) {
+                assert!(b.4 >= a.4, "{a:?} then {b:?}");
+            }
+        }
+        // targets add up exactly at every level
+        for code in TARGETED {
+            let decimals = world.indicator(code).unwrap().decimals;
+            let targets = engine::targets::of_indicator(&conn, code, LAST_YEAR).unwrap();
+            let sum = |ids: Vec<&str>| round_to(ids.iter().map(|id| targets[*id].value).sum(), decimals);
+            let cities: Vec<String> = (0..SMALL.cities).map(city_id).collect();
+            assert_eq!(sum(cities.iter().map(String::as_str).collect()), targets[PROVINCE].value, "{code}");
+            for city in &cities {
+                let under: Vec<&str> = world.tree.children(city).iter().map(|c| c.as_str()).collect();
+                assert_eq!(sum(under), targets[city.as_str()].value, "{code} {city}");
+            }
+            assert!(targets[PROVINCE].value > 0.0, "{code}");
+        }
+        let assessment = engine::assessments::result(&conn, LAST_YEAR).unwrap();
+        assert_eq!(assessment.regions.len(), counties);
+        assert!(assessment.regions.iter().all(|r| r.items.len() == 30));
+        let vetoed = assessment.regions.iter().find(|r| r.region == county_id(0, 1)).unwrap();
+        assert_eq!((vetoed.total, vetoed.grade.as_deref()), (0.0, Some("不合格")));
+        for group in ["县（市、区）", "开发区"] {
+            let mut ranks: Vec<u32> =
+                assessment.regions.iter().filter(|r| r.group.as_deref() == Some(group)).map(|r| r.rank).collect();
+            ranks.sort();
+            assert_eq!(ranks.first(), Some(&1), "{group}");
+        }
+    }
+
+    #[test]
+    fn the_same_seed_makes_the_same_province() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = generated(dir.path(), "a.db");
+        let (b, _) = generated(dir.path(), "b.db");
+        assert_eq!(all_figures(&a.get().unwrap()), all_figures(&b.get().unwrap()));
+    }
 }
