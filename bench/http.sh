@@ -78,6 +78,9 @@ for _ in $(seq 1 1200); do # up to two minutes
   sleep 0.1
 done
 curl -fs "$BASE/healthz" >/dev/null || { echo "the server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status"; }
+sleep 1
+STARTED_KB=$(status_kb VmRSS)
 
 api() { curl -fsS -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/$1"; }
 
@@ -117,10 +120,6 @@ settle() {
   done
   echo "the server is still busy after a minute" >&2
 }
-
-status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status"; }
-settle
-STARTED_KB=$(status_kb VmRSS)
 
 # Warm up: every endpoint answers 200, a few times, before memory is read.
 for e in "${ENDPOINTS[@]}"; do
@@ -214,7 +213,7 @@ for e in "${ENDPOINTS[@]}"; do
 done
 SOCKET_ERRORS=$(awk -F'\t' '{ s += $8 } END { print s + 0 }' "$WORK/results")
 echo
-echo "- memory: $(mb "$STARTED_KB") MB resident idle after start-up, before any request (target < 50 MB)"
+echo "- memory: $(mb "$STARTED_KB") MB resident idle after start-up, before any API request (target < 50 MB)"
 echo "- memory: $(mb "$IDLE_KB") MB resident idle after the warm-up requests, settled (the answers kept in memory included)"
 if [[ $RESET_HWM == yes ]]; then
   echo "- memory: $(mb "$PEAK_KB") MB peak resident under load (VmHWM, reset after the idle reading; target < 200 MB);" \
