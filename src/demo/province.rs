@@ -229,6 +229,7 @@ pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
 }
 
 fn load_figures(conn: &Connection, counties: &[(String, f64)], first_year: i32, rng: &mut StdRng) -> AppResult<usize> {
+    let _cache = store::LargePageCache::raise(conn)?;
     let at = store::now();
     let mut written = 0;
     for (id, size) in counties {

@@ -1,10 +1,12 @@
 //! Computed answers kept in memory between writes. Reading a province's figures and aggregating
 //! them takes tens of milliseconds; a dashboard asks the same questions again and again while
-//! nothing changes. Every answer is kept under the database file's data version (migration 007),
-//! which every write of figures, targets, schemes, regions or indicators changes, also when another
-//! process (the command line) writes; an answer of another version is never given.
+//! nothing changes. Every answer is kept under a version stored in the database file, which
+//! triggers change on every write it depends on, also when another process (the command line)
+//! writes; an answer of another version is never given:
+//! - the world version (migration 006): regions and indicators;
+//! - the data version (migration 007): figures, targets, schemes, and the world.
 //!
-//! Only successful answers are kept. Each file keeps the answers of one version, at most
+//! Only successful answers are kept. Each file keeps the answers of one version of each, at most
 //! `MAX_ANSWERS` of them.
 
 use std::any::Any;
@@ -20,23 +22,37 @@ const MAX_ANSWERS: usize = 512;
 
 type Answers = HashMap<String, Arc<dyn Any + Send + Sync>>;
 
-/// Per database file: the version and its answers.
-static KEPT: LazyLock<Mutex<HashMap<String, (i64, Answers)>>> = LazyLock::new(Mutex::default);
+/// What an answer depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Depends {
+    /// only the regions and indicators
+    World,
+    /// anything stored
+    Data,
+}
+
+/// Per database file and dependency: the version and its answers.
+static KEPT: LazyLock<Mutex<HashMap<(String, Depends), (i64, Answers)>>> = LazyLock::new(Mutex::default);
 
 /// The answer to `question` (which must name everything the answer depends on besides the
 /// stored data), computed by `compute` unless it is known for the data as `conn` sees them.
 pub fn answer<T: Clone + Send + Sync + 'static>(
     conn: &Connection,
+    depends: Depends,
     question: String,
     compute: impl FnOnce() -> AppResult<T>,
 ) -> AppResult<T> {
     let Some(file) = conn.path().filter(|p| !p.is_empty()).map(str::to_string) else {
         return compute();
     };
-    let version = store::data_version(conn)?;
+    let key = (file, depends);
+    let version = match depends {
+        Depends::World => store::world_version(conn)?,
+        Depends::Data => store::data_version(conn)?,
+    };
     let known = {
         let kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.get(&file).filter(|(v, _)| *v == version).and_then(|(_, answers)| answers.get(&question).cloned())
+        kept.get(&key).filter(|(v, _)| *v == version).and_then(|(_, answers)| answers.get(&question).cloned())
     };
     // copied outside the lock: an assessment of a province is megabytes
     if let Some(answer) = known.as_deref().and_then(|a| a.downcast_ref::<T>()) {
@@ -44,7 +60,7 @@ pub fn answer<T: Clone + Send + Sync + 'static>(
     }
     let answer = compute()?;
     let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
-    let (v, answers) = kept.entry(file).or_insert_with(|| (version, Answers::new()));
+    let (v, answers) = kept.entry(key).or_insert_with(|| (version, Answers::new()));
     if *v != version || answers.len() >= MAX_ANSWERS {
         *v = version;
         answers.clear();
@@ -66,7 +82,7 @@ mod tests {
         let conn = pool.get().unwrap();
         let computed = Cell::new(0);
         let ask = |question: &str| {
-            answer(&conn, question.to_string(), || {
+            answer(&conn, Depends::Data, question.to_string(), || {
                 computed.set(computed.get() + 1);
                 Ok(computed.get())
             })
@@ -95,5 +111,11 @@ mod tests {
         assert_eq!(ask("q"), 7);
         other.execute_batch("INSERT INTO targets VALUES ('r', 'gdp', 2023, 9, '[]', 's', 'x', 'now')").unwrap();
         assert_eq!((ask("q"), ask("q")), (8, 8));
+        let world = |n: i32| answer(&conn, Depends::World, "w".into(), || Ok(n)).unwrap();
+        assert_eq!((world(1), world(2)), (1, 1));
+        other.execute_batch("UPDATE observations SET value = 3").unwrap();
+        assert_eq!(world(3), 1, "figures do not change the world");
+        other.execute_batch("UPDATE regions SET name = 'S'").unwrap();
+        assert_eq!((world(4), ask("q")), (4, 9), "a region changes both");
     }
 }

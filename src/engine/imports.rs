@@ -120,7 +120,7 @@ pub fn import(
         return Err(AppError::Forbidden(format!("user '{}' may not import figures", user.name)));
     }
     let world = world(conn)?;
-    let _cache = ImportCache::raise(conn)?;
+    let _cache = store::LargePageCache::raise(conn)?;
     let Parsed { rows, mut errors } = parsed;
     let groups = groups(&rows);
     let mut checked: Vec<(&Group, Submission)> = Vec::with_capacity(groups.len());
@@ -167,31 +167,6 @@ pub fn import(
         });
     }
     Ok(out)
-}
-
-/// A file's figures land all over the indexes of the observations and the audit log. With the
-/// default page cache (2 MB) a large import writes pages out and reads them back many times
-/// before it commits; for the length of an import the connection gets 64 MB.
-struct ImportCache<'c> {
-    conn: &'c Connection,
-    before: i64,
-}
-
-impl<'c> ImportCache<'c> {
-    const KIB: i64 = 64 * 1024;
-
-    fn raise(conn: &'c Connection) -> AppResult<ImportCache<'c>> {
-        let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        conn.pragma_update(None, "cache_size", -Self::KIB)?;
-        Ok(ImportCache { conn, before })
-    }
-}
-
-impl Drop for ImportCache<'_> {
-    fn drop(&mut self) {
-        // Back to the pool's size; failing that, the connection merely keeps the larger cache.
-        let _ = self.conn.pragma_update(None, "cache_size", self.before);
-    }
 }
 
 fn write_all(

@@ -19,8 +19,8 @@ pub mod users;
 pub mod values;
 pub mod workflow;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{FixedOffset, Utc};
 use rusqlite::Connection;
@@ -74,29 +74,16 @@ impl World {
     }
 }
 
-/// The regions and indicators as `conn` sees them. They change rarely and every request needs
-/// them, so the last one loaded from each database file is kept with the file's world version
-/// (migration 006) and used again while the version is the same.
+/// The regions and indicators as `conn` sees them: kept in memory until they change (they change
+/// rarely, and every request needs them).
 pub fn world(conn: &Connection) -> AppResult<Arc<World>> {
-    static LOADED: LazyLock<Mutex<HashMap<String, (i64, Arc<World>)>>> = LazyLock::new(Mutex::default);
-    let version = store::world_version(conn)?;
-    let file = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
-    let cached = |loaded: &HashMap<String, (i64, Arc<World>)>| {
-        let (v, world) = loaded.get(file.as_deref()?)?;
-        (*v == version).then(|| Arc::clone(world))
-    };
-    if let Some(world) = cached(&LOADED.lock().unwrap_or_else(PoisonError::into_inner)) {
-        return Ok(world);
-    }
-    let corrupt = |e: String| AppError::Store(store::StoreError::Corrupt(e));
-    let world = Arc::new(World {
-        tree: RegionTree::new(store::regions::all(conn)?).map_err(|e| corrupt(e.to_string()))?,
-        indicators: IndicatorSet::new(store::indicators::all(conn)?).map_err(|e| corrupt(e.to_string()))?,
-    });
-    if let Some(file) = file {
-        LOADED.lock().unwrap_or_else(PoisonError::into_inner).insert(file, (version, Arc::clone(&world)));
-    }
-    Ok(world)
+    cache::answer(conn, cache::Depends::World, "world".into(), || {
+        let corrupt = |e: String| AppError::Store(store::StoreError::Corrupt(e));
+        Ok(Arc::new(World {
+            tree: RegionTree::new(store::regions::all(conn)?).map_err(|e| corrupt(e.to_string()))?,
+            indicators: IndicatorSet::new(store::indicators::all(conn)?).map_err(|e| corrupt(e.to_string()))?,
+        }))
+    })
 }
 
 /// The quarter we are in, on the bureau's clock (China Standard Time).

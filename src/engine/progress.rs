@@ -81,7 +81,9 @@ pub fn for_indicator(
         Scope::Region(r) => format!("progress {indicator} {quarter} region {r}"),
         Scope::ChildrenOf(p) => format!("progress {indicator} {quarter} children {p}"),
     };
-    super::cache::answer(conn, question, || compute_for_indicator(conn, indicator, quarter, scope))
+    super::cache::answer(conn, super::cache::Depends::Data, question, || {
+        compute_for_indicator(conn, indicator, quarter, scope)
+    })
 }
 
 /// Progress of one indicator, computed from the stored figures and targets.

@@ -1,7 +1,5 @@
 //! Submitting figures (all or nothing, with warnings and audit) and reading them as submitted.
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 use serde::Serialize;
 
@@ -96,24 +94,11 @@ pub struct Changes {
     pub unchanged: usize,
 }
 
-/// The figures stored for the batch's items, by indicator (each through the primary key: a
-/// region's whole period would scan all its years).
-fn stored(conn: &Connection, sub: &Submission) -> AppResult<HashMap<String, StoredValue>> {
-    let mut out = HashMap::with_capacity(sub.items.len());
-    for item in &sub.items {
-        if let Some(v) = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)? {
-            out.insert(v.indicator.clone(), v);
-        }
-    }
-    Ok(out)
-}
-
 /// What writing `sub` would change, without writing.
 pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
     let mut out = Changes::default();
-    let stored = stored(conn, sub)?;
     for item in &sub.items {
-        match stored.get(item.indicator.as_str()) {
+        match store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)? {
             None => out.created += 1,
             Some(o) if o.value == item.value && o.comment == item.comment => out.unchanged += 1,
             Some(_) => out.updated += 1,
@@ -127,10 +112,9 @@ pub fn changes(conn: &Connection, sub: &Submission) -> AppResult<Changes> {
 /// override.
 pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&str>, at: &str) -> AppResult<Changes> {
     let mut out = Changes::default();
-    let stored = stored(conn, sub)?;
     for item in &sub.items {
-        let old = stored.get(item.indicator.as_str());
-        if old.is_some_and(|o| o.value == item.value && o.comment == item.comment) {
+        let old = store::observations::get(conn, sub.region.as_str(), item.indicator.as_str(), sub.period)?;
+        if old.as_ref().is_some_and(|o| o.value == item.value && o.comment == item.comment) {
             out.unchanged += 1;
             continue;
         }

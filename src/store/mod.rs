@@ -69,6 +69,32 @@ pub fn open(path: &Path) -> Result<Pool, StoreError> {
     Ok(r2d2::Pool::builder().max_size(8).build(manager)?)
 }
 
+/// A larger page cache for a connection while it writes many figures (an import, the generator).
+/// They land all over the indexes of the observations and the audit log; with the default 2 MB
+/// a large transaction writes pages out and reads them back many times before it commits.
+/// Dropping it gives the connection its cache size back.
+pub struct LargePageCache<'c> {
+    conn: &'c Connection,
+    before: i64,
+}
+
+impl<'c> LargePageCache<'c> {
+    const KIB: i64 = 64 * 1024;
+
+    pub fn raise(conn: &'c Connection) -> Result<LargePageCache<'c>, StoreError> {
+        let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -Self::KIB)?;
+        Ok(LargePageCache { conn, before })
+    }
+}
+
+impl Drop for LargePageCache<'_> {
+    fn drop(&mut self) {
+        // Failing that, the connection merely keeps the larger cache.
+        let _ = self.conn.pragma_update(None, "cache_size", self.before);
+    }
+}
+
 /// Changes whenever the regions or indicators change (migration 006); never repeats.
 pub fn world_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.prepare_cached("SELECT version FROM world_version")?.query_row([], |r| r.get(0))?)
