@@ -43,7 +43,7 @@ fn measure<T>(runs: usize, mut f: impl FnMut() -> T) -> Stats {
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
 }
 
 /// `ONLY=text` runs only the measurements whose name contains it (for profiling one of them).
