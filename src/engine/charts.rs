@@ -9,8 +9,14 @@ use crate::domain::{Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
-/// Builds the chart `spec` asks for; `title` replaces the generated one.
+/// Builds the chart `spec` asks for; `title` replaces the generated one. Kept in memory until
+/// the next write, like the answers it is drawn from.
 pub fn chart(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResult<Chart> {
+    let question = format!("chart {spec:?} {title:?}");
+    super::cache::answer(conn, super::cache::Depends::Data, question, || compute(conn, spec, title))
+}
+
+fn compute(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResult<Chart> {
     let world = world(conn)?;
     let title = |generated: String| title.map_or(generated, str::to_string);
     Ok(match spec {

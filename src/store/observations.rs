@@ -58,10 +58,13 @@ pub fn list(
     period: Period,
     indicator: Option<&str>,
 ) -> Result<Vec<StoredValue>, StoreError> {
+    // Indicator by indicator through the primary key: filtering the region's rows by period
+    // would read all its years (CROSS JOIN keeps SQLite from choosing that order).
     let sql = format!(
-        "SELECT {COLUMNS} FROM observations o JOIN indicators i ON i.code = o.indicator
-         WHERE region = ?1 AND year = ?2 AND quarter = ?3 AND (?4 IS NULL OR indicator = ?4)
-         ORDER BY i.sort, indicator"
+        "SELECT {COLUMNS} FROM indicators i CROSS JOIN observations o
+           ON o.region = ?1 AND o.indicator = i.code AND o.year = ?2 AND o.quarter = ?3
+         WHERE ?4 IS NULL OR i.code = ?4
+         ORDER BY i.sort, o.indicator"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![region, period.year(), period.quarter_number(), indicator], from_row)?;
