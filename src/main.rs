@@ -6,7 +6,8 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Database work runs on the blocking pool; more threads than pooled connections (8) would only wait.
+/// Database work runs on the blocking pool and waits there for one of 8 pooled connections; tokio's
+/// default of 512 threads would only add waiting threads, each with its own allocator cache.
 const BLOCKING_THREADS: usize = 16;
 
 fn main() -> anyhow::Result<()> {

@@ -409,10 +409,12 @@ mod tests {
         let vetoed = assessment.regions.iter().find(|r| r.region == county_id(0, 1)).unwrap();
         assert_eq!((vetoed.total, vetoed.grade.as_deref()), (0.0, Some("不合格")));
         for group in ["县（市、区）", "开发区"] {
-            let mut ranks: Vec<u32> =
-                assessment.regions.iter().filter(|r| r.group.as_deref() == Some(group)).map(|r| r.rank).collect();
-            ranks.sort();
-            assert_eq!(ranks.first(), Some(&1), "{group}");
+            let peers: Vec<_> = assessment.regions.iter().filter(|r| r.group.as_deref() == Some(group)).collect();
+            assert!(peers.len() > 1, "{group}");
+            for r in &peers {
+                let ahead = peers.iter().filter(|o| o.total > r.total).count() as u32;
+                assert_eq!(r.rank, ahead + 1, "{group} {}", r.region);
+            }
         }
     }
 
@@ -421,6 +423,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (a, _) = generated(dir.path(), "a.db");
         let (b, _) = generated(dir.path(), "b.db");
-        assert_eq!(all_figures(&a.get().unwrap()), all_figures(&b.get().unwrap()));
+        let (a, b) = (a.get().unwrap(), b.get().unwrap());
+        assert_eq!(all_figures(&a), all_figures(&b));
+        for code in TARGETED {
+            let values = |conn: &Connection| {
+                let mut targets: Vec<(String, f64)> = engine::targets::of_indicator(conn, code, LAST_YEAR)
+                    .unwrap()
+                    .into_values()
+                    .map(|t| (t.region, t.value))
+                    .collect();
+                targets.sort_by(|x, y| x.0.cmp(&y.0));
+                targets
+            };
+            assert_eq!(values(&a), values(&b), "{code}");
+        }
+        assert_eq!(
+            engine::assessments::scheme(&a, LAST_YEAR).unwrap(),
+            engine::assessments::scheme(&b, LAST_YEAR).unwrap()
+        );
     }
 }

@@ -14,7 +14,8 @@ pub fn better(direction: Direction, a: f64, b: f64) -> bool {
 /// The competition rank of each value among the present ones: sorted once, best first, a value's
 /// rank is found by binary search (a province ranks 1,500 regions on 30 items).
 pub fn competition_ranks(values: &[Option<f64>], direction: Direction) -> Vec<Option<u32>> {
-    let mut best_first: Vec<f64> = values.iter().flatten().copied().collect();
+    // (figures are finite; a NaN would break the order the search relies on)
+    let mut best_first: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
     best_first.sort_by(|a, b| match direction {
         Direction::Higher => b.total_cmp(a),
         Direction::Lower => a.total_cmp(b),

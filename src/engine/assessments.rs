@@ -66,7 +66,7 @@ pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
         .iter()
         .map(|item| {
             let ind = world.indicator(&item.indicator)?;
-            let targets = super::targets::of_indicator(conn, &item.indicator, year)?;
+            let targets = super::targets::of_regions(conn, &children, &item.indicator, year)?;
             Ok(ItemFigures {
                 direction: ind.direction,
                 actual: children.iter().map(|c| calc.figure(c, &item.indicator, Span::Annual(year)).value).collect(),

@@ -41,8 +41,10 @@ pub fn rows(
     let this_year = Span::Ytd(quarter);
     let last_year = quarter.year_before().map(Span::Ytd);
     let mut out = Vec::with_capacity(regions.len() * indicators.len());
-    let targets =
-        indicators.iter().map(|code| super::targets::of_indicator(conn, code, year)).collect::<AppResult<Vec<_>>>()?;
+    let targets = indicators
+        .iter()
+        .map(|code| super::targets::of_regions(conn, regions, code, year))
+        .collect::<AppResult<Vec<_>>>()?;
     for region in regions {
         let name = world.region(region)?.name.clone();
         for (code, targets) in indicators.iter().zip(&targets) {
@@ -78,8 +80,8 @@ pub fn for_indicator(
     scope: Scope<'_>,
 ) -> AppResult<Vec<ProgressRow>> {
     let question = match scope {
-        Scope::Region(r) => format!("progress {indicator} {quarter} region {r}"),
-        Scope::ChildrenOf(p) => format!("progress {indicator} {quarter} children {p}"),
+        Scope::Region(r) => format!("progress {indicator:?} {quarter} region {r:?}"),
+        Scope::ChildrenOf(p) => format!("progress {indicator:?} {quarter} children {p:?}"),
     };
     super::cache::answer(conn, super::cache::Depends::Data, question, || {
         compute_for_indicator(conn, indicator, quarter, scope)

@@ -52,7 +52,7 @@ pub fn series(
     from: Period,
     to: Period,
 ) -> AppResult<Series> {
-    let question = format!("series {region} {indicator} {view:?} {from} {to}");
+    let question = format!("series {region:?} {indicator:?} {view:?} {from} {to}");
     super::cache::answer(conn, super::cache::Depends::Data, question, || {
         compute(conn, region, indicator, view, from, to)
     })

@@ -19,6 +19,28 @@ pub fn of_indicator(conn: &Connection, indicator: &str, year: i32) -> AppResult<
     Ok(store::targets::of_indicator(conn, indicator, year)?.into_iter().map(|t| (t.region.clone(), t)).collect())
 }
 
+/// Up to this many regions, their targets are read one by one; more, all of the indicator's at once.
+const ONE_BY_ONE_MAX: usize = 16;
+
+/// The targets of `regions` for one indicator and year, by region.
+pub fn of_regions(
+    conn: &Connection,
+    regions: &[&str],
+    indicator: &str,
+    year: i32,
+) -> AppResult<HashMap<String, Target>> {
+    if regions.len() > ONE_BY_ONE_MAX {
+        return of_indicator(conn, indicator, year);
+    }
+    let mut out = HashMap::with_capacity(regions.len());
+    for region in regions {
+        if let Some(t) = store::targets::get(conn, region, indicator, year)? {
+            out.insert(t.region.clone(), t);
+        }
+    }
+    Ok(out)
+}
+
 pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {
     Ok(store::targets::list(conn, year, region, indicator)?)
 }
