@@ -5,8 +5,9 @@
 //! - the 2025 assessment report of 1,449 counties × 30 indicators, HTML and XLSX.
 //!
 //! `cargo bench --bench province` generates the province (`zhibiao demo --scale province`) in a
-//! temporary directory first; `ZHIBIAO_PROVINCE_DB=file` uses one made before (it is copied, never
-//! changed). `RUNS=n` sets the repetitions (default 7). Prints a Markdown table of medians.
+//! temporary directory first; `ZHIBIAO_PROVINCE_DB=file` uses one made before (imports go into
+//! copies; the file itself only gets its migrations and new data versions). `RUNS=n` sets the
+//! repetitions (default 7), `ONLY=text` runs only what is named so. Prints a Markdown table of medians.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
