@@ -37,12 +37,11 @@ RATIO_INDICATOR=${RATIO_INDICATOR:-rd_share}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BASE=http://127.0.0.1:$PORT
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian)…" >&2
-  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
-for tool in curl jq; do
-  command -v $tool >/dev/null || { echo "$tool is needed" >&2; exit 2; }
+for tool in wrk curl jq; do
+  if ! command -v $tool >/dev/null; then
+    echo "installing $tool (Debian)…" >&2
+    apt-get install -y $tool >/dev/null || { apt-get update >/dev/null && apt-get install -y $tool >/dev/null; }
+  fi
 done
 
 (cd "$ROOT" && cargo build --release --quiet)
