@@ -14,8 +14,8 @@ pub fn better(direction: Direction, a: f64, b: f64) -> bool {
 /// The competition rank of each value among the present ones: sorted once, best first, a value's
 /// rank is found by binary search (a province ranks 1,500 regions on 30 items).
 pub fn competition_ranks(values: &[Option<f64>], direction: Direction) -> Vec<Option<u32>> {
-    // (figures are finite; a NaN would break the order the search relies on)
-    let mut best_first: Vec<f64> = values.iter().flatten().copied().filter(|v| v.is_finite()).collect();
+    // (figures are never NaN; one would break the order the search relies on)
+    let mut best_first: Vec<f64> = values.iter().flatten().copied().filter(|v| !v.is_nan()).collect();
     best_first.sort_by(|a, b| match direction {
         Direction::Higher => b.total_cmp(a),
         Direction::Lower => a.total_cmp(b),
@@ -44,6 +44,8 @@ mod tests {
             (&[Some(5.0), Some(4.0), Some(4.0), Some(1.0)], Higher, &[Some(1), Some(2), Some(2), Some(4)]),
             (&[Some(1.0), None, Some(1.0)], Higher, &[Some(1), None, Some(1)]),
             (&[None, None], Higher, &[None, None]),
+            (&[Some(1.0), Some(f64::INFINITY), Some(f64::NEG_INFINITY)], Higher, &[Some(2), Some(1), Some(3)]),
+            (&[Some(1.0), Some(f64::INFINITY), Some(f64::NEG_INFINITY)], Lower, &[Some(2), Some(3), Some(1)]),
             (&[], Higher, &[]),
         ];
         for (values, direction, want) in cases {

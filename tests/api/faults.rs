@@ -512,6 +512,7 @@ async fn figures_sent_during_a_large_import_wait_for_it_and_are_all_stored() {
     // The writers start once the import holds the write lock and is writing.
     while wal_size(&db) < wal_at_start + (1 << 20) {
         assert!(!import.is_finished(), "the import finished before the writers started");
+        assert!(start.elapsed() < Duration::from_secs(60), "the import wrote nothing for a minute");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let writers_start = start.elapsed();
