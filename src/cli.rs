@@ -84,8 +84,9 @@ pub enum Command {
     /// Import figures from a CSV, Excel template or DHIS2 JSON file: all rows or none
     ///
     /// The rules and permissions are those of PUT /values. CSV columns: region,indicator,period,value,comment
-    /// (UTF-8, with or without BOM); .xlsx: the template of GET /templates/{region}/{YYYYQn}.xlsx filled in;
-    /// .json: DHIS2 dataValueSets.
+    /// or 地区,指标,时期,数值,备注 (UTF-8 with or without BOM, or GBK); regions by id or name, indicators by
+    /// code or name. A World Bank WDI bulk CSV needs --indicator. .xlsx: the template of
+    /// GET /templates/{region}/{YYYYQn}.xlsx filled in; .json: DHIS2 dataValueSets.
     Import {
         #[command(flatten)]
         db: DbArg,
@@ -100,6 +101,9 @@ pub enum Command {
         /// Why figures are corrected; kept in the audit log
         #[arg(long)]
         reason: Option<String>,
+        /// For a World Bank WDI file: the indicator (code or name) its figures go into
+        #[arg(long)]
+        indicator: Option<String>,
     },
     /// Export stored figures, exactly as submitted, as CSV or DHIS2 dataValueSets JSON
     Export {
@@ -213,12 +217,12 @@ fn parse_period(text: &str) -> Result<Period, String> {
 fn import(
     db: &std::path::Path,
     file: &std::path::Path,
-    dry_run: bool,
+    options: &engine::imports::Options<'_>,
     as_user: Option<&str>,
-    reason: Option<&str>,
 ) -> anyhow::Result<()> {
+    let dry_run = options.dry_run;
     let format = transfer::Format::from_path(file)
-        .ok_or_else(|| anyhow::anyhow!("{}: the file must end in .csv, .xlsx or .json", file.display()))?;
+        .ok_or_else(|| anyhow::anyhow!("{}：文件名应以.csv、.xlsx或.json结尾", file.display()))?;
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let parsed = transfer::parse(format, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let total = parsed.rows.len() as u64;
@@ -228,35 +232,38 @@ fn import(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    bar.set_message(if dry_run { "checking" } else { "importing" });
+    bar.set_message(if dry_run { "检查中" } else { "导入中" });
     let current = engine::current_quarter();
     let pool = store::open(db)?;
     let mut conn = pool.get()?;
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let user = match as_user {
         Some(name) => store::users::with_name(&tx, name)?
-            .ok_or_else(|| anyhow::anyhow!("there is no user '{name}'; add one with `zhibiao user add`"))?,
+            .ok_or_else(|| anyhow::anyhow!("没有用户“{name}”；请先用`zhibiao user add`添加"))?,
         None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new() },
     };
-    let outcome = engine::imports::import(&tx, &user, parsed, dry_run, reason, current, &mut |done| {
+    let outcome = engine::imports::import_with(&tx, &user, parsed, options, current, &mut |done| {
         bar.set_position(done as u64)
     })?;
     bar.finish_and_clear();
     for w in &outcome.warnings {
-        eprintln!("warning, row {}: {} {} {}: {}", w.row, w.region, w.period, w.indicator, w.message);
+        eprintln!("提示：{} {} {}：{}", w.region, w.period, w.indicator, w.message);
     }
     for e in &outcome.errors {
-        eprintln!("error, row {}: {}", e.row, e.message);
+        eprintln!("错误：{}", e.message);
     }
-    let counts = format!("{} created, {} updated, {} unchanged", outcome.created, outcome.updated, outcome.unchanged);
+    let mut counts = format!("新增{}个，更新{}个，未变{}个", outcome.created, outcome.updated, outcome.unchanged);
+    if outcome.skipped > 0 {
+        counts.push_str(&format!("，跳过{}行（不是对标地区）", outcome.skipped));
+    }
     if dry_run {
-        println!("Dry run of {}: {counts}; nothing was stored.", file.display());
+        println!("试导入{}：{counts}；没有保存任何数据。", file.display());
     } else if outcome.errors.is_empty() {
         tx.commit()?;
-        println!("Imported {}: {counts}.", file.display());
+        println!("已导入{}：{counts}。", file.display());
     }
     if !outcome.errors.is_empty() {
-        anyhow::bail!("{}: {} errors; nothing was imported", file.display(), outcome.errors.len());
+        anyhow::bail!("{}：文件有{}处错误，没有导入任何数据", file.display(), outcome.errors.len());
     }
     Ok(())
 }
@@ -379,8 +386,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             std::fs::write(&output, charts::render(&chart, format)?)?;
             println!("Wrote {}.", output.display());
         }
-        Command::Import { db, file, dry_run, as_user, reason } => {
-            import(&db.db, &file, dry_run, as_user.as_deref(), reason.as_deref())?;
+        Command::Import { db, file, dry_run, as_user, reason, indicator } => {
+            let options =
+                engine::imports::Options { dry_run, reason: reason.as_deref(), indicator: indicator.as_deref() };
+            import(&db.db, &file, &options, as_user.as_deref())?;
         }
         Command::Report { db, kind, period, format, region, output, font } => {
             charts::fonts::init(font.font.as_deref())?;

@@ -11,7 +11,9 @@ use crate::domain::assessment::Scheme;
 use crate::domain::split::{from_units, largest_remainder, to_units};
 use crate::domain::submission::RawItem;
 use crate::domain::target::SplitMethod;
-use crate::domain::{Direction, Formula, Indicator, IndicatorCode, Mode, Quarter, Region, RegionId, RegionKind};
+use crate::domain::{
+    Direction, Formula, Frequency, Indicator, IndicatorCode, Mode, Quarter, Region, RegionId, RegionKind,
+};
 use crate::engine;
 use crate::engine::targets::SplitRequest;
 use crate::error::AppResult;
@@ -205,6 +207,7 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         parent: parent.map(id),
         group: group.map(str::to_string),
         sort,
+        iso3: None,
     };
     engine::regions::create(conn, &admin, region(DISTRICT, "全区", RegionKind::District, None, None, 0))?;
     for (i, (rid, name, group)) in UNITS.iter().enumerate() {
@@ -225,6 +228,8 @@ pub fn load(conn: &Connection) -> AppResult<()> {
             formula: spec.formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
             allow_negative: false,
             sort: i as i64 + 1,
+            frequency: Frequency::Quarterly,
+            regions: None,
         };
         engine::indicators::create(conn, &admin, indicator)?;
     }

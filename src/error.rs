@@ -7,7 +7,7 @@ use crate::store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; each problem names its field.
-    #[error("invalid input: {}", summary(.0))]
+    #[error("输入有误：{}", summary(.0))]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     NotFound(String),
@@ -25,7 +25,7 @@ pub enum AppError {
 }
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors.iter().map(|e| format!("{}：{}", e.field, e.message)).collect::<Vec<_>>().join("；")
 }
 
 impl AppError {

@@ -1,12 +1,14 @@
 //! Drawing chart models with plotters, into an SVG string or PNG bytes in memory.
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::FontTransform;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartError;
 use super::fonts;
+use super::layout::{self, Anchor, CategoryLabels, Orientation, Rect};
 use super::model::*;
 use super::style::*;
 
@@ -14,7 +16,7 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     fonts::ensure()?;
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, size(chart)).into_drawing_area();
         draw(&root, chart).map_err(|e| ChartError(e.to_string()))?;
         root.present().map_err(|e| ChartError(e.to_string()))?;
     }
@@ -26,7 +28,8 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
 pub fn png(chart: &Chart) -> Result<Vec<u8>, ChartError> {
     let svg = svg(chart)?;
     let tree = resvg::usvg::Tree::from_str(&svg, fonts::svg_options()?).map_err(|e| ChartError(e.to_string()))?;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(WIDTH, HEIGHT).ok_or_else(|| ChartError("image size".into()))?;
+    let (width, height) = size(chart);
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height).ok_or_else(|| ChartError("image size".into()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
     encode_png(&pixmap).map_err(|e| ChartError(e.to_string()))
@@ -55,6 +58,8 @@ fn encode_png(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::Encodin
 }
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+type Area<DB> = DrawingArea<DB, Shift>;
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn font(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&TEXT)
@@ -64,18 +69,47 @@ fn anchored(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
     font(size).pos(Pos::new(h, v))
 }
 
-/// Shrinks a title that would not fit on one line (CJK glyphs are about one em wide).
-fn title_size(title: &str) -> u32 {
-    let available = (WIDTH - 2 * MARGIN) as usize;
-    let chars = title.chars().count().max(1);
-    TITLE_SIZE.min((available / chars) as u32).max(14)
+/// A label as `layout` placed it: the anchor point of the text at `at` (pixels of the area drawn on).
+fn label(text: &str, size: u32, at: (i32, i32), anchor: Anchor, orientation: Orientation) -> Text<'static, (i32, i32), String> {
+    let (h, v) = match anchor {
+        Anchor::Centre => (HPos::Center, VPos::Center),
+        Anchor::Below => (HPos::Center, VPos::Bottom),
+        Anchor::Top => (HPos::Center, VPos::Top),
+        Anchor::Start => (HPos::Left, VPos::Center),
+        Anchor::End => (HPos::Right, VPos::Center),
+    };
+    let style = anchored(size, h, v);
+    let style = match orientation {
+        Orientation::Level => style,
+        Orientation::Upright => style.transform(FontTransform::Rotate270),
+    };
+    Text::new(text.to_string(), at, style)
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> DrawResult<DB> {
+/// The largest title size up to `TITLE_SIZE` at which the title fits on one line.
+fn title_size(title: &str) -> u32 {
+    let available = f64::from(WIDTH - 2 * MARGIN);
+    (TITLE_MIN_SIZE..=TITLE_SIZE).rev().find(|s| layout::text_width(title, *s) <= available).unwrap_or(TITLE_MIN_SIZE)
+}
+
+/// The picture's size in pixels: `WIDTH` × `HEIGHT`, except that horizontal bar charts grow
+/// taller so that every row keeps `ROW_MIN_HEIGHT` (31 provinces, 30 indicators).
+pub fn size(chart: &Chart) -> (u32, u32) {
+    let rows = match &chart.body {
+        Body::Bars(b) => b.rows.len(),
+        Body::Progress(p) => p.rows.len(),
+        _ => 0,
+    };
+    let fixed = 2 * MARGIN + title_size(&chart.title) + TITLE_GAP + PLOT_TOP + VALUE_AXIS_BELOW;
+    let rows = u32::try_from(rows).unwrap_or(u32::MAX / ROW_MIN_HEIGHT / 2);
+    (WIDTH, HEIGHT.max(fixed.saturating_add(rows.saturating_mul(ROW_MIN_HEIGHT))))
+}
+
+fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let inner = root.margin(MARGIN, MARGIN, MARGIN, MARGIN);
     let size = title_size(&chart.title);
-    let (title_area, body) = inner.split_vertically(size + 26);
+    let (title_area, body) = inner.split_vertically(size + TITLE_GAP);
     let (w, _) = title_area.dim_in_pixel();
     title_area.draw(&Text::new(
         chart.title.clone(),
@@ -94,7 +128,7 @@ fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart) -> Dra
     }
 }
 
-fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+fn no_data<DB: DrawingBackend>(area: &Area<DB>) -> DrawResult<DB> {
     let (w, h) = area.dim_in_pixel();
     area.draw(&Text::new(
         NO_DATA,
@@ -103,237 +137,371 @@ fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> DrawResult<DB> 
     ))
 }
 
-/// Upper end of a value axis: room above the largest value for its label, never an empty range.
-fn axis_max(values: impl Iterator<Item = f64>, headroom: f64) -> f64 {
-    let max = values.filter(|v| v.is_finite()).fold(0.0, f64::max);
-    if max > 0.0 { max * headroom } else { 1.0 }
+/// How a legend entry is marked.
+#[derive(Clone, Copy)]
+enum Mark {
+    Swatch(RGBColor),
+    Line(ShapeStyle),
+    Dashed(ShapeStyle),
 }
 
-/// One segment per category: plotters' integer ranges include their end, so `0..n` would add one.
-fn segments(n: i32) -> plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32> {
-    (0..(n - 1).max(0)).into_segmented()
+/// Draws the legend in one row at the top of `area`, its right end at `right`; returns its box
+/// (backend pixels), which value labels keep clear of.
+fn legend<DB: DrawingBackend>(area: &Area<DB>, entries: &[(&str, Mark)], right: i32) -> Result<Option<Rect>, DrawingAreaErrorKind<DB::ErrorType>> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let widths: Vec<f64> = entries
+        .iter()
+        .map(|(text, _)| f64::from(LEGEND_SWATCH + LEGEND_INNER) + layout::text_width(text, NOTE_SIZE))
+        .collect();
+    let total = widths.iter().sum::<f64>() + f64::from(LEGEND_SPACING) * (entries.len() - 1) as f64;
+    let left = f64::from(right) - total;
+    let y = (LEGEND_HEIGHT / 2) as i32;
+    let half = (LEGEND_SWATCH / 2) as i32;
+    let mut x = left;
+    for ((text, mark), width) in entries.iter().zip(&widths) {
+        let x0 = x.round() as i32;
+        let x1 = x0 + LEGEND_SWATCH as i32;
+        match *mark {
+            Mark::Swatch(colour) => area.draw(&Rectangle::new([(x0, y - half * 3 / 4), (x1, y + half * 3 / 4)], colour.filled()))?,
+            Mark::Line(style) => area.draw(&PathElement::new(vec![(x0, y), (x1, y)], style))?,
+            Mark::Dashed(style) => {
+                area.draw(&PathElement::new(vec![(x0, y), (x0 + half - 2, y)], style))?;
+                area.draw(&PathElement::new(vec![(x0 + half + 2, y), (x1, y)], style))?;
+            }
+        }
+        area.draw(&label(text, NOTE_SIZE, (x1 + LEGEND_INNER as i32, y), Anchor::Start, Orientation::Level))?;
+        x += width + f64::from(LEGEND_SPACING);
+    }
+    let (bx, by) = area.get_base_pixel();
+    let (bx, by) = (f64::from(bx), f64::from(by));
+    Ok(Some(Rect::new(bx + left, by, bx + f64::from(right), by + f64::from(LEGEND_HEIGHT))))
 }
 
-fn segment_label(names: &[String]) -> impl Fn(&SegmentValue<i32>) -> String + '_ {
-    move |v| match v {
-        SegmentValue::CenterOf(i) => usize::try_from(*i).ok().and_then(|i| names.get(i)).cloned().unwrap_or_default(),
-        _ => String::new(),
+/// Width of the value axis beside a vertical chart: its widest tick label and its title.
+fn value_axis_width(ranges: &[(f64, f64)]) -> u32 {
+    let widest = ranges
+        .iter()
+        .flat_map(|(lo, hi)| {
+            let ticks = layout::ticks(*lo, *hi, VALUE_TICKS);
+            let decimals = layout::tick_decimals(&ticks);
+            ticks.into_iter().map(move |t| layout::text_width(&layout::format_tick(t, decimals), LABEL_SIZE))
+        })
+        .fold(0.0, f64::max);
+    // the tick labels, a digit to spare, the rotated title and the gaps plotters keeps
+    let needed = widest + layout::text_width("0", LABEL_SIZE) + layout::text_height(LABEL_SIZE) + 24.0;
+    VALUE_AXIS_MIN.max(needed.ceil() as u32)
+}
+
+/// A chart of vertical bars or points over categories, laid out before anything is drawn.
+struct Columns {
+    labels: CategoryLabels,
+    /// height under the plot for the category labels (and the axis title, if any)
+    label_area: u32,
+    axis_width: u32,
+    slot: f64,
+    plot_height: f64,
+    lo: f64,
+}
+
+/// Lays out `names` under a plot in `area` whose values are `values`; `ordered` axes (quarters)
+/// thin their labels out from `first`, category axes turn them upright.
+fn columns(
+    (width, height): (u32, u32),
+    names: &[String],
+    ordered: bool,
+    first: usize,
+    values: &[f64],
+    x_desc: bool,
+) -> Columns {
+    let n = names.len().max(1) as f64;
+    let lo = layout::axis_bottom(values);
+    // The axis ends between the headroom-only top and twice the largest value (see `axis_top`).
+    let max = values.iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let axis_width = value_axis_width(&[(lo, layout::axis_top(values, 1.0, 0.0, 1.3)), (lo, (2.0 * max).max(1.0))]);
+    let plot_width = f64::from(width.saturating_sub(axis_width + PLOT_RIGHT)).max(1.0);
+    let slot = plot_width / n;
+    let labels = layout::category_labels(names, LABEL_SIZE, slot, ordered, first, MAX_CATEGORY_EXTENT);
+    let desc = if x_desc { layout::text_height(LABEL_SIZE) + f64::from(TICK_GAP) } else { 0.0 };
+    let label_area = (f64::from(TICK_GAP) + labels.extent + layout::LABEL_GAP + desc).ceil() as u32;
+    let plot_height = f64::from(height.saturating_sub(label_area + PLOT_TOP)).max(1.0);
+    Columns { labels, label_area, axis_width, slot, plot_height, lo }
+}
+
+/// Builds the plot of `frame` over `n` categories up to `hi`, draws its value axis titled `axis`
+/// and writes the category labels.
+fn column_plot<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    frame: &Columns,
+    n: usize,
+    hi: f64,
+    axis: &str,
+    x_desc: &str,
+) -> Result<Plot<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let lo = frame.lo;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(PLOT_TOP)
+        .margin_right(PLOT_RIGHT)
+        .x_label_area_size(frame.label_area)
+        .y_label_area_size(frame.axis_width)
+        .build_cartesian_2d(0f64..n.max(1) as f64, lo..hi)?;
+    let decimals = layout::tick_decimals(&layout::ticks(lo, hi, VALUE_TICKS));
+    let tick = move |v: &f64| layout::format_tick(*v, decimals);
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
+        .x_labels(0)
+        .y_labels(VALUE_TICKS)
+        .y_label_formatter(&tick)
+        .y_desc(axis)
+        .label_style(font(LABEL_SIZE))
+        .axis_desc_style(font(LABEL_SIZE));
+    if !x_desc.is_empty() {
+        mesh.x_desc(x_desc);
+    }
+    mesh.draw()?;
+    let (bx, by) = area.get_base_pixel();
+    let bottom = chart.backend_coord(&(0.0, lo)).1 - by + TICK_GAP as i32;
+    let (anchor, orientation) = match frame.labels.orientation {
+        Orientation::Level => (Anchor::Top, Orientation::Level),
+        Orientation::Upright => (Anchor::End, Orientation::Upright),
+    };
+    for (i, text) in frame.labels.texts.iter().enumerate().filter(|(i, _)| frame.labels.shown(*i)) {
+        let x = chart.backend_coord(&(i as f64 + 0.5, lo)).0 - bx;
+        area.draw(&label(text, LABEL_SIZE, (x, bottom), anchor, orientation))?;
+    }
+    Ok(chart)
+}
+
+/// The plot's box in backend pixels.
+fn plot_box<DB: DrawingBackend>(chart: &Plot<'_, DB>) -> Rect {
+    let (x, y) = chart.plotting_area().get_pixel_range();
+    Rect::new(f64::from(x.start), f64::from(y.start), f64::from(x.end), f64::from(y.end))
+}
+
+/// Writes each label (text, anchor point in backend pixels) that `layout::keep_clear` lets through.
+fn write_clear<DB: DrawingBackend>(
+    area: &Area<DB>,
+    labels: &[(String, (i32, i32))],
+    size: u32,
+    (anchor, orientation): (Anchor, Orientation),
+    bounds: Rect,
+    blocked: &[Rect],
+) -> DrawResult<DB> {
+    let boxes: Vec<Option<Rect>> = labels
+        .iter()
+        .map(|(text, (x, y))| Some(layout::text_box(text, size, (f64::from(*x), f64::from(*y)), anchor, orientation)))
+        .collect();
+    let (bx, by) = area.get_base_pixel();
+    for ((text, (x, y)), keep) in labels.iter().zip(layout::keep_clear(&boxes, bounds, blocked)) {
+        if keep {
+            area.draw(&label(text, size, (x - bx, y - by), anchor, orientation))?;
+        }
+    }
+    Ok(())
+}
+
+/// Value labels over columns: level above the point when the widest fits its slot, else upright.
+fn value_placement(orientation: Orientation) -> (Anchor, Orientation) {
+    match orientation {
+        Orientation::Level => (Anchor::Below, Orientation::Level),
+        Orientation::Upright => (Anchor::Start, Orientation::Upright),
     }
 }
 
-fn number_label(decimals: u8) -> impl Fn(&f64) -> String {
-    // Axis ticks need no more precision than the figures themselves.
-    move |v| format_value(*v, decimals.min(2))
+/// Anchor points `VALUE_OFFSET` above (category i, value) for each label.
+fn over<DB: DrawingBackend>(chart: &Plot<'_, DB>, items: Vec<(usize, f64, String)>) -> Vec<(String, (i32, i32))> {
+    items
+        .into_iter()
+        .map(|(i, v, text)| {
+            let (x, y) = chart.backend_coord(&(i as f64 + 0.5, v));
+            (text, (x, y - VALUE_OFFSET as i32))
+        })
+        .collect()
 }
 
-fn legend_box(colour: RGBColor) -> impl Fn((i32, i32)) -> Rectangle<(i32, i32)> {
-    move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], colour.filled())
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| v.is_finite())
 }
 
-fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-) -> DrawResult<DB> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(font(NOTE_SIZE))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .draw()
-}
-
-fn target_vs_actual<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &TargetVsActual) -> DrawResult<DB> {
-    let n = c.groups.len() as i32;
+fn target_vs_actual<DB: DrawingBackend>(area: &Area<DB>, c: &TargetVsActual) -> DrawResult<DB> {
+    let n = c.groups.len();
     let names: Vec<String> = c.groups.iter().map(|g| g.name.clone()).collect();
-    let top = axis_max(c.groups.iter().flat_map(|g| [g.target, g.actual, g.pace]).flatten(), 1.3);
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(36)
-        .y_label_area_size(72)
-        .build_cartesian_2d(segments(n), 0f64..top)?;
-    let label = segment_label(&names);
-    let ticks = number_label(c.decimals);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .y_desc(c.axis.as_str())
-        .x_labels(names.len())
-        .x_label_formatter(&label)
-        .y_label_formatter(&ticks)
-        .label_style(font(LABEL_SIZE))
-        .axis_desc_style(font(LABEL_SIZE))
-        .draw()?;
-    let (plot_width, _) = chart.plotting_area().dim_in_pixel();
-    let gap = (plot_width as f64 / f64::from(n.max(1)) * 0.12) as u32;
-    let bar = |from: SegmentValue<i32>, to: SegmentValue<i32>, value: f64, colour: RGBColor, left: u32, right: u32| {
-        let mut r = Rectangle::new([(from, 0.0), (to, value)], colour.filled());
-        r.set_margin(0, 0, left, right);
-        r
-    };
-    use SegmentValue::{CenterOf, Exact};
-    chart
-        .draw_series(
-            c.groups
-                .iter()
-                .zip(0..)
-                .filter_map(|(g, i)| g.target.map(|t| bar(Exact(i), CenterOf(i), t, TARGET, gap, 1))),
-        )?
-        .label("年度目标")
-        .legend(legend_box(TARGET));
-    chart
-        .draw_series(
-            c.groups
-                .iter()
-                .zip(0..)
-                .filter_map(|(g, i)| g.actual.map(|a| bar(CenterOf(i), Exact(i + 1), a, ACTUAL, 1, gap))),
-        )?
-        .label("累计完成")
-        .legend(legend_box(ACTUAL));
-    chart
-        .draw_series(c.groups.iter().zip(0..).filter_map(|(g, i)| {
-            g.pace.map(|p| PathElement::new(vec![(Exact(i), p), (Exact(i + 1), p)], PACE.stroke_width(2)))
-        }))?
-        .label("序时进度目标")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], PACE.stroke_width(2)));
-    chart.draw_series(c.groups.iter().zip(0..).filter_map(|(g, i)| {
-        let c = g.completion?;
-        let top = [g.target, g.actual, g.pace].into_iter().flatten().fold(0.0, f64::max);
-        Some(
-            EmptyElement::at((CenterOf(i), top))
-                + Text::new(format_share(c), (0, -6), anchored(VALUE_SIZE, HPos::Center, VPos::Bottom)),
-        )
+    let pair_top = |g: &Pair| [g.target, g.actual, g.pace].into_iter().filter_map(finite).fold(0.0, f64::max);
+    let values: Vec<f64> = c.groups.iter().flat_map(|g| [g.target, g.actual, g.pace]).filter_map(finite).collect();
+    let entries: Vec<(&str, Mark)> = [
+        (c.groups.iter().any(|g| g.target.is_some()), "年度目标", Mark::Swatch(TARGET)),
+        (c.groups.iter().any(|g| g.actual.is_some()), "累计完成", Mark::Swatch(ACTUAL)),
+        (c.groups.iter().any(|g| g.pace.is_some()), "序时进度目标", Mark::Line(PACE.stroke_width(2))),
+    ]
+    .into_iter()
+    .filter(|(any, _, _)| *any)
+    .map(|(_, text, mark)| (text, mark))
+    .collect();
+    let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
+    let frame = columns(area.dim_in_pixel(), &names, false, 0, &values, false);
+    let shares: Vec<(usize, f64, String)> = c
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(i, g)| Some((i, pair_top(g), format_share(finite(g.completion)?))))
+        .collect();
+    let texts: Vec<String> = shares.iter().map(|s| s.2.clone()).collect();
+    let orientation = layout::value_orientation(&texts, VALUE_SIZE, frame.slot);
+    let room = layout::value_extent(&texts, VALUE_SIZE, orientation) + f64::from(VALUE_OFFSET);
+    let tops: Vec<f64> = shares.iter().map(|s| s.1).collect();
+    let hi = layout::axis_top(&tops, frame.plot_height, room, 1.15).max(layout::axis_top(&values, 1.0, 0.0, 1.1));
+    let mut chart = column_plot(&area, &frame, n, hi, &c.axis, "")?;
+    let right = chart.plotting_area().get_pixel_range().0.end - legend_area.get_base_pixel().0;
+    let legend_box = legend(&legend_area, &entries, right)?;
+    let bar = |x0: f64, x1: f64, v: f64, colour: RGBColor| Rectangle::new([(x0, 0.0), (x1, v)], colour.filled());
+    chart.draw_series(
+        c.groups.iter().enumerate().filter_map(|(i, g)| Some(bar(i as f64 + PAIR_GAP, i as f64 + 0.5, finite(g.target)?, TARGET))),
+    )?;
+    chart.draw_series(
+        c.groups.iter().enumerate().filter_map(|(i, g)| Some(bar(i as f64 + 0.5, i as f64 + 1.0 - PAIR_GAP, finite(g.actual)?, ACTUAL))),
+    )?;
+    chart.draw_series(c.groups.iter().enumerate().filter_map(|(i, g)| {
+        let p = finite(g.pace)?;
+        Some(PathElement::new(vec![(i as f64 + PAIR_GAP / 2.0, p), (i as f64 + 1.0 - PAIR_GAP / 2.0, p)], PACE.stroke_width(2)))
     }))?;
-    draw_legend(&mut chart)
+    let bounds = plot_box(&chart);
+    let labels = over(&chart, shares);
+    write_clear(&area, &labels, VALUE_SIZE, value_placement(orientation), bounds, legend_box.as_slice())
 }
 
 /// Consecutive runs of present values within one year: a missing quarter breaks the line, and so
 /// does a new year (year-to-date figures start again from zero).
-fn runs(values: &[Option<f64>], year_starts: &[bool]) -> Vec<Vec<(SegmentValue<i32>, f64)>> {
-    let mut out: Vec<Vec<(SegmentValue<i32>, f64)>> = vec![Vec::new()];
-    for ((v, starts), i) in values.iter().zip(year_starts).zip(0..) {
+fn runs(values: &[Option<f64>], year_starts: &[bool]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (i, (v, starts)) in values.iter().zip(year_starts).enumerate() {
+        let v = finite(*v);
         if (*starts || v.is_none()) && out.last().is_some_and(|r| !r.is_empty()) {
             out.push(Vec::new());
         }
         if let Some(v) = v {
-            out.last_mut().expect("never empty").push((SegmentValue::CenterOf(i), *v));
+            out.last_mut().expect("never empty").push((i as f64 + 0.5, v));
         }
     }
     out.retain(|r| !r.is_empty());
     out
 }
 
-fn trend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Trend) -> DrawResult<DB> {
-    let n = c.labels.len() as i32;
-    let top = axis_max(c.actual.iter().chain(&c.target_path).chain(&c.last_year).flatten().copied(), 1.2);
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(36)
-        .y_label_area_size(72)
-        .build_cartesian_2d(segments(n), 0f64..top)?;
-    // With many quarters, every other label (or fewer) keeps them from running together.
-    let step = (c.labels.len() / 12).max(1);
-    let shown: Vec<String> =
-        c.labels.iter().enumerate().map(|(i, l)| if i % step == 0 { l.clone() } else { String::new() }).collect();
-    let label = segment_label(&shown);
-    let ticks = number_label(c.decimals);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .y_desc(c.axis.as_str())
-        .x_labels(c.labels.len())
-        .x_label_formatter(&label)
-        .y_label_formatter(&ticks)
-        .label_style(font(LABEL_SIZE))
-        .axis_desc_style(font(LABEL_SIZE))
-        .draw()?;
-    let series: [(&[Option<f64>], &str, ShapeStyle, bool); 3] = [
-        (&c.last_year, "上年同期累计", LAST_YEAR.stroke_width(1), false),
-        (&c.target_path, "目标进度", PACE.stroke_width(2), true),
-        (&c.actual, "累计完成", ACTUAL.stroke_width(3), false),
+fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
+    let n = c.labels.len();
+    let values: Vec<f64> = c.actual.iter().chain(&c.target_path).chain(&c.last_year).copied().filter_map(finite).collect();
+    let series: [(&[Option<f64>], &str, Mark); 3] = [
+        (&c.last_year, "上年同期累计", Mark::Line(LAST_YEAR.stroke_width(1))),
+        (&c.target_path, "目标进度", Mark::Dashed(PACE.stroke_width(2))),
+        (&c.actual, "累计完成", Mark::Line(ACTUAL.stroke_width(3))),
     ];
-    for (values, name, style, dashed) in series {
-        let mut labelled = false;
+    let entries: Vec<(&str, Mark)> =
+        series.iter().filter(|(v, _, _)| v.iter().copied().any(|v| finite(v).is_some())).map(|(_, t, m)| (*t, *m)).collect();
+    let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
+    // Thinned quarter labels start at a first quarter, so that they read 2019Q1, 2020Q1, …
+    let first = c.year_starts.iter().position(|s| *s).unwrap_or(0);
+    let frame = columns(area.dim_in_pixel(), &c.labels, true, first, &values, false);
+    let points: Vec<(usize, f64, String)> =
+        c.actual.iter().enumerate().filter_map(|(i, v)| finite(*v).map(|v| (i, v, format_value(v, c.decimals)))).collect();
+    let room = layout::text_height(NOTE_SIZE) + f64::from(VALUE_OFFSET);
+    let tops: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let hi = layout::axis_top(&tops, frame.plot_height, room, 1.1).max(layout::axis_top(&values, 1.0, 0.0, 1.1));
+    let mut chart = column_plot(&area, &frame, n, hi, &c.axis, "")?;
+    let right = chart.plotting_area().get_pixel_range().0.end - legend_area.get_base_pixel().0;
+    let legend_box = legend(&legend_area, &entries, right)?;
+    for (values, _, mark) in series {
+        let style = match mark {
+            Mark::Line(s) | Mark::Dashed(s) => s,
+            Mark::Swatch(c) => c.into(),
+        };
         for run in runs(values, &c.year_starts) {
-            let anno = if dashed {
-                chart.draw_series(DashedLineSeries::new(run.clone(), 8, 6, style))?
-            } else {
-                chart.draw_series(LineSeries::new(run.clone(), style))?
+            match mark {
+                Mark::Dashed(_) => chart.draw_series(DashedLineSeries::new(run.clone(), 8, 6, style))?,
+                _ => chart.draw_series(LineSeries::new(run.clone(), style))?,
             };
-            if !labelled {
-                anno.label(name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
-                labelled = true;
-            }
-            chart.draw_series(run.iter().map(|p| Circle::new(p.clone(), 3, style.color.filled())))?;
+            chart.draw_series(run.iter().map(|p| Circle::new(*p, 3, style.color.filled())))?;
         }
     }
-    chart.draw_series(c.actual.iter().zip(0..).filter_map(|(v, i)| {
-        let v = (*v)?;
-        Some(
-            EmptyElement::at((SegmentValue::CenterOf(i), v))
-                + Text::new(format_value(v, c.decimals), (0, -8), anchored(NOTE_SIZE, HPos::Center, VPos::Bottom)),
-        )
-    }))?;
-    draw_legend(&mut chart)
+    let bounds = plot_box(&chart);
+    let labels = over(&chart, points);
+    write_clear(&area, &labels, NOTE_SIZE, (Anchor::Below, Orientation::Level), bounds, legend_box.as_slice())
 }
 
-/// Horizontal bars with labels: rows top to bottom in the given order.
+/// Horizontal bars, one row each, top to bottom in the given order: names left, each bar's text
+/// right of its end, optional marks (the expected share) across the rows. `floor` is a value the
+/// axis reaches at least.
 fn horizontal<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
+    area: &Area<DB>,
     axis: &str,
     names: &[String],
     bars: &[(Option<f64>, RGBColor, String)],
-    top: f64,
     marks: &[Option<f64>],
+    floor: f64,
 ) -> DrawResult<DB> {
-    let n = names.len() as i32;
-    // Segment 0 is at the bottom: reverse so that the first row is on top.
-    let reversed: Vec<String> = names.iter().rev().cloned().collect();
-    let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(2) as u32;
+    let n = names.len();
+    let (width, height) = area.dim_in_pixel();
+    let names: Vec<String> = names.iter().map(|s| layout::truncate(s, LABEL_SIZE, MAX_ROW_LABEL)).collect();
+    let name_width = names.iter().map(|s| layout::text_width(s, LABEL_SIZE)).fold(0.0, f64::max);
+    let left = (name_width + f64::from(TICK_GAP) + layout::LABEL_GAP).ceil() as u32;
+    let plot_width = f64::from(width.saturating_sub(left + PLOT_RIGHT)).max(1.0);
+    let ends: Vec<f64> = bars.iter().map(|b| finite(b.0).unwrap_or(0.0)).collect();
+    let others: Vec<f64> = marks.iter().copied().filter_map(finite).chain([floor]).collect();
+    let room = bars.iter().map(|b| layout::text_width(&b.2, VALUE_SIZE)).fold(0.0, f64::max) + f64::from(VALUE_OFFSET);
+    let hi = layout::axis_top(&ends, plot_width, room, 1.1).max(layout::axis_top(&others, 1.0, 0.0, 1.1));
+    let lo = layout::axis_bottom(&ends);
+    let _ = height;
     let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(40)
-        .y_label_area_size((longest * LABEL_SIZE + 24).min(260))
-        .margin_right(30)
-        .build_cartesian_2d(0f64..top, segments(n))?;
-    let label = segment_label(&reversed);
+        .margin_top(PLOT_TOP)
+        .margin_right(PLOT_RIGHT)
+        .x_label_area_size(VALUE_AXIS_BELOW)
+        .y_label_area_size(left)
+        .build_cartesian_2d(lo..hi, 0f64..n.max(1) as f64)?;
+    let decimals = layout::tick_decimals(&layout::ticks(lo, hi, VALUE_TICKS));
+    let tick = move |v: &f64| layout::format_tick(*v, decimals);
     chart
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
+        .y_labels(0)
+        .x_labels(VALUE_TICKS)
+        .x_label_formatter(&tick)
         .x_desc(axis)
-        .y_labels(names.len())
-        .y_label_formatter(&label)
         .label_style(font(LABEL_SIZE))
         .axis_desc_style(font(LABEL_SIZE))
         .draw()?;
-    let (_, plot_height) = chart.plotting_area().dim_in_pixel();
-    let gap = (plot_height as f64 / f64::from(n.max(1)) * 0.2) as u32;
-    let row = |i: usize| n - 1 - i as i32;
+    // Row 0 is at the bottom of the axis: the first bar goes into the top row.
+    let row = |i: usize| (n - 1 - i) as f64;
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, (v, colour, _))| {
-        let mut r = Rectangle::new(
-            [(0.0, SegmentValue::Exact(row(i))), ((*v)?, SegmentValue::Exact(row(i) + 1))],
-            colour.filled(),
-        );
-        r.set_margin(gap, gap, 0, 0);
-        Some(r)
+        Some(Rectangle::new([(0.0, row(i) + ROW_GAP), (finite(*v)?, row(i) + 1.0 - ROW_GAP)], colour.filled()))
     }))?;
     chart.draw_series(marks.iter().enumerate().filter_map(|(i, m)| {
-        let m = (*m)?;
-        Some(PathElement::new(
-            vec![(m, SegmentValue::Exact(row(i))), (m, SegmentValue::Exact(row(i) + 1))],
-            PACE.stroke_width(2),
-        ))
+        let m = finite(*m)?;
+        Some(PathElement::new(vec![(m, row(i)), (m, row(i) + 1.0)], PACE.stroke_width(2)))
     }))?;
-    chart.draw_series(bars.iter().enumerate().map(|(i, (v, _, text))| {
-        EmptyElement::at((v.unwrap_or(0.0), SegmentValue::CenterOf(row(i))))
-            + Text::new(text.clone(), (6, 0), anchored(VALUE_SIZE, HPos::Left, VPos::Center))
-    }))?;
-    Ok(())
+    let bounds = plot_box(&chart);
+    let x0 = chart.backend_coord(&(lo, 0.0)).0 - TICK_GAP as i32;
+    let name_labels: Vec<(String, (i32, i32))> =
+        names.iter().enumerate().map(|(i, s)| (s.clone(), (x0, chart.backend_coord(&(lo, row(i) + 0.5)).1))).collect();
+    let (bx, by) = area.get_base_pixel();
+    let (w, h) = area.dim_in_pixel();
+    let whole = Rect::new(f64::from(bx), f64::from(by), f64::from(bx) + f64::from(w), f64::from(by) + f64::from(h));
+    write_clear(area, &name_labels, LABEL_SIZE, (Anchor::End, Orientation::Level), whole, &[])?;
+    let value_labels: Vec<(String, (i32, i32))> = bars
+        .iter()
+        .zip(&ends)
+        .enumerate()
+        .map(|(i, ((_, _, text), end))| {
+            let (x, y) = chart.backend_coord(&(end.max(0.0), row(i) + 0.5));
+            (text.clone(), (x + VALUE_OFFSET as i32, y))
+        })
+        .collect();
+    write_clear(area, &value_labels, VALUE_SIZE, (Anchor::Start, Orientation::Level), bounds, &[])
 }
 
-fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Bars) -> DrawResult<DB> {
+fn bars<DB: DrawingBackend>(area: &Area<DB>, c: &Bars) -> DrawResult<DB> {
     let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
     let bars: Vec<(Option<f64>, RGBColor, String)> = c
         .rows
@@ -343,62 +511,50 @@ fn bars<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Bars) -> DrawResu
             (r.value, if r.highlight { OURS } else { OTHERS }, text)
         })
         .collect();
-    let top = axis_max(c.rows.iter().filter_map(|r| r.value), 1.2);
-    horizontal(area, &c.axis, &names, &bars, top, &[])
+    horizontal(area, &c.axis, &names, &bars, &[], 0.0)
 }
 
 /// Above this many regions an assessment chart names no bar and writes no score on it: a
 /// province's 1,500 counties would be an unreadable smear of text; the bars still show the spread.
 const SCORES_LABELLED_MAX: usize = 40;
 
-fn scores<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &Scores) -> DrawResult<DB> {
-    let n = c.rows.len() as i32;
-    let labelled = c.rows.len() <= SCORES_LABELLED_MAX;
+fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
+    let n = c.rows.len();
+    let labelled = n <= SCORES_LABELLED_MAX;
     let names: Vec<String> = if labelled { c.rows.iter().map(|r| r.name.clone()).collect() } else { Vec::new() };
-    let top = axis_max(c.rows.iter().map(|r| r.total), 1.2);
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(36)
-        .y_label_area_size(60)
-        .build_cartesian_2d(segments(n), 0f64..top)?;
-    let label = segment_label(&names);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .y_desc("总分（分）")
-        .x_desc(if labelled { String::new() } else { format!("{n}个地区，按总分从高到低排列") })
-        .x_labels(names.len())
-        .x_label_formatter(&label)
-        .y_label_formatter(&number_label(0))
-        .label_style(font(LABEL_SIZE))
-        .axis_desc_style(font(LABEL_SIZE))
-        .draw()?;
-    let (plot_width, _) = chart.plotting_area().dim_in_pixel();
-    let gap = (plot_width as f64 / f64::from(n.max(1)) * 0.18) as u32;
+    let x_desc = if labelled { String::new() } else { format!("{n}个地区，按总分从高到低排列") };
+    let values: Vec<f64> = c.rows.iter().map(|r| r.total).filter(|v| v.is_finite()).collect();
+    let entries: Vec<(&str, Mark)> = c
+        .grades
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| c.rows.iter().any(|r| r.grade == Some(*index)))
+        .map(|(index, name)| (name.as_str(), Mark::Swatch(grade_colour(index))))
+        .collect();
+    let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
+    let frame = columns(area.dim_in_pixel(), &names, false, 0, &values, !labelled);
+    let totals: Vec<(usize, f64, String)> = if labelled {
+        c.rows.iter().enumerate().filter(|(_, r)| r.total.is_finite()).map(|(i, r)| (i, r.total.max(0.0), format!("{:.2}", r.total))).collect()
+    } else {
+        Vec::new()
+    };
+    let texts: Vec<String> = totals.iter().map(|t| t.2.clone()).collect();
+    let orientation = layout::value_orientation(&texts, VALUE_SIZE, frame.slot);
+    let room = layout::value_extent(&texts, VALUE_SIZE, orientation) + f64::from(VALUE_OFFSET);
+    let hi = layout::axis_top(&values, frame.plot_height, room, 1.15);
+    let mut chart = column_plot(&area, &frame, n, hi, "总分（分）", &x_desc)?;
+    let right = chart.plotting_area().get_pixel_range().0.end - legend_area.get_base_pixel().0;
+    let legend_box = legend(&legend_area, &entries, right)?;
     let colour = |r: &Score| r.grade.map_or(MUTED, grade_colour);
-    chart.draw_series(c.rows.iter().zip(0..).map(|(r, i)| {
-        let mut rect =
-            Rectangle::new([(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), r.total)], colour(r).filled());
-        rect.set_margin(0, 0, gap, gap);
-        rect
+    chart.draw_series(c.rows.iter().enumerate().filter(|(_, r)| r.total.is_finite()).map(|(i, r)| {
+        Rectangle::new([(i as f64 + COLUMN_GAP, 0.0), (i as f64 + 1.0 - COLUMN_GAP, r.total)], colour(r).filled())
     }))?;
-    chart.draw_series(c.rows.iter().zip(0..).filter(|_| labelled).map(|(r, i)| {
-        EmptyElement::at((SegmentValue::CenterOf(i), r.total.max(0.0)))
-            + Text::new(format!("{:.2}", r.total), (0, -6), anchored(VALUE_SIZE, HPos::Center, VPos::Bottom))
-    }))?;
-    for (index, name) in c.grades.iter().enumerate() {
-        if c.rows.iter().any(|r| r.grade == Some(index)) {
-            chart
-                .draw_series(std::iter::empty::<Rectangle<(SegmentValue<i32>, f64)>>())?
-                .label(name.as_str())
-                .legend(legend_box(grade_colour(index)));
-        }
-    }
-    draw_legend(&mut chart)
+    let bounds = plot_box(&chart);
+    let labels = over(&chart, totals);
+    write_clear(&area, &labels, VALUE_SIZE, value_placement(orientation), bounds, legend_box.as_slice())
 }
 
-fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &ProgressRows) -> DrawResult<DB> {
+fn progress<DB: DrawingBackend>(area: &Area<DB>, c: &ProgressRows) -> DrawResult<DB> {
     let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
     let bars: Vec<(Option<f64>, RGBColor, String)> = c
         .rows
@@ -412,8 +568,7 @@ fn progress<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &ProgressRows)
         })
         .collect();
     let marks: Vec<Option<f64>> = c.rows.iter().map(|r| Some(100.0 * r.expected)).collect();
-    let top = axis_max(c.rows.iter().filter_map(|r| r.completion.map(|v| 100.0 * v)).chain([100.0]), 1.3);
-    horizontal(area, "完成率（%）　红线：序时进度", &names, &bars, top, &marks)
+    horizontal(area, "完成率（%）　红线：序时进度", &names, &bars, &marks, 100.0)
 }
 
 #[cfg(test)]

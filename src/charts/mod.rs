@@ -5,6 +5,7 @@
 pub mod build;
 pub mod draw;
 pub mod fonts;
+pub mod layout;
 pub mod model;
 pub mod named;
 pub mod spec;

@@ -15,6 +15,40 @@ pub const LABEL_SIZE: u32 = 16;
 pub const VALUE_SIZE: u32 = 14;
 pub const NOTE_SIZE: u32 = 13;
 
+/// Space between the title's line and what is under it.
+pub const TITLE_GAP: u32 = 26;
+pub const TITLE_MIN_SIZE: u32 = 14;
+/// The legend: one row between the title and the plot, right-aligned with the plot.
+pub const LEGEND_HEIGHT: u32 = 28;
+pub const LEGEND_SWATCH: u32 = 16;
+/// between a swatch and its text, and between entries
+pub const LEGEND_INNER: u32 = 6;
+pub const LEGEND_SPACING: u32 = 20;
+
+/// Free space above and right of the plot.
+pub const PLOT_TOP: u32 = 10;
+pub const PLOT_RIGHT: u32 = 24;
+/// The value axis: labelled ticks (at most this many), its title beside them.
+pub const VALUE_TICKS: usize = 8;
+pub const VALUE_AXIS_MIN: u32 = 72;
+/// Height of the value axis under a horizontal bar chart (tick labels and title).
+pub const VALUE_AXIS_BELOW: u32 = 52;
+/// Between the plot's edge and the category labels, and between a bar's end and its value.
+pub const TICK_GAP: u32 = 8;
+pub const VALUE_OFFSET: u32 = 6;
+/// Upright category labels longer than this are cut with `…`.
+pub const MAX_CATEGORY_EXTENT: f64 = 150.0;
+/// Names left of horizontal bars longer than this are cut with `…`.
+pub const MAX_ROW_LABEL: f64 = 240.0;
+/// Horizontal bar charts grow taller so that each row has at least this many pixels.
+pub const ROW_MIN_HEIGHT: u32 = 26;
+
+/// Share of a category's width left empty on either side of its bars.
+pub const PAIR_GAP: f64 = 0.12;
+pub const COLUMN_GAP: f64 = 0.18;
+/// Share of a row's height left empty above and below its bar.
+pub const ROW_GAP: f64 = 0.2;
+
 pub const TEXT: RGBColor = RGBColor(33, 37, 41);
 pub const GRID: RGBColor = RGBColor(222, 226, 230);
 pub const TARGET: RGBColor = RGBColor(173, 196, 224);
@@ -38,7 +72,7 @@ pub fn status_colour(status: Status) -> RGBColor {
         Status::Achieved => RGBColor(46, 139, 87),
         Status::OnTrack => RGBColor(31, 98, 165),
         Status::Behind => RGBColor(230, 145, 30),
-        Status::AtRisk => RGBColor(200, 35, 45),
+        Status::AtRisk | Status::Missed => RGBColor(200, 35, 45),
         Status::NoTarget | Status::NoData => MUTED,
     }
 }

@@ -17,7 +17,7 @@ use crate::domain::access::{Role, User};
 use crate::domain::assessment::Scheme;
 use crate::domain::target::SplitMethod;
 use crate::domain::{
-    Direction, Formula, Indicator, IndicatorCode, Mode, Period, Quarter, Region, RegionId, RegionKind,
+    Direction, Formula, Frequency, Indicator, IndicatorCode, Mode, Period, Quarter, Region, RegionId, RegionKind,
 };
 use crate::engine;
 use crate::engine::targets::SplitRequest;
@@ -157,6 +157,7 @@ fn region(id: &str, name: String, kind: RegionKind, parent: Option<&str>, group:
         parent: parent.map(|p| RegionId::parse(p).expect("generated ids are valid")),
         group: group.map(str::to_string),
         sort: sort as i64,
+        iso3: None,
     }
 }
 
@@ -189,20 +190,20 @@ pub fn load(conn: &Connection) -> AppResult<usize> {
 pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
     let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![] };
     let mut rng = StdRng::seed_from_u64(SEED);
-    engine::regions::create(conn, &admin, region(PROVINCE, "全省".into(), RegionKind::District, None, None, 0))?;
+    engine::regions::create(conn, &admin, region(PROVINCE, "全省".into(), RegionKind::Province, None, None, 0))?;
     // (county id, size): a county's figures are its size times the indicator's scale
     let mut counties: Vec<(String, f64)> = Vec::new();
     for c in 0..size.cities {
         let city = city_id(c);
         let name = format!("{}市", c + 1);
-        engine::regions::create(conn, &admin, region(&city, name, RegionKind::District, Some(PROVINCE), None, c + 1))?;
+        engine::regions::create(conn, &admin, region(&city, name, RegionKind::City, Some(PROVINCE), None, c + 1))?;
         for k in 0..counties_of(c) {
             let id = county_id(c, k);
             let zone = k % 7 == 6;
             let (kind, group, word) = if zone {
                 (RegionKind::Zone, "开发区", "开发区")
             } else {
-                (RegionKind::Town, "县（市、区）", "县")
+                (RegionKind::County, "县（市、区）", "县")
             };
             let name = format!("{}市{}{word}", c + 1, k + 1);
             engine::regions::create(conn, &admin, region(&id, name, kind, Some(&city), Some(group), k + 1))?;
@@ -220,6 +221,8 @@ pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
             formula: spec.formula.map(|f| Formula::parse(f).expect("generated formulas parse")),
             allow_negative: false,
             sort: i as i64 + 1,
+            frequency: Frequency::Quarterly,
+            regions: None,
         };
         engine::indicators::create(conn, &admin, indicator)?;
     }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::FieldError;
 use super::ids::RegionId;
 use super::indicator::{Direction, IndicatorSet};
-use super::number::{round_to, tidy};
+use super::narrative;
+use super::number::{round_to, tidy, tidy_figure};
 use super::progress::completion;
 use super::rank::competition_ranks;
 use super::region::RegionTree;
@@ -149,23 +150,23 @@ pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSe
     let mut err = |field: String, message: &str| errors.push(FieldError::new(field, message));
     let assessed: HashSet<&str> = scheme.assessed_regions(tree).into_iter().map(|c| c.as_str()).collect();
     if tree.get(&scheme.parent).is_none() {
-        err("parent".into(), "unknown region");
+        err("parent".into(), "没有这个地区");
     } else if assessed.is_empty() {
-        err("parent".into(), "this region has no children to assess");
+        err("parent".into(), "该地区没有可考核的下级地区");
     }
     if scheme.items.is_empty() {
-        err("items".into(), "at least one item is needed");
+        err("items".into(), "至少需要一个考核项目");
     }
     let mut seen = HashSet::new();
     for (i, item) in scheme.items.iter().enumerate() {
         let f = |name: &str| format!("items[{i}].{name}");
         if indicators.get(&item.indicator).is_none() {
-            err(f("indicator"), "unknown indicator");
+            err(f("indicator"), "没有这个指标");
         } else if !seen.insert(item.indicator.as_str()) {
-            err(f("indicator"), "this indicator is already an item");
+            err(f("indicator"), "该指标已是一个考核项目");
         }
         if !(item.weight.is_finite() && item.weight > 0.0) {
-            err(f("weight"), "must be more than 0");
+            err(f("weight"), "应大于0");
         }
         let positive = |x: Option<f64>| x.is_none_or(|x| x.is_finite() && x > 0.0);
         let non_negative = |x: Option<f64>| x.is_none_or(|x| x.is_finite() && x >= 0.0);
@@ -178,50 +179,50 @@ pub fn check_scheme(scheme: &Scheme, tree: &RegionTree, indicators: &IndicatorSe
             ("step_points", item.step_points.is_some(), &[Method::Stepped, Method::Rank][..]),
         ] {
             if given && !methods.contains(&item.method) {
-                err(f(name), "does not apply to this method");
+                err(f(name), "不适用于该计分方法");
             }
         }
         if !positive(item.cap) {
-            err(f("cap"), "must be more than 0");
+            err(f("cap"), "应大于0");
         }
         if !positive(item.step_pct) {
-            err(f("step_pct"), "must be more than 0");
+            err(f("step_pct"), "应大于0");
         }
         for (name, value) in [("floor", item.floor), ("base", item.base), ("step_points", item.step_points)] {
             if !non_negative(value) {
-                err(f(name), "must be 0 or more");
+                err(f(name), "应不小于0");
             }
         }
     }
     if scheme.grades.is_empty() {
-        err("grades".into(), "at least one grade is needed");
+        err("grades".into(), "至少需要一个等次");
     }
     let mut names = HashSet::new();
     for (i, g) in scheme.grades.iter().enumerate() {
         if g.name.trim().is_empty() || !names.insert(g.name.trim()) {
-            err(format!("grades[{i}].name"), "a grade needs a name of its own");
+            err(format!("grades[{i}].name"), "每个等次需要一个不重复的名称");
         }
         if !g.min.is_finite() {
-            err(format!("grades[{i}].min"), "must be a number");
+            err(format!("grades[{i}].min"), "应为数值");
         }
     }
     for (i, a) in scheme.adjustments.iter().enumerate() {
         if !assessed.contains(a.region.as_str()) {
-            err(format!("adjustments[{i}].region"), "not one of the assessed regions");
+            err(format!("adjustments[{i}].region"), "不是被考核地区");
         }
         if !a.points.is_finite() {
-            err(format!("adjustments[{i}].points"), "must be a number");
+            err(format!("adjustments[{i}].points"), "应为数值");
         }
         if a.reason.trim().is_empty() {
-            err(format!("adjustments[{i}].reason"), "an adjustment needs a reason");
+            err(format!("adjustments[{i}].reason"), "加减分需要写明理由");
         }
     }
     for (i, v) in scheme.vetoes.iter().enumerate() {
         if !assessed.contains(v.region.as_str()) {
-            err(format!("vetoes[{i}].region"), "not one of the assessed regions");
+            err(format!("vetoes[{i}].region"), "不是被考核地区");
         }
         if v.reason.trim().is_empty() {
-            err(format!("vetoes[{i}].reason"), "a veto needs a reason");
+            err(format!("vetoes[{i}].reason"), "一票否决需要写明理由");
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -239,6 +240,8 @@ pub struct Assessed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemFigures {
     pub direction: Direction,
+    /// the indicator's decimals: A, T and the reference are shown with them
+    pub decimals: u8,
     pub actual: Vec<Option<f64>>,
     pub target: Vec<Option<f64>>,
 }
@@ -294,13 +297,24 @@ pub struct RegionScore {
     pub explanation: String,
 }
 
+/// A score, weight or factor as explanations show it: up to 4 places, no trailing zeros, `−` for minus.
 fn num(x: f64) -> String {
-    let rounded = round_to(x, 4);
-    if rounded == rounded.trunc() { format!("{rounded:.0}") } else { format!("{rounded}") }
+    figure(x, 4)
 }
 
+/// A figure with `decimals` places at most, no trailing zeros (`450.125` with 2 → `450.13`).
+fn figure(x: f64, decimals: u8) -> String {
+    let text = narrative::number(x, decimals);
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().any(|c| c != '0' && c != '.') => format!("−{rest}"),
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// A share as a percentage with up to 2 places: 0.947368 → `94.74%`, 1.2 → `120%`.
 fn pct(x: f64) -> String {
-    format!("{:.1}%", round_to(100.0 * x, 1))
+    format!("{}%", figure(100.0 * x, 2))
 }
 
 /// Scores every assessed region. `figures` follows `scheme.items`; each list follows `regions`.
@@ -413,7 +427,13 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
         Method::Ratio => {
             let cap = item.cap.unwrap_or(DEFAULT_CAP);
             let floor = item.floor.unwrap_or(DEFAULT_FLOOR);
-            let formula = format!("得分 = W × min(c, {}), c ≥ {} 时；否则 0；c = 完成率", num(cap), num(floor));
+            let c_rule = match figs.direction {
+                Direction::Higher => "完成率 = 实际值 ÷ 目标值",
+                Direction::Lower => "完成率 = 目标值 ÷ 实际值",
+            };
+            let floor_rule = if floor > 0.0 { format!("；完成率低于{}不得分", pct(floor)) } else { String::new() };
+            let formula = format!("得分 = 权重 × 完成率（完成率最高计{}）{floor_rule}；{c_rule}", pct(cap));
+            let d = figs.decimals;
             figs.actual
                 .iter()
                 .zip(&figs.target)
@@ -428,19 +448,24 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                         };
                     };
                     let ratio_text = match figs.direction {
-                        Direction::Higher => format!("c = A / T = {} / {} = {}", num(actual), num(target), pct(c)),
-                        Direction::Lower => format!("c = T / A = {} / {} = {}", num(target), num(actual), pct(c)),
+                        Direction::Higher => {
+                            format!("完成率 = 实际{} ÷ 目标{} = {}", figure(actual, d), figure(target, d), pct(c))
+                        }
+                        Direction::Lower => {
+                            format!("完成率 = 目标{} ÷ 实际{} = {}", figure(target, d), figure(actual, d), pct(c))
+                        }
                     };
                     let (score, rest) = if c >= floor {
                         let score = tidy(w * c.min(cap));
-                        (score, format!("得分 = {} × min({}, {}) = {}", num(w), num(c), num(cap), num(score)))
+                        let capped = if c > cap { format!("，超过上限按{}计", pct(cap)) } else { String::new() };
+                        (score, format!("{capped}；得分 = 权重{} × {} = {}", num(w), pct(c.min(cap)), num(score)))
                     } else {
-                        (0.0, format!("低于 {}，得0分", pct(floor)))
+                        (0.0, format!("，低于{}，得0分", pct(floor)))
                     };
                     ItemScore {
                         completion: Some(c),
                         score: Some(score),
-                        explanation: format!("{ratio_text}；{rest}"),
+                        explanation: format!("{ratio_text}{rest}"),
                         ..s
                     }
                 })
@@ -452,19 +477,24 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
             let step_pct = item.step_pct.unwrap_or(DEFAULT_STEP_PCT);
             let step_points = item.step_points.unwrap_or(DEFAULT_STEP_POINTS);
             let cap = item.cap.unwrap_or(DEFAULT_CAP);
+            let d = figs.decimals;
             let present: Vec<f64> = figs.actual.iter().flatten().copied().collect();
-            let average = (!present.is_empty()).then(|| tidy(present.iter().sum::<f64>() / present.len() as f64));
-            let d_text = match figs.direction {
-                Direction::Higher => "d = 100 × (A / ref − 1)",
-                Direction::Lower => "d = 100 × (ref / A − 1)",
+            let average = (!present.is_empty())
+                .then(|| tidy_figure(present.iter().sum::<f64>() / present.len() as f64, d));
+            let (ref_name, ref_rule) = match reference {
+                Reference::Target => ("参照值（目标）", "参照值为目标值"),
+                Reference::Average => ("参照值（平均）", "参照值为各单位实际值的平均"),
+            };
+            let d_rule = match figs.direction {
+                Direction::Higher => "偏离度 = (实际值 ÷ 参照值 − 1) × 100%",
+                Direction::Lower => "偏离度 = (参照值 ÷ 实际值 − 1) × 100%",
             };
             let formula = format!(
-                "得分 = clamp({} × W + 档数 × {}, 0, {} × W)；{d_text}；档数 = d / {} 向零取整；ref = {}",
+                "得分 = 基本分{}×权重 + 增减分 档数×{}，在0到{}×权重之间；{d_rule}，每{}%为一档，不足一档不计；{ref_rule}",
                 num(base),
                 num(step_points),
                 num(cap),
                 num(step_pct),
-                if reference == Reference::Target { "目标值" } else { "各单位平均值" }
             );
             figs.actual
                 .iter()
@@ -490,26 +520,36 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                             ..s
                         };
                     }
-                    let d = tidy(100.0 * (num_ / den - 1.0));
-                    let steps = (d / step_pct).trunc() as i64;
-                    let score = tidy((base * w + steps as f64 * step_points).clamp(0.0, cap * w));
+                    let dev = tidy(100.0 * (num_ / den - 1.0));
+                    let steps = (dev / step_pct).trunc() as i64;
+                    let raw = tidy(base * w + steps as f64 * step_points);
+                    let score = tidy(raw.clamp(0.0, cap * w));
+                    let adjust = match steps {
+                        0 => "增减分0".to_string(),
+                        n if n > 0 => format!("加分{n}×{}", num(step_points)),
+                        n => format!("减分{}×{}", -n, num(step_points)),
+                    };
+                    let sign = if steps < 0 { "−" } else { "+" };
+                    let outcome = if raw > cap * w {
+                        format!("{}，超过上限，记{}", num(raw), num(score))
+                    } else if raw < 0.0 {
+                        format!("{}，不足0分，记0", num(raw))
+                    } else {
+                        format!("{}（上限{}）", num(score), num(cap * w))
+                    };
                     ItemScore {
                         reference: Some(r),
-                        deviation_pct: Some(d),
+                        deviation_pct: Some(dev),
                         steps: Some(steps),
                         score: Some(score),
                         explanation: format!(
-                            "ref = {}；d = {}%；档数 = {}；得分 = clamp({} × {} {} {} × {}, 0, {}) = {}",
-                            num(r),
-                            num(d),
-                            steps,
+                            "{ref_name}= {}；偏离度 = {}%，每{}%一档，计{}档；得分 = 基本分{}×{} {sign} {adjust} = {outcome}",
+                            figure(r, d),
+                            figure(dev, 2),
+                            num(step_pct),
+                            num(steps as f64),
                             num(base),
                             num(w),
-                            if steps < 0 { "−" } else { "+" },
-                            steps.abs(),
-                            num(step_points),
-                            num(cap * w),
-                            num(score)
                         ),
                         ..s
                     }
@@ -520,7 +560,7 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
             let ranks = competition_ranks(&figs.actual, figs.direction);
             let count = figs.actual.iter().flatten().count();
             let step = item.step_points.unwrap_or(if count > 0 { w / count as f64 } else { 0.0 });
-            let formula = format!("得分 = max(0, W − (位次 − 1) × {})", num(step));
+            let formula = format!("得分 = 权重 − (位次 − 1) × {}，最低0分；位次按实际值排列", num(step));
             figs.actual
                 .iter()
                 .zip(&figs.target)
@@ -528,15 +568,16 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                 .map(|((&a, &t), rank)| {
                     let s = ItemScore { formula: formula.clone(), ..blank(a, t) };
                     let Some(rank) = rank else { return no_actual(s) };
-                    let score = tidy((w - f64::from(rank - 1) * step).max(0.0));
+                    let raw = tidy(w - f64::from(rank - 1) * step);
+                    let score = raw.max(0.0);
+                    let outcome = if raw < 0.0 { format!("{}，不足0分，记0", num(raw)) } else { num(score) };
                     ItemScore {
                         rank: Some(rank),
                         score: Some(score),
                         explanation: format!(
-                            "位次 {rank}/{count}；得分 = max(0, {} − ({rank} − 1) × {}) = {}",
+                            "第{rank}位（共{count}个单位有数据）；得分 = {} − ({rank} − 1) × {} = {outcome}",
                             num(w),
                             num(step),
-                            num(score)
                         ),
                         ..s
                     }
@@ -599,7 +640,7 @@ mod tests {
     }
 
     fn figures(actual: &[Option<f64>], target: &[Option<f64>]) -> ItemFigures {
-        ItemFigures { direction: Direction::Higher, actual: actual.to_vec(), target: target.to_vec() }
+        ItemFigures { direction: Direction::Higher, decimals: 0, actual: actual.to_vec(), target: target.to_vec() }
     }
 
     fn example() -> Vec<RegionScore> {
@@ -719,7 +760,8 @@ mod tests {
         ];
         for (direction, a, target, cap, steps, score) in cases {
             let it = Item { cap: *cap, ..item("x", 20.0, Method::Stepped) };
-            let out = score_item(&it, &ItemFigures { direction: *direction, actual: vec![*a], target: vec![*target] });
+            let figs = ItemFigures { direction: *direction, decimals: 1, actual: vec![*a], target: vec![*target] };
+            let out = score_item(&it, &figs);
             assert_eq!((out[0].steps, out[0].score), (*steps, *score), "{direction:?} {a:?} {target:?} {cap:?}");
         }
     }
@@ -727,18 +769,96 @@ mod tests {
     #[test]
     fn every_score_is_explained_with_its_figures() {
         let scores = example();
-        let b = &scores[1];
-        assert_eq!(b.items[0].explanation, "c = A / T = 130 / 100 = 130.0%；得分 = 40 × min(1.3, 1.2) = 48");
+        let explained: Vec<Vec<&str>> =
+            scores.iter().map(|r| r.items.iter().map(|i| i.explanation.as_str()).collect()).collect();
         assert_eq!(
-            b.items[1].explanation,
-            "ref = 100；d = 20%；档数 = 4；得分 = clamp(0.8 × 30 + 4 × 0.5, 0, 30) = 26"
+            explained[1],
+            [
+                "完成率 = 实际130 ÷ 目标100 = 130%，超过上限按120%计；得分 = 权重40 × 120% = 48",
+                "参照值（平均）= 100；偏离度 = 20%，每5%一档，计4档；得分 = 基本分0.8×30 + 加分4×0.5 = 26（上限30）",
+                "第1位（共3个单位有数据）；得分 = 30 − (1 − 1) × 10 = 30",
+            ]
         );
+        assert_eq!(explained[0][0], "完成率 = 实际95 ÷ 目标100 = 95%；得分 = 权重40 × 95% = 38");
+        assert_eq!(explained[0][2], "第3位（共3个单位有数据）；得分 = 30 − (3 − 1) × 10 = 10");
+        assert_eq!(explained[2][0], "完成率 = 实际50 ÷ 目标100 = 50%，低于60%，得0分");
         assert_eq!(
-            scores[2].items[1].explanation,
-            "ref = 100；d = -20%；档数 = -4；得分 = clamp(0.8 × 30 − 4 × 0.5, 0, 30) = 22"
+            explained[2][1],
+            "参照值（平均）= 100；偏离度 = −20%，每5%一档，计−4档；得分 = 基本分0.8×30 − 减分4×0.5 = 22（上限30）"
         );
-        assert_eq!(b.items[2].explanation, "位次 1/3；得分 = max(0, 30 − (1 − 1) × 10) = 30");
+        assert_eq!(explained[3][0], "无实际值，得0分");
+        let formulas: Vec<&str> = scores[0].items.iter().map(|i| i.formula.as_str()).collect();
+        assert_eq!(
+            formulas,
+            [
+                "得分 = 权重 × 完成率（完成率最高计120%）；完成率低于60%不得分；完成率 = 实际值 ÷ 目标值",
+                "得分 = 基本分0.8×权重 + 增减分 档数×0.5，在0到1×权重之间；偏离度 = (实际值 ÷ 参照值 − 1) × 100%，\
+                 每5%为一档，不足一档不计；参照值为各单位实际值的平均",
+                "得分 = 权重 − (位次 − 1) × 10，最低0分；位次按实际值排列",
+            ]
+        );
         assert!(scores.iter().flat_map(|r| &r.items).all(|i| !i.formula.is_empty() && !i.explanation.is_empty()));
+    }
+
+    #[test]
+    fn explanations_are_chinese_with_tidy_numbers() {
+        // (item, direction, decimals, actuals, targets, explanation of the first region)
+        let stepped = |cap, reference| Item { cap, reference, ..item("x", 25.0, Method::Stepped) };
+        let cases: Vec<(Item, Direction, u8, Vec<Option<f64>>, Vec<Option<f64>>, &str)> = vec![
+            (
+                // the average 450.125 is shown with the indicator's 2 decimals
+                stepped(Some(1.2), Some(Reference::Average)),
+                Direction::Higher,
+                2,
+                vec![Some(880.0), Some(20.25)],
+                vec![None, None],
+                "参照值（平均）= 450.13；偏离度 = 95.5%，每5%一档，计19档；得分 = 基本分0.8×25 + 加分19×0.5 = 29.5（上限30）",
+            ),
+            (
+                stepped(None, None),
+                Direction::Higher,
+                1,
+                vec![Some(300.0)],
+                vec![Some(100.0)],
+                "参照值（目标）= 100；偏离度 = 200%，每5%一档，计40档；得分 = 基本分0.8×25 + 加分40×0.5 = 40，超过上限，记25",
+            ),
+            (
+                Item { base: Some(0.1), ..stepped(None, None) },
+                Direction::Lower,
+                1,
+                vec![Some(250.0)],
+                vec![Some(100.0)],
+                "参照值（目标）= 100；偏离度 = −60%，每5%一档，计−12档；得分 = 基本分0.1×25 − 减分12×0.5 = −3.5，不足0分，记0",
+            ),
+            (
+                Item { cap: Some(1.2), ..item("x", 40.0, Method::Ratio) },
+                Direction::Higher,
+                2,
+                vec![Some(18.0)],
+                vec![Some(19.0)],
+                "完成率 = 实际18 ÷ 目标19 = 94.74%；得分 = 权重40 × 94.74% = 37.8947",
+            ),
+            (
+                item("x", 40.0, Method::Ratio),
+                Direction::Lower,
+                1,
+                vec![Some(80.0)],
+                vec![Some(100.0)],
+                "完成率 = 目标100 ÷ 实际80 = 125%，超过上限按100%计；得分 = 权重40 × 100% = 40",
+            ),
+            (
+                Item { step_points: Some(12.0), ..item("x", 20.0, Method::Rank) },
+                Direction::Higher,
+                0,
+                vec![Some(1.0), Some(2.0), Some(3.0)],
+                vec![None; 3],
+                "第3位（共3个单位有数据）；得分 = 20 − (3 − 1) × 12 = −4，不足0分，记0",
+            ),
+        ];
+        for (it, direction, decimals, actual, target, want) in cases {
+            let out = score_item(&it, &ItemFigures { direction, decimals, actual, target });
+            assert_eq!(out[0].explanation, want);
+        }
     }
 
     #[test]

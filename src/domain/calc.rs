@@ -3,19 +3,23 @@
 //! - A reporting region's figure comes from what it submitted, through the views of `views.rs`.
 //! - A region with children sums its children's figures in the same view, skipping nulls, and
 //!   carries `coverage` (children with a figure / all children). No child with a figure → null.
+//!   Its own reported total (the figure the statistics bureau publishes for it) wins over the sum;
+//!   the figure then keeps the sum as `computed`, and the difference is what is unallocated.
 //! - A derived indicator is evaluated after aggregation, on the same view of its operands, so the
-//!   district's R&D share is a ratio of sums. A derived figure stored directly (benchmarks) wins.
+//!   district's R&D share is a ratio of sums; the sums run over the same children, those that
+//!   have every stored input of the formula. A derived figure stored directly (benchmarks) wins.
+//! - An annual indicator has only the annual view; a derived one over it is annual too.
 
 use std::cell::RefCell;
 
 use rustc_hash::FxHashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ids::{IndicatorCode, RegionId};
-use super::indicator::{Indicator, IndicatorSet, Mode};
-use super::number::tidy;
-use super::period::Period;
+use super::indicator::{Frequency, Indicator, IndicatorSet, Mode};
+use super::number::tidy_figure;
+use super::period::{Period, Quarter};
 use super::region::RegionTree;
 use super::views::{Span, YearValues, leaf_value};
 
@@ -57,15 +61,41 @@ pub struct Coverage {
     pub total: u32,
 }
 
+/// Where a figure of a region with children comes from (SPEC §2.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// the sum of its children (or, for a ratio, computed over them)
+    Computed,
+    /// its own reported total, which wins over the children's sum
+    Reported,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Figure {
     pub value: Option<f64>,
-    /// Present for regions with children and aggregated (non-derived) indicators.
+    /// Present for regions with children: children that took part / all children.
     pub coverage: Option<Coverage>,
+    /// Present for regions with children.
+    pub source: Option<Source>,
+    /// For a reported total: the children's sum it replaced.
+    pub computed: Option<f64>,
 }
 
 impl Figure {
-    const NONE: Figure = Figure { value: None, coverage: None };
+    const NONE: Figure = Figure { value: None, coverage: None, source: None, computed: None };
+
+    fn own(value: Option<f64>) -> Figure {
+        Figure { value, ..Figure::NONE }
+    }
+
+    /// Reported total − the children's sum (未分配/区本级), for a reported total with both.
+    pub fn unallocated(&self) -> Option<f64> {
+        match self.source {
+            Some(Source::Reported) => Some(tidy_figure(self.value? - self.computed?, 6)),
+            _ => None,
+        }
+    }
 }
 
 pub struct Calculator<'a> {
@@ -75,26 +105,38 @@ pub struct Calculator<'a> {
     /// Figures already computed: a region's figure is asked for again by every derived indicator
     /// and every ancestor that uses it. Keyed by the tree's and the set's own strings.
     memo: RefCell<FxHashMap<(&'a str, &'a str, Span), Figure>>,
+    /// Sums of a formula's stored inputs over the reporting regions below a region that have all
+    /// of them, keyed like `memo` by the derived indicator.
+    matched: RefCell<FxHashMap<(&'a str, &'a str, Span), Option<Vec<f64>>>>,
 }
 
 impl<'a> Calculator<'a> {
     pub fn new(tree: &'a RegionTree, indicators: &'a IndicatorSet, observations: &'a Observations) -> Calculator<'a> {
-        Calculator { tree, indicators, observations, memo: RefCell::default() }
+        Calculator { tree, indicators, observations, memo: RefCell::default(), matched: RefCell::default() }
     }
 
-    /// The figure of `region` for `indicator` in `span`; unknown regions or indicators give null.
+    /// The figure of `region` for `indicator` in `span`; unknown regions or indicators give null,
+    /// and so does a quarter or year-to-date span of an annual indicator.
     pub fn figure(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let figure = self.compute(region, indicator, span);
-        Figure { value: figure.value.map(tidy), ..figure }
+        let decimals = self.indicators.get(indicator).map_or(6, |i| i.decimals);
+        Figure {
+            value: figure.value.map(|v| tidy_figure(v, decimals)),
+            computed: figure.computed.map(|v| tidy_figure(v, decimals)),
+            ..figure
+        }
     }
 
     fn compute(&self, region: &str, indicator: &str, span: Span) -> Figure {
         let Some(ind) = self.indicators.get(indicator) else {
             return Figure::NONE;
         };
+        if ind.frequency == Frequency::Annual && !matches!(span, Span::Annual(_)) {
+            return Figure::NONE;
+        }
         match self.tree.get(region) {
             Some(known) => self.compute_known(known.id.as_str(), ind, span),
-            None => self.compute_once(region, ind, span),
+            None => Figure::NONE,
         }
     }
 
@@ -114,27 +156,134 @@ impl<'a> Calculator<'a> {
         figure
     }
 
-    fn compute_once(&self, region: &str, ind: &'a Indicator, span: Span) -> Figure {
-        let indicator = ind.code.as_str();
-        let stored =
-            |mode| self.observations.year(region, indicator, span.year()).and_then(|year| leaf_value(mode, year, span));
+    fn compute_once(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
+        let own = self.observations.year(region, ind.code.as_str(), span.year());
         if let Some(formula) = &ind.formula {
             // A derived figure stored directly is a level, like a stock.
-            let value = stored(Mode::Stock)
-                .or_else(|| formula.eval(&mut |code| self.compute(region, code.as_str(), span).value));
-            return Figure { value, coverage: None };
+            if let Some(value) = own.and_then(|year| leaf_value(Mode::Stock, year, span)) {
+                return Figure::own(Some(value));
+            }
+            let eval_here =
+                || formula.eval(&mut |code| self.compute(region, code.as_str(), span).value);
+            let children = self.tree.children(region);
+            if children.is_empty() || self.has_reported_input(region, ind, span) {
+                let value = eval_here();
+                let source = (!children.is_empty()).then_some(Source::Computed);
+                return Figure { value, source, ..Figure::NONE };
+            }
+            return self.derived_over_matched(region, ind, span);
         }
         let children = self.tree.children(region);
         if children.is_empty() {
-            return Figure { value: stored(ind.mode), coverage: None };
+            return Figure::own(own.and_then(|year| leaf_value(ind.mode, year, span)));
         }
-        let values: Vec<f64> =
+        let figures: Vec<f64> =
             children.iter().filter_map(|child| self.compute_known(child.as_str(), ind, span).value).collect();
-        let sum: f64 = values.iter().sum();
-        Figure {
-            value: (!values.is_empty() && sum.is_finite()).then_some(sum),
-            coverage: Some(Coverage { reported: values.len() as u32, total: children.len() as u32 }),
+        let sum: f64 = figures.iter().sum();
+        let computed = (!figures.is_empty() && sum.is_finite()).then_some(sum);
+        let coverage = Some(Coverage { reported: figures.len() as u32, total: children.len() as u32 });
+        match own.and_then(|year| self.reported_total(region, ind, year, span)) {
+            Some(reported) => Figure { value: reported, coverage, source: Some(Source::Reported), computed },
+            None => Figure { value: computed, coverage, source: Some(Source::Computed), computed: None },
         }
+    }
+
+    /// The reported total of a region with children in `span`, when it has one there: `Some(value)`
+    /// (the value may still be null, as a quarter next to a missing YTD is), `None` to sum the children.
+    /// A quarter of a YTD indicator is the difference of the resolved YTDs around it; a YTD of a
+    /// quarterly-flow indicator sums the resolved quarters.
+    fn reported_total(&self, region: &str, ind: &'a Indicator, own: &YearValues, span: Span) -> Option<Option<f64>> {
+        let has = |q: u8| own.quarters[usize::from(q - 1)].is_some();
+        let resolved = |span| self.compute(region, ind.code.as_str(), span).value;
+        match (ind.mode, span) {
+            (Mode::Ytd, Span::Quarter(q)) if has(q.q()) || (q.q() > 1 && has(q.q() - 1)) => Some(if q.q() == 1 {
+                resolved(Span::Ytd(q))
+            } else {
+                let previous = Quarter::new(q.year(), q.q() - 1).expect("q > 1");
+                Some(resolved(Span::Ytd(q))? - resolved(Span::Ytd(previous))?)
+            }),
+            (Mode::Quarter, Span::Ytd(q)) if (1..=q.q()).any(has) => Some(
+                (1..=q.q())
+                    .map(|i| resolved(Span::Quarter(Quarter::new(q.year(), i).expect("1..=4"))))
+                    .sum(),
+            ),
+            (Mode::Quarter, Span::Annual(y)) if own.annual.is_none() && (1..=4).any(has) => Some(
+                (1..=4).map(|i| resolved(Span::Quarter(Quarter::new(y, i).expect("1..=4")))).sum(),
+            ),
+            _ => leaf_value(ind.mode, own, span).map(Some),
+        }
+    }
+
+    /// Has `region` a reported total of any stored input of `ind` in `span`? Then the region takes
+    /// part in the formula as a whole, with its resolved figures.
+    fn has_reported_input(&self, region: &str, ind: &Indicator, span: Span) -> bool {
+        self.stored_inputs(ind).iter().any(|input| {
+            self.observations.year(region, input.code.as_str(), span.year()).is_some_and(|year| {
+                self.reported_total(region, input, year, span).is_some()
+            })
+        })
+    }
+
+    /// The stored (not derived) indicators a formula reads, directly or through other formulas.
+    fn stored_inputs(&self, ind: &Indicator) -> Vec<&'a Indicator> {
+        self.indicators
+            .inputs_of(ind.code.as_str())
+            .into_iter()
+            .filter_map(|code| self.indicators.get(code.as_str()))
+            .filter(|i| i.formula.is_none())
+            .collect()
+    }
+
+    /// A derived figure of a region with children: its formula over the sums of its stored inputs
+    /// taken over the same children, those that have every input (SPEC §2.5).
+    fn derived_over_matched(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
+        let inputs = self.stored_inputs(ind);
+        let children = self.tree.children(region);
+        let mut sums = vec![0.0; inputs.len()];
+        let mut reported = 0u32;
+        for child in children {
+            if let Some(values) = self.matched_inputs(child.as_str(), ind, &inputs, span) {
+                reported += 1;
+                sums.iter_mut().zip(&values).for_each(|(sum, v)| *sum += v);
+            }
+        }
+        let coverage = Some(Coverage { reported, total: children.len() as u32 });
+        let value = (reported > 0).then(|| self.eval_over(ind, &inputs, &sums)).flatten();
+        Figure { value, coverage, source: Some(Source::Computed), computed: None }
+    }
+
+    /// The stored inputs of `ind` summed over the reporting regions at or below `region` that have
+    /// all of them; a region with a reported total of an input takes part as a whole.
+    fn matched_inputs(&self, region: &'a str, ind: &'a Indicator, inputs: &[&'a Indicator], span: Span) -> Option<Vec<f64>> {
+        let key = (region, ind.code.as_str(), span);
+        if let Some(known) = self.matched.borrow().get(&key) {
+            return known.clone();
+        }
+        let children = self.tree.children(region);
+        let values = if children.is_empty() || self.has_reported_input(region, ind, span) {
+            inputs.iter().map(|input| self.compute(region, input.code.as_str(), span).value).collect()
+        } else {
+            let mut sums: Option<Vec<f64>> = None;
+            for child in children {
+                if let Some(values) = self.matched_inputs(child.as_str(), ind, inputs, span) {
+                    let sums = sums.get_or_insert_with(|| vec![0.0; inputs.len()]);
+                    sums.iter_mut().zip(&values).for_each(|(sum, v)| *sum += v);
+                }
+            }
+            sums
+        };
+        self.matched.borrow_mut().insert(key, values.clone());
+        values
+    }
+
+    /// `ind`'s formula with its stored inputs taken from `values` (derived operands are evaluated
+    /// over the same values, so a ratio of a ratio stays over the same children).
+    fn eval_over(&self, ind: &Indicator, inputs: &[&Indicator], values: &[f64]) -> Option<f64> {
+        let formula = ind.formula.as_ref()?;
+        formula.eval(&mut |code| match inputs.iter().position(|i| i.code == *code) {
+            Some(at) => Some(values[at]),
+            None => self.eval_over(self.indicators.get(code.as_str())?, inputs, values),
+        })
     }
 }
 
@@ -142,6 +291,7 @@ impl<'a> Calculator<'a> {
 mod tests {
     use super::*;
     use crate::domain::indicator::tests::indicator;
+    use crate::domain::indicator::Frequency;
     use crate::domain::period::Quarter;
     use crate::domain::region::RegionKind::*;
     use crate::domain::region::tests::region;
@@ -170,6 +320,9 @@ mod tests {
                 indicator("share", Mode::Derived, Some("100 * rd / gdp")),
                 indicator("talents", Mode::Quarter, None),
                 indicator("firms", Mode::Stock, None),
+                indicator("double_share", Mode::Derived, Some("2 * share")),
+                Indicator { frequency: Frequency::Annual, ..indicator("rd_official", Mode::Ytd, None) },
+                indicator("official_share", Mode::Derived, Some("100 * rd_official / gdp")),
             ])
             .unwrap();
             Fixture { tree, indicators, observations: Observations::default() }
@@ -218,7 +371,8 @@ mod tests {
             ("town-a", ytd("2023Q2"), Some(210.0), None),
         ];
         for (region, span, value, coverage) in cases {
-            assert_eq!(f.figure(region, "gdp", span), Figure { value, coverage }, "{region} {span:?}");
+            let figure = f.figure(region, "gdp", span);
+            assert_eq!((figure.value, figure.coverage), (value, coverage), "{region} {span:?}");
         }
     }
 
@@ -261,7 +415,8 @@ mod tests {
             .put("town-b", "talents", "2023Q2", 2.0)
             .put("town-b", "talents", "2023Q3", 3.0);
         assert_eq!(f.figure("town-a", "talents", ytd("2023Q3")).value, None);
-        assert_eq!(f.figure("district", "talents", ytd("2023Q3")), Figure { value: Some(6.0), coverage: cov(1, 3) });
+        let district = f.figure("district", "talents", ytd("2023Q3"));
+        assert_eq!((district.value, district.coverage), (Some(6.0), cov(1, 3)));
     }
 
     #[test]
@@ -278,5 +433,91 @@ mod tests {
         let f = Fixture::new();
         assert_eq!(f.figure("nowhere", "gdp", Span::Annual(2023)), Figure::NONE);
         assert_eq!(f.figure("district", "nothing", Span::Annual(2023)), Figure::NONE);
+    }
+
+    #[test]
+    fn a_reported_total_wins_and_keeps_the_childrens_sum() {
+        let mut f = Fixture::new();
+        f.put("town-a", "gdp", "2023Q1", 100.0)
+            .put("town-b", "gdp", "2023Q1", 50.0)
+            .put("zone-1", "gdp", "2023Q1", 30.0)
+            .put("district", "gdp", "2023Q1", 190.0)
+            .put("town-a", "gdp", "2023Q2", 210.0)
+            .put("town-b", "gdp", "2023Q2", 100.0)
+            .put("zone-1", "gdp", "2023Q2", 60.0);
+        let cases = [
+            // (span, value, source, computed, unallocated)
+            (ytd("2023Q1"), Some(190.0), Source::Reported, Some(180.0), Some(10.0)),
+            // no total at Q2: the children's sum
+            (ytd("2023Q2"), Some(370.0), Source::Computed, None, None),
+            // the Q2 quarter subtracts the reported Q1 total from the computed Q2 YTD
+            (quarter("2023Q2"), Some(180.0), Source::Reported, Some(190.0), Some(-10.0)),
+            (quarter("2023Q1"), Some(190.0), Source::Reported, Some(180.0), Some(10.0)),
+        ];
+        for (span, value, source, computed, unallocated) in cases {
+            let figure = f.figure("district", "gdp", span);
+            assert_eq!(
+                (figure.value, figure.source, figure.computed, figure.unallocated()),
+                (value, Some(source), computed, unallocated),
+                "{span:?}"
+            );
+        }
+        assert_eq!(f.figure("town-a", "gdp", ytd("2023Q1")).source, None, "a reporting region's figure is its own");
+    }
+
+    #[test]
+    fn a_ratio_of_a_parent_runs_over_the_children_with_every_operand() {
+        let mut f = Fixture::new();
+        // town-b saved its R&D but not yet its GDP; zone-1 has both, zone-2 only GDP.
+        f.put("town-a", "gdp", "2023Q2", 400.0)
+            .put("town-a", "rd", "2023Q2", 8.0)
+            .put("town-b", "rd", "2023Q2", 5.0)
+            .put("zone-1", "gdp", "2023Q2", 100.0)
+            .put("zone-1", "rd", "2023Q2", 1.0)
+            .put("zone-2", "gdp", "2023Q2", 100.0);
+        let share = f.figure("district", "share", ytd("2023Q2"));
+        // (8 + 1) / (400 + 100), not (8 + 5 + 1) / (400 + 100 + 100)
+        assert_eq!((share.value, share.coverage), (Some(1.8), cov(2, 3)));
+        let zone = f.figure("zone", "share", ytd("2023Q2"));
+        assert_eq!((zone.value, zone.coverage), (Some(1.0), cov(1, 2)));
+        let double = f.figure("district", "double_share", ytd("2023Q2"));
+        assert_eq!((double.value, double.coverage), (Some(3.6), cov(2, 3)), "a ratio of a ratio stays over the same children");
+        // the operands alone still sum whatever was reported
+        assert_eq!(f.figure("district", "rd", ytd("2023Q2")).value, Some(14.0));
+        // in the quarter view, the same rule on quarter figures
+        assert_eq!(f.figure("district", "share", quarter("2023Q2")).value, None, "no Q1 figures, no Q2 quarter");
+    }
+
+    #[test]
+    fn a_reported_operand_makes_the_parent_take_part_as_a_whole() {
+        let mut f = Fixture::new();
+        f.put("town-a", "gdp", "2023Q4", 400.0)
+            .put("town-a", "rd", "2023Q4", 8.0)
+            .put("town-b", "gdp", "2023Q4", 100.0)
+            .put("zone-1", "gdp", "2023Q4", 100.0)
+            .put("zone-1", "rd", "2023Q4", 2.0)
+            .put("zone", "rd", "2023Q4", 3.0);
+        // zone reports its R&D total 3 (zone-1 has 2): zone's share is 3 / 100 as a whole,
+        // and the district's runs over town-a and zone: (8 + 3) / (400 + 100).
+        assert_eq!(f.figure("zone", "share", Span::Annual(2023)).value, Some(3.0));
+        let district = f.figure("district", "share", Span::Annual(2023));
+        assert_eq!((district.value, district.coverage), (Some(2.2), cov(2, 3)));
+    }
+
+    #[test]
+    fn annual_indicators_have_only_the_annual_view() {
+        let mut f = Fixture::new();
+        f.put("town-a", "rd_official", "2023", 8.0)
+            .put("town-b", "rd_official", "2023", 2.0)
+            .put("district", "rd_official", "2022", 9.0)
+            .put("town-a", "gdp", "2023Q4", 400.0)
+            .put("town-b", "gdp", "2023Q4", 100.0);
+        assert_eq!(f.figure("district", "rd_official", Span::Annual(2023)).value, Some(10.0));
+        assert_eq!(f.figure("district", "rd_official", Span::Annual(2022)).source, Some(Source::Reported));
+        assert_eq!(f.figure("town-a", "rd_official", ytd("2023Q4")).value, None);
+        // a derived indicator over an annual input is annual, and reads GDP in its annual view
+        assert_eq!(f.indicators.get("official_share").unwrap().frequency, Frequency::Annual);
+        assert_eq!(f.figure("district", "official_share", Span::Annual(2023)).value, Some(2.0));
+        assert_eq!(f.figure("district", "official_share", ytd("2023Q4")).value, None);
     }
 }

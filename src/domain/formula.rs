@@ -31,7 +31,7 @@ pub struct Formula {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("formula error at character {position}: {message}")]
+#[error("公式第 {position} 个字符处有误：{message}")]
 pub struct FormulaError {
     pub position: usize,
     pub message: String,
@@ -46,14 +46,14 @@ impl Formula {
         if source.chars().count() > MAX_LEN {
             return Err(FormulaError {
                 position: MAX_LEN,
-                message: format!("a formula has at most {MAX_LEN} characters"),
+                message: format!("公式最多 {MAX_LEN} 个字符"),
             });
         }
         let mut parser = Parser { chars: source.chars().collect(), pos: 0, depth: 0 };
         let expr = parser.expr()?;
         parser.skip_space();
         if parser.pos < parser.chars.len() {
-            return Err(parser.error(format!("unexpected '{}'", parser.chars[parser.pos])));
+            return Err(parser.error(format!("不应出现“{}”", parser.chars[parser.pos])));
         }
         Ok(Formula { source: source.trim().to_string(), expr })
     }
@@ -160,7 +160,7 @@ impl Parser {
     fn factor(&mut self) -> Result<Expr, FormulaError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error("the formula is nested too deeply".into()));
+            return Err(self.error("公式的括号嵌套太深".into()));
         }
         let result = self.atom();
         self.depth -= 1;
@@ -169,7 +169,7 @@ impl Parser {
 
     fn atom(&mut self) -> Result<Expr, FormulaError> {
         match self.peek() {
-            None => Err(self.error("the formula ends where a number, a code or '(' is expected".into())),
+            None => Err(self.error("公式不完整：此处应有数字、指标代码或“(”".into())),
             Some('-') => {
                 self.pos += 1;
                 Ok(Expr::Neg(Box::new(self.factor()?)))
@@ -178,7 +178,7 @@ impl Parser {
                 self.pos += 1;
                 let inner = self.expr()?;
                 if self.peek() != Some(')') {
-                    return Err(self.error("')' expected".into()));
+                    return Err(self.error("缺少“)”".into()));
                 }
                 self.pos += 1;
                 Ok(inner)
@@ -190,7 +190,7 @@ impl Parser {
                     .ok()
                     .filter(|n| n.is_finite())
                     .map(Expr::Number)
-                    .ok_or_else(|| FormulaError { position: start + 1, message: format!("'{text}' is not a number") })
+                    .ok_or_else(|| FormulaError { position: start + 1, message: format!("“{text}”不是数字") })
             }
             Some(c) if c.is_ascii_alphabetic() || c == '_' => {
                 let start = self.pos;
@@ -199,7 +199,7 @@ impl Parser {
                     .map(Expr::Code)
                     .map_err(|e| FormulaError { position: start + 1, message: e.to_string() })
             }
-            Some(c) => Err(self.error(format!("unexpected '{c}'"))),
+            Some(c) => Err(self.error(format!("不应出现“{c}”"))),
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not a valid {what}: {rule}")]
+#[error("“{text}”不是有效的{what}：{rule}")]
 pub struct IdError {
     text: String,
     what: &'static str,
@@ -36,8 +36,8 @@ impl RegionId {
         }
         check(
             text,
-            "region id",
-            "lower-case letters, digits and '-', starting with a letter or digit, at most 64",
+            "地区代码",
+            "只能用小写字母、数字和“-”，以字母或数字开头，最多64个字符",
             slug,
             |b| slug(b) || b == b'-',
         )?;
@@ -58,8 +58,8 @@ impl IndicatorCode {
     pub fn parse(text: &str) -> Result<IndicatorCode, IdError> {
         check(
             text,
-            "indicator code",
-            "lower-case letters, digits and '_', starting with a letter, at most 64",
+            "指标代码",
+            "只能用小写字母、数字和“_”，以字母开头，最多64个字符",
             |b| b.is_ascii_lowercase(),
             |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_',
         )?;
@@ -139,6 +139,6 @@ mod tests {
     #[test]
     fn error_names_the_rule() {
         let err = RegionId::parse("Town A").unwrap_err().to_string();
-        assert!(err.contains("'Town A' is not a valid region id"), "{err}");
+        assert!(err.contains("“Town A”不是有效的地区代码"), "{err}");
     }
 }

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::formula::Formula;
-use super::ids::IndicatorCode;
+use super::ids::{IndicatorCode, RegionId};
+use super::period::{Period, Quarter};
+use super::region::RegionTree;
 
 /// How a quarter's figure is submitted (SPEC §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +50,36 @@ impl Mode {
     }
 }
 
+/// How often an indicator is reported (SPEC §2.3): quarterly figures, or one figure a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Frequency {
+    #[default]
+    Quarterly,
+    Annual,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Quarterly => "quarterly",
+            Frequency::Annual => "annual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Frequency> {
+        [Frequency::Quarterly, Frequency::Annual].into_iter().find(|f| f.as_str() == text)
+    }
+
+    /// 季度 / 年度, as pages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Frequency::Quarterly => "季度",
+            Frequency::Annual => "年度",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
@@ -83,6 +115,12 @@ pub struct Indicator {
     pub formula: Option<Formula>,
     pub allow_negative: bool,
     pub sort: i64,
+    /// `annual` for an indicator submitted once a year (`YYYY`); a derived indicator with an
+    /// annual input is annual whatever was asked for.
+    pub frequency: Frequency,
+    /// The subtrees whose reporting regions report it (and whose ancestors show it); `None`: every region.
+    #[schema(value_type = Option<Vec<String>>, example = json!(["district"]))]
+    pub regions: Option<Vec<RegionId>>,
 }
 
 /// No statistic of a district or province comes near this; a larger figure is a typing mistake,
@@ -90,15 +128,36 @@ pub struct Indicator {
 pub const MAX_MAGNITUDE: f64 = 1e15;
 
 impl Indicator {
+    /// Is this indicator reported by, or shown for, `region`? Every region when it names no
+    /// subtrees; otherwise the regions within them and their ancestors (which aggregate them).
+    pub fn applies_to(&self, tree: &RegionTree, region: &str) -> bool {
+        self.regions.as_ref().is_none_or(|subtrees| {
+            subtrees.iter().any(|top| tree.is_within(region, top.as_str()) || tree.is_within(top.as_str(), region))
+        })
+    }
+
+    /// The period a figure of this indicator has in the reporting round of `quarter`.
+    pub fn period_in(&self, quarter: Quarter) -> Period {
+        match self.frequency {
+            Frequency::Quarterly => Period::Quarter(quarter),
+            Frequency::Annual => Period::Year(quarter.year()),
+        }
+    }
+
+    /// Is this indicator submitted by `region` itself (a reporting region within its subtrees)?
+    pub fn reported_by(&self, tree: &RegionTree, region: &str) -> bool {
+        self.regions.as_ref().is_none_or(|subtrees| subtrees.iter().any(|top| tree.is_within(region, top.as_str())))
+    }
+
     /// May `value` be a figure or target of this indicator? Finite, within `MAX_MAGNITUDE`, and
     /// not negative unless the indicator allows it.
     pub fn check_value(&self, value: f64) -> Result<(), String> {
         if !value.is_finite() {
-            Err("must be a finite number".into())
+            Err("应为有限的数字".into())
         } else if value.abs() > MAX_MAGNITUDE {
-            Err(format!("must lie within ±{MAX_MAGNITUDE:e}"))
+            Err(format!("绝对值不能超过{MAX_MAGNITUDE:e}"))
         } else if value < 0.0 && !self.allow_negative {
-            Err(format!("'{}' cannot be negative", self.code))
+            Err(format!("{}不能为负数", self.name))
         } else {
             Ok(())
         }
@@ -111,13 +170,13 @@ fn formula_text<S: serde::Serializer>(f: &Option<Formula>, s: S) -> Result<S::Ok
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IndicatorSetError {
-    #[error("indicator '{0}' is derived and needs a formula")]
+    #[error("指标“{0}”是计算指标，需要计算公式")]
     MissingFormula(IndicatorCode),
-    #[error("indicator '{0}' is not derived, so it takes no formula")]
+    #[error("指标“{0}”不是计算指标，不能有计算公式")]
     UnexpectedFormula(IndicatorCode),
-    #[error("the formula of '{0}' uses unknown indicator '{1}'")]
+    #[error("“{0}”的公式用到了不存在的指标“{1}”")]
     UnknownCode(IndicatorCode, IndicatorCode),
-    #[error("the formula of '{0}' depends on itself: {1}")]
+    #[error("“{0}”的公式循环引用了自己：{1}")]
     Cycle(IndicatorCode, String),
 }
 
@@ -145,6 +204,19 @@ impl IndicatorSet {
             }
         }
         set.check_cycles()?;
+        let annual: Vec<IndicatorCode> = set
+            .by_code
+            .values()
+            .filter(|i| {
+                i.formula.is_some()
+                    && set.inputs_of(i.code.as_str()).iter().any(|c| set.by_code[*c].frequency == Frequency::Annual)
+            })
+            .map(|i| i.code.clone())
+            .collect();
+        let mut set = set;
+        for code in annual {
+            set.by_code.get_mut(&code).expect("collected from the set").frequency = Frequency::Annual;
+        }
         Ok(set)
     }
 
@@ -191,6 +263,17 @@ impl IndicatorSet {
 
     pub fn get(&self, code: &str) -> Option<&Indicator> {
         self.by_code.get(code)
+    }
+
+    /// What `region` submits in the reporting round of `quarter`, in display order: the stored
+    /// (not derived) indicators it reports (§2.3 `regions`), quarterly ones every quarter and
+    /// annual ones with the fourth quarter, the year's last round.
+    pub fn to_report(&self, tree: &RegionTree, region: &str, quarter: Quarter) -> Vec<&Indicator> {
+        self.in_display_order()
+            .into_iter()
+            .filter(|i| i.mode != Mode::Derived && i.reported_by(tree, region))
+            .filter(|i| i.frequency == Frequency::Quarterly || quarter.q() == 4)
+            .collect()
     }
 
     /// In display order (`sort`, then code).
@@ -245,6 +328,8 @@ pub(crate) mod tests {
             formula: formula.map(|f| Formula::parse(f).unwrap()),
             allow_negative: false,
             sort: 0,
+            frequency: Frequency::Quarterly,
+            regions: None,
         }
     }
 
@@ -264,9 +349,50 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn each_region_reports_its_own_indicators_at_their_frequency() {
+        use crate::domain::region::RegionKind::*;
+        use crate::domain::region::tests::region;
+        let tree = RegionTree::new(vec![
+            region("cn", Province, None, 0),
+            region("hunan", Province, Some("cn"), 1),
+            region("changsha", City, Some("hunan"), 1),
+            region("hubei", Province, Some("cn"), 2),
+        ])
+        .unwrap();
+        let set = IndicatorSet::new(vec![
+            indicator("gdp", Mode::Ytd, None),
+            Indicator { frequency: Frequency::Annual, ..indicator("rd", Mode::Ytd, None) },
+            indicator("share", Mode::Derived, Some("100 * rd / gdp")),
+            Indicator { regions: Some(vec![RegionId::parse("hunan").unwrap()]), ..indicator("patents_per_10k", Mode::Stock, None) },
+        ])
+        .unwrap();
+        let q = |n| Quarter::new(2023, n).unwrap();
+        let codes = |region, quarter| -> Vec<&str> {
+            set.to_report(&tree, region, quarter).iter().map(|i| i.code.as_str()).collect()
+        };
+        let cases: &[(&str, Quarter, &[&str])] = &[
+            ("changsha", q(3), &["gdp", "patents_per_10k"]),
+            ("changsha", q(4), &["gdp", "patents_per_10k", "rd"]),
+            ("hubei", q(4), &["gdp", "rd"]),
+            ("hubei", q(1), &["gdp"]),
+        ];
+        for (region, quarter, want) in cases {
+            let mut got = codes(region, *quarter);
+            got.sort();
+            assert_eq!(got, *want, "{region} {quarter}");
+        }
+        let city = set.get("patents_per_10k").unwrap();
+        assert!(city.applies_to(&tree, "cn") && city.applies_to(&tree, "hunan"), "shown for the ancestors");
+        assert!(!city.applies_to(&tree, "hubei") && !city.reported_by(&tree, "cn"));
+        assert_eq!(set.get("share").unwrap().frequency, Frequency::Annual, "a ratio over an annual input is annual");
+        assert_eq!(set.get("rd").unwrap().period_in(q(4)).to_string(), "2023");
+        assert_eq!(set.get("gdp").unwrap().period_in(q(4)).to_string(), "2023Q4");
+    }
+
+    #[test]
     fn refuses_unknown_codes_cycles_and_misplaced_formulas() {
         let cases = [
-            (vec![indicator("a", Mode::Derived, Some("b + 1"))], "unknown indicator 'b'"),
+            (vec![indicator("a", Mode::Derived, Some("b + 1"))], "不存在的指标“b”"),
             (vec![indicator("a", Mode::Derived, Some("a * 2"))], "a → a"),
             (
                 vec![
@@ -276,8 +402,8 @@ pub(crate) mod tests {
                 ],
                 "a → b → c → a",
             ),
-            (vec![indicator("a", Mode::Derived, None)], "needs a formula"),
-            (vec![indicator("a", Mode::Ytd, Some("1"))], "takes no formula"),
+            (vec![indicator("a", Mode::Derived, None)], "需要计算公式"),
+            (vec![indicator("a", Mode::Ytd, Some("1"))], "不能有计算公式"),
         ];
         for (indicators, want) in cases {
             let err = IndicatorSet::new(indicators).unwrap_err().to_string();

@@ -24,7 +24,7 @@ pub mod workflow;
 pub use calc::{Calculator, Coverage, Figure, Observations};
 pub use formula::Formula;
 pub use ids::{IndicatorCode, RegionId};
-pub use indicator::{Direction, Indicator, IndicatorSet, Mode};
+pub use indicator::{Direction, Frequency, Indicator, IndicatorSet, Mode};
 pub use period::{Period, Quarter};
 pub use region::{Region, RegionKind, RegionTree};
 pub use views::{Span, View, YearValues};

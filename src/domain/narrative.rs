@@ -1,17 +1,37 @@
 //! Sentences of a statistical bulletin (统计公报) written from the figures, e.g.
-//! `1-3季度，全区R&D经费支出13.5亿元，同比增长8.2%，完成年度目标的71.1%。`
+//! `1-3季度，全区R&D经费支出13.5亿元，同比增长8.2%，完成年度目标的71.1%。`, and the one rule for
+//! telling a year-on-year change (SPEC §2.7): percentages change in points, all else grows in percent.
+
+use serde::Serialize;
 
 use super::number::round_to;
-use super::period::Quarter;
+use super::period::Period;
 use super::progress::Status;
 
-/// 一季度 / 上半年 / 1-3季度 / 全年: how a bulletin names the year to date.
-pub fn period_phrase(q: Quarter) -> String {
-    match q.q() {
+/// 一季度 / 上半年 / 1-3季度 / 全年: how a bulletin names the year to date (a whole year is 全年).
+pub fn period_phrase(period: Period) -> String {
+    match period.quarter_number() {
         1 => "一季度".into(),
         2 => "上半年".into(),
-        4 => "全年".into(),
-        n => format!("1-{n}季度"),
+        3 => "1-3季度".into(),
+        _ => "全年".into(),
+    }
+}
+
+/// 一季度末 / 二季度末 / 三季度末 / 年末: how a bulletin dates a level (期末数).
+pub fn moment_phrase(period: Period) -> String {
+    match period.quarter_number() {
+        n @ 1..=3 => format!("{}季度末", ["一", "二", "三"][usize::from(n - 1)]),
+        _ => "年末".into(),
+    }
+}
+
+/// `2023年1-3季度`, `2023年一季度`, `2023年` (the fourth quarter's year to date and the whole year
+/// alike): how headings and titles name what a year-to-date figure covers.
+pub fn period_label(period: Period) -> String {
+    match period {
+        Period::Quarter(q) => q.ytd_label(),
+        Period::Year(_) => period.label(),
     }
 }
 
@@ -26,56 +46,97 @@ pub fn is_percent(unit: &str) -> bool {
     matches!(unit.trim(), "%" | "％" | "百分比")
 }
 
-/// `同比增长8.2%`, `同比下降3.1%`, `与上年同期持平`; for percentages `比上年同期提高0.1个百分点`.
-pub fn change_phrase(unit: &str, decimals: u8, value: f64, previous: f64) -> Option<String> {
-    if is_percent(unit) {
-        let points = round_to(value - previous, decimals.max(1));
-        return Some(match points {
-            p if p > 0.0 => format!("比上年同期提高{}个百分点", number(p, decimals.max(1))),
-            p if p < 0.0 => format!("比上年同期下降{}个百分点", number(-p, decimals.max(1))),
-            _ => "与上年同期持平".into(),
-        });
-    }
-    if previous == 0.0 {
-        return None;
-    }
-    let growth = round_to(100.0 * (value - previous) / previous, 1);
-    Some(match growth {
-        g if g > 0.0 => format!("同比增长{g:.1}%"),
-        g if g < 0.0 => format!("同比下降{:.1}%", -g),
-        _ => "与上年同期持平".into(),
-    })
+/// A change on the same period of the year before, as every page, table and sentence tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum YoyChange {
+    /// a percentage's change in percentage points (提高0.11个百分点), to the indicator's decimals (at least 1)
+    Points(f64),
+    /// any other figure's growth in percent (同比增长8.2%), to 1 decimal
+    Growth(f64),
 }
 
-/// 一季度末 / 二季度末 / 三季度末 / 年末: how a bulletin dates a level (期末数).
-pub fn moment_phrase(q: Quarter) -> String {
-    match q.q() {
-        4 => "年末".into(),
-        n => format!("{}季度末", ["一", "二", "三"][usize::from(n - 1)]),
+impl YoyChange {
+    /// The one rule (SPEC §2.7): a `%` unit changes in points, anything else grows in percent;
+    /// without a base (`previous` 0) there is no growth to tell. Rounded as it is shown.
+    pub fn of(unit: &str, decimals: u8, value: f64, previous: f64) -> Option<YoyChange> {
+        // `+ 0.0` turns a rounded −0 into 0, which no table should print as −0.0
+        if is_percent(unit) {
+            Some(YoyChange::Points(round_to(value - previous, Self::points_decimals(decimals)) + 0.0))
+        } else if previous != 0.0 {
+            Some(YoyChange::Growth(round_to(100.0 * (value - previous) / previous, 1) + 0.0))
+        } else {
+            None
+        }
     }
+
+    fn points_decimals(decimals: u8) -> u8 {
+        decimals.max(1)
+    }
+
+    /// The places this change is shown with.
+    pub fn decimals(self, indicator_decimals: u8) -> u8 {
+        match self {
+            YoyChange::Points(_) => Self::points_decimals(indicator_decimals),
+            YoyChange::Growth(_) => 1,
+        }
+    }
+
+    pub fn amount(self) -> f64 {
+        match self {
+            YoyChange::Points(x) | YoyChange::Growth(x) => x,
+        }
+    }
+
+    fn amount_text(self, indicator_decimals: u8) -> String {
+        match self {
+            YoyChange::Points(p) => number(p.abs(), self.decimals(indicator_decimals)),
+            YoyChange::Growth(g) => format!("{:.1}", g.abs()),
+        }
+    }
+
+    /// For a sentence: `同比增长8.2%`, `同比下降3.1%`, `比上年同期提高0.1个百分点`, `与上年同期持平`.
+    pub fn phrase(self, indicator_decimals: u8) -> String {
+        let amount = self.amount_text(indicator_decimals);
+        match self {
+            _ if self.amount() == 0.0 => "与上年同期持平".into(),
+            YoyChange::Points(p) if p > 0.0 => format!("比上年同期提高{amount}个百分点"),
+            YoyChange::Points(_) => format!("比上年同期下降{amount}个百分点"),
+            YoyChange::Growth(g) if g > 0.0 => format!("同比增长{amount}%"),
+            YoyChange::Growth(_) => format!("同比下降{amount}%"),
+        }
+    }
+
+    /// For a table cell: `+6.3%`, `−3.1%`, `+0.1个百分点`, `持平`.
+    pub fn short(self, indicator_decimals: u8) -> String {
+        let amount = self.amount_text(indicator_decimals);
+        let suffix = match self {
+            YoyChange::Points(_) => "个百分点",
+            YoyChange::Growth(_) => "%",
+        };
+        match self.amount() {
+            a if a > 0.0 => format!("+{amount}{suffix}"),
+            a if a < 0.0 => format!("−{amount}{suffix}"),
+            _ => "持平".into(),
+        }
+    }
+}
+
+/// `同比增长8.2%`, `同比下降3.1%`, `与上年同期持平`; for percentages `比上年同期提高0.1个百分点`.
+pub fn change_phrase(unit: &str, decimals: u8, value: f64, previous: f64) -> Option<String> {
+    YoyChange::of(unit, decimals, value, previous).map(|c| c.phrase(decimals))
 }
 
 /// The same change for a table cell: `+6.3%`, `−3.1%`, `+0.1个百分点`, `持平`.
 pub fn change_short(unit: &str, decimals: u8, value: f64, previous: f64) -> Option<String> {
-    let (amount, suffix) = if is_percent(unit) {
-        (round_to(value - previous, decimals.max(1)), "个百分点")
-    } else if previous != 0.0 {
-        (round_to(100.0 * (value - previous) / previous, 1), "%")
-    } else {
-        return None;
-    };
-    let shown = if is_percent(unit) { number(amount.abs(), decimals.max(1)) } else { format!("{:.1}", amount.abs()) };
-    Some(match amount {
-        a if a > 0.0 => format!("+{shown}{suffix}"),
-        a if a < 0.0 => format!("−{shown}{suffix}"),
-        _ => "持平".into(),
-    })
+    YoyChange::of(unit, decimals, value, previous).map(|c| c.short(decimals))
 }
 
 pub struct Line<'a> {
-    /// 全区, or the region's name
+    /// the region's own name: 全区, 全国, 湖南省 …
     pub place: &'a str,
-    pub quarter: Quarter,
+    /// a quarter (its year to date) or a whole year
+    pub period: Period,
     pub name: &'a str,
     pub unit: &'a str,
     pub decimals: u8,
@@ -91,16 +152,17 @@ pub struct Line<'a> {
 pub fn sentence(l: &Line<'_>) -> Option<String> {
     let value = l.value?;
     let unit = if is_percent(l.unit) { "%" } else { l.unit };
-    let when = if l.is_level { moment_phrase(l.quarter) } else { period_phrase(l.quarter) };
+    let when = if l.is_level { moment_phrase(l.period) } else { period_phrase(l.period) };
     let mut parts = vec![format!("{when}，{}{}{}{}", l.place, l.name, number(value, l.decimals), unit)];
     if let Some(change) = l.previous.and_then(|p| change_phrase(l.unit, l.decimals, value, p)) {
         parts.push(change);
     }
     if let Some(c) = l.completion {
         parts.push(format!("完成年度目标的{:.1}%", round_to(100.0 * c, 1)));
+        // (at the year's end the status is achieved or missed, which the completion already says)
         match l.status {
-            Status::OnTrack if l.quarter.q() < 4 => parts.push("符合序时进度".into()),
-            Status::Behind | Status::AtRisk if l.quarter.q() < 4 => parts.push("低于序时进度".into()),
+            Status::OnTrack => parts.push("符合序时进度".into()),
+            Status::Behind | Status::AtRisk => parts.push("低于序时进度".into()),
             _ => {}
         }
     }
@@ -110,11 +172,16 @@ pub fn sentence(l: &Line<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Quarter;
+
+    fn q(text: &str) -> Period {
+        text.parse().unwrap()
+    }
 
     fn line(value: Option<f64>, previous: Option<f64>, completion: Option<f64>, status: Status) -> Line<'static> {
         Line {
             place: "全区",
-            quarter: Quarter::new(2023, 3).unwrap(),
+            period: q("2023Q3"),
             name: "R&D经费支出",
             unit: "亿元",
             decimals: 2,
@@ -154,7 +221,7 @@ mod tests {
         let l = Line {
             name: "R&D经费占GDP比重",
             unit: "%",
-            quarter: Quarter::new(2023, 4).unwrap(),
+            period: q("2023Q4"),
             ..line(Some(1.8), Some(1.7), None, Status::NoTarget)
         };
         assert_eq!(sentence(&l).unwrap(), "全年，全区R&D经费占GDP比重1.8%，比上年同期提高0.1个百分点。");
@@ -179,11 +246,65 @@ mod tests {
 
     #[test]
     fn periods_and_numbers() {
-        let phrases: Vec<String> = (1..=4).map(|q| period_phrase(Quarter::new(2023, q).unwrap())).collect();
-        assert_eq!(phrases, ["一季度", "上半年", "1-3季度", "全年"]);
+        let phrases: Vec<String> = ["2023Q1", "2023Q2", "2023Q3", "2023Q4", "2023"].map(|p| period_phrase(q(p))).into();
+        assert_eq!(phrases, ["一季度", "上半年", "1-3季度", "全年", "全年"]);
+        let moments: Vec<String> = ["2023Q1", "2023Q3", "2023Q4", "2023"].map(|p| moment_phrase(q(p))).into();
+        assert_eq!(moments, ["一季度末", "三季度末", "年末", "年末"]);
+        let labels: Vec<String> = ["2023Q1", "2023Q3", "2023Q4", "2023"].map(|p| period_label(q(p))).into();
+        assert_eq!(labels, ["2023年一季度", "2023年1-3季度", "2023年", "2023年"]);
+        assert_eq!(Quarter::new(2023, 4).map(|x| period_label(Period::Quarter(x))).as_deref(), Some("2023年"));
         assert_eq!(number(18.0, 2), "18");
         assert_eq!(number(13.456, 2), "13.46");
         assert_eq!(number(3601.0, 0), "3601");
         assert_eq!(change_phrase("件", 0, 5.0, 0.0), None);
+    }
+
+    #[test]
+    fn the_place_is_the_regions_own_name() {
+        // a whole year, for a top region that is not a district
+        let cases = [
+            ("全国", "2023", Some(33356.8), Some(30782.9), "全年，全国R&D经费支出33356.8亿元，同比增长8.4%。"),
+            ("湖南省", "2023", Some(1284.6), None, "全年，湖南省R&D经费支出1284.6亿元。"),
+            ("全区", "2023Q1", Some(4.2), Some(4.0), "一季度，全区R&D经费支出4.2亿元，同比增长5.0%。"),
+        ];
+        for (place, period, value, previous, want) in cases {
+            let l = Line { place, period: q(period), decimals: 1, ..line(value, previous, None, Status::NoTarget) };
+            assert_eq!(sentence(&l).as_deref(), Some(want));
+        }
+    }
+
+    #[test]
+    fn at_the_years_end_no_pace_is_spoken_of() {
+        let l = Line { period: q("2023"), ..line(Some(18.0), Some(16.0), Some(18.0 / 19.0), Status::Missed) };
+        assert_eq!(sentence(&l).unwrap(), "全年，全区R&D经费支出18亿元，同比增长12.5%，完成年度目标的94.7%。");
+        let l = Line { period: q("2023Q4"), ..line(Some(19.5), None, Some(19.5 / 19.0), Status::Achieved) };
+        assert_eq!(sentence(&l).unwrap(), "全年，全区R&D经费支出19.5亿元，完成年度目标的102.6%。");
+    }
+
+    #[test]
+    fn one_rule_for_year_on_year_changes() {
+        use YoyChange::*;
+        // (unit, decimals, value, previous, change, short, phrase)
+        let cases: &[(&str, u8, f64, f64, Option<YoyChange>, &str, &str)] = &[
+            ("%", 2, 2.67, 2.56, Some(Points(0.11)), "+0.11个百分点", "比上年同期提高0.11个百分点"),
+            ("%", 2, 1.8, 1.7, Some(Points(0.1)), "+0.1个百分点", "比上年同期提高0.1个百分点"),
+            ("％", 0, 33.0, 35.0, Some(Points(-2.0)), "−2个百分点", "比上年同期下降2个百分点"),
+            ("%", 1, 2.0, 0.0, Some(Points(2.0)), "+2个百分点", "比上年同期提高2个百分点"),
+            ("%", 2, 1.8, 1.8, Some(Points(0.0)), "持平", "与上年同期持平"),
+            ("%", 2, 1.8, 1.80004, Some(Points(0.0)), "持平", "与上年同期持平"),
+            ("亿元", 2, 2.67, 2.56, Some(Growth(4.3)), "+4.3%", "同比增长4.3%"),
+            ("亿元", 2, 9.0, 10.0, Some(Growth(-10.0)), "−10.0%", "同比下降10.0%"),
+            ("件", 0, 5.0, 5.0, Some(Growth(0.0)), "持平", "与上年同期持平"),
+            ("件", 0, 5.0, 0.0, None, "", ""),
+        ];
+        for (unit, decimals, value, previous, want, short, phrase) in cases {
+            let got = YoyChange::of(unit, *decimals, *value, *previous);
+            assert_eq!(got, *want, "{unit} {value} on {previous}");
+            assert_eq!(got.map(|c| c.short(*decimals)).unwrap_or_default(), *short);
+            assert_eq!(got.map(|c| c.phrase(*decimals)).unwrap_or_default(), *phrase);
+        }
+        // a change rounded to zero is 0, not −0
+        assert!(YoyChange::of("%", 2, 1.8, 1.80004).unwrap().amount().is_sign_positive());
+        assert_eq!(serde_json::to_value(Points(0.11)).unwrap(), serde_json::json!({"points": 0.11}));
     }
 }

@@ -29,15 +29,59 @@ fn tidy_by_text(x: f64) -> f64 {
     format!("{x:.12e}").parse().unwrap_or(x)
 }
 
+/// A computed figure as it leaves the engine (SPEC §2.9): the indicator's `decimals` + 4 places,
+/// then `tidy`, so that 1.9 − 1.8 is 0.1 and a 2-decimal ratio is not 2.667311062135.
+pub fn tidy_figure(x: f64, decimals: u8) -> f64 {
+    const EXTRA_PLACES: u8 = 4;
+    if !x.is_finite() {
+        return x;
+    }
+    let places = i32::from(decimals + EXTRA_PLACES);
+    let factor = 10f64.powi(places);
+    // Beyond 2^52 the scaled figure has no fraction left to round.
+    if (x * factor).abs() >= 4.5e15 { tidy(x) } else { tidy((x * factor).round() / factor) }
+}
+
 /// Rounds half away from zero to `decimals` places, as statistical tables do.
 pub fn round_to(x: f64, decimals: u8) -> f64 {
     let factor = 10f64.powi(i32::from(decimals));
-    tidy((x * factor).round() / factor)
+    let scaled = x * factor;
+    // Beyond 2^52 a double has no fraction left to round (and scaling back could only add noise).
+    if !scaled.is_finite() || scaled.abs() >= 4.5e15 {
+        return tidy(x);
+    }
+    tidy(scaled.round() / factor)
+}
+
+/// A computed share (completion 0.947, a ratio ours/theirs): 6 places, a ten-thousandth of a percent.
+pub fn share(x: f64) -> f64 {
+    round_to(x, 6)
+}
+
+/// A computed percentage (growth 8.2): 4 places.
+pub fn percent(x: f64) -> f64 {
+    round_to(x, 4)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_keep_their_decimals_and_four_more() {
+        let cases = [
+            (2.667311062135, 2, 2.667311),
+            (1.9 - 1.8, 2, 0.1),
+            (0.1000000000004, 2, 0.1),
+            (-0.2999999999956, 1, -0.3),
+            (9000.0, 0, 9000.0),
+            (33356.8, 1, 33356.8),
+            (1e15, 0, 1e15),
+        ];
+        for (input, decimals, want) in cases {
+            assert_eq!(tidy_figure(input, decimals), want, "{input} at {decimals} decimals");
+        }
+    }
 
     #[test]
     fn tidy_removes_noise_only() {
@@ -76,6 +120,22 @@ mod tests {
             proptest::prop_assume!(x.is_finite() && x != 0.0);
             let text: f64 = format!("{x:.12e}").parse().unwrap();
             proptest::prop_assert_eq!(tidy(x), text, "{}", x);
+        }
+    }
+
+    #[test]
+    fn shares_and_percentages_keep_fixed_places() {
+        let cases = [
+            (share(13.5 / 19.0), 0.710526),
+            (share(18.0 / 19.0), 0.947368),
+            (share(1.8 / 1.9), 0.947368),
+            (share(1.0), 1.0),
+            (percent(100.0 * 0.08 / 1.72), 4.6512),
+            (percent(100.0 * (3601.0 - 3319.0) / 3319.0), 8.4965),
+            (percent(-0.2999999999956), -0.3),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
         }
     }
 

@@ -127,6 +127,12 @@ impl Period {
     }
 }
 
+impl From<Quarter> for Period {
+    fn from(q: Quarter) -> Period {
+        Period::Quarter(q)
+    }
+}
+
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -137,7 +143,7 @@ impl fmt::Display for Period {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a period: use YYYY or YYYYQn (n = 1..4), e.g. 2023 or 2023Q3")]
+#[error("“{0}”不是有效的时期：应为 YYYY 或 YYYYQn（n 为 1 到 4），如 2023 或 2023Q3")]
 pub struct PeriodError(pub String);
 
 impl FromStr for Period {

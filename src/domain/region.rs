@@ -10,19 +10,37 @@ use super::ids::RegionId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionKind {
+    Province,
+    City,
     District,
+    County,
     Town,
+    /// 街道
+    Street,
     Zone,
     Benchmark,
 }
 
 impl RegionKind {
-    pub const ALL: [RegionKind; 4] = [RegionKind::District, RegionKind::Town, RegionKind::Zone, RegionKind::Benchmark];
+    pub const ALL: [RegionKind; 8] = [
+        RegionKind::Province,
+        RegionKind::City,
+        RegionKind::District,
+        RegionKind::County,
+        RegionKind::Town,
+        RegionKind::Street,
+        RegionKind::Zone,
+        RegionKind::Benchmark,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            RegionKind::Province => "province",
+            RegionKind::City => "city",
             RegionKind::District => "district",
+            RegionKind::County => "county",
             RegionKind::Town => "town",
+            RegionKind::Street => "street",
             RegionKind::Zone => "zone",
             RegionKind::Benchmark => "benchmark",
         }
@@ -46,17 +64,20 @@ pub struct Region {
     pub group: Option<String>,
     /// display order among siblings
     pub sort: i64,
+    /// ISO 3166 alpha-3 code of a benchmark country, matched by the WDI import (§6)
+    #[schema(example = "KOR")]
+    pub iso3: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TreeError {
-    #[error("region '{0}' does not exist")]
+    #[error("地区“{0}”不存在")]
     UnknownParent(RegionId),
-    #[error("a benchmark region has no parent")]
+    #[error("对标地区不能有上级地区")]
     BenchmarkWithParent,
-    #[error("a benchmark region cannot be a parent")]
+    #[error("对标地区不能作为上级地区")]
     BenchmarkAsParent,
-    #[error("setting this parent would make region '{0}' its own ancestor")]
+    #[error("这样设置上级，地区“{0}”会成为自己的上级")]
     Cycle(RegionId),
 }
 
@@ -145,6 +166,19 @@ impl RegionTree {
         false
     }
 
+    /// Every region at or below `id` (parents may hold reported totals), depth first.
+    pub fn subtree(&self, id: &str) -> Vec<&RegionId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(current) = stack.pop() {
+            if let Some(r) = self.regions.get(current) {
+                out.push(&r.id);
+            }
+            stack.extend(self.children(current).iter().rev().map(RegionId::as_str));
+        }
+        out
+    }
+
     /// The reporting regions (leaves of the hierarchy) at or below `id`, in display order.
     pub fn leaves_under(&self, id: &str) -> Vec<&RegionId> {
         let mut out = Vec::new();
@@ -175,6 +209,7 @@ pub(crate) mod tests {
             parent: parent.map(|p| RegionId::parse(p).unwrap()),
             group: None,
             sort,
+            iso3: None,
         }
     }
 
@@ -198,6 +233,8 @@ pub(crate) mod tests {
         assert_eq!(kids, ["town-a", "town-b", "zone"]);
         let leaves: Vec<&str> = tree.leaves_under("district").into_iter().map(RegionId::as_str).collect();
         assert_eq!(leaves, ["town-a", "town-b", "zone-north"]);
+        let subtree: Vec<&str> = tree.subtree("zone").into_iter().map(RegionId::as_str).collect();
+        assert_eq!(subtree, ["zone", "zone-north"]);
         let order: Vec<&str> = tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
         assert_eq!(order, ["district", "town-a", "town-b", "zone", "zone-north", "kunshan"]);
     }
@@ -215,11 +252,11 @@ pub(crate) mod tests {
     fn refuses_bad_links() {
         use RegionKind::*;
         let cases = [
-            (vec![region("a", Town, Some("nowhere"), 0)], "does not exist"),
-            (vec![region("a", Town, Some("b"), 0), region("b", Town, Some("a"), 0)], "own ancestor"),
-            (vec![region("a", Town, Some("a"), 0)], "own ancestor"),
-            (vec![region("d", District, None, 0), region("k", Benchmark, Some("d"), 0)], "no parent"),
-            (vec![region("k", Benchmark, None, 0), region("t", Town, Some("k"), 0)], "cannot be a parent"),
+            (vec![region("a", Town, Some("nowhere"), 0)], "不存在"),
+            (vec![region("a", Town, Some("b"), 0), region("b", Town, Some("a"), 0)], "成为自己的上级"),
+            (vec![region("a", Town, Some("a"), 0)], "成为自己的上级"),
+            (vec![region("d", District, None, 0), region("k", Benchmark, Some("d"), 0)], "不能有上级"),
+            (vec![region("k", Benchmark, None, 0), region("t", Town, Some("k"), 0)], "不能作为上级"),
         ];
         for (regions, want) in cases {
             let err = RegionTree::new(regions).unwrap_err().to_string();

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::FieldError;
 use super::ids::{IndicatorCode, RegionId};
-use super::indicator::{Indicator, IndicatorSet, Mode};
+use super::indicator::{Frequency, Indicator, IndicatorSet, Mode};
 use super::period::{Period, Quarter};
 use super::region::{RegionKind, RegionTree};
 
@@ -50,16 +50,11 @@ pub fn check(
     let mut errors = Vec::new();
     let region = match tree.get(region) {
         None => {
-            errors.push(FieldError::new("region", format!("unknown region '{region}'")));
+            errors.push(FieldError::new("region", format!("没有地区“{region}”")));
             None
         }
-        Some(r) if tree.has_children(r.id.as_str()) => {
-            errors.push(FieldError::new(
-                "region",
-                format!("region '{}' has children; its figures are computed from theirs", r.id),
-            ));
-            None
-        }
+        // A region with children may hold its own reported total (§2.2); who may write it is
+        // checked with the other permissions.
         Some(r) => Some(r),
     };
     let is_benchmark = region.is_some_and(|r| r.kind == RegionKind::Benchmark);
@@ -68,47 +63,58 @@ pub fn check(
             errors.push(FieldError::new("period", e.to_string()));
             None
         }
-        Ok(Period::Year(_)) if !is_benchmark => {
-            errors.push(FieldError::new(
-                "period",
-                "reporting regions submit quarters (YYYYQn); only benchmark regions hold annual figures",
-            ));
-            None
-        }
         Ok(p) if p.as_quarter().is_some_and(|q| q > current) || p.year() > current.year() => {
-            errors.push(FieldError::new("period", format!("{p} has not begun yet (now: {current})")));
+            errors.push(FieldError::new("period", format!("{}还没有开始（现在是{}）", p.label(), current.label())));
             None
         }
         Ok(p) => Some(p),
     };
     if items.is_empty() {
-        errors.push(FieldError::new("values", "at least one value is needed"));
+        errors.push(FieldError::new("values", "至少要有一项数据"));
     }
     if items.len() > MAX_ITEMS {
-        errors.push(FieldError::new("values", format!("at most {MAX_ITEMS} values per request")));
+        errors.push(FieldError::new("values", format!("每次最多提交 {MAX_ITEMS} 项数据")));
     }
     let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let field = |name: &str| format!("values[{i}].{name}");
         let Some(ind) = indicators.get(item.indicator) else {
-            errors.push(FieldError::new(field("indicator"), format!("unknown indicator '{}'", item.indicator)));
+            errors.push(FieldError::new(field("indicator"), format!("没有指标“{}”", item.indicator)));
             continue;
         };
         if !seen.insert(item.indicator) {
-            errors.push(FieldError::new(field("indicator"), format!("'{}' appears twice in this batch", ind.code)));
+            errors.push(FieldError::new(field("indicator"), format!("“{}”在本次提交中出现了两次", ind.name)));
+        }
+        // Benchmarks hold whatever their sources publish; the tree reports as the frequency says.
+        match (ind.frequency, period) {
+            (Frequency::Quarterly, Some(Period::Year(_))) if !is_benchmark => errors.push(FieldError::new(
+                field("indicator"),
+                format!("“{}”按季度报送，时期应为季度（YYYYQn）", ind.name),
+            )),
+            (Frequency::Annual, Some(Period::Quarter(_))) => errors.push(FieldError::new(
+                field("indicator"),
+                format!("“{}”按年度报送，时期应为年份（YYYY）", ind.name),
+            )),
+            _ => {}
+        }
+        if let Some(r) = region
+            && !is_benchmark
+            && !ind.reported_by(tree, r.id.as_str())
+        {
+            errors.push(FieldError::new(field("indicator"), format!("“{}”不由{}报送", ind.name, r.name)));
         }
         if ind.mode == Mode::Derived && !is_benchmark {
             errors.push(FieldError::new(
                 field("indicator"),
-                format!("'{}' is computed from its formula and cannot be submitted", ind.code),
+                format!("“{}”由公式计算得出，不能填报", ind.name),
             ));
         }
         if let Err(message) = ind.check_value(item.value) {
             errors.push(FieldError::new(field("value"), message));
         }
         if item.comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-            errors.push(FieldError::new(field("comment"), format!("at most {MAX_COMMENT_CHARS} characters")));
+            errors.push(FieldError::new(field("comment"), format!("最多 {MAX_COMMENT_CHARS} 个字")));
         }
         checked.push(Item {
             indicator: ind.code.clone(),
@@ -197,12 +203,15 @@ mod tests {
     use super::*;
     use crate::domain::indicator::tests::indicator;
     use crate::domain::region::RegionKind::*;
+    use crate::domain::region::Region;
     use crate::domain::region::tests::region;
 
     fn world() -> (RegionTree, IndicatorSet) {
         let tree = RegionTree::new(vec![
             region("district", District, None, 0),
             region("town-a", Town, Some("district"), 1),
+            Region { name: "B镇".into(), ..region("town-b", Town, Some("district"), 2) },
+            region("zone", Zone, Some("district"), 3),
             region("kunshan", Benchmark, None, 0),
         ])
         .unwrap();
@@ -212,6 +221,8 @@ mod tests {
             indicator("gdp", Mode::Ytd, None),
             indicator("rd", Mode::Ytd, None),
             indicator("share", Mode::Derived, Some("100 * rd / gdp")),
+            Indicator { frequency: Frequency::Annual, ..indicator("rd_official", Mode::Ytd, None) },
+            Indicator { regions: Some(vec![RegionId::parse("zone").unwrap()]), ..indicator("zone_only", Mode::Ytd, None) },
             negative,
         ])
         .unwrap();
@@ -235,26 +246,34 @@ mod tests {
         assert_eq!(s.period.to_string(), "2023Q1");
         let bench = check(&tree, &inds, "kunshan", "2023", &[item("share", 1.9)], NOW).unwrap();
         assert_eq!(bench.items[0].value, 1.9);
+        // a parent's own reported total, an annual figure, a figure of a region's own indicator
+        let total = check(&tree, &inds, "district", "2023Q1", &[item("gdp", 190.0)], NOW).unwrap();
+        assert_eq!(total.region.as_str(), "district");
+        assert!(check(&tree, &inds, "town-a", "2023", &[item("rd_official", 8.0)], NOW).is_ok());
+        assert!(check(&tree, &inds, "zone", "2023Q1", &[item("zone_only", 8.0)], NOW).is_ok());
     }
 
     #[test]
     fn every_error_names_its_field() {
         let (tree, inds) = world();
         let cases: &[(&str, &str, Vec<RawItem>, &str, &str)] = &[
-            ("nowhere", "2023Q1", vec![item("gdp", 1.0)], "region", "unknown region"),
-            ("district", "2023Q1", vec![item("gdp", 1.0)], "region", "has children"),
-            ("town-a", "2023", vec![item("gdp", 1.0)], "period", "submit quarters"),
-            ("town-a", "2023-Q1", vec![item("gdp", 1.0)], "period", "not a period"),
-            ("town-a", "2027Q1", vec![item("gdp", 1.0)], "period", "has not begun"),
-            ("kunshan", "2027", vec![item("gdp", 1.0)], "period", "has not begun"),
-            ("town-a", "2023Q1", vec![], "values", "at least one"),
-            ("town-a", "2023Q1", vec![item("nothing", 1.0)], "values[0].indicator", "unknown indicator"),
-            ("town-a", "2023Q1", vec![item("share", 1.0)], "values[0].indicator", "cannot be submitted"),
-            ("town-a", "2023Q1", vec![item("gdp", f64::NAN)], "values[0].value", "finite"),
-            ("town-a", "2023Q1", vec![item("gdp", f64::INFINITY)], "values[0].value", "finite"),
-            ("town-a", "2023Q1", vec![item("gdp", 1.0), item("rd", -0.5)], "values[1].value", "negative"),
-            ("town-a", "2023Q1", vec![item("gdp", 2e15)], "values[0].value", "within"),
-            ("town-a", "2023Q1", vec![item("gdp", 1.0), item("gdp", 2.0)], "values[1].indicator", "twice"),
+            ("nowhere", "2023Q1", vec![item("gdp", 1.0)], "region", "没有地区"),
+            ("town-a", "2023", vec![item("gdp", 1.0)], "values[0].indicator", "按季度报送"),
+            ("town-a", "2023Q4", vec![item("rd_official", 1.0)], "values[0].indicator", "按年度报送"),
+            ("kunshan", "2023Q4", vec![item("rd_official", 1.0)], "values[0].indicator", "按年度报送"),
+            ("town-b", "2023Q1", vec![item("zone_only", 1.0)], "values[0].indicator", "不由B镇报送"),
+            ("district", "2023Q1", vec![item("zone_only", 1.0)], "values[0].indicator", "不由DISTRICT报送"),
+            ("town-a", "2023-Q1", vec![item("gdp", 1.0)], "period", "不是有效的时期"),
+            ("town-a", "2027Q1", vec![item("gdp", 1.0)], "period", "还没有开始"),
+            ("kunshan", "2027", vec![item("gdp", 1.0)], "period", "还没有开始"),
+            ("town-a", "2023Q1", vec![], "values", "至少要有一项"),
+            ("town-a", "2023Q1", vec![item("nothing", 1.0)], "values[0].indicator", "没有指标"),
+            ("town-a", "2023Q1", vec![item("share", 1.0)], "values[0].indicator", "不能填报"),
+            ("town-a", "2023Q1", vec![item("gdp", f64::NAN)], "values[0].value", "有限的数字"),
+            ("town-a", "2023Q1", vec![item("gdp", f64::INFINITY)], "values[0].value", "有限的数字"),
+            ("town-a", "2023Q1", vec![item("gdp", 1.0), item("rd", -0.5)], "values[1].value", "不能为负数"),
+            ("town-a", "2023Q1", vec![item("gdp", 2e15)], "values[0].value", "绝对值不能超过"),
+            ("town-a", "2023Q1", vec![item("gdp", 1.0), item("gdp", 2.0)], "values[1].indicator", "两次"),
         ];
         for (region, period, items, field, message) in cases {
             let errors = check(&tree, &inds, region, period, items, NOW).unwrap_err();

@@ -50,11 +50,11 @@ pub fn check_method(method: SplitMethod, mode: Mode) -> Result<(), FieldError> {
         (SplitMethod::Uniform, Mode::Derived) => Ok(()),
         (SplitMethod::Uniform, _) => Err(FieldError::new(
             "method",
-            "uniform gives every child the parent's value, so it is only for derived indicators (rates, shares)",
+            "统一目标（uniform）让每个下级都取上级的目标值，只适用于计算指标（比率、比重）",
         )),
         (_, Mode::Derived) => Err(FieldError::new(
             "method",
-            "a derived indicator (a rate or share) does not add up over regions: use uniform",
+            "计算指标（比率、比重）不能在地区间相加，请用统一目标（uniform）",
         )),
         _ => Ok(()),
     }
@@ -63,13 +63,13 @@ pub fn check_method(method: SplitMethod, mode: Mode) -> Result<(), FieldError> {
 /// The weights of `children` from an explicit map: every child named, nothing else, none negative.
 pub fn explicit_weights(children: &[&str], given: &BTreeMap<String, f64>) -> Result<Vec<f64>, FieldError> {
     if let Some(extra) = given.keys().find(|k| !children.contains(&k.as_str())) {
-        return Err(FieldError::new(format!("weights.{extra}"), "not a child of the parent"));
+        return Err(FieldError::new(format!("weights.{extra}"), "不是该上级地区的下级"));
     }
     children
         .iter()
         .map(|c| match given.get(*c) {
-            None => Err(FieldError::new("weights", format!("every child needs a weight; '{c}' has none"))),
-            Some(w) if !w.is_finite() || *w < 0.0 => Err(FieldError::new(format!("weights.{c}"), "must be 0 or more")),
+            None => Err(FieldError::new("weights", format!("每个下级地区都要有权重，“{c}”没有"))),
+            Some(w) if !w.is_finite() || *w < 0.0 => Err(FieldError::new(format!("weights.{c}"), "应为 0 或正数")),
             Some(w) => Ok(*w),
         })
         .collect()
@@ -106,11 +106,11 @@ pub fn split(
         return Ok(Split { parent: total, children: vec![total; children.len()] });
     }
     let units = to_units(total, decimals)
-        .ok_or_else(|| FieldError::new("total", "too large to split exactly at the indicator's precision"))?;
+        .ok_or_else(|| FieldError::new("total", "数值太大，无法按指标的小数位数精确分解"))?;
     let parts = largest_remainder(units, weights, children).ok_or_else(|| {
         let why = match method {
-            SplitMethod::Proportional => "no child has a figure in the base year, so there is nothing to split by",
-            _ => "the weights are all 0",
+            SplitMethod::Proportional => "下级地区在基年都没有数据，无法按比例分解",
+            _ => "权重全为 0，无法分解",
         };
         FieldError::new(if method == SplitMethod::Weights { "weights" } else { "method" }, why)
     })?;

@@ -121,26 +121,26 @@ pub fn transition(actor: Actor, from: State, action: Action, comment: Option<&st
     use State::*;
     match (action, actor) {
         (Action::Submit, Actor::Outsider) => {
-            return Err(Refusal::Forbidden("only the region's statistician or an admin may submit it".into()));
+            return Err(Refusal::Forbidden("只有该地区的统计员或管理员可以上报".into()));
         }
         (Action::Approve | Action::Return, Actor::Reporter | Actor::Outsider) => {
-            return Err(Refusal::Forbidden(format!("only an admin may {} a submission", action.as_str())));
+            return Err(Refusal::Forbidden(format!("只有管理员可以{}上报的数据", if action == Action::Approve { "审核通过" } else { "退回" })));
         }
         _ => {}
     }
     if action == Action::Return && given(comment).is_none() {
-        return Err(Refusal::Invalid { field: "comment", message: "a return says what to correct".into() });
+        return Err(Refusal::Invalid { field: "comment", message: "退回时请说明需要更正什么".into() });
     }
     match (action, from) {
         (Action::Submit, Draft | Returned) => Ok(Submitted),
         (Action::Approve, Submitted) => Ok(Approved),
         (Action::Return, Submitted | Approved) => Ok(Returned),
-        (Action::Submit, Submitted) => Err(Refusal::Conflict("already submitted, awaiting review".into())),
-        (Action::Submit, Approved) => Err(Refusal::Conflict("already approved".into())),
-        (Action::Approve, Approved) => Err(Refusal::Conflict("already approved".into())),
+        (Action::Submit, Submitted) => Err(Refusal::Conflict("已经上报，正在等待审核".into())),
+        (Action::Submit, Approved) => Err(Refusal::Conflict("已经审核通过".into())),
+        (Action::Approve, Approved) => Err(Refusal::Conflict("已经审核通过".into())),
         (Action::Approve | Action::Return, Draft | Returned) => Err(Refusal::Conflict(format!(
-            "not submitted (it is {}); only a submission can be reviewed",
-            from.as_str()
+            "尚未上报（现为{}），只能审核已上报的数据",
+            from.label()
         ))),
     }
 }
@@ -167,19 +167,16 @@ impl Closed {
     /// What the writer is told (409).
     pub fn message(self, region: &str, quarter: Quarter, admin: bool) -> String {
         let why = match self {
-            Closed::QuarterLocked => format!("quarter {quarter} is locked"),
-            Closed::Approved => format!("the figures of region '{region}' for {quarter} are approved and locked"),
+            Closed::QuarterLocked => format!("{}已锁定", quarter.label()),
+            Closed::Approved => format!("地区“{region}”{}的数据已审核并锁定", quarter.label()),
             Closed::UnderReview => {
-                return format!(
-                    "the figures of region '{region}' for {quarter} are submitted and under review; \
-                     ask the bureau to return them before changing them"
-                );
+                return format!("地区“{region}”{}的数据已上报、正在审核；如需修改，请先由局里退回", quarter.label());
             }
         };
         if admin {
-            format!("{why}; an admin may still write with a reason")
+            format!("{why}；管理员可注明原因（reason）后修改")
         } else {
-            format!("{why}; writes are refused")
+            format!("{why}，不能修改")
         }
     }
 }
@@ -348,8 +345,8 @@ mod tests {
     #[test]
     fn closed_messages_name_the_quarter_and_the_way_out() {
         let q: Quarter = "2023Q3".parse().unwrap();
-        assert_eq!(Closed::QuarterLocked.message("town-a", q, false), "quarter 2023Q3 is locked; writes are refused");
-        assert!(Closed::Approved.message("town-a", q, true).ends_with("an admin may still write with a reason"));
-        assert!(Closed::UnderReview.message("town-a", q, false).contains("return them"));
+        assert_eq!(Closed::QuarterLocked.message("town-a", q, false), "2023年三季度已锁定，不能修改");
+        assert!(Closed::Approved.message("town-a", q, true).ends_with("管理员可注明原因（reason）后修改"));
+        assert!(Closed::UnderReview.message("town-a", q, false).contains("请先由局里退回"));
     }
 }

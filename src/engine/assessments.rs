@@ -12,7 +12,7 @@ use crate::store;
 
 pub fn scheme(conn: &Connection, year: i32) -> AppResult<Scheme> {
     store::targets::scheme(conn, year)?
-        .ok_or_else(|| AppError::NotFound(format!("no assessment scheme has been set for {year}")))
+        .ok_or_else(|| AppError::NotFound(format!("{year}年尚未设置考核方案")))
 }
 
 pub fn set_scheme(conn: &Connection, user: &User, year: i32, scheme: Scheme) -> AppResult<Scheme> {
@@ -46,8 +46,8 @@ pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
     // The tree may have changed since the scheme was set: check again rather than score nonsense.
     check_scheme(&scheme, &world.tree, &world.indicators).map_err(|e| {
         AppError::Conflict(format!(
-            "the {year} scheme no longer fits the regions or indicators: {}",
-            e.first().map_or("", |f| f.message.as_str())
+            "{year}年考核方案与现有地区或指标不再相符：{}",
+            e.first().map_or(String::new(), |f| format!("{}（{}）", f.message, f.field))
         ))
     })?;
     let children: Vec<&str> = scheme.assessed_regions(&world.tree).into_iter().map(|c| c.as_str()).collect();
@@ -69,6 +69,7 @@ pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
             let targets = super::targets::of_regions(conn, &children, &item.indicator, year)?;
             Ok(ItemFigures {
                 direction: ind.direction,
+                decimals: ind.decimals,
                 actual: children.iter().map(|c| calc.figure(c, &item.indicator, Span::Annual(year)).value).collect(),
                 target: children.iter().map(|c| targets.get(*c).map(|t| t.value)).collect(),
             })

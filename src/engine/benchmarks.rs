@@ -34,7 +34,7 @@ pub fn benchmarks(
                 all.iter()
                     .find(|r| r.id.as_str() == id)
                     .copied()
-                    .ok_or_else(|| AppError::invalid("benchmarks", format!("'{id}' is not a benchmark region")))
+                    .ok_or_else(|| AppError::invalid("benchmarks", format!("“{id}”不是对标地区")))
             })
             .collect::<AppResult<_>>()?,
     };
@@ -56,5 +56,5 @@ pub fn benchmarks(
     let theirs = chosen.iter().map(|r| entry(r)).collect::<AppResult<Vec<_>>>()?;
     let mut ours = entry(ours)?;
     ours.source = None;
-    Ok(compare(ind.direction, ours, theirs))
+    Ok(compare(ind.direction, ind.decimals, ours, theirs))
 }

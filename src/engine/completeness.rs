@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{workflow, world};
 use crate::domain::workflow::State;
-use crate::domain::{Indicator, Mode, Period, Quarter};
+use crate::domain::{Frequency, Indicator, Period, Quarter};
 use crate::error::AppResult;
 use crate::store;
 
@@ -29,17 +29,19 @@ pub struct RegionCompleteness {
     pub submitted_at: Option<String>,
 }
 
-/// Every reporting region below `parent` (default: all of them): required indicators are the
-/// submitted (non-derived) ones; the state is the reporting workflow's.
+/// Every reporting region below `parent` (default: all of them): required indicators are those it
+/// reports in this round (`IndicatorSet::to_report`); the state is the reporting workflow's.
 pub fn for_quarter(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<Vec<RegionCompleteness>> {
     let world = world(conn)?;
     let regions = workflow::reporting_regions(&world, parent)?;
     let mut states = workflow::states_of(conn, quarter)?;
-    let required: Vec<&Indicator> =
-        world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived).collect();
     let mut out = Vec::new();
     for region in regions {
-        let stored = store::observations::list(conn, region.id.as_str(), Period::Quarter(quarter), None)?;
+        let required = world.indicators.to_report(&world.tree, region.id.as_str(), quarter);
+        let mut stored = store::observations::list(conn, region.id.as_str(), Period::Quarter(quarter), None)?;
+        if required.iter().any(|i| i.frequency == Frequency::Annual) {
+            stored.extend(store::observations::list(conn, region.id.as_str(), Period::Year(quarter.year()), None)?);
+        }
         let missing: Vec<&&Indicator> =
             required.iter().filter(|i| !stored.iter().any(|v| v.indicator == i.code.as_str())).collect();
         let row = states.remove(region.id.as_str());

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use super::world;
-use crate::domain::{Mode, Period, Quarter, Span};
+use crate::domain::{Frequency, Mode, Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::transfer::ExportRow;
@@ -56,7 +56,7 @@ pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportR
     if let (Some(from), Some(to)) = (range.from, range.to)
         && from > to
     {
-        return Err(AppError::invalid("to", "to must not come before from"));
+        return Err(AppError::invalid("to", "to 不能早于 from"));
     }
     let mut rows = store::transfer::values(conn, selection.indicator.as_deref(), &range)?;
     if let Some(keep) = within {
@@ -65,20 +65,20 @@ pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportR
     Ok(rows)
 }
 
-/// The template of `region` for `quarter`: every indicator it reports, with last year's figure
+/// The template of `region` for `quarter`: every quarterly indicator it reports, with last year's figure
 /// for the same quarter as the indicator is reported (YTD for cumulative ones, the quarter's own
 /// for quarterly ones, the level for stocks).
 pub fn template(conn: &Connection, region: &str, quarter: Quarter) -> AppResult<Template> {
     let world = world(conn)?;
     let r = world.region(region)?;
-    if world.tree.has_children(region) {
-        return Err(AppError::invalid(
-            "region",
-            format!("region '{region}' has children; its figures are computed from theirs and not reported"),
-        ));
-    }
-    let indicators: Vec<_> =
-        world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived).collect();
+    // A region with children gets one too: what it fills in are its reported totals (§2.5).
+    // Annual indicators are not in it: a quarter's sheet has no place for a year's figure.
+    let indicators: Vec<_> = world
+        .indicators
+        .to_report(&world.tree, region, quarter)
+        .into_iter()
+        .filter(|i| i.frequency == Frequency::Quarterly)
+        .collect();
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
     let last = quarter.year_before();
     let observations = match last {

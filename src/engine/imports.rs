@@ -2,6 +2,14 @@
 //! period, and each group is one batch of `PUT /values`, with the same permissions and rules
 //! (`values::check`) and the same writes and audit entries (`values::write`).
 //!
+//! Files name regions and indicators as people write them: a region by its id or its exact name,
+//! an indicator by its code or its exact name; a name that two regions (or indicators) share is a
+//! row error naming them. A World Bank WDI file names countries by ISO alpha-3 code: the lines of
+//! benchmark regions with that `iso3` go into the indicator the caller names; the other lines
+//! (countries we do not compare with, and WDI's aggregates such as `WLD`) are counted as skipped.
+//!
+//! Every message names its row first (`第3行：地区“北京”不存在`).
+//!
 //! Everything happens in the caller's transaction. A real import with any error writes nothing
 //! at all. A dry run writes inside a savepoint and rolls it back, so that its counts and
 //! warnings are exactly those of the real import, and nothing is stored.
@@ -24,10 +32,10 @@ use serde::Serialize;
 use super::{World, values, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{RawItem, Submission};
-use crate::domain::{FieldError, Period, Quarter};
+use crate::domain::{FieldError, Period, Quarter, Region, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
-use crate::transfer::{ImportRow, Parsed, RowError};
+use crate::transfer::{ImportRow, Parsed, RowError, RowUnit, WdiFile, field_label};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
@@ -37,6 +45,9 @@ pub struct ImportOutcome {
     pub updated: usize,
     /// stored figures that the file repeats exactly
     pub unchanged: usize,
+    /// lines of a WDI file whose country is no benchmark region (WDI's aggregates such as `WLD`
+    /// too); 0 for other files
+    pub skipped: usize,
     /// every row that cannot be stored, by row (as a spreadsheet counts it: the header is row 1)
     pub errors: Vec<RowError>,
     pub warnings: Vec<ImportWarning>,
@@ -87,26 +98,178 @@ fn split_field(field: &str) -> (Option<usize>, &str) {
     }
 }
 
+/// Where a row stands, for the messages: `第3行：`, and for a WDI file the year too, since one
+/// line holds every year of a country (`第7行（2015年）：`).
+#[derive(Debug, Clone, Copy)]
+struct Locate {
+    unit: RowUnit,
+    wdi: bool,
+}
+
+impl Locate {
+    fn error(self, row: &ImportRow, message: &str) -> RowError {
+        let message = if self.wdi && row.row > 0 {
+            format!("第{}行（{}年）：{message}", row.row, row.period)
+        } else {
+            self.unit.locate(row.row, message)
+        };
+        RowError::new(row.row, message)
+    }
+}
+
 /// The errors of a refused batch, each on the rows it concerns: an item's error on its own row,
 /// a region's or period's on every row of the group.
-fn row_errors(group: &Group<'_>, fields: &[FieldError]) -> Vec<RowError> {
+fn row_errors(locate: Locate, group: &Group<'_>, fields: &[FieldError]) -> Vec<RowError> {
     let mut out = Vec::new();
     for e in fields {
+        let message = |name: &str| format!("{}：{}", field_label(name), e.message);
         match split_field(&e.field) {
             (Some(i), name) => {
-                let row = group.rows.get(i).map_or(0, |r| r.row);
-                out.push(RowError::new(row, format!("{name}: {}", e.message)));
+                if let Some(row) = group.rows.get(i) {
+                    out.push(locate.error(row, &message(name)));
+                }
             }
-            (None, name) => {
-                out.extend(group.rows.iter().map(|r| RowError::new(r.row, format!("{name}: {}", e.message))));
+            (None, name) => out.extend(group.rows.iter().map(|r| locate.error(r, &message(name)))),
+        }
+    }
+    out
+}
+
+/// Regions and indicators by what a file calls them.
+struct Names<'w> {
+    world: &'w World,
+    regions: HashMap<&'w str, Vec<&'w Region>>,
+    indicators: HashMap<&'w str, Vec<&'w str>>,
+}
+
+impl<'w> Names<'w> {
+    fn new(world: &'w World) -> Names<'w> {
+        let mut regions: HashMap<&str, Vec<&Region>> = HashMap::new();
+        for r in world.tree.in_display_order() {
+            regions.entry(r.name.as_str()).or_default().push(r);
+        }
+        let mut indicators: HashMap<&str, Vec<&str>> = HashMap::new();
+        for i in world.indicators.in_display_order() {
+            indicators.entry(i.name.as_str()).or_default().push(i.code.as_str());
+        }
+        Names { world, regions, indicators }
+    }
+
+    /// The id of the region a file names by id or by exact name.
+    fn region(&self, text: &str) -> Result<&'w str, String> {
+        if let Some(r) = self.world.tree.get(text) {
+            return Ok(r.id.as_str());
+        }
+        match self.regions.get(text).map(Vec::as_slice) {
+            None | Some([]) => Err(format!("地区“{text}”不存在")),
+            Some([one]) => Ok(one.id.as_str()),
+            Some(many) => {
+                let named: Vec<String> = many.iter().map(|r| self.described(r)).collect();
+                Err(format!("有{}个地区都叫“{text}”：{}；请改用地区代码", many.len(), named.join("、")))
+            }
+        }
+    }
+
+    /// `town-a（上级：全区）`: enough to tell regions of one name apart.
+    fn described(&self, r: &Region) -> String {
+        match r.parent.as_ref().and_then(|p| self.world.tree.get(p.as_str())) {
+            Some(parent) => format!("{}（上级：{}）", r.id, parent.name),
+            None => format!("{}（{}）", r.id, r.kind.as_str()),
+        }
+    }
+
+    /// The code of the indicator a file names by code or by exact name.
+    fn indicator(&self, text: &str) -> Result<&'w str, String> {
+        if let Some(i) = self.world.indicators.get(text) {
+            return Ok(i.code.as_str());
+        }
+        match self.indicators.get(text).map(Vec::as_slice) {
+            None | Some([]) => Err(format!("指标“{text}”不存在")),
+            Some([one]) => Ok(one),
+            Some(many) => {
+                Err(format!("有{}个指标都叫“{text}”：{}；请改用指标代码", many.len(), many.join("、")))
+            }
+        }
+    }
+}
+
+/// The rows with regions and indicators named by id and code; a row naming either wrongly is an error.
+fn resolve(names: &Names<'_>, locate: Locate, rows: Vec<ImportRow>, errors: &mut Vec<RowError>) -> Vec<ImportRow> {
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let region = names.region(&row.region);
+        let indicator = names.indicator(&row.indicator);
+        match (region, indicator) {
+            (Ok(region), Ok(indicator)) => {
+                row.region = region.to_string();
+                row.indicator = indicator.to_string();
+                out.push(row);
+            }
+            (region, indicator) => {
+                let problems: Vec<String> = [region.err(), indicator.err()].into_iter().flatten().collect();
+                errors.push(locate.error(&row, &problems.join("；")));
             }
         }
     }
     out
 }
 
-/// Checks every group as `PUT /values` would and, unless a real import found errors, writes
-/// them. `progress` hears how many rows have been written so far.
+/// The rows of a WDI file that go into `indicator`: those of countries that are benchmark regions
+/// (by `iso3`). Returns them and how many lines were skipped.
+fn wdi_rows(
+    world: &World,
+    file: &WdiFile,
+    indicator: &str,
+    locate: Locate,
+    rows: Vec<ImportRow>,
+    errors: &mut Vec<RowError>,
+) -> (Vec<ImportRow>, usize) {
+    let mut by_iso3: HashMap<String, Vec<&Region>> = HashMap::new();
+    for r in world.tree.in_display_order() {
+        if let (RegionKind::Benchmark, Some(code)) = (r.kind, &r.iso3) {
+            by_iso3.entry(code.to_ascii_uppercase()).or_default().push(r);
+        }
+    }
+    let mut skipped = 0;
+    // country code → region id, for the countries that are benchmark regions
+    let mut regions: HashMap<&str, &str> = HashMap::new();
+    for country in &file.countries {
+        match by_iso3.get(&country.code.to_ascii_uppercase()).map(Vec::as_slice) {
+            None | Some([]) => skipped += 1,
+            Some([one]) => {
+                regions.insert(country.code.as_str(), one.id.as_str());
+            }
+            Some(many) => {
+                let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
+                let message = format!("国家代码{}对应{}个对标地区：{}", country.code, many.len(), ids.join("、"));
+                errors.push(RowError::new(country.row, locate.unit.locate(country.row, &message)));
+            }
+        }
+    }
+    let rows = rows
+        .into_iter()
+        .filter_map(|mut row| {
+            let region = regions.get(row.region.as_str())?;
+            row.region = region.to_string();
+            row.indicator = indicator.to_string();
+            Some(row)
+        })
+        .collect();
+    (rows, skipped)
+}
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// check and count only; nothing is stored
+    pub dry_run: bool,
+    /// why figures are corrected (an admin may then write closed quarters); kept in the audit log
+    pub reason: Option<&'a str>,
+    /// the indicator a WDI file's series goes into, by code or exact name; only for WDI files
+    pub indicator: Option<&'a str>,
+}
+
+/// [`import_with`] a file that is not WDI.
 pub fn import(
     conn: &Connection,
     user: &User,
@@ -116,12 +279,50 @@ pub fn import(
     current: Quarter,
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportOutcome> {
+    import_with(conn, user, parsed, &Options { dry_run, reason, indicator: None }, current, progress)
+}
+
+/// Checks every group as `PUT /values` would and, unless a real import found errors, writes
+/// them. `progress` hears how many rows have been written so far. A WDI file needs
+/// `options.indicator`, and no other file may have one (422 naming `indicator`).
+pub fn import_with(
+    conn: &Connection,
+    user: &User,
+    parsed: Parsed,
+    options: &Options<'_>,
+    current: Quarter,
+    progress: &mut dyn FnMut(usize),
+) -> AppResult<ImportOutcome> {
+    let Options { dry_run, reason, indicator } = *options;
     if user.role == Role::Viewer {
-        return Err(AppError::Forbidden(format!("user '{}' may not import figures", user.name)));
+        return Err(AppError::Forbidden(format!("用户“{}”是只读用户，不能导入数据", user.name)));
     }
     let world = world(conn)?;
     let _cache = store::LargePageCache::raise(conn)?;
-    let Parsed { rows, mut errors } = parsed;
+    let Parsed { rows, errors: parse_errors, unit, wdi } = parsed;
+    let locate = Locate { unit, wdi: wdi.is_some() };
+    let mut errors: Vec<RowError> =
+        parse_errors.into_iter().map(|e| RowError::new(e.row, unit.locate(e.row, &e.message))).collect();
+    let names = Names::new(&world);
+    let (rows, skipped) = match (&wdi, indicator) {
+        (Some(file), Some(text)) => {
+            let code = names.indicator(text).map_err(|m| AppError::invalid("indicator", m))?;
+            wdi_rows(&world, file, code, locate, rows, &mut errors)
+        }
+        (Some(_), None) => {
+            return Err(AppError::invalid(
+                "indicator",
+                "导入世界银行WDI文件要用参数indicator指明存入哪个指标（指标代码或名称）",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::invalid(
+                "indicator",
+                "参数indicator只用于世界银行WDI文件；其他文件的指标写在“指标”（indicator）列中",
+            ));
+        }
+        (None, None) => (resolve(&names, locate, rows, &mut errors), 0),
+    };
     let groups = groups(&rows);
     let mut checked: Vec<(&Group, Submission)> = Vec::with_capacity(groups.len());
     for group in &groups {
@@ -132,15 +333,21 @@ pub fn import(
             .collect();
         match values::check(conn, &world, user, group.region, group.period, &items, reason, current) {
             Ok(sub) => checked.push((group, sub)),
-            Err(AppError::Invalid(fields)) => errors.extend(row_errors(group, &fields)),
-            Err(AppError::Forbidden(m) | AppError::Conflict(m) | AppError::NotFound(m)) => {
-                errors.extend(group.rows.iter().map(|r| RowError::new(r.row, m.clone())));
+            Err(AppError::Invalid(fields)) => errors.extend(row_errors(locate, group, &fields)),
+            Err(AppError::Forbidden(_)) => {
+                let name = world.tree.get(group.region).map_or(group.region, |r| r.name.as_str());
+                let message = format!("用户“{}”无权填报{name}（{}）的数据", user.name, group.region);
+                errors.extend(group.rows.iter().map(|r| locate.error(r, &message)));
+            }
+            Err(AppError::Conflict(m) | AppError::NotFound(m)) => {
+                errors.extend(group.rows.iter().map(|r| locate.error(r, &m)));
             }
             Err(e) => return Err(e),
         }
     }
+    // stable: a row's errors keep their order
     errors.sort_by_key(|e| e.row);
-    let mut out = ImportOutcome { errors, ..ImportOutcome::default() };
+    let mut out = ImportOutcome { errors, skipped, ..ImportOutcome::default() };
     if !dry_run && !out.errors.is_empty() {
         return Ok(out);
     }
@@ -157,13 +364,18 @@ pub fn import(
     out.unchanged = changes.unchanged;
     out.warnings = warnings;
     if rows.is_empty() && out.errors.is_empty() {
+        let message = if wdi.is_some() {
+            format!("文件中没有对标地区的数值：{skipped}个国家和地区的代码不是任何对标地区的iso3")
+        } else {
+            "文件中没有填报任何数值".into()
+        };
         out.warnings.push(ImportWarning {
             row: 0,
             region: String::new(),
             period: String::new(),
             indicator: String::new(),
             code: "empty_import",
-            message: "文件中没有填报任何数值".into(),
+            message,
         });
     }
     Ok(out)
@@ -235,6 +447,7 @@ fn warnings(conn: &Connection, world: &World, checked: &[(&Group<'_>, Submission
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Mode;
 
     #[test]
     fn fields_of_a_batch_name_their_item() {
@@ -265,19 +478,132 @@ mod tests {
         let rows = vec![row(2, "gdp"), row(5, "rd"), row(9, "x")];
         let groups = groups(&rows);
         assert_eq!(groups.len(), 1);
-        let errors = row_errors(
-            &groups[0],
-            &[FieldError::new("values[1].value", "cannot be negative"), FieldError::new("period", "is locked")],
-        );
+        let fields =
+            [FieldError::new("values[1].value", "不能为负数"), FieldError::new("period", "已锁定"), FieldError::new("values[7].value", "?")];
+        let errors = row_errors(Locate { unit: RowUnit::Line, wdi: false }, &groups[0], &fields);
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.message.as_str())).collect();
         assert_eq!(
             got,
             [
-                (5, "value: cannot be negative"),
-                (2, "period: is locked"),
-                (5, "period: is locked"),
-                (9, "period: is locked")
+                (5, "第5行：数值：不能为负数"),
+                (2, "第2行：时期：已锁定"),
+                (5, "第5行：时期：已锁定"),
+                (9, "第9行：时期：已锁定")
             ]
         );
+        let wdi_row = ImportRow { period: "2015".into(), ..row(7, "gdp") };
+        let wdi = Group { region: "kor", period: "2015", rows: vec![&wdi_row] };
+        let negative = [FieldError::new("values[0].value", "不能为负数")];
+        let errors = row_errors(Locate { unit: RowUnit::Line, wdi: true }, &wdi, &negative);
+        assert_eq!(errors, [RowError::new(7, "第7行（2015年）：数值：不能为负数")]);
+    }
+
+    /// Two towns called 城关镇 under two counties, a benchmark country, two indicators of one name.
+    fn sample_world() -> World {
+        use crate::domain::RegionTree;
+        use crate::domain::indicator::tests::indicator;
+        use crate::domain::region::tests::region;
+        let named = |mut r: Region, name: &str, iso3: Option<&str>| {
+            r.name = name.into();
+            r.iso3 = iso3.map(str::to_string);
+            r
+        };
+        let tree = RegionTree::new(vec![
+            named(region("city", RegionKind::City, None, 0), "某市", None),
+            named(region("county-a", RegionKind::County, Some("city"), 1), "甲县", None),
+            named(region("county-b", RegionKind::County, Some("city"), 2), "乙县", None),
+            named(region("cg-a", RegionKind::Town, Some("county-a"), 1), "城关镇", None),
+            named(region("cg-b", RegionKind::Town, Some("county-b"), 1), "城关镇", None),
+            named(region("korea", RegionKind::Benchmark, None, 9), "韩国", Some("KOR")),
+            named(region("japan", RegionKind::Benchmark, None, 9), "日本", Some("jpn")),
+        ])
+        .unwrap();
+        let mut gdp = indicator("gdp", Mode::Ytd, None);
+        gdp.name = "地区生产总值".into();
+        let mut rd = indicator("rd", Mode::Ytd, None);
+        rd.name = "研发".into();
+        let mut rd2 = indicator("rd_official", Mode::Ytd, None);
+        rd2.name = "研发".into();
+        World { tree, indicators: crate::domain::IndicatorSet::new(vec![gdp, rd, rd2]).unwrap() }
+    }
+
+    #[test]
+    fn regions_and_indicators_by_id_or_exact_name() {
+        let world = sample_world();
+        let names = Names::new(&world);
+        let regions: &[(&str, Result<&str, &str>)] = &[
+            ("county-a", Ok("county-a")),
+            ("甲县", Ok("county-a")),
+            ("韩国", Ok("korea")),
+            ("北京", Err("地区“北京”不存在")),
+            ("甲县 ", Err("地区“甲县 ”不存在")),
+            ("County-A", Err("地区“County-A”不存在")),
+            ("城关镇", Err("有2个地区都叫“城关镇”：cg-a（上级：甲县）、cg-b（上级：乙县）；请改用地区代码")),
+            ("cg-b", Ok("cg-b")),
+        ];
+        for (text, want) in regions {
+            assert_eq!(names.region(text), want.map_err(str::to_string), "{text}");
+        }
+        let indicators: &[(&str, Result<&str, &str>)] = &[
+            ("gdp", Ok("gdp")),
+            ("地区生产总值", Ok("gdp")),
+            ("GDP", Err("指标“GDP”不存在")),
+            ("研发", Err("有2个指标都叫“研发”：rd、rd_official；请改用指标代码")),
+        ];
+        for (text, want) in indicators {
+            assert_eq!(names.indicator(text), want.map_err(str::to_string), "{text}");
+        }
+    }
+
+    #[test]
+    fn rows_naming_both_wrongly_say_both() {
+        let world = sample_world();
+        let row = |row, region: &str, indicator: &str| ImportRow {
+            row,
+            region: region.into(),
+            indicator: indicator.into(),
+            period: "2023Q1".into(),
+            value: 1.0,
+            comment: None,
+        };
+        let mut errors = Vec::new();
+        let locate = Locate { unit: RowUnit::Line, wdi: false };
+        let rows = vec![row(2, "甲县", "地区生产总值"), row(3, "北京", "产值"), row(4, "城关镇", "gdp")];
+        let good = resolve(&Names::new(&world), locate, rows, &mut errors);
+        assert_eq!(good, [row(2, "county-a", "gdp")]);
+        assert_eq!(
+            errors,
+            [
+                RowError::new(3, "第3行：地区“北京”不存在；指标“产值”不存在"),
+                RowError::new(4, "第4行：有2个地区都叫“城关镇”：cg-a（上级：甲县）、cg-b（上级：乙县）；请改用地区代码"),
+            ]
+        );
+    }
+
+    #[test]
+    fn wdi_lines_of_benchmark_countries_go_into_the_indicator_and_the_rest_are_skipped() {
+        let world = sample_world();
+        let country = |row, code: &str| crate::transfer::WdiCountry { row, code: code.into(), name: String::new() };
+        let file = WdiFile {
+            indicator_code: "GB.XPD.RSDV.GD.ZS".into(),
+            indicator_name: String::new(),
+            countries: vec![country(6, "ABW"), country(7, "KOR"), country(8, "JPN"), country(9, "WLD")],
+        };
+        let cell = |row, code: &str, year: &str, value| ImportRow {
+            row,
+            region: code.into(),
+            indicator: String::new(),
+            period: year.into(),
+            value,
+            comment: None,
+        };
+        let rows = vec![cell(7, "KOR", "2021", 4.91), cell(7, "KOR", "2022", 5.21), cell(8, "JPN", "2022", 3.41), cell(9, "WLD", "2022", 2.6)];
+        let mut errors = Vec::new();
+        let (got, skipped) = wdi_rows(&world, &file, "rd", Locate { unit: RowUnit::Line, wdi: true }, rows, &mut errors);
+        let got: Vec<(usize, &str, &str, &str, f64)> =
+            got.iter().map(|r| (r.row, r.region.as_str(), r.indicator.as_str(), r.period.as_str(), r.value)).collect();
+        assert_eq!(got, [(7, "korea", "rd", "2021", 4.91), (7, "korea", "rd", "2022", 5.21), (8, "japan", "rd", "2022", 3.41)]);
+        assert_eq!(skipped, 2, "ABW (no figures) and WLD (an aggregate)");
+        assert_eq!(errors, []);
     }
 }

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
-use crate::domain::{Indicator, IndicatorSet};
+use crate::domain::{Indicator, IndicatorSet, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -17,7 +17,7 @@ pub fn get(conn: &Connection, code: &str) -> AppResult<Indicator> {
         .indicators
         .get(code)
         .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("indicator '{code}' does not exist")))
+        .ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
 }
 
 /// The indicator set with `indicator` in place must still be valid (known codes, no cycles).
@@ -26,13 +26,23 @@ fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
         store::indicators::all(conn)?.into_iter().filter(|i| i.code != indicator.code).collect();
     all.push(indicator.clone());
     IndicatorSet::new(all).map_err(|e| AppError::invalid("formula", e.to_string()))?;
+    let world = world(conn)?;
+    for (i, id) in indicator.regions.iter().flatten().enumerate() {
+        match world.tree.get(id.as_str()) {
+            None => return Err(AppError::invalid(format!("regions[{i}]"), format!("地区“{id}”不存在"))),
+            Some(r) if r.kind == RegionKind::Benchmark => {
+                return Err(AppError::invalid(format!("regions[{i}]"), format!("“{}”是对标地区，不属于填报地区树", r.name)));
+            }
+            Some(_) => {}
+        }
+    }
     Ok(())
 }
 
 pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult<Indicator> {
     require_admin(user)?;
     if world(conn)?.indicators.get(indicator.code.as_str()).is_some() {
-        return Err(AppError::Conflict(format!("indicator '{}' already exists", indicator.code)));
+        return Err(AppError::Conflict(format!("指标“{}”已存在", indicator.code)));
     }
     check_formulas(conn, &indicator)?;
     store::indicators::save(conn, &indicator)?;
@@ -55,9 +65,13 @@ pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     // Stored figures mean what the mode says; changing it would silently change every figure.
     if old.mode != indicator.mode && store::indicators::has_figures(conn, indicator.code.as_str())? {
         return Err(AppError::Conflict(format!(
-            "indicator '{}' has stored figures, so its mode cannot change",
-            indicator.code
+            "指标“{}”已有数据，不能改变填报方式",
+            indicator.name
         )));
+    }
+    // Stored figures are quarters or years as the frequency says; they would no longer fit.
+    if old.frequency != indicator.frequency && store::indicators::has_figures(conn, indicator.code.as_str())? {
+        return Err(AppError::Conflict(format!("指标“{}”已有数据，不能改变报送频率", indicator.name)));
     }
     check_formulas(conn, &indicator)?;
     store::indicators::save(conn, &indicator)?;

@@ -42,7 +42,7 @@ impl World {
     }
 
     /// Loads the stored figures needed to compute `indicators` for `regions` (and all below
-    /// them) in the years `from..=to`.
+    /// them, whose reported totals count too) in the years `from..=to`.
     pub fn observations(
         &self,
         conn: &Connection,
@@ -54,7 +54,7 @@ impl World {
         let mut wanted: HashSet<&str> = HashSet::new();
         for region in regions {
             wanted.insert(region);
-            wanted.extend(self.tree.leaves_under(region).into_iter().map(|r| r.as_str()));
+            wanted.extend(self.tree.subtree(region).into_iter().map(|r| r.as_str()));
         }
         let mut codes: Vec<&IndicatorCode> = Vec::new();
         for code in indicators.iter().flat_map(|c| self.indicators.inputs_of(c)) {
@@ -66,11 +66,11 @@ impl World {
     }
 
     pub fn region(&self, id: &str) -> AppResult<&crate::domain::Region> {
-        self.tree.get(id).ok_or_else(|| AppError::NotFound(format!("region '{id}' does not exist")))
+        self.tree.get(id).ok_or_else(|| AppError::NotFound(format!("地区“{id}”不存在")))
     }
 
     pub fn indicator(&self, code: &str) -> AppResult<&crate::domain::Indicator> {
-        self.indicators.get(code).ok_or_else(|| AppError::NotFound(format!("indicator '{code}' does not exist")))
+        self.indicators.get(code).ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
     }
 }
 
@@ -109,7 +109,7 @@ pub fn latest_quarter(conn: &Connection) -> AppResult<Option<Quarter>> {
 }
 
 pub fn require_admin(user: &User) -> AppResult<()> {
-    if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("only an admin may do this".into())) }
+    if user.is_admin() { Ok(()) } else { Err(AppError::Forbidden("只有管理员可以执行此操作".into())) }
 }
 
 /// What a change concerns, so that the audit log can be filtered by region, indicator and period,

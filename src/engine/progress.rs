@@ -4,8 +4,10 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{World, world};
-use crate::domain::progress::{Progress, ProgressInput, default_milestones, progress};
-use crate::domain::{Coverage, Quarter, Span};
+use crate::domain::progress::{
+    Progress, ProgressInput, default_milestones, milestone_quarter, progress, span_at, year_before,
+};
+use crate::domain::{Coverage, Period};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -27,19 +29,20 @@ pub enum Scope<'a> {
     ChildrenOf(&'a str),
 }
 
-/// Progress of `regions` × `indicators` at `quarter`, region-major.
+/// Progress of `regions` × `indicators` at `period`, region-major: at a quarter `YYYYQn` the year
+/// to date, at a year `YYYY` the whole year (its annual view, SPEC §2.7), measured at its end.
 pub fn rows(
     conn: &Connection,
     world: &World,
     regions: &[&str],
     indicators: &[&str],
-    quarter: Quarter,
+    period: impl Into<Period>,
 ) -> AppResult<Vec<ProgressRow>> {
-    let year = quarter.year();
+    let period = period.into();
+    let year = period.year();
     let observations = world.observations(conn, regions, indicators, year - 1, year)?;
     let calc = world.calculator(&observations);
-    let this_year = Span::Ytd(quarter);
-    let last_year = quarter.year_before().map(Span::Ytd);
+    let last_year = year_before(period);
     let mut out = Vec::with_capacity(regions.len() * indicators.len());
     let targets = indicators
         .iter()
@@ -50,15 +53,17 @@ pub fn rows(
         for (code, targets) in indicators.iter().zip(&targets) {
             let ind = world.indicator(code)?;
             let target = targets.get(*region);
-            let figure = calc.figure(region, code, this_year);
-            let previous = last_year.and_then(|span| calc.figure(region, code, span).value);
+            let figure = calc.figure(region, code, span_at(ind.frequency, period));
+            let previous =
+                last_year.and_then(|before| calc.figure(region, code, span_at(ind.frequency, before)).value);
             out.push(ProgressRow {
                 region: region.to_string(),
                 name: name.clone(),
                 indicator: code.to_string(),
                 progress: progress(&ProgressInput {
                     direction: ind.direction,
-                    quarter: quarter.q(),
+                    decimals: ind.decimals,
+                    quarter: milestone_quarter(period),
                     actual: figure.value,
                     target: target.as_ref().map(|t| t.value),
                     milestones: target.as_ref().map_or_else(|| default_milestones(ind.mode), |t| t.milestones),
@@ -76,15 +81,16 @@ pub fn rows(
 pub fn for_indicator(
     conn: &Connection,
     indicator: &str,
-    quarter: Quarter,
+    period: impl Into<Period>,
     scope: Scope<'_>,
 ) -> AppResult<Vec<ProgressRow>> {
+    let period = period.into();
     let question = match scope {
-        Scope::Region(r) => format!("progress {indicator:?} {quarter} region {r:?}"),
-        Scope::ChildrenOf(p) => format!("progress {indicator:?} {quarter} children {p:?}"),
+        Scope::Region(r) => format!("progress {indicator:?} {period} region {r:?}"),
+        Scope::ChildrenOf(p) => format!("progress {indicator:?} {period} children {p:?}"),
     };
     super::cache::answer(conn, super::cache::Depends::Data, question, || {
-        compute_for_indicator(conn, indicator, quarter, scope)
+        compute_for_indicator(conn, indicator, period, scope)
     })
 }
 
@@ -92,7 +98,7 @@ pub fn for_indicator(
 pub fn compute_for_indicator(
     conn: &Connection,
     indicator: &str,
-    quarter: Quarter,
+    period: impl Into<Period>,
     scope: Scope<'_>,
 ) -> AppResult<Vec<ProgressRow>> {
     let world = world(conn)?;
@@ -103,10 +109,10 @@ pub fn compute_for_indicator(
             world.region(p)?;
             let kids: Vec<&str> = world.tree.children(p).iter().map(|c| c.as_str()).collect();
             if kids.is_empty() {
-                return Err(AppError::invalid("parent", format!("region '{p}' has no children")));
+                return Err(AppError::invalid("parent", format!("地区“{p}”没有下级地区")));
             }
             kids
         }
     };
-    rows(conn, &world, &regions, &[indicator], quarter)
+    rows(conn, &world, &regions, &[indicator], period)
 }

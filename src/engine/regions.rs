@@ -17,30 +17,22 @@ pub fn get(conn: &Connection, id: &str) -> AppResult<Region> {
 }
 
 fn not_found(id: &str) -> AppError {
-    AppError::NotFound(format!("region '{id}' does not exist"))
+    AppError::NotFound(format!("地区“{id}”不存在"))
 }
 
-/// Checks that the tree stays valid with `region` in place, and that a new parent has no figures
-/// of its own (a region with children only aggregates).
+/// Checks that the tree stays valid with `region` in place. A parent may hold figures: they
+/// become its reported totals (§2.2).
 fn check_place(conn: &Connection, region: &Region) -> AppResult<()> {
     let mut all: Vec<Region> = store::regions::all(conn)?.into_iter().filter(|r| r.id != region.id).collect();
     all.push(region.clone());
     RegionTree::new(all).map_err(|e| AppError::invalid("parent", e.to_string()))?;
-    if let Some(parent) = &region.parent
-        && store::regions::has_figures(conn, parent.as_str())?
-    {
-        return Err(AppError::invalid(
-            "parent",
-            format!("region '{parent}' has submitted figures, so it cannot have children"),
-        ));
-    }
     Ok(())
 }
 
 pub fn create(conn: &Connection, user: &User, region: Region) -> AppResult<Region> {
     require_admin(user)?;
     if store::regions::get(conn, region.id.as_str())?.is_some() {
-        return Err(AppError::Conflict(format!("region '{}' already exists", region.id)));
+        return Err(AppError::Conflict(format!("地区“{}”已存在", region.id)));
     }
     check_place(conn, &region)?;
     store::regions::save(conn, &region)?;
@@ -70,7 +62,7 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
             || !store::users::bound_to(conn, id)?.is_empty())
     {
         return Err(AppError::Conflict(format!(
-            "region '{id}' has figures, targets or statisticians, so it cannot switch between benchmark and reporting region"
+            "地区“{id}”已有数据、目标或统计员，不能在对标地区与报送地区之间切换"
         )));
     }
     store::regions::save(conn, &region)?;
@@ -100,10 +92,10 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     require_admin(user)?;
     let old = get(conn, id)?;
     if world(conn)?.tree.has_children(id) {
-        return Err(AppError::Conflict(format!("region '{id}' has children; move or delete them first")));
+        return Err(AppError::Conflict(format!("地区“{id}”有下级地区，请先移走或删除下级地区")));
     }
     if store::regions::has_figures(conn, id)? || store::regions::has_targets(conn, id)? {
-        return Err(AppError::Conflict(format!("region '{id}' has figures or targets and cannot be deleted")));
+        return Err(AppError::Conflict(format!("地区“{id}”已有数据或目标，不能删除")));
     }
     let statisticians = store::users::bound_to(conn, id)?;
     store::workflow::delete_region(conn, id)?;

@@ -42,21 +42,68 @@ pub fn of_regions(
 }
 
 pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {
-    Ok(store::targets::list(conn, year, region, indicator)?)
+    let mut targets = store::targets::list(conn, year, region, indicator)?;
+    if targets.iter().any(|t| t.source.starts_with(LEGACY_SPLIT)) {
+        let world = world(conn)?;
+        for t in &mut targets {
+            t.source = source_text(&t.source, |id| world.tree.get(id).map(|r| r.name.clone()));
+        }
+    }
+    Ok(targets)
+}
+
+/// The `source` of a target split from its parent's, as stored and shown: `由全区分解（按2022年比例）`.
+pub fn split_source(parent_name: &str, method: SplitMethod, base_year: i32) -> String {
+    let how = match method {
+        SplitMethod::Proportional => format!("按{base_year}年比例"),
+        SplitMethod::Equal => "平均分配".into(),
+        SplitMethod::Weights => "按指定权重".into(),
+        SplitMethod::Uniform => "统一目标".into(),
+    };
+    format!("由{parent_name}分解（{how}）")
+}
+
+/// Databases written before the Chinese `source` hold `split from district (proportional to 2022)`.
+const LEGACY_SPLIT: &str = "split from ";
+
+/// A stored `source` in the words of [`split_source`]: older English ones are rewritten with the
+/// parent's name (`region_name`); `set` and Chinese ones are kept.
+pub fn source_text(source: &str, region_name: impl Fn(&str) -> Option<String>) -> String {
+    let Some(rest) = source.strip_prefix(LEGACY_SPLIT) else { return source.to_string() };
+    let (parent, how) = match rest.split_once(" (") {
+        Some((parent, how)) => (parent, how.trim_end_matches(')')),
+        None => (rest, ""),
+    };
+    let name = region_name(parent).unwrap_or_else(|| parent.to_string());
+    let (method, base_year) = match how {
+        "equal" => (SplitMethod::Equal, 0),
+        "weights" => (SplitMethod::Weights, 0),
+        "uniform" => (SplitMethod::Uniform, 0),
+        _ => match how.strip_prefix("proportional to ").and_then(|y| y.parse().ok()) {
+            Some(year) => (SplitMethod::Proportional, year),
+            None => return format!("由{name}分解"),
+        },
+    };
+    split_source(&name, method, base_year)
+}
+
+/// A target's `source` as a page shows it: `直接设定` or how it was split.
+pub fn source_label(source: &str) -> String {
+    if source == SOURCE_SET { "直接设定".into() } else { source.to_string() }
 }
 
 /// Checks that `region` and `indicator` may carry a target and that `value` fits the indicator.
 fn check_target(world: &World, region: &str, indicator: &str, value: f64) -> AppResult<()> {
     let mut errors = Vec::new();
     match world.tree.get(region) {
-        None => errors.push(FieldError::new("region", format!("unknown region '{region}'"))),
+        None => errors.push(FieldError::new("region", format!("没有地区“{region}”"))),
         Some(r) if r.kind == RegionKind::Benchmark => {
-            errors.push(FieldError::new("region", "benchmark regions have no targets"))
+            errors.push(FieldError::new("region", "对标地区不设目标"))
         }
         Some(_) => {}
     }
     match world.indicators.get(indicator) {
-        None => errors.push(FieldError::new("indicator", format!("unknown indicator '{indicator}'"))),
+        None => errors.push(FieldError::new("indicator", format!("没有指标“{indicator}”"))),
         Some(ind) => {
             if let Err(message) = ind.check_value(value) {
                 errors.push(FieldError::new("value", message));
@@ -135,22 +182,22 @@ pub struct SplitResult {
 pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppResult<SplitResult> {
     require_admin(user)?;
     let world = world(conn)?;
-    let parent_region = world.tree.get(req.parent).ok_or_else(|| AppError::invalid("parent", "unknown region"))?;
-    let ind = world.indicators.get(req.indicator).ok_or_else(|| AppError::invalid("indicator", "unknown indicator"))?;
+    let parent_region = world.tree.get(req.parent).ok_or_else(|| AppError::invalid("parent", format!("没有地区“{}”", req.parent)))?;
+    let ind = world.indicators.get(req.indicator).ok_or_else(|| AppError::invalid("indicator", format!("没有指标“{}”", req.indicator)))?;
     let children: Vec<&str> = world.tree.children(req.parent).iter().map(|c| c.as_str()).collect();
     if children.is_empty() {
-        return Err(AppError::invalid("parent", format!("region '{}' has no children", parent_region.id)));
+        return Err(AppError::invalid("parent", format!("{}没有下级地区，无从分解", parent_region.name)));
     }
     target::check_method(req.method, ind.mode).map_err(|e| AppError::Invalid(vec![e]))?;
     if req.weights.is_some() != (req.method == SplitMethod::Weights) {
-        return Err(AppError::invalid("weights", "weights go with method 'weights', and only with it"));
+        return Err(AppError::invalid("weights", "只有按权重分解（method 为 weights）时才给出 weights"));
     }
     let existing = store::targets::get(conn, req.parent, req.indicator, req.year)?;
     let total = match (req.total, &existing) {
         (Some(t), _) => t,
         (None, Some(e)) => e.value,
         (None, None) => {
-            return Err(AppError::invalid("total", "the parent has no target for this year: give a total"));
+            return Err(AppError::invalid("total", "上级地区本年度还没有目标，请给出目标总量（total）"));
         }
     };
     check_target(&world, req.parent, req.indicator, total).map_err(|e| match e {
@@ -187,10 +234,7 @@ pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppR
             _ => SOURCE_SET.into(),
         },
     };
-    let how = match req.method {
-        SplitMethod::Proportional => format!("proportional to {base_year}"),
-        other => other.as_str().to_string(),
-    };
+    let how = split_source(&parent_region.name, req.method, base_year);
     let at = store::now();
     write(conn, user, &parent, &at)?;
     let children: Vec<Target> = children
@@ -202,11 +246,47 @@ pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppR
             year: req.year,
             value,
             milestones,
-            source: format!("split from {} ({how})", req.parent),
+            source: how.clone(),
         })
         .collect();
     for child in &children {
         write(conn, user, child, &at)?;
     }
     Ok(SplitResult { parent, children })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_split_target_says_in_chinese_whose_target_it_came_from_and_how() {
+        for (method, want) in [
+            (SplitMethod::Proportional, "由全区分解（按2022年比例）"),
+            (SplitMethod::Equal, "由全区分解（平均分配）"),
+            (SplitMethod::Weights, "由全区分解（按指定权重）"),
+            (SplitMethod::Uniform, "由全区分解（统一目标）"),
+        ] {
+            assert_eq!(split_source("全区", method, 2022), want, "{method:?}");
+        }
+    }
+
+    #[test]
+    fn sources_stored_in_english_by_older_versions_read_in_chinese() {
+        let names = |id: &str| (id == "district").then(|| "全区".to_string());
+        for (stored, want) in [
+            ("split from district (proportional to 2022)", "由全区分解（按2022年比例）"),
+            ("split from district (equal)", "由全区分解（平均分配）"),
+            ("split from district (uniform)", "由全区分解（统一目标）"),
+            ("split from district (weights)", "由全区分解（按指定权重）"),
+            ("split from gone-town (equal)", "由gone-town分解（平均分配）"),
+            ("split from district", "由全区分解"),
+            ("set", "set"),
+            ("由全区分解（按2022年比例）", "由全区分解（按2022年比例）"),
+        ] {
+            assert_eq!(source_text(stored, names), want, "{stored}");
+        }
+        assert_eq!(source_label("set"), "直接设定");
+        assert_eq!(source_label("由全区分解（平均分配）"), "由全区分解（平均分配）");
+    }
 }

@@ -34,9 +34,9 @@ pub const SESSION_HOURS: i64 = 12;
 /// Sets a user's password, stored as an argon2id hash.
 pub fn set_password(conn: &Connection, actor: &str, name: &str, password: &str) -> AppResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::invalid("password", format!("at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(AppError::invalid("password", format!("密码至少 {MIN_PASSWORD_CHARS} 个字符")));
     }
-    let user = store::users::with_name(conn, name)?.ok_or_else(|| AppError::NotFound(format!("no user '{name}'")))?;
+    let user = store::users::with_name(conn, name)?.ok_or_else(|| AppError::NotFound(format!("没有用户“{name}”")))?;
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -82,23 +82,23 @@ pub fn end_session(conn: &Connection, token: &str) -> AppResult<()> {
 pub fn add(conn: &Connection, actor: &str, name: &str, role: Role, regions: &[RegionId]) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(AppError::invalid("name", "a user name has 1 to 64 characters"));
+        return Err(AppError::invalid("name", "用户名应为 1 到 64 个字符"));
     }
     if store::users::name_taken(conn, name)? {
-        return Err(AppError::Conflict(format!("user '{name}' already exists")));
+        return Err(AppError::Conflict(format!("用户“{name}”已存在")));
     }
     match role {
         Role::Statistician if regions.is_empty() => {
-            return Err(AppError::invalid("region", "a statistician reports for at least one region"));
+            return Err(AppError::invalid("region", "统计员至少要负责一个地区"));
         }
         Role::Admin | Role::Viewer if !regions.is_empty() => {
-            return Err(AppError::invalid("region", "only statisticians are bound to regions"));
+            return Err(AppError::invalid("region", "只有统计员才负责具体地区"));
         }
         _ => {}
     }
     for region in regions {
         if store::regions::get(conn, region.as_str())?.is_none() {
-            return Err(AppError::invalid("region", format!("region '{region}' does not exist")));
+            return Err(AppError::invalid("region", format!("地区“{region}”不存在")));
         }
     }
     let id = store::users::insert(conn, name, role, regions)?;

@@ -78,7 +78,7 @@ pub fn check(
     // An unknown region is reported as such (422) to those who may write figures at all.
     let known = world.tree.get(region).is_some();
     if user.role == Role::Viewer || (known && !user.may_write_figures(&world.tree, region)) {
-        return Err(AppError::Forbidden(format!("user '{}' may not submit figures for region '{region}'", user.name)));
+        return Err(AppError::Forbidden(format!("用户“{}”不能填报地区“{region}”的数据", user.name)));
     }
     let sub =
         submission::check(&world.tree, &world.indicators, region, period, items, current).map_err(AppError::Invalid)?;
@@ -158,33 +158,34 @@ pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&s
 
 /// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
 pub fn warnings(conn: &Connection, world: &World, sub: &Submission) -> AppResult<Vec<Warning>> {
-    let Period::Quarter(q) = sub.period else {
-        return Ok(warnings_with(&world.calculator(&Default::default()), world, sub));
-    };
     let codes: Vec<&str> = sub.items.iter().map(|i| i.indicator.as_str()).collect();
-    let observations = world.observations(conn, &[sub.region.as_str()], &codes, q.year() - 1, q.year())?;
+    let year = sub.period.year();
+    let observations = world.observations(conn, &[sub.region.as_str()], &codes, year - 1, year)?;
     Ok(warnings_with(&world.calculator(&observations), world, sub))
 }
 
 /// The warnings of a batch from a calculator that holds the region's figures of this year and
-/// the last, the batch's included.
+/// the last, the batch's included. A quarter is compared in the year-to-date view with the
+/// quarters around it and last year's; a year with last year's.
 pub fn warnings_with(calc: &Calculator<'_>, world: &World, sub: &Submission) -> Vec<Warning> {
     let mut out = submission::batch_warnings(&world.indicators, &sub.items);
-    let Period::Quarter(q) = sub.period else { return out };
-    let ytd = |quarter: Option<Quarter>, code: &str| {
-        quarter.and_then(|q| calc.figure(sub.region.as_str(), code, Span::Ytd(q)).value)
+    let (now, previous_quarter, next_quarter, last_year) = match sub.period {
+        Period::Quarter(q) => {
+            let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year()).map(Span::Ytd);
+            (Span::Ytd(q), same_year(q.previous()), same_year(q.next()), q.year_before().map(Span::Ytd))
+        }
+        Period::Year(y) => (Span::Annual(y), None, None, Some(Span::Annual(y - 1))),
     };
-    let same_year = |other: Option<Quarter>| other.filter(|o| o.year() == q.year());
     for item in &sub.items {
         let Some(ind) = world.indicators.get(item.indicator.as_str()) else { continue };
-        let code = ind.code.as_str();
+        let at = |span: Option<Span>| span.and_then(|s| calc.figure(sub.region.as_str(), ind.code.as_str(), s).value);
         out.extend(submission::value_warnings(
             ind,
             YtdContext {
-                now: ytd(Some(q), code),
-                previous_quarter: ytd(same_year(q.previous()), code),
-                next_quarter: ytd(same_year(q.next()), code),
-                last_year: ytd(q.year_before(), code),
+                now: at(Some(now)),
+                previous_quarter: at(previous_quarter),
+                next_quarter: at(next_quarter),
+                last_year: at(last_year),
             },
         ));
     }
@@ -193,7 +194,7 @@ pub fn warnings_with(calc: &Calculator<'_>, world: &World, sub: &Submission) -> 
 
 pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> AppResult<Vec<StoredValue>> {
     if store::regions::get(conn, region)?.is_none() {
-        return Err(AppError::NotFound(format!("region '{region}' does not exist")));
+        return Err(AppError::NotFound(format!("地区“{region}”不存在")));
     }
     Ok(store::observations::list(conn, region, period, indicator)?)
 }

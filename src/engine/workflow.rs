@@ -61,10 +61,10 @@ struct Audited<'a> {
 fn reporting<'w>(world: &'w World, id: &str, field: &str) -> AppResult<&'w Region> {
     let region = world.region(id)?;
     if region.kind == RegionKind::Benchmark {
-        return Err(AppError::invalid(field, format!("benchmark region '{id}' has no reporting workflow")));
+        return Err(AppError::invalid(field, format!("对标地区“{id}”不走报送流程")));
     }
     if world.tree.has_children(id) {
-        return Err(AppError::invalid(field, format!("region '{id}' has children; its figures are computed")));
+        return Err(AppError::invalid(field, format!("地区“{id}”有下级地区，其数据由下级汇总")));
     }
     Ok(region)
 }
@@ -73,7 +73,7 @@ fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
     if quarter > current {
         return Err(AppError::invalid(
             "period",
-            format!("{quarter} has not begun; its figures cannot be reported yet"),
+            format!("{}还没有开始，不能报送", quarter.label()),
         ));
     }
     Ok(())
@@ -82,7 +82,7 @@ fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
 fn comment_of(comment: Option<&str>) -> AppResult<Option<&str>> {
     let comment = workflow::given(comment);
     if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(AppError::invalid("comment", format!("at most {MAX_COMMENT_CHARS} characters")));
+        return Err(AppError::invalid("comment", format!("最多 {MAX_COMMENT_CHARS} 个字")));
     }
     Ok(comment)
 }
@@ -173,7 +173,7 @@ pub fn approve_many(
 ) -> AppResult<Vec<RegionState>> {
     require_admin(user)?;
     if regions.is_empty() {
-        return Err(AppError::invalid("regions", "name at least one region"));
+        return Err(AppError::invalid("regions", "请至少指定一个地区"));
     }
     let world = world(conn)?;
     not_future(quarter, current)?;
@@ -185,7 +185,7 @@ pub fn approve_many(
         let field = format!("regions[{i}]");
         match reporting(&world, id, &field) {
             Ok(_) if !seen.insert(id.as_str()) => {
-                invalid.push(FieldError::new(field, format!("'{id}' is named twice")))
+                invalid.push(FieldError::new(field, format!("“{id}”重复了")))
             }
             Ok(region) => found.push(region),
             Err(AppError::NotFound(m)) => invalid.push(FieldError::new(field, m)),
@@ -204,13 +204,13 @@ pub fn approve_many(
         let from = old.as_ref().map_or(State::Draft, |r| r.state);
         match workflow::transition(Actor::Admin, from, Action::Approve, comment) {
             Ok(to) => planned.push((region, old, to)),
-            Err(_) => conflicts.push(format!("{} ({})", region.id, from.as_str())),
+            Err(_) => conflicts.push(format!("{}（{}）", region.name, from.label())),
         }
     }
     if !conflicts.is_empty() {
         return Err(AppError::Conflict(format!(
-            "only submitted figures can be approved; nothing was approved, because these are not: {}",
-            conflicts.join(", ")
+            "只能审核已上报的数据；以下地区尚未上报，本次没有审核任何地区：{}",
+            conflicts.join("、")
         )));
     }
     let at = store::now();
@@ -234,7 +234,7 @@ pub fn list(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppRes
 pub(super) fn reporting_regions<'w>(world: &'w World, parent: Option<&str>) -> AppResult<Vec<&'w Region>> {
     let roots: Vec<&str> = match parent {
         Some(p) if world.region(p)?.kind == RegionKind::Benchmark => {
-            return Err(AppError::invalid("parent", "benchmark regions do not report quarterly"));
+            return Err(AppError::invalid("parent", "对标地区不按季度报送"));
         }
         Some(p) => vec![p],
         None => world
@@ -264,10 +264,10 @@ pub(super) fn states_of(conn: &Connection, quarter: Quarter) -> AppResult<HashMa
 pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
     require_admin(user)?;
     let Some(reason) = workflow::given(reason) else {
-        return Err(AppError::invalid("reason", "say why the quarter is locked"));
+        return Err(AppError::invalid("reason", "请说明锁定的原因"));
     };
     if reason.chars().count() > MAX_COMMENT_CHARS {
-        return Err(AppError::invalid("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+        return Err(AppError::invalid("reason", format!("最多 {MAX_COMMENT_CHARS} 个字")));
     }
     let old = store::workflow::lock(conn, quarter)?;
     let new = Lock {
@@ -289,10 +289,10 @@ pub fn unlock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&
     require_admin(user)?;
     let reason = workflow::given(reason);
     if reason.is_some_and(|r| r.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(AppError::invalid("reason", format!("at most {MAX_COMMENT_CHARS} characters")));
+        return Err(AppError::invalid("reason", format!("最多 {MAX_COMMENT_CHARS} 个字")));
     }
     let Some(old) = store::workflow::lock(conn, quarter)? else {
-        return Err(AppError::NotFound(format!("quarter {quarter} is not locked")));
+        return Err(AppError::NotFound(format!("{}没有锁定", quarter.label())));
     };
     store::workflow::delete_lock(conn, quarter)?;
     let new = Lock {
@@ -314,7 +314,15 @@ pub fn locks(conn: &Connection) -> AppResult<Vec<Lock>> {
 /// Whether the figures of `region` for `period` are closed, and to whom: `None` when anyone who
 /// may write the region may write them.
 fn closure(conn: &Connection, region: &str, period: Period) -> AppResult<Option<(Quarter, State, bool)>> {
-    let Some(quarter) = period.as_quarter() else { return Ok(None) };
+    let quarter = match period {
+        Period::Quarter(q) => q,
+        // A reporting region's annual figure is part of the year's last round: Q4 closes it.
+        // Benchmarks' figures are the bureau's own and never closed.
+        Period::Year(year) => match store::regions::get(conn, region)? {
+            Some(r) if r.kind != RegionKind::Benchmark => Quarter::new(year, 4).expect("Q4 exists"),
+            _ => return Ok(None),
+        },
+    };
     let state = store::workflow::get(conn, region, quarter)?.map_or(State::Draft, |r| r.state);
     let locked = store::workflow::lock(conn, quarter)?.is_some();
     Ok(Some((quarter, state, locked)))

@@ -31,7 +31,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 fn split_file(file: &str) -> Result<(&str, Format), ApiError> {
     file.rsplit_once('.')
         .and_then(|(stem, ext)| Some((stem, Format::from_extension(ext)?)))
-        .ok_or_else(|| ApiError::NoRoute(format!("{file}: charts end in .svg or .png")))
+        .ok_or_else(|| ApiError::NoRoute(format!("{file}：图表的文件名以 .svg 或 .png 结尾")))
 }
 
 async fn draw(state: &AppState, chart_spec: ChartSpec, title: Option<String>, format: Format) -> ApiResult<Response> {
@@ -81,7 +81,7 @@ async fn draw_kind(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let (kind, format) = split_file(&file)?;
-    let kind = Kind::parse(kind).ok_or_else(|| ApiError::NoRoute(format!("/charts/{file}: no such kind of chart")))?;
+    let kind = Kind::parse(kind).ok_or_else(|| ApiError::NoRoute(format!("/charts/{file}：没有这种图表")))?;
     let params: BTreeMap<String, String> =
         form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let chart_spec = spec::parse(kind, &params).map_err(AppError::Invalid)?;
@@ -101,8 +101,8 @@ async fn draw_named(State(state): State<AppState>, _user: CurrentUser, ApiPath(f
         .named_charts
         .iter()
         .find(|c| c.name == name)
-        .ok_or_else(|| ApiError::NoRoute(format!("/charts/named/{file}: no chart of that name")))?;
-    let chart_spec = named.spec.clone().ok_or_else(|| ApiError::Internal(format!("chart {name} was not parsed")))?;
+        .ok_or_else(|| ApiError::NoRoute(format!("/charts/named/{file}：没有这个名称的图表")))?;
+    let chart_spec = named.spec.clone().ok_or_else(|| ApiError::Internal(format!("图表 {name} 的定义未能读入")))?;
     draw(&state, chart_spec, Some(named.title.clone()), format).await
 }
 

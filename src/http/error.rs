@@ -1,7 +1,8 @@
 //! The one error type of the HTTP layer and its JSON shape:
 //! `{"error": {"code": "snake_case", "message": "…", "details": [{"field", "message"}]}}`; an
 //! import's details name rows instead: `[{"row", "message"}]`.
-//! Internal errors are logged with their cause and shown to clients only as "internal error".
+//! Internal errors are logged with their cause and shown to clients only as [`INTERNAL_MESSAGE`].
+//! Every `message` is Chinese (SPEC §1); `code` is the machine's.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -20,24 +21,27 @@ pub enum ApiError {
     Malformed(String),
     #[error("{0}")]
     Unauthorized(&'static str),
-    #[error("the request body is too large")]
+    #[error("请求体太大")]
     TooLarge,
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("no such page: {0}")]
+    #[error("没有这个地址：{0}")]
     NoRoute(String),
-    #[error("method not allowed")]
+    #[error("这个地址不接受该请求方法")]
     MethodNotAllowed,
-    #[error("the request took too long")]
+    #[error("请求处理时间过长，已中止")]
     Timeout,
-    #[error("internal error: {0}")]
+    #[error("内部错误：{0}")]
     Internal(String),
     /// An import with errors: nothing was stored.
-    #[error("the file has {} errors, each named by its row; nothing was imported", .0.len())]
+    #[error("文件有{}处错误（见各行说明），没有导入任何数据", .0.len())]
     InvalidRows(Vec<RowError>),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What a client reads of a failure of ours; the cause goes to the log.
+pub const INTERNAL_MESSAGE: &str = "系统内部错误，请稍后再试或联系管理员";
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -70,7 +74,7 @@ impl ApiError {
 
     /// What a client may read of the error: server errors name no cause (it goes to the log).
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() { "internal error".to_string() } else { self.to_string() }
+        if self.status().is_server_error() { INTERNAL_MESSAGE.to_string() } else { self.to_string() }
     }
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {

@@ -32,22 +32,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
             });
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType(
-                "the body must be JSON (Content-Type: application/json)".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType("请求体应为 JSON（Content-Type: application/json）".into()));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge
             } else {
-                ApiError::Malformed(rejection.body_text())
+                ApiError::Malformed("无法读取请求体".into())
             }
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut *de) {
             Ok(value) => {
                 // One JSON value and nothing after it.
-                de.end().map_err(|e| ApiError::Malformed(format!("the body is not valid JSON: {e}")))?;
+                de.end().map_err(|e| not_json(&e))?;
                 Ok(ApiJson(value))
             }
             Err(err) => {
@@ -59,10 +57,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                             if path == "." { missing_field(&inner.to_string()).unwrap_or("body".into()) } else { path };
                         Err(ApiError::App(AppError::Invalid(vec![FieldError::new(
                             field,
-                            strip_position(&inner.to_string()),
+                            in_chinese(&strip_position(&inner.to_string())),
                         )])))
                     }
-                    _ => Err(ApiError::Malformed(format!("the body is not valid JSON: {inner}"))),
+                    _ => Err(not_json(&inner)),
                 }
             }
         }
@@ -81,6 +79,101 @@ fn strip_position(message: &str) -> String {
     message.split(" at line ").next().unwrap_or(message).to_string()
 }
 
+/// A body that is not JSON at all, with where it breaks: 第 1 行第 5 列.
+fn not_json(e: &serde_json::Error) -> ApiError {
+    ApiError::Malformed(format!("请求体不是有效的 JSON：第 {} 行第 {} 列有误", e.line(), e.column()))
+}
+
+/// serde's messages for a value of the wrong shape, in Chinese; messages of our own types (already
+/// Chinese) pass unchanged. The field is named beside the message, in `details`.
+fn in_chinese(message: &str) -> String {
+    // the names serde quotes with backticks: `region`, or the variants after "expected one of"
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let first = quoted.first().copied().unwrap_or("");
+    let choices = || quoted[1..].join("、");
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (got, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!("类型不对：应为{}，收到的是{}", expected(want), unexpected(got));
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (got, want) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!("取值不对：应为{}，收到的是{}", expected(want), unexpected(got));
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        let got = rest.split(',').next().unwrap_or("");
+        let want: String = rest.split_once("expected").map_or("", |(_, w)| w).chars().filter(char::is_ascii_digit).collect();
+        return if want.is_empty() {
+            format!("个数不对：收到 {got} 个")
+        } else {
+            format!("个数不对：应为 {want} 个，收到 {got} 个")
+        };
+    }
+    if message.starts_with("unknown variant") {
+        return if quoted.len() > 1 { format!("不认识“{first}”，可选：{}", choices()) } else { format!("不认识“{first}”") };
+    }
+    if message.starts_with("unknown field") {
+        return if quoted.len() > 1 {
+            format!("没有字段“{first}”，可用的字段：{}", choices())
+        } else {
+            format!("没有字段“{first}”")
+        };
+    }
+    if message.starts_with("missing field") {
+        return format!("缺少字段“{first}”");
+    }
+    if message.starts_with("duplicate field") {
+        return format!("字段“{first}”出现了两次");
+    }
+    // what serde_urlencoded passes on from parsing a number or a flag
+    match message {
+        "invalid digit found in string" => "不是整数".into(),
+        "cannot parse integer from empty string" | "cannot parse float from empty string" => "不能为空".into(),
+        "number too large to fit in target type" => "数字太大".into(),
+        "number too small to fit in target type" => "数字太小".into(),
+        "invalid float literal" => "不是数字".into(),
+        "provided string was not `true` or `false`" => "应为 true 或 false".into(),
+        other => other.to_string(),
+    }
+}
+
+/// What serde expected, in words: `f64` → 数字, `a string` → 文字.
+fn expected(what: &str) -> String {
+    let what = what.trim();
+    match what {
+        "f32" | "f64" => "数字".into(),
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "整数".into(),
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "非负整数".into(),
+        "a string" | "a borrowed string" | "string" | "a character" | "char" => "文字".into(),
+        "a boolean" | "bool" => "true 或 false".into(),
+        "a sequence" | "sequence" => "列表".into(),
+        "a map" | "map" => "对象".into(),
+        w if w.starts_with("struct ") || w.starts_with("a map") => "对象".into(),
+        w if w.starts_with("tuple") || w.starts_with("an array") || w.starts_with("a sequence") => "列表".into(),
+        // our own types say what they expect in Chinese
+        w if !w.is_ascii() => w.to_string(),
+        _ => "其他类型".into(),
+    }
+}
+
+/// What serde got instead, in words: `string "x"` → 文字“x”, `integer `5`` → 整数 5.
+fn unexpected(what: &str) -> String {
+    let what = what.trim();
+    let literal = || what.split('`').nth(1).unwrap_or("").to_string();
+    if let Some(text) = what.strip_prefix("string ") {
+        return format!("文字“{}”", text.trim_matches('"'));
+    }
+    match what.split(' ').next().unwrap_or("") {
+        "integer" => format!("整数 {}", literal()),
+        "floating" => format!("数字 {}", literal()),
+        "boolean" => literal(),
+        "null" | "unit" => "null".into(),
+        "sequence" => "列表".into(),
+        "map" => "对象".into(),
+        _ if !what.is_ascii() => what.to_string(),
+        _ => "其他类型".into(),
+    }
+}
+
 /// A query string parsed into `T`; a missing or malformed parameter → 422 naming it.
 pub struct ApiQuery<T>(pub T);
 
@@ -94,7 +187,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             let path = err.path().to_string();
             let message = err.into_inner().to_string();
             let field = if path == "." { missing_field(&message).unwrap_or("query".into()) } else { path };
-            ApiError::App(AppError::Invalid(vec![FieldError::new(field, message)]))
+            ApiError::App(AppError::Invalid(vec![FieldError::new(field, in_chinese(&message))]))
         })
     }
 }
@@ -109,7 +202,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(segment)| ApiPath(segment))
-            .map_err(|rejection| ApiError::Malformed(rejection.body_text()))
+            .map_err(|_| ApiError::Malformed("地址中有一段不是有效的 UTF-8 文字".into()))
     }
 }
 
@@ -122,7 +215,7 @@ pub fn period(field: &str, text: &str) -> Result<Period, ApiError> {
 pub fn year(field: &str, year: i32) -> Result<i32, ApiError> {
     Period::from_parts(year, 0)
         .map(|p| p.year())
-        .ok_or_else(|| ApiError::invalid(field, format!("{year} is not a year zhibiao accepts (1900 to 2200)")))
+        .ok_or_else(|| ApiError::invalid(field, format!("{year}年不在可用范围内（1900至2200年）")))
 }
 
 /// A year in a path such as `/assessments/2023`.
@@ -131,7 +224,7 @@ pub fn year_in_path(text: &str) -> Result<i32, ApiError> {
         Ok(Period::Year(y)) => Ok(y),
         _ => Err(ApiError::invalid(
             "year",
-            format!("'{}' is not a year (YYYY)", text.chars().take(20).collect::<String>()),
+            format!("“{}”不是年份（应为 YYYY，如 2023）", text.chars().take(20).collect::<String>()),
         )),
     }
 }
@@ -156,21 +249,21 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .and_then(|h| h.strip_prefix("Bearer "))
                 .map(str::trim)
                 .filter(|t| !t.is_empty() && t.len() <= 200)
-                .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'"))?
+                .ok_or(ApiError::Unauthorized("Authorization 请求头应为“Bearer 令牌”"))?
                 .to_string();
             return state
                 .read(move |conn| engine::users::authenticate(conn, &token))
                 .await?
                 .map(CurrentUser)
-                .ok_or(ApiError::Unauthorized("the token is not valid"));
+                .ok_or(ApiError::Unauthorized("令牌无效或已停用"));
         }
         let (user, csrf) = session_of(parts, state)
             .await?
-            .ok_or(ApiError::Unauthorized("sign in: send Authorization: Bearer <token>"))?;
+            .ok_or(ApiError::Unauthorized("请先登录，或在请求头中发送“Authorization: Bearer 令牌”"))?;
         let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
         if !safe && sent != Some(csrf.as_str()) {
-            return Err(AppError::Forbidden("the CSRF token is missing or wrong".into()).into());
+            return Err(AppError::Forbidden("缺少 CSRF 令牌或令牌不符，请刷新页面后重试".into()).into());
         }
         Ok(CurrentUser(user))
     }
@@ -188,6 +281,31 @@ pub async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<(User,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_reach_people_in_chinese() {
+        for (serde, want) in [
+            ("invalid type: string \"x\", expected f64", "类型不对：应为数字，收到的是文字“x”"),
+            ("invalid type: null, expected a string", "类型不对：应为文字，收到的是null"),
+            ("invalid type: integer `5`, expected a string", "类型不对：应为文字，收到的是整数 5"),
+            ("invalid type: floating point `1.5`, expected i32", "类型不对：应为整数，收到的是数字 1.5"),
+            ("invalid type: map, expected a sequence", "类型不对：应为列表，收到的是对象"),
+            ("invalid type: sequence, expected struct Body", "类型不对：应为对象，收到的是列表"),
+            ("invalid type: boolean `true`, expected u8", "类型不对：应为非负整数，收到的是true"),
+            ("invalid value: integer `-1`, expected u32", "取值不对：应为非负整数，收到的是整数 -1"),
+            ("invalid length 3, expected an array of length 4", "个数不对：应为 4 个，收到 3 个"),
+            ("unknown variant `yearly`, expected one of `quarter`, `ytd`, `annual`", "不认识“yearly”，可选：quarter、ytd、annual"),
+            ("unknown variant `x`, expected `equal` or `weights`", "不认识“x”，可选：equal、weights"),
+            ("unknown field `vaule`, expected `value` or `comment`", "没有字段“vaule”，可用的字段：value、comment"),
+            ("missing field `region`", "缺少字段“region”"),
+            ("duplicate field `value`", "字段“value”出现了两次"),
+            ("invalid digit found in string", "不是整数"),
+            ("cannot parse integer from empty string", "不能为空"),
+            ("“2023Q5”不是时期：应为 YYYY 或 YYYYQn", "“2023Q5”不是时期：应为 YYYY 或 YYYYQn"),
+        ] {
+            assert_eq!(in_chinese(serde), want, "{serde}");
+        }
+    }
 
     #[test]
     fn names_missing_fields_and_drops_positions() {

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser};
-use crate::domain::{Direction, FieldError, Formula, Indicator, IndicatorCode, Mode};
+use crate::domain::{Direction, FieldError, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId};
 use crate::engine;
 use crate::error::AppError;
 
@@ -39,6 +39,12 @@ pub struct IndicatorBody {
     allow_negative: bool,
     #[serde(default)]
     sort: i64,
+    /// `quarterly` (default) or `annual` (submitted as `YYYY`)
+    #[serde(default)]
+    frequency: Frequency,
+    /// the region ids whose subtrees report it; absent or null: every region
+    #[schema(example = json!(["district"]))]
+    regions: Option<Vec<String>>,
 }
 
 fn higher() -> Direction {
@@ -63,19 +69,32 @@ impl IndicatorBody {
         let code = IndicatorCode::parse(code).map_err(|e| errors.push(FieldError::new("code", e.to_string()))).ok();
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "a name has 1 to 100 characters"));
+            errors.push(FieldError::new("name", "名称应为 1 到 100 个字"));
         }
         let unit = self.unit.trim().to_string();
         if unit.chars().count() > 20 {
-            errors.push(FieldError::new("unit", "a unit has at most 20 characters"));
+            errors.push(FieldError::new("unit", "单位最多 20 个字"));
         }
         if self.decimals > MAX_DECIMALS {
-            errors.push(FieldError::new("decimals", format!("0 to {MAX_DECIMALS}")));
+            errors.push(FieldError::new("decimals", format!("小数位数应为 0 到 {MAX_DECIMALS}")));
         }
         let formula = match self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
             None => None,
             Some(text) => Formula::parse(text).map_err(|e| errors.push(FieldError::new("formula", e.to_string()))).ok(),
         };
+        let regions = self.regions.map(|ids| {
+            ids.iter()
+                .enumerate()
+                .filter_map(|(i, id)| {
+                    RegionId::parse(id.trim())
+                        .map_err(|e| errors.push(FieldError::new(format!("regions[{i}]"), e.to_string())))
+                        .ok()
+                })
+                .collect::<Vec<_>>()
+        });
+        if regions.as_ref().is_some_and(Vec::is_empty) {
+            errors.push(FieldError::new("regions", "至少列出一个地区；适用于所有地区时省略此项"));
+        }
         match code {
             Some(code) if errors.is_empty() => Ok(Indicator {
                 code,
@@ -87,6 +106,8 @@ impl IndicatorBody {
                 formula,
                 allow_negative: self.allow_negative,
                 sort: self.sort,
+                frequency: self.frequency,
+                regions,
             }),
             _ => Err(AppError::Invalid(errors).into()),
         }
@@ -106,7 +127,7 @@ async fn create(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<IndicatorBody>,
 ) -> ApiResult<(StatusCode, Json<Indicator>)> {
-    let code = body.code.clone().ok_or_else(|| ApiError::invalid("code", "missing field `code`"))?;
+    let code = body.code.clone().ok_or_else(|| ApiError::invalid("code", "缺少字段“code”"))?;
     let indicator = body.into_indicator(&code)?;
     let created = state.write(move |tx| engine::indicators::create(tx, &user, indicator)).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -133,7 +154,7 @@ async fn update(
     ApiJson(body): ApiJson<IndicatorBody>,
 ) -> ApiResult<Json<Indicator>> {
     if body.code.as_ref().is_some_and(|b| *b != code) {
-        return Err(ApiError::invalid("code", "the code in the body differs from the one in the path"));
+        return Err(ApiError::invalid("code", "请求体中的 code 与地址中的不一致"));
     }
     let indicator = body.into_indicator(&code)?;
     state.write(move |tx| engine::indicators::update(tx, &user, indicator)).await.map(Json)

@@ -32,6 +32,9 @@ pub struct RegionBody {
     group: Option<String>,
     #[serde(default)]
     sort: i64,
+    /// ISO 3166 alpha-3 code of a benchmark country (for the WDI import)
+    #[schema(pattern = r"^[A-Za-z]{3}$", example = "KOR")]
+    iso3: Option<String>,
 }
 
 /// The region a path names.
@@ -53,7 +56,7 @@ impl RegionBody {
         let id = RegionId::parse(id).map_err(|e| errors.push(FieldError::new("id", e.to_string()))).ok();
         let name = self.name.trim().to_string();
         if name.is_empty() || name.chars().count() > MAX_NAME {
-            errors.push(FieldError::new("name", format!("a name has 1 to {MAX_NAME} characters")));
+            errors.push(FieldError::new("name", format!("名称应为 1 到 {MAX_NAME} 个字")));
         }
         let parent = match self.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => None,
@@ -61,10 +64,16 @@ impl RegionBody {
         };
         let group = self.group.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
         if group.as_ref().is_some_and(|g| g.chars().count() > MAX_GROUP) {
-            errors.push(FieldError::new("group", format!("a group has at most {MAX_GROUP} characters")));
+            errors.push(FieldError::new("group", format!("分组最多 {MAX_GROUP} 个字")));
+        }
+        let iso3 = self.iso3.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+        if iso3.as_ref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
+            errors.push(FieldError::new("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR"));
         }
         match id {
-            Some(id) if errors.is_empty() => Ok(Region { id, name, kind: self.kind, parent, group, sort: self.sort }),
+            Some(id) if errors.is_empty() => {
+                Ok(Region { id, name, kind: self.kind, parent, group, sort: self.sort, iso3 })
+            }
             _ => Err(AppError::Invalid(errors).into()),
         }
     }
@@ -84,7 +93,7 @@ async fn create(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<RegionBody>,
 ) -> ApiResult<(StatusCode, Json<Region>)> {
-    let id = body.id.clone().ok_or_else(|| ApiError::invalid("id", "missing field `id`"))?;
+    let id = body.id.clone().ok_or_else(|| ApiError::invalid("id", "缺少字段“id”"))?;
     let region = body.into_region(&id)?;
     let created = state.write(move |tx| engine::regions::create(tx, &user, region)).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -107,7 +116,7 @@ async fn update(
     ApiJson(body): ApiJson<RegionBody>,
 ) -> ApiResult<Json<Region>> {
     if body.id.as_ref().is_some_and(|b| *b != id) {
-        return Err(ApiError::invalid("id", "the id in the body differs from the one in the path"));
+        return Err(ApiError::invalid("id", "请求体中的 id 与地址中的不一致"));
     }
     let region = body.into_region(&id)?;
     state.write(move |tx| engine::regions::update(tx, &user, region)).await.map(Json)

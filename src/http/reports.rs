@@ -30,11 +30,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 fn split_file<'a>(file: &'a str, formats: &[Format]) -> Result<(&'a str, Format), ApiError> {
     file.rsplit_once('.')
         .and_then(|(stem, ext)| Some((stem, Format::parse(ext).filter(|f| formats.contains(f))?)))
-        .ok_or_else(|| ApiError::NoRoute(format!("{file}: this report comes as .html, .xlsx or .json")))
+        .ok_or_else(|| ApiError::NoRoute(format!("{file}：报表的文件名以 .html、.xlsx 或 .json 结尾")))
 }
 
 fn quarter(text: &str) -> Result<Quarter, ApiError> {
-    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "a quarter, YYYYQn"))
+    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "应为季度，格式 YYYYQn，如 2023Q3"))
 }
 
 fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
@@ -56,9 +56,9 @@ pub struct RegionQuery {
     region: Option<String>,
 }
 
-/// The quarterly statistical bulletin (统计公报) of a region.
+/// The statistical bulletin (统计公报) of a region, for the year to a quarter or for a whole year.
 #[utoipa::path(get, path = "/reports/bulletin/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023Q3.json`", pattern = r"^[0-9]{4}Q[1-4]\.(html|xlsx|json)$", example = "2023Q3.json"), RegionQuery),
+    params(("file" = String, Path, description = "quarter or year and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023.json`", pattern = r"^[0-9]{4}(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), RegionQuery),
     responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn bulletin_report(
@@ -68,9 +68,9 @@ async fn bulletin_report(
     ApiQuery(q): ApiQuery<RegionQuery>,
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
-    let quarter = quarter(stem)?;
-    let bytes = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), quarter)?.render(format)).await?;
-    Ok(download(bytes, format, &format!("bulletin-{quarter}")))
+    let period = period("period", stem)?;
+    let bytes = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), period)?.render(format)).await?;
+    Ok(download(bytes, format, &format!("bulletin-{period}")))
 }
 
 /// The year-end assessment: scores explained, benchmarks, charts.

@@ -113,7 +113,7 @@ async fn decompose(
     let y = year("year", b.year)?;
     let base_year = b.base_year.map(|by| year("base_year", by)).transpose()?;
     if b.total.is_some_and(|t| !t.is_finite()) {
-        return Err(ApiError::invalid("total", "must be a finite number"));
+        return Err(ApiError::invalid("total", "应为有限的数字"));
     }
     state
         .write(move |tx| {
@@ -141,8 +141,8 @@ async fn decompose(
 pub struct ProgressQuery {
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
-    /// `YYYYQn`
-    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
+    /// `YYYYQn` (the year to date) or `YYYY` (the whole year, at its end)
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
     period: String,
     /// every child of this region
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
@@ -152,7 +152,7 @@ pub struct ProgressQuery {
     region: Option<String>,
 }
 
-/// Progress against the annual target and the pace (序时进度) at a quarter.
+/// Progress against the annual target and the pace (序时进度) at a quarter, or at the end of a year.
 #[utoipa::path(get, path = "/progress", tag = "targets", params(ProgressQuery),
     responses((status = 200, body = [ProgressRow]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn progress(
@@ -160,18 +160,16 @@ async fn progress(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<Json<Vec<ProgressRow>>> {
-    let quarter = period("period", &q.period)?
-        .as_quarter()
-        .ok_or_else(|| ApiError::invalid("period", "progress is measured at a quarter (YYYYQn)"))?;
+    let at = period("period", &q.period)?;
     let (children, id) = match (q.parent, q.region) {
         (Some(parent), None) => (true, parent),
         (None, Some(region)) => (false, region),
-        _ => return Err(ApiError::invalid("parent", "give either parent (its children) or region, not both")),
+        _ => return Err(ApiError::invalid("parent", "parent（其下级地区）与 region 只能给一个")),
     };
     state
         .read(move |conn| {
             let scope = if children { Scope::ChildrenOf(&id) } else { Scope::Region(&id) };
-            engine::progress::for_indicator(conn, &q.indicator, quarter, scope)
+            engine::progress::for_indicator(conn, &q.indicator, at, scope)
         })
         .await
         .map(Json)

@@ -1,5 +1,5 @@
-//! Files in and out (SPEC §6): `POST /imports` (CSV, Excel template, DHIS2 JSON, told apart by
-//! `Content-Type`), `GET /exports` (CSV or DHIS2 JSON of a selection), and the Excel template of a
+//! Files in and out (SPEC §6): `POST /imports` (CSV — also the World Bank WDI bulk CSV —, Excel
+//! template, DHIS2 JSON, told apart by `Content-Type`), `GET /exports` (CSV or DHIS2 JSON of a selection), and the Excel template of a
 //! region and quarter at `/templates/{region}/{YYYYQn}.xlsx`.
 
 use axum::Json;
@@ -18,7 +18,7 @@ use super::extract::{ApiQuery, CurrentUser, period};
 use crate::domain::Period;
 use crate::engine;
 use crate::engine::exports::Selection;
-use crate::engine::imports::ImportOutcome;
+use crate::engine::imports::{ImportOutcome, Options};
 use crate::transfer::{self, Format, dhis2::DataValueSet};
 
 /// Files for `POST /imports` may be this large (a province's year is a few MiB of CSV).
@@ -50,7 +50,7 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
             .and_then(Format::from_content_type)
             .ok_or_else(|| {
                 ApiError::UnsupportedMediaType(format!(
-                    "send the file as text/csv, {} (the Excel template) or application/json (DHIS2 dataValueSets)",
+                    "请以text/csv（CSV文件）、{}（Excel填报模板）或application/json（DHIS2 dataValueSets）上传文件",
                     transfer::XLSX_CONTENT_TYPE
                 ))
             })?;
@@ -58,7 +58,8 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge
             } else {
-                ApiError::Malformed(rejection.body_text())
+                tracing::info!(error = %rejection.body_text(), "the uploaded file could not be received");
+                ApiError::Malformed("上传的文件没有完整收到，请重新上传".into())
             }
         })?;
         Ok(FileBody(format, bytes))
@@ -72,6 +73,9 @@ pub struct ImportQuery {
     dry_run: Option<bool>,
     /// why figures are corrected; kept in the audit log
     reason: Option<String>,
+    /// for a World Bank WDI file only: the indicator (code or exact name) its series goes into
+    #[param(example = "rd_share")]
+    indicator: Option<String>,
 }
 
 /// Imports figures from a file: all rows or none, with the rules and permissions of `PUT /values`.
@@ -81,6 +85,13 @@ pub struct ImportQuery {
 /// `error.details` (`[{"row", "message"}]`). Rows are numbered as a spreadsheet shows the file
 /// (the header is row 1); in DHIS2 JSON a row is the 1-based position in `dataValues`. A viewer
 /// may not import (403); a statistician's rows for regions not theirs are row errors.
+///
+/// CSV headers may be English (`region,indicator,period,value,comment`) or Chinese
+/// (`地区,指标,时期,数值,备注`, `报告期` for `时期`); a region may be named by id or exact name, an
+/// indicator by code or exact name; UTF-8 or GBK/GB18030. A World Bank WDI bulk CSV as downloaded
+/// needs `indicator`: the annual figures of countries whose `Country Code` is a benchmark region's
+/// `iso3` go into it; the other lines are counted as `skipped`. Rows of a WDI file are its
+/// physical lines.
 #[utoipa::path(post, path = "/imports", tag = "imports", params(ImportQuery),
     request_body(description = "the file",
         content((String = "text/csv"),
@@ -104,7 +115,10 @@ async fn import(
         .map_err(|e| ApiError::Malformed(e.to_string()))?;
     let current = engine::current_quarter();
     let outcome = state
-        .write(move |tx| engine::imports::import(tx, &user, parsed, dry_run, q.reason.as_deref(), current, &mut |_| {}))
+        .write(move |tx| {
+            let options = Options { dry_run, reason: q.reason.as_deref(), indicator: q.indicator.as_deref() };
+            engine::imports::import_with(tx, &user, parsed, &options, current, &mut |_| {})
+        })
         .await?;
     if !dry_run && !outcome.errors.is_empty() {
         return Err(ApiError::InvalidRows(outcome.errors));
@@ -195,10 +209,10 @@ async fn template(
     let Path((region, file)) = path.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
     let stem = file
         .strip_suffix(".xlsx")
-        .ok_or_else(|| ApiError::NoRoute(format!("/templates/{region}/{file}: templates end in .xlsx")))?;
+        .ok_or_else(|| ApiError::NoRoute(format!("/templates/{region}/{file}：填报模板的文件名以.xlsx结尾")))?;
     let quarter = match period("period", stem)? {
         Period::Quarter(q) => q,
-        Period::Year(_) => return Err(ApiError::invalid("period", "templates are per quarter (YYYYQn)")),
+        Period::Year(_) => return Err(ApiError::invalid("period", "填报模板按季度下载（YYYYQn，如2023Q3）")),
     };
     let data = state.read(move |conn| engine::exports::template(conn, &region, quarter)).await?;
     let name = format!("{}-{quarter}.xlsx", data.region);

@@ -138,7 +138,7 @@ async fn audit(
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     let limit = q.limit.unwrap_or(engine::audit::DEFAULT_LIMIT);
     if !(1..=engine::audit::MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("1 to {}", engine::audit::MAX_LIMIT)));
+        return Err(ApiError::invalid("limit", format!("应为 1 到 {}", engine::audit::MAX_LIMIT)));
     }
     if let Some(p) = &q.period {
         period("period", p)?;

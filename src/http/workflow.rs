@@ -42,7 +42,7 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::TooLarge
                 } else {
-                    ApiError::Malformed(rejection.body_text())
+                    ApiError::Malformed("无法读取请求体".into())
                 }
             })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -55,7 +55,7 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJ
 }
 
 fn quarter(text: &str) -> Result<Quarter, ApiError> {
-    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "a quarter, YYYYQn"))
+    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "应为季度，格式 YYYYQn，如 2023Q3"))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -86,9 +86,9 @@ async fn act(
     path: Result<Path<(String, String, String)>, PathRejection>,
     OptionalJson(body): OptionalJson<ActBody>,
 ) -> ApiResult<Json<RegionState>> {
-    let Path((region, period, action)) = path.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    let Path((region, period, action)) = path.map_err(|_| ApiError::Malformed("地址中有一段不是有效的 UTF-8 文字".into()))?;
     let quarter = quarter(&period)?;
-    let action = Action::parse(&action).ok_or_else(|| ApiError::invalid("action", "one of submit, approve, return"))?;
+    let action = Action::parse(&action).ok_or_else(|| ApiError::invalid("action", "应为 submit（上报）、approve（审核通过）或 return（退回）"))?;
     let current = engine::current_quarter();
     state
         .write(move |tx| engine::workflow::act(tx, &user, &region, quarter, action, body.comment.as_deref(), current))

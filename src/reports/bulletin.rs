@@ -1,15 +1,16 @@
-//! The quarterly statistical bulletin (统计公报) of a region.
+//! The statistical bulletin (统计公报) of a region: for the year to a quarter, or for a whole year.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{Report, ReportChart, html, xlsx};
 use crate::charts::ChartSpec;
-use crate::domain::narrative::{self, Line};
-use crate::domain::progress::Status;
-use crate::domain::{Quarter, RegionKind};
+use crate::domain::narrative::{self, Line, YoyChange};
+use crate::domain::number;
+use crate::domain::progress::{Status, is_year_end};
+use crate::domain::{Frequency, Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bulletin {
@@ -17,8 +18,10 @@ pub struct Bulletin {
     pub region: String,
     pub region_name: String,
     pub period: String,
-    /// 2023年1-3季度
+    /// 2023年1-3季度, or 2023年 for the fourth quarter and the whole year
     pub period_label: String,
+    /// the heading of the figures' column: 2023年1-3季度累计, or 2023年 for a whole year
+    pub value_header: String,
     /// one sentence per indicator with a figure
     pub narrative: Vec<String>,
     pub lines: Vec<BulletinLine>,
@@ -39,6 +42,8 @@ pub struct BulletinLine {
     pub previous: Option<f64>,
     pub change: Option<f64>,
     pub growth_pct: Option<f64>,
+    /// the year-on-year change as it is told: in points for a `%` unit, else growth in percent
+    pub yoy: Option<YoyChange>,
     /// 同比增长8.2% / 比上年同期提高0.1个百分点
     pub change_text: Option<String>,
     /// +8.2% / +0.1个百分点, for tables
@@ -59,8 +64,10 @@ pub struct ChildRow {
     pub completions: Vec<Option<f64>>,
 }
 
-/// The bulletin of `region` (default: the root of the tree) for the year to `quarter`.
-pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppResult<Bulletin> {
+/// The bulletin of `region` (default: the root of the tree) for the year to a quarter, or for a
+/// whole year (`period` `YYYY`, the annual figures).
+pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>) -> AppResult<Bulletin> {
+    let period = period.into();
     let world = engine::world(conn)?;
     let region = match region {
         Some(r) => world.region(r)?,
@@ -69,27 +76,30 @@ pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppRe
             .in_display_order()
             .into_iter()
             .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
-            .ok_or_else(|| crate::error::AppError::NotFound("there are no regions yet".into()))?,
+            .ok_or_else(|| AppError::NotFound("还没有地区".into()))?,
     };
-    let indicators = world.indicators.in_display_order();
+    // The indicators that apply to the region (SPEC §2.3 `regions`); annual ones from the year's end on.
+    let indicators: Vec<_> = world
+        .indicators
+        .in_display_order()
+        .into_iter()
+        .filter(|i| i.applies_to(&world.tree, region.id.as_str()))
+        .filter(|i| i.frequency == Frequency::Quarterly || is_year_end(period))
+        .collect();
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
-    let rows = progress::rows(conn, &world, &[region.id.as_str()], &codes, quarter)?;
-    let place = if region.kind == RegionKind::District { "全区".to_string() } else { region.name.clone() };
+    let rows = progress::rows(conn, &world, &[region.id.as_str()], &codes, period)?;
     let mut lines = Vec::with_capacity(rows.len());
     let mut sentences = Vec::new();
     for (ind, row) in indicators.iter().zip(&rows) {
         let p = &row.progress;
-        let change_text = p
+        let yoy = p
             .actual
             .zip(p.previous)
-            .and_then(|(value, previous)| narrative::change_phrase(&ind.unit, ind.decimals, value, previous));
-        let change_short = p
-            .actual
-            .zip(p.previous)
-            .and_then(|(value, previous)| narrative::change_short(&ind.unit, ind.decimals, value, previous));
+            .and_then(|(value, previous)| YoyChange::of(&ind.unit, ind.decimals, value, previous));
         sentences.extend(narrative::sentence(&Line {
-            place: &place,
-            quarter,
+            // the region's own name: 全区, 全国, 湖南省 …
+            place: &region.name,
+            period,
             name: &ind.name,
             unit: &ind.unit,
             decimals: ind.decimals,
@@ -108,8 +118,9 @@ pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppRe
             previous: p.previous,
             change: p.change,
             growth_pct: p.growth_pct,
-            change_text,
-            change_short,
+            yoy,
+            change_text: yoy.map(|c| c.phrase(ind.decimals)),
+            change_short: yoy.map(|c| c.short(ind.decimals)),
             target: p.target,
             completion: p.completion,
             status: p.status,
@@ -117,7 +128,7 @@ pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppRe
         });
     }
     let child_ids: Vec<&str> = world.tree.children(region.id.as_str()).iter().map(|c| c.as_str()).collect();
-    let child_rows = progress::rows(conn, &world, &child_ids, &codes, quarter)?;
+    let child_rows = progress::rows(conn, &world, &child_ids, &codes, period)?;
     let children = child_ids
         .iter()
         .zip(child_rows.chunks(codes.len().max(1)))
@@ -130,22 +141,31 @@ pub fn build(conn: &Connection, region: Option<&str>, quarter: Quarter) -> AppRe
         .collect();
     // A chart of the children against their targets for every indicator that has targets.
     let mut charts = Vec::new();
+    // A year's chart is its fourth quarter's: the same figures, read at the year's end.
+    let chart_quarter = match period {
+        Period::Quarter(q) => q,
+        Period::Year(y) => Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?,
+    };
     if !child_ids.is_empty() {
         for line in lines.iter().filter(|l| l.target.is_some()) {
             let spec = ChartSpec::TargetVsActual {
                 indicator: line.indicator.clone(),
-                period: quarter,
+                period: chart_quarter,
                 parent: region.id.to_string(),
             };
             charts.push(ReportChart::draw(&engine::charts::chart(conn, &spec, None)?)?);
         }
     }
     Ok(Bulletin {
-        title: format!("{}{}科技统计公报", region.name, quarter.ytd_label()),
+        title: format!("{}{}科技统计公报", region.name, narrative::period_label(period)),
         region: region.id.to_string(),
         region_name: region.name.clone(),
-        period: quarter.to_string(),
-        period_label: quarter.ytd_label(),
+        period: period.to_string(),
+        period_label: narrative::period_label(period),
+        value_header: match period {
+            Period::Quarter(q) => format!("{}累计", q.ytd_label()),
+            Period::Year(_) => narrative::period_label(period),
+        },
         narrative: sentences,
         lines,
         children,
@@ -160,13 +180,17 @@ impl Report for Bulletin {
 
     fn xlsx(&self) -> AppResult<Vec<u8>> {
         let mut book = xlsx::Book::new();
+        // A year-on-year change has one unit per column, so that a column can be summed or charted:
+        // growth in percent for amounts, percentage points for `%` indicators (SPEC §2.7). The
+        // absolute change is in the row's unit; for a `%` row that is the points, shown once.
         let headers: Vec<String> = [
             "指标",
             "单位",
-            &format!("{}累计", self.period_label),
+            &self.value_header,
             "上年同期",
-            "增减",
-            "增长（%）",
+            "增减量",
+            "同比增长（%）",
+            "同比增减（百分点）",
             "年度目标",
             "完成率（%）",
             "进度",
@@ -181,11 +205,19 @@ impl Report for Bulletin {
             sheet.text(row, 1, &l.unit)?;
             sheet.number(row, 2, l.value, l.decimals)?;
             sheet.number(row, 3, l.previous, l.decimals)?;
-            sheet.number(row, 4, l.change, l.decimals)?;
-            sheet.number(row, 5, l.growth_pct, 1)?;
-            sheet.number(row, 6, l.target, l.decimals)?;
-            sheet.number(row, 7, l.completion.map(|c| 100.0 * c), 1)?;
-            sheet.text(row, 8, l.status_label)?;
+            let (growth, points) = match l.yoy {
+                Some(c @ YoyChange::Growth(g)) => (Some((g, c.decimals(l.decimals))), None),
+                Some(c @ YoyChange::Points(p)) => (None, Some((p, c.decimals(l.decimals)))),
+                None => (None, None),
+            };
+            if !narrative::is_percent(&l.unit) {
+                sheet.number(row, 4, l.change, l.decimals)?;
+            }
+            sheet.number(row, 5, growth.map(|g| g.0), growth.map_or(1, |g| g.1))?;
+            sheet.number(row, 6, points.map(|p| p.0), points.map_or(1, |p| p.1))?;
+            sheet.number(row, 7, l.target, l.decimals)?;
+            sheet.number(row, 8, l.completion.map(|c| number::percent(100.0 * c)), 1)?;
+            sheet.text(row, 9, l.status_label)?;
         }
         if !self.children.is_empty() {
             let mut headers = vec!["地区".to_string()];

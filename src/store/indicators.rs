@@ -3,7 +3,7 @@
 use rusqlite::{Connection, Row, params};
 
 use super::StoreError;
-use crate::domain::{Direction, Formula, Indicator, IndicatorCode, Mode};
+use crate::domain::{Direction, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId};
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
     let code: String = row.get(0)?;
@@ -11,6 +11,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
     let mode: String = row.get(5)?;
     let formula: Option<String> = row.get(6)?;
     let decimals: i64 = row.get(3)?;
+    let frequency: String = row.get(9)?;
+    let regions: Option<String> = row.get(10)?;
     let corrupt = |what: &str| StoreError::Corrupt(format!("indicator {code}: {what}"));
     Ok((|| {
         Ok(Indicator {
@@ -23,13 +25,20 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
             formula: formula.map(|f| Formula::parse(&f)).transpose().map_err(|e| corrupt(&e.to_string()))?,
             allow_negative: row.get(7)?,
             sort: row.get(8)?,
+            frequency: Frequency::parse(&frequency).ok_or_else(|| corrupt("frequency"))?,
+            regions: regions
+                .map(|text| {
+                    let ids: Vec<String> = serde_json::from_str(&text).map_err(|e| corrupt(&e.to_string()))?;
+                    ids.iter().map(|id| RegionId::parse(id).map_err(|e| corrupt(&e.to_string()))).collect()
+                })
+                .transpose()?,
         })
     })())
 }
 
 pub fn all(conn: &Connection) -> Result<Vec<Indicator>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT code, name, unit, decimals, direction, mode, formula, allow_negative, sort
+        "SELECT code, name, unit, decimals, direction, mode, formula, allow_negative, sort, frequency, regions
          FROM indicators ORDER BY sort, code",
     )?;
     let rows = stmt.query_map([], from_row)?;
@@ -39,10 +48,11 @@ pub fn all(conn: &Connection) -> Result<Vec<Indicator>, StoreError> {
 /// Inserts or replaces the indicator with this code.
 pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO indicators (code, name, unit, decimals, direction, mode, formula, allow_negative, sort)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO indicators (code, name, unit, decimals, direction, mode, formula, allow_negative, sort,
+             frequency, regions)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (code) DO UPDATE SET name = ?2, unit = ?3, decimals = ?4, direction = ?5, mode = ?6,
-             formula = ?7, allow_negative = ?8, sort = ?9",
+             formula = ?7, allow_negative = ?8, sort = ?9, frequency = ?10, regions = ?11",
     )?
     .execute(params![
         i.code.as_str(),
@@ -53,7 +63,9 @@ pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
         i.mode.as_str(),
         i.formula.as_ref().map(Formula::source),
         i.allow_negative,
-        i.sort
+        i.sort,
+        i.frequency.as_str(),
+        i.regions.as_ref().map(|ids| serde_json::json!(ids.iter().map(RegionId::as_str).collect::<Vec<_>>()).to_string())
     ])?;
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
@@ -35,17 +35,20 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![
-        M::up(include_str!("../../migrations/001_core.sql")),
-        M::up(include_str!("../../migrations/002_targets.sql")),
-        M::up(include_str!("../../migrations/003_workflow.sql")),
-        M::up(include_str!("../../migrations/004_sessions.sql")),
-        M::up(include_str!("../../migrations/005_covering_index.sql")),
-        M::up(include_str!("../../migrations/006_world_version.sql")),
-        M::up(include_str!("../../migrations/007_data_version.sql")),
-    ])
-});
+/// The schema's history, oldest first; a file is migrated from where it stands to the last.
+const MIGRATION_FILES: [&str; 8] = [
+    include_str!("../../migrations/001_core.sql"),
+    include_str!("../../migrations/002_targets.sql"),
+    include_str!("../../migrations/003_workflow.sql"),
+    include_str!("../../migrations/004_sessions.sql"),
+    include_str!("../../migrations/005_covering_index.sql"),
+    include_str!("../../migrations/006_world_version.sql"),
+    include_str!("../../migrations/007_data_version.sql"),
+    include_str!("../../migrations/008_real_data.sql"),
+];
+
+static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(MIGRATION_FILES.iter().map(|sql| M::up(sql)).collect()));
 
 /// Waiting for another writer rather than failing at once: writes are short transactions.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -62,8 +65,15 @@ pub fn open(path: &Path) -> Result<Pool, StoreError> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    configure(&conn)?;
+    // Foreign keys are off while migrating, as SQLite's manual has it for rebuilding a table
+    // (008 rebuilds `regions`); they are checked once the migrations have run.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     MIGRATIONS.to_latest(&mut conn)?;
+    let broken: Option<String> = conn.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+    if let Some(table) = broken {
+        return Err(StoreError::Corrupt(format!("foreign keys of table {table} after migrating")));
+    }
+    configure(&conn)?;
     drop(conn);
     let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
     Ok(r2d2::Pool::builder().max_size(8).build(manager)?)
@@ -116,6 +126,47 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
+    }
+
+    /// A file written by a build before migration 008 (issue 12) opens with its figures, its
+    /// regions keep their foreign keys, and the new kinds and columns are there.
+    #[test]
+    fn a_file_from_before_the_real_data_model_keeps_its_figures() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            let old = Migrations::new(MIGRATION_FILES[..7].iter().map(|sql| M::up(sql)).collect());
+            old.to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO regions VALUES ('district', '全区', 'district', NULL, NULL, 0);
+                 INSERT INTO regions VALUES ('town-a', '甲镇', 'town', 'district', '一类', 1);
+                 INSERT INTO indicators VALUES ('gdp', '地区生产总值', '亿元', 2, 'higher', 'ytd', NULL, 0, 1);
+                 INSERT INTO observations VALUES ('town-a', 'gdp', 2023, 1, 12.5, '初报', 'jia', '2023-04-10');
+                 INSERT INTO targets VALUES ('town-a', 'gdp', 2023, 50, '[0.25,0.5,0.75,1]', 'set', 'admin', 'x');",
+            )
+            .unwrap();
+        }
+        let pool = open(&path).unwrap();
+        let conn = pool.get().unwrap();
+        let regions = regions::all(&conn).unwrap();
+        assert_eq!(regions.len(), 2);
+        assert_eq!((regions[1].parent.as_ref().unwrap().as_str(), regions[1].group.as_deref()), ("district", Some("一类")));
+        let stored = observations::list(&conn, "town-a", "2023Q1".parse().unwrap(), None).unwrap();
+        assert_eq!((stored[0].value, stored[0].comment.as_deref()), (12.5, Some("初报")));
+        let gdp = &indicators::all(&conn).unwrap()[0];
+        assert_eq!((gdp.frequency, gdp.regions.as_ref()), (crate::domain::Frequency::Quarterly, None));
+        // the foreign keys still name the rebuilt table
+        let orphan = conn.execute(
+            "INSERT INTO observations VALUES ('nowhere', 'gdp', 2023, 2, 1, NULL, 'x', 'y')",
+            [],
+        );
+        assert!(orphan.is_err(), "a figure of an unknown region is refused");
+        conn.execute("INSERT INTO regions (id, name, kind, iso3) VALUES ('kor', '韩国', 'benchmark', 'KOR')", []).unwrap();
+        conn.execute("INSERT INTO regions (id, name, kind, parent) VALUES ('s1', '街道', 'street', 'town-a')", []).unwrap();
+        let changed_world: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'regions'", [], |r| r.get(0)).unwrap();
+        assert_eq!(changed_world, 3, "the world-version triggers are made again");
     }
 
     #[test]

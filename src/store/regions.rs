@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::StoreError;
 use crate::domain::{Region, RegionId, RegionKind};
 
-const COLUMNS: &str = "id, name, kind, parent, grp, sort";
+const COLUMNS: &str = "id, name, kind, parent, grp, sort, iso3";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Region, StoreError>> {
     let id: String = row.get(0)?;
@@ -20,6 +20,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Region, StoreError>> {
             parent: parent.map(|p| RegionId::parse(&p)).transpose().map_err(|e| corrupt(&e.to_string()))?,
             group: row.get(4)?,
             sort: row.get(5)?,
+            iso3: row.get(6)?,
         })
     })())
 }
@@ -38,8 +39,8 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Region>, StoreError> {
 /// Inserts or replaces the region with this id (the engine checks which of the two is meant).
 pub fn save(conn: &Connection, r: &Region) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "INSERT INTO regions (id, name, kind, parent, grp, sort) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (id) DO UPDATE SET name = ?2, kind = ?3, parent = ?4, grp = ?5, sort = ?6",
+        "INSERT INTO regions (id, name, kind, parent, grp, sort, iso3) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET name = ?2, kind = ?3, parent = ?4, grp = ?5, sort = ?6, iso3 = ?7",
     )?
     .execute(params![
         r.id.as_str(),
@@ -47,7 +48,8 @@ pub fn save(conn: &Connection, r: &Region) -> Result<(), StoreError> {
         r.kind.as_str(),
         r.parent.as_ref().map(RegionId::as_str),
         r.group,
-        r.sort
+        r.sort,
+        r.iso3
     ])?;
     Ok(())
 }

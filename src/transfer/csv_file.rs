@@ -1,24 +1,30 @@
-//! CSV `region,indicator,period,value,comment`, UTF-8 with or without a byte-order mark.
+//! CSV `region,indicator,period,value,comment`, or with the Chinese headers `地区,指标,时期,数值,备注`
+//! (`报告期` for `时期`), in UTF-8 with or without a byte-order mark, or in GBK/GB18030 as Excel
+//! saves "CSV" on Chinese Windows. A World Bank WDI file is told apart by its first line and read
+//! by [`super::wdi`].
 //!
 //! Rows are numbered as a spreadsheet shows the file: the header is row 1. A quoted field that
 //! runs over several lines is still one row, and a blank line is a row of its own.
 
-use super::{ExportRow, FileError, ImportRow, Parsed, RowError, WriteError};
+use super::{ExportRow, FileError, ImportRow, Lines, Parsed, RowError, WriteError};
 
 pub const COLUMNS: [&str; 5] = ["region", "indicator", "period", "value", "comment"];
+/// The Chinese names of each of `COLUMNS` a header may use instead.
+const CHINESE: [&[&str]; 5] = [&["地区"], &["指标"], &["时期", "报告期"], &["数值"], &["备注"]];
 const REQUIRED: usize = 4;
+const BOTH_HEADERS: &str = "region,indicator,period,value,comment 或 地区,指标,时期,数值,备注";
 
 /// Reads a CSV file. A header that lacks a column, or has one zhibiao does not know, is an error
 /// of row 1 and no row is read.
 pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
-    let bytes = super::strip_bom(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-        return Err(FileError::NotUtf8 { line });
+    let text = super::decode(bytes)?;
+    if super::wdi::looks_like(&text) {
+        return Ok(super::wdi::read(&text));
     }
+    let bytes = text.as_bytes();
     let mut reader = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut out = Parsed::default();
-    let mut lines = Lines { bytes, scanned: 0, breaks: 0 };
+    let mut lines = Lines::new(bytes);
     // Lines taken by line breaks inside quoted fields so far: a spreadsheet row is a record.
     let mut extra_lines = 0;
     let mut columns: Option<[Option<usize>; 5]> = None;
@@ -28,7 +34,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
             Ok(r) => r,
             Err(e) => {
                 let row = e.position().map_or(0, |p| lines.at(p.byte() as usize) - extra_lines);
-                out.errors.push(RowError::new(row, format!("not readable as CSV: {e}")));
+                out.errors.push(RowError::new(row, "这一行无法按CSV格式读取"));
                 continue;
             }
         };
@@ -53,7 +59,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
         if record.len() > width {
             out.errors.push(RowError::new(
                 row,
-                format!("{} fields, but the header names {width}; quote a comment that contains a comma", record.len()),
+                format!("这一行有{}个字段，而表头只有{width}列；备注中含有逗号时请用双引号括起来", record.len()),
             ));
             continue;
         }
@@ -64,64 +70,54 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
         }
     }
     if columns.is_none() && out.errors.is_empty() {
-        out.errors.push(RowError::new(1, format!("the file is empty; the header is {}", COLUMNS.join(","))));
+        out.errors.push(RowError::new(1, format!("文件是空的；第一行应是表头：{BOTH_HEADERS}")));
     }
     Ok(out)
 }
 
-/// Line numbers of byte offsets, counted forward as the reader moves on. (The reader's own line
-/// count lags by one after a CRLF line end.)
-struct Lines<'a> {
-    bytes: &'a [u8],
-    scanned: usize,
-    breaks: usize,
-}
-
-impl Lines<'_> {
-    /// The line of the first byte of a record that the reader places at `offset`: line ends and
-    /// blank lines before it are skipped, as the reader skips them.
-    fn at(&mut self, offset: usize) -> usize {
-        let mut start = offset.min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
-            start += 1;
-        }
-        if start > self.scanned {
-            self.breaks += self.bytes[self.scanned..start].iter().filter(|&&b| b == b'\n').count();
-            self.scanned = start;
-        }
-        1 + self.breaks
-    }
+/// Which of `COLUMNS` a header cell names, in English (any case) or in Chinese.
+fn column(name: &str) -> Option<usize> {
+    let lower = name.to_ascii_lowercase();
+    (0..COLUMNS.len()).find(|&k| COLUMNS[k] == lower || CHINESE[k].contains(&name))
 }
 
 /// Where each of `COLUMNS` stands in the header, in any order; `comment` may be left out.
 fn header(record: &::csv::StringRecord) -> Result<[Option<usize>; 5], String> {
-    let mut found = [None; 5];
-    for (i, name) in record.iter().enumerate() {
-        let name = name.trim().to_ascii_lowercase();
-        let Some(k) = COLUMNS.iter().position(|c| *c == name) else {
+    let mut found: [Option<usize>; 5] = [None; 5];
+    for (i, cell) in record.iter().enumerate() {
+        let name = super::header_text(cell);
+        let Some(k) = column(name) else {
             return Err(format!(
-                "unknown column '{}' in the header; the columns are {}",
-                name.chars().take(40).collect::<String>(),
-                COLUMNS.join(",")
+                "表头中的“{}”不是可识别的列；表头应为 {BOTH_HEADERS}",
+                name.chars().take(40).collect::<String>()
             ));
         };
-        if found[k].replace(i).is_some() {
-            return Err(format!("column '{name}' appears twice in the header"));
+        if let Some(before) = found[k].replace(i) {
+            let first = super::header_text(record.get(before).unwrap_or_default());
+            return Err(if first == name {
+                format!("表头中的“{name}”出现了两次")
+            } else {
+                format!("表头中的“{first}”和“{name}”是同一列（{}）", super::field_label(COLUMNS[k]))
+            });
         }
     }
-    let missing: Vec<&str> =
-        COLUMNS[..REQUIRED].iter().zip(&found).filter(|(_, f)| f.is_none()).map(|(c, _)| *c).collect();
+    let missing: Vec<String> = COLUMNS[..REQUIRED]
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(c, _)| format!("“{}”（{c}）", super::field_label(c)))
+        .collect();
     if missing.is_empty() {
         Ok(found)
     } else {
-        Err(format!("the header lacks {}; the columns are {}", missing.join(", "), COLUMNS.join(",")))
+        Err(format!("表头缺少{}列；表头应为 {BOTH_HEADERS}", missing.join("、")))
     }
 }
 
 fn data_row(row: usize, [region, indicator, period, value, comment]: [&str; 5]) -> Result<ImportRow, RowError> {
     for (name, text) in [("region", region), ("indicator", indicator), ("period", period)] {
         if text.is_empty() {
-            return Err(RowError::new(row, format!("{name} is empty")));
+            return Err(RowError::new(row, format!("{}为空", super::field_label(name))));
         }
     }
     let value = super::parse_number(value).map_err(|m| RowError::new(row, m))?;
@@ -190,19 +186,53 @@ mod tests {
                 "a quoted comment over two lines is one row; a blank line is a row",
                 b"region,indicator,period,value,comment\ntown-a,gdp,2023Q1,1,\"a,\nb\"\n\ntown-a,rd,2023Q1,x,\n",
                 vec![row(2, "town-a", "gdp", "2023Q1", 1.0, Some("a,\nb"))],
-                vec![(4, "value 'x' is not a number")],
+                vec![(4, "数值“x”不是数字")],
             ),
             (
                 "bad rows are named and the good ones kept",
                 b"region,indicator,period,value,comment\n,gdp,2023Q1,1,\ntown-a,gdp,2023Q1,,\ntown-a,gdp,2023Q1,2,c,extra\ntown-a,gdp,2023Q2,3\n",
                 vec![row(5, "town-a", "gdp", "2023Q2", 3.0, None)],
-                vec![(2, "region is empty"), (3, "value is empty"), (4, "quote a comment")],
+                vec![(2, "地区为空"), (3, "数值为空"), (4, "这一行有6个字段，而表头只有5列；备注中含有逗号时请用双引号括起来")],
             ),
-            ("an unknown column", b"region,indicator,period,value,remark\n", vec![], vec![(1, "unknown column 'remark'")]),
-            ("a missing column", b"region,period,value\ntown-a,2023Q1,1\n", vec![], vec![(1, "lacks indicator")]),
-            ("a column twice", b"region,region,indicator,period,value\n", vec![], vec![(1, "appears twice")]),
-            ("an empty file", b"", vec![], vec![(1, "the file is empty")]),
-            ("only a byte-order mark", b"\xEF\xBB\xBF", vec![], vec![(1, "the file is empty")]),
+            (
+                "Chinese headers, names as people write them",
+                "地区,指标,时期,数值,备注\n甲镇,地区生产总值,2023Q1,12.5,初步数\n".as_bytes(),
+                vec![row(2, "甲镇", "地区生产总值", "2023Q1", 12.5, Some("初步数"))],
+                vec![],
+            ),
+            (
+                "报告期 for 时期, spaces and a byte-order mark around the header cells, no 备注",
+                "\u{feff} 数值 ,\u{3000}报告期, 地区 ,\u{feff}指标\n7,2023Q2,town-b,gdp\n".as_bytes(),
+                vec![row(2, "town-b", "gdp", "2023Q2", 7.0, None)],
+                vec![],
+            ),
+            (
+                "English and Chinese headers mixed",
+                "region,指标,Period,数值\ntown-a,gdp,2023Q1,1\n".as_bytes(),
+                vec![row(2, "town-a", "gdp", "2023Q1", 1.0, None)],
+                vec![],
+            ),
+            (
+                "an unknown column",
+                b"region,indicator,period,value,remark\n",
+                vec![],
+                vec![(1, "表头中的“remark”不是可识别的列；表头应为 region,indicator,period,value,comment 或 地区,指标,时期,数值,备注")],
+            ),
+            (
+                "a missing column",
+                b"region,period,value\ntown-a,2023Q1,1\n",
+                vec![],
+                vec![(1, "表头缺少“指标”（indicator）列；表头应为 region,indicator,period,value,comment 或 地区,指标,时期,数值,备注")],
+            ),
+            ("a column twice", b"region,region,indicator,period,value\n", vec![], vec![(1, "表头中的“region”出现了两次")]),
+            (
+                "时期 and 报告期 both",
+                "地区,指标,时期,报告期,数值\n".as_bytes(),
+                vec![],
+                vec![(1, "表头中的“时期”和“报告期”是同一列（时期）")],
+            ),
+            ("an empty file", b"", vec![], vec![(1, "文件是空的；第一行应是表头：region,indicator,period,value,comment 或 地区,指标,时期,数值,备注")]),
+            ("only a byte-order mark", b"\xEF\xBB\xBF", vec![], vec![(1, "文件是空的")]),
         ];
         for (name, bytes, want_rows, want_errors) in cases {
             let parsed = read(bytes).unwrap();
@@ -211,16 +241,24 @@ mod tests {
             let want: Vec<usize> = want_errors.iter().map(|(r, _)| *r).collect();
             assert_eq!(got, want, "{name}: {:?}", parsed.errors);
             for (e, (_, message)) in parsed.errors.iter().zip(want_errors) {
-                assert!(e.message.contains(message), "{name}: {} lacks {message}", e.message);
+                assert!(e.message.starts_with(message), "{name}: {} is not {message}", e.message);
             }
         }
     }
 
     #[test]
-    fn text_that_is_not_utf8_names_its_line() {
-        // 甲镇 in GBK
+    fn a_file_saved_in_gbk_reads_as_its_chinese_text() {
+        let text = "地区,指标,报告期,数值,备注\r\n甲镇,R&D经费支出,2023Q1,3.5,含“企业”部分\r\n";
+        let (gbk, _, unmappable) = encoding_rs::GB18030.encode(text);
+        assert!(!unmappable);
+        assert!(std::str::from_utf8(&gbk).is_err(), "the test needs bytes that are not UTF-8");
+        let parsed = read(&gbk).unwrap();
+        assert_eq!(parsed.errors, []);
+        assert_eq!(parsed.rows, [row(2, "甲镇", "R&D经费支出", "2023Q1", 3.5, Some("含“企业”部分"))]);
+        // 甲镇 in GBK in an otherwise ASCII file
         let gbk = b"region,indicator,period,value,comment\ntown-a,gdp,2023Q1,1,\xbc\xd7\xd5\xf2\n";
-        assert_eq!(read(gbk), Err(FileError::NotUtf8 { line: 2 }));
+        assert_eq!(read(gbk).unwrap().rows[0].comment.as_deref(), Some("甲镇"));
+        assert_eq!(read(b"region\n\xff\xfe\n"), Err(FileError::NotText { line: 2 }));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{ExportRow, FileError, ImportRow, Parsed, RowError, WriteError};
+use super::{ExportRow, FileError, ImportRow, Parsed, RowError, RowUnit, WriteError};
 
 /// A `dataValueSets` document as zhibiao writes it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -37,14 +37,15 @@ pub struct DataValue {
 }
 
 pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
-    let doc: Value = serde_json::from_slice(super::strip_bom(bytes)).map_err(|e| FileError::NotDhis2(e.to_string()))?;
-    let set = doc.as_object().ok_or_else(|| FileError::NotDhis2("expected an object with \"dataValues\"".into()))?;
+    let doc: Value = serde_json::from_slice(super::strip_bom(bytes))
+        .map_err(|e| FileError::NotDhis2(format!("第{}行第{}列不是正确的JSON", e.line(), e.column())))?;
+    let set = doc.as_object().ok_or_else(|| FileError::NotDhis2("应是含有\"dataValues\"的对象".into()))?;
     let values = set
         .get("dataValues")
         .and_then(Value::as_array)
-        .ok_or_else(|| FileError::NotDhis2("expected \"dataValues\": [...]".into()))?;
+        .ok_or_else(|| FileError::NotDhis2("缺少数据值列表\"dataValues\": [...]".into()))?;
     let default = |key: &str| set.get(key).and_then(Value::as_str);
-    let mut out = Parsed::default();
+    let mut out = Parsed { unit: RowUnit::Item, ..Parsed::default() };
     for (i, dv) in values.iter().enumerate() {
         let row = i + 1;
         match data_value(row, dv, default("period"), default("orgUnit")) {
@@ -56,34 +57,39 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
 }
 
 fn data_value(row: usize, dv: &Value, period: Option<&str>, org_unit: Option<&str>) -> Result<ImportRow, String> {
-    let dv = dv.as_object().ok_or("a data value is an object")?;
+    let dv = dv.as_object().ok_or("数据值应是一个对象")?;
     if dv.get("deleted").and_then(Value::as_bool) == Some(true) {
-        return Err("deleting values by import is not supported".into());
+        return Err("不能通过导入删除数据（\"deleted\": true）".into());
     }
     let region = text(dv, "orgUnit", org_unit)?;
     let indicator = text(dv, "dataElement", None)?;
     let period = text(dv, "period", period)?;
     let value = match dv.get("value") {
         Some(Value::String(s)) => super::parse_number(s)?,
-        Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).ok_or("value is not a finite number")?,
-        None | Some(Value::Null) => return Err("value is missing".into()),
-        Some(_) => return Err("value must be a number or a string holding one".into()),
+        Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).ok_or("数值（value）不是有限的数")?,
+        None | Some(Value::Null) => return Err("缺少数值（value）".into()),
+        Some(_) => return Err("数值（value）应是数字或写着数字的字符串".into()),
     };
     let comment = match dv.get("comment") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => super::non_empty(s),
-        Some(_) => return Err("comment must be a string".into()),
+        Some(_) => return Err("备注（comment）应是字符串".into()),
     };
     Ok(ImportRow { row, region, indicator, period, value, comment })
 }
 
 /// A required string field, or the set's default for it.
 fn text(dv: &Map<String, Value>, key: &str, default: Option<&str>) -> Result<String, String> {
+    let label = match key {
+        "orgUnit" => "地区",
+        "dataElement" => "指标",
+        _ => "时期",
+    };
     match dv.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-        Some(Value::String(_)) => Err(format!("{key} is empty")),
-        None | Some(Value::Null) => default.map(str::to_string).ok_or_else(|| format!("{key} is missing")),
-        Some(_) => Err(format!("{key} must be a string")),
+        Some(Value::String(_)) => Err(format!("{label}（{key}）为空")),
+        None | Some(Value::Null) => default.map(str::to_string).ok_or_else(|| format!("缺少{label}（{key}）")),
+        Some(_) => Err(format!("{label}（{key}）应是字符串")),
     }
 }
 
@@ -138,12 +144,12 @@ mod tests {
         assert_eq!(
             errors,
             [
-                (3, "value 'x' is not a number"),
-                (4, "orgUnit is missing"),
-                (5, "dataElement must be a string"),
-                (6, "value must be a number or a string holding one"),
-                (7, "deleting values by import is not supported"),
-                (8, "a data value is an object"),
+                (3, "数值“x”不是数字"),
+                (4, "缺少地区（orgUnit）"),
+                (5, "指标（dataElement）应是字符串"),
+                (6, "数值（value）应是数字或写着数字的字符串"),
+                (7, "不能通过导入删除数据（\"deleted\": true）"),
+                (8, "数据值应是一个对象"),
             ]
         );
     }
@@ -153,7 +159,11 @@ mod tests {
         for bad in [&b"not json"[..], b"[]", b"{}", b"{\"dataValues\": {}}", b""] {
             assert!(matches!(read(bad), Err(FileError::NotDhis2(_))), "{}", String::from_utf8_lossy(bad));
         }
-        assert_eq!(read(b"\xEF\xBB\xBF{\"dataValues\": []}").unwrap(), Parsed::default());
+        assert_eq!(read(b"not json"), Err(FileError::NotDhis2("第1行第2列不是正确的JSON".into())));
+        assert_eq!(
+            read(b"\xEF\xBB\xBF{\"dataValues\": []}").unwrap(),
+            Parsed { unit: RowUnit::Item, ..Parsed::default() }
+        );
     }
 
     #[test]

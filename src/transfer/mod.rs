@@ -1,5 +1,9 @@
-//! Files in and out (SPEC §6): CSV `region,indicator,period,value,comment`, the per-region Excel
-//! template, and DHIS2 `dataValueSets` JSON. Pure: bytes in, rows out, and rows in, bytes out.
+//! Files in and out (SPEC §6): CSV `region,indicator,period,value,comment` (or its Chinese headers
+//! `地区,指标,时期,数值,备注`), the World Bank WDI bulk CSV, the per-region Excel template, and DHIS2
+//! `dataValueSets` JSON. Pure: bytes in, rows out, and rows in, bytes out.
+//!
+//! Messages for people are Chinese and say what is wrong with the row; the engine puts the row in
+//! front of them (`第3行：`), since only it knows how the file numbers its rows.
 //!
 //! Parsers only read the file: every row that can be read becomes an [`ImportRow`], every row
 //! that cannot becomes a [`RowError`] naming its row. Whether a row may be stored (known region,
@@ -7,7 +11,10 @@
 
 pub mod csv_file;
 pub mod dhis2;
+pub mod wdi;
 pub mod xlsx;
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -15,9 +22,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportRow {
     /// Where the figure stands in the file: the spreadsheet row for CSV and Excel (the header is
-    /// row 1), the 1-based position in `dataValues` for DHIS2 JSON.
+    /// row 1), the physical line for WDI, the 1-based position in `dataValues` for DHIS2 JSON.
     pub row: usize,
+    /// as the file names it: a region's id or exact name (a WDI file: the country's ISO alpha-3 code)
     pub region: String,
+    /// as the file names it: an indicator's code or exact name (a WDI file: empty, the import names it)
     pub indicator: String,
     pub period: String,
     pub value: f64,
@@ -43,6 +52,48 @@ impl RowError {
 pub struct Parsed {
     pub rows: Vec<ImportRow>,
     pub errors: Vec<RowError>,
+    /// how `row` counts: lines of a table, or items of a DHIS2 set
+    pub unit: RowUnit,
+    /// set when the file is a World Bank WDI bulk CSV: its rows name countries by ISO alpha-3 code
+    pub wdi: Option<WdiFile>,
+}
+
+/// What `ImportRow::row` counts, for the messages a person reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowUnit {
+    /// a row of a spreadsheet or a line of a text file: `第3行`
+    #[default]
+    Line,
+    /// an item of a list (DHIS2 `dataValues`): `第3项`
+    Item,
+}
+
+impl RowUnit {
+    /// `第3行：` before a message about row 3; nothing when the row is not known (0).
+    pub fn locate(self, row: usize, message: &str) -> String {
+        match (row, self) {
+            (0, _) => message.to_string(),
+            (_, RowUnit::Line) => format!("第{row}行：{message}"),
+            (_, RowUnit::Item) => format!("第{row}项：{message}"),
+        }
+    }
+}
+
+/// The countries of a WDI file, one per line, whether or not any of their cells hold a figure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WdiFile {
+    /// WDI's own code of the series in the file, e.g. `GB.XPD.RSDV.GD.ZS`
+    pub indicator_code: String,
+    pub indicator_name: String,
+    pub countries: Vec<WdiCountry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WdiCountry {
+    pub row: usize,
+    /// `Country Code` as in the file: ISO alpha-3 for countries, WDI's own codes for aggregates
+    pub code: String,
+    pub name: String,
 }
 
 /// A figure on its way out (exports).
@@ -58,13 +109,11 @@ pub struct ExportRow {
 /// The file as a whole cannot be read in the format it claims to be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FileError {
-    #[error(
-        "line {line} is not UTF-8 text; save the file as UTF-8 (in Excel: 'CSV UTF-8 (Comma delimited)'), not in GBK"
-    )]
-    NotUtf8 { line: usize },
-    #[error("the file is not an Excel workbook (.xlsx): {0}")]
+    #[error("第{line}行既不是UTF-8也不是GBK（GB18030）编码的文字；请在Excel中另存为“CSV UTF-8（逗号分隔）”")]
+    NotText { line: usize },
+    #[error("文件不是Excel工作簿（.xlsx）：{0}")]
     NotXlsx(String),
-    #[error("the file is not DHIS2 dataValueSets JSON: {0}")]
+    #[error("文件不是DHIS2 dataValueSets格式的JSON：{0}")]
     NotDhis2(String),
 }
 
@@ -129,12 +178,75 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
+/// The text of a CSV file: UTF-8 (with or without a byte-order mark) when it is valid UTF-8,
+/// otherwise GB18030, the superset of GBK that Excel on Chinese Windows saves as "CSV". Text that
+/// is neither names the first line that cannot be read.
+fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
+    let bytes = strip_bom(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok(Cow::Borrowed(text));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        let bad = text.find('\u{FFFD}').unwrap_or(0);
+        return Err(FileError::NotText { line: 1 + text[..bad].matches('\n').count() });
+    }
+    Ok(text)
+}
+
+/// The Chinese name of a column or field, as headers and messages write it.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "region" => "地区",
+        "indicator" => "指标",
+        "period" => "时期",
+        "value" => "数值",
+        "comment" => "备注",
+        "values" => "数值",
+        other => other,
+    }
+}
+
+/// A header cell as a person typed it: spaces (also full-width ones) and stray byte-order marks
+/// around it do not count.
+fn header_text(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
+}
+
+/// Line numbers of byte offsets, counted forward as a CSV reader moves on. (The reader's own line
+/// count lags by one after a CRLF line end.)
+struct Lines<'a> {
+    bytes: &'a [u8],
+    scanned: usize,
+    breaks: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Lines<'a> {
+        Lines { bytes, scanned: 0, breaks: 0 }
+    }
+
+    /// The line of the first byte of a record that the reader places at `offset`: line ends and
+    /// blank lines before it are skipped, as the reader skips them.
+    fn at(&mut self, offset: usize) -> usize {
+        let mut start = offset.min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.scanned {
+            self.breaks += self.bytes[self.scanned..start].iter().filter(|&&b| b == b'\n').count();
+            self.scanned = start;
+        }
+        1 + self.breaks
+    }
+}
+
 /// A number as people type it: `12.5`, ` 3601 `, `1,234.5` (commas only between groups of three
 /// digits, as the Chinese and English conventions write them). Nothing that is not finite.
 fn parse_number(text: &str) -> Result<f64, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err("value is empty".into());
+        return Err("数值为空".into());
     }
     let plain = if trimmed.contains(',') && grouped_by_thousands(trimmed) {
         trimmed.replace(',', "")
@@ -144,7 +256,7 @@ fn parse_number(text: &str) -> Result<f64, String> {
     let is_numeric = plain.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
     match plain.parse::<f64>() {
         Ok(v) if is_numeric && v.is_finite() => Ok(v),
-        _ => Err(format!("value '{}' is not a number", trimmed.chars().take(40).collect::<String>())),
+        _ => Err(format!("数值“{}”不是数字", trimmed.chars().take(40).collect::<String>())),
     }
 }
 
@@ -182,21 +294,21 @@ mod tests {
             ("1e3", Ok(1000.0)),
             ("1,234.5", Ok(1234.5)),
             ("-1,234,567", Ok(-1234567.0)),
-            ("12,34", Err("is not a number")),
-            ("1,2345", Err("is not a number")),
-            ("", Err("empty")),
-            ("   ", Err("empty")),
-            ("abc", Err("is not a number")),
-            ("NaN", Err("is not a number")),
-            ("inf", Err("is not a number")),
-            ("1e999", Err("is not a number")),
-            ("12.5亿", Err("is not a number")),
-            ("0x10", Err("is not a number")),
+            ("12,34", Err("数值“12,34”不是数字")),
+            ("1,2345", Err("数值“1,2345”不是数字")),
+            ("", Err("数值为空")),
+            ("   ", Err("数值为空")),
+            ("abc", Err("数值“abc”不是数字")),
+            ("NaN", Err("数值“NaN”不是数字")),
+            ("inf", Err("数值“inf”不是数字")),
+            ("1e999", Err("数值“1e999”不是数字")),
+            ("12.5亿", Err("数值“12.5亿”不是数字")),
+            ("0x10", Err("数值“0x10”不是数字")),
         ];
         for (text, want) in cases {
             match (parse_number(text), want) {
                 (Ok(got), Ok(want)) => assert_eq!(got, *want, "{text:?}"),
-                (Err(got), Err(want)) => assert!(got.contains(want), "{text:?}: {got}"),
+                (Err(got), Err(want)) => assert_eq!(got, *want, "{text:?}"),
                 (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
             }
         }
@@ -207,6 +319,42 @@ mod tests {
         for v in [0.0, 12.5, 0.1 + 0.2, 1e15, 123456789.0123, 1e-7, -3.25] {
             assert_eq!(parse_number(&format_number(v)), Ok(v), "{v}");
         }
+    }
+
+    #[test]
+    fn text_is_utf8_when_it_can_be_and_gb18030_otherwise() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("地区,指标\n甲镇,地区生产总值\n");
+        let cases: &[(&str, &[u8], Result<&str, FileError>)] = &[
+            ("UTF-8", "地区,指标\n".as_bytes(), Ok("地区,指标\n")),
+            ("UTF-8 with a byte-order mark", "\u{feff}地区\n".as_bytes(), Ok("地区\n")),
+            ("GBK, as Excel saves it", &gbk, Ok("地区,指标\n甲镇,地区生产总值\n")),
+            ("甲镇 in GBK after ASCII", b"region\n\xbc\xd7\xd5\xf2\n", Ok("region\n甲镇\n")),
+            // a four-byte GB18030 sequence: U+00A5 (¥) is 0x81 0x30 0x84 0x36
+            ("four-byte GB18030", b"\x81\x30\x84\x36", Ok("\u{a5}")),
+            ("neither, on line 3", b"a\nb\n\xff\xff\n", Err(FileError::NotText { line: 3 })),
+            ("a lead byte without its trail", b"a,b\n\x81", Err(FileError::NotText { line: 2 })),
+        ];
+        for (name, bytes, want) in cases {
+            let got = decode(bytes);
+            match (got, want) {
+                (Ok(got), Ok(want)) => assert_eq!(got, *want, "{name}"),
+                (got, want) => assert_eq!(got.map(|t| t.to_string()), want.clone().map(str::to_string), "{name}"),
+            }
+        }
+    }
+
+    #[test]
+    fn header_cells_without_spaces_and_byte_order_marks() {
+        for (text, want) in [(" 地区 ", "地区"), ("\u{feff}region", "region"), ("\u{3000}数值\t", "数值"), ("备 注", "备 注")] {
+            assert_eq!(header_text(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn messages_locate_their_row() {
+        assert_eq!(RowUnit::Line.locate(3, "地区“北京”不存在"), "第3行：地区“北京”不存在");
+        assert_eq!(RowUnit::Item.locate(2, "数值为空"), "第2项：数值为空");
+        assert_eq!(RowUnit::Line.locate(0, "文件中没有数据"), "文件中没有数据");
     }
 
     #[test]

@@ -169,21 +169,23 @@ fn cell_value(cell: Option<&Data>) -> Option<Result<f64, String>> {
         Some(Data::String(s)) => Some(super::parse_number(s)),
         Some(Data::Float(f)) => Some(Ok(*f)),
         Some(Data::Int(i)) => Some(Ok(*i as f64)),
-        Some(Data::Error(e)) => Some(Err(format!("the cell shows an error ({e}), not a number"))),
-        Some(other) => Some(Err(format!("value '{other}' is not a number"))),
+        Some(Data::Error(e)) => Some(Err(format!("单元格显示错误（{e}），不是数字"))),
+        Some(other) => Some(Err(format!("数值“{other}”不是数字"))),
     }
 }
 
 /// Reads a filled-in template: the first worksheet, rows numbered as the spreadsheet shows them.
 pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| FileError::NotXlsx(e.to_string()))?;
+    // calamine's reasons are English and name zip entries and XML: a person learns nothing more.
+    let unreadable = |_| FileError::NotXlsx("无法读取，请上传从系统下载并填好的填报模板".into());
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let range = book
         .worksheet_range_at(0)
-        .ok_or_else(|| FileError::NotXlsx("the workbook has no worksheet".into()))?
-        .map_err(|e| FileError::NotXlsx(e.to_string()))?;
+        .ok_or_else(|| FileError::NotXlsx("工作簿中没有工作表".into()))?
+        .map_err(unreadable)?;
     let mut out = Parsed::default();
     let Some((top, left)) = range.start() else {
-        out.errors.push(RowError::new(1, "the worksheet is empty; download the template and fill it in"));
+        out.errors.push(RowError::new(1, "工作表是空的；请下载填报模板填写后上传"));
         return Ok(out);
     };
     let (bottom, right) = range.end().unwrap_or((top, left));
@@ -196,16 +198,14 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
     else {
         out.errors.push(RowError::new(
             1,
-            format!(
-                "not a zhibiao template: the cells '{REGION_LABEL}', '{PERIOD_LABEL}' and '{CODE_HEADER}' are needed"
-            ),
+            format!("不是本系统的填报模板：需要“{REGION_LABEL}”“{PERIOD_LABEL}”和“{CODE_HEADER}”单元格"),
         ));
         return Ok(out);
     };
     let header_row = code_at.0;
     let column = |label: &str| (left..=right).find(|&c| cell_text(at(header_row, c)) == label);
     let Some(value_col) = column(VALUE_HEADER) else {
-        out.errors.push(RowError::new(header_row as usize + 1, format!("the header has no column '{VALUE_HEADER}'")));
+        out.errors.push(RowError::new(header_row as usize + 1, format!("表头中没有“{VALUE_HEADER}”列")));
         return Ok(out);
     };
     let comment_col = column(COMMENT_HEADER);
@@ -213,7 +213,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
     let period = cell_text(at(period_at.0, period_at.1 + 1));
     for (label, (row, _), text) in [(REGION_LABEL, region_at, &region), (PERIOD_LABEL, period_at, &period)] {
         if text.is_empty() {
-            out.errors.push(RowError::new(row as usize + 1, format!("the cell beside '{label}' is empty")));
+            out.errors.push(RowError::new(row as usize + 1, format!("“{label}”右边的单元格是空的")));
         }
     }
     if !out.errors.is_empty() {
@@ -225,7 +225,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
         let comment = comment_col.map(|c| cell_text(at(r, c))).unwrap_or_default();
         let value = match cell_value(at(r, value_col)) {
             None if !comment.is_empty() && !code.is_empty() => {
-                out.errors.push(RowError::new(row, format!("{code}: a comment without a value cannot be stored")));
+                out.errors.push(RowError::new(row, format!("指标{code}只有备注没有数值，无法保存")));
                 continue;
             }
             None => continue,
@@ -236,7 +236,7 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
             Some(Ok(v)) => v,
         };
         if code.is_empty() {
-            out.errors.push(RowError::new(row, format!("a value without an indicator code ('{CODE_HEADER}')")));
+            out.errors.push(RowError::new(row, format!("有数值但没有指标代码（“{CODE_HEADER}”）")));
             continue;
         }
         out.rows.push(ImportRow {
@@ -356,10 +356,10 @@ mod tests {
                 ],
                 vec![],
                 vec![
-                    (5, "not a number"),
-                    (6, "without a value"),
-                    (7, "not a number"),
-                    (10, "without an indicator code"),
+                    (5, "数值“约100”不是数字"),
+                    (6, "指标talents只有备注没有数值，无法保存"),
+                    (7, "数值“true”不是数字"),
+                    (10, "有数值但没有指标代码（“指标代码”）"),
                 ],
             ),
         ];
@@ -372,7 +372,7 @@ mod tests {
             let got: Vec<usize> = parsed.errors.iter().map(|e| e.row).collect();
             assert_eq!(got, want_errors.iter().map(|(r, _)| *r).collect::<Vec<_>>(), "{name}: {:?}", parsed.errors);
             for (e, (_, message)) in parsed.errors.iter().zip(want_errors) {
-                assert!(e.message.contains(message), "{name}: {} lacks {message}", e.message);
+                assert_eq!(e.message, *message, "{name}");
             }
         }
     }
@@ -384,7 +384,7 @@ mod tests {
         book.add_worksheet().write_string(0, 0, "hello").unwrap();
         let parsed = read(&book.save_to_buffer().unwrap()).unwrap();
         assert_eq!(parsed.errors.len(), 1);
-        assert!(parsed.errors[0].message.contains("not a zhibiao template"), "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.starts_with("不是本系统的填报模板"), "{:?}", parsed.errors);
         let mut empty = Workbook::new();
         empty.add_worksheet();
         assert_eq!(read(&empty.save_to_buffer().unwrap()).unwrap().errors[0].row, 1);

@@ -3,6 +3,8 @@
 //! engine; the scripts on them call the JSON API with the session cookie and the CSRF token.
 //! Every asset is served by the binary (the bureau's intranet has no internet).
 
+mod audit;
+mod format;
 mod pages;
 
 use std::sync::LazyLock;
@@ -57,13 +59,13 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     ] {
         env.add_template(name, source).expect("page templates parse");
     }
+    // A figure in a table, with the indicator's decimals: `{{ r.actual|num(r.decimals) }}`.
     env.add_filter("num", |value: Option<f64>, decimals: Option<u8>| match value {
-        Some(v) => crate::charts::model::format_value(
-            crate::domain::number::round_to(v, decimals.unwrap_or(2)),
-            decimals.unwrap_or(2),
-        ),
+        Some(v) => format::fixed(v, decimals.unwrap_or(2)),
         None => "—".into(),
     });
+    // A figure as typed, for form fields and weights: `9000`, not `9000.0`.
+    env.add_filter("plain", |value: Option<f64>| value.map(format::plain).unwrap_or_default());
     // An RFC 3339 instant on the bureau's clock: 2026-11-26 16:13.
     env.add_filter("when", |at: Option<String>| match at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
         Some(Ok(t)) => t

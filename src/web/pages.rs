@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use super::{PageUser, render};
+use crate::domain::narrative::YoyChange;
 use crate::domain::submission::RawItem;
-use crate::domain::{FieldError, Mode, Period, Quarter, RegionKind};
+use crate::domain::{FieldError, Frequency, Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
@@ -20,6 +21,9 @@ use crate::http::extract::SESSION_COOKIE;
 use crate::store;
 
 const LOGIN_CSRF_COOKIE: &str = "zb_login";
+
+/// A form sent without the CSRF token of its session (an old tab, a forged request).
+const STALE_PAGE: &str = "页面已过期（缺少或不符的 CSRF 令牌），请返回刷新后重试。";
 
 fn cookie(name: &'static str, value: String) -> Cookie<'static> {
     Cookie::build((name, value)).http_only(true).same_site(SameSite::Strict).path("/").build()
@@ -32,7 +36,7 @@ fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
         tracing::error!(error = %e, "page failed");
     }
     let message = if status.is_server_error() {
-        "系统内部错误，请稍后再试或联系管理员".to_string()
+        crate::http::error::INTERNAL_MESSAGE.to_string()
     } else {
         e.to_string()
     };
@@ -106,7 +110,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if form.csrf != who.csrf {
-        return (StatusCode::FORBIDDEN, "CSRF").into_response();
+        return (StatusCode::FORBIDDEN, Html(STALE_PAGE)).into_response();
     }
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string())
         && let Err(e) = state.write(move |conn| engine::users::end_session(conn, &token)).await
@@ -121,8 +125,22 @@ pub struct PeriodQuery {
     period: Option<String>,
     region: Option<String>,
     indicator: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
     year: Option<i32>,
+    #[serde(default, deserialize_with = "lenient")]
     saved: Option<usize>,
+}
+
+/// A number in a page's query that is not one (`?year=abc`, typed into a field) is as if not given:
+/// the page then shows its default rather than an error.
+fn lenient<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(de: D) -> Result<Option<T>, D::Error> {
+    let text: Option<String> = Option::deserialize(de)?;
+    Ok(text.and_then(|t| t.trim().parse().ok()))
+}
+
+/// An empty field of a page's filter form (`?region=`) filters nothing.
+fn given(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
 }
 
 fn parse_quarter(text: Option<&str>) -> Option<Quarter> {
@@ -148,6 +166,8 @@ struct DashboardRow {
     #[serde(flatten)]
     progress: crate::domain::progress::Progress,
     status_label: &'static str,
+    /// +4.3% or +0.11个百分点 (one rule, `YoyChange`)
+    yoy: Option<String>,
     /// children that reported / all children
     coverage: Option<crate::domain::Coverage>,
 }
@@ -182,6 +202,9 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
                         unit: ind.unit.clone(),
                         decimals: ind.decimals,
                         status_label: r.progress.status.label(),
+                        yoy: r.progress.actual.zip(r.progress.previous).and_then(|(a, p)| {
+                            YoyChange::of(&ind.unit, ind.decimals, a, p).map(|c| c.short(ind.decimals))
+                        }),
                         progress: r.progress,
                         coverage: r.coverage,
                     })
@@ -259,7 +282,9 @@ fn entry_page(
         None => vec![],
     };
     let mut rows = Vec::new();
-    for ind in world.indicators.in_display_order().into_iter().filter(|i| i.mode != Mode::Derived) {
+    // Annual indicators are submitted as years (import or API), not on a quarter's form.
+    let quarterly = world.indicators.to_report(&world.tree, &region, quarter);
+    for ind in quarterly.into_iter().filter(|i| i.frequency == Frequency::Quarterly) {
         let code = ind.code.as_str();
         let now = stored.iter().find(|v| v.indicator == code);
         rows.push(EntryRow {
@@ -310,7 +335,7 @@ pub async fn save_entry(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     if form.get("csrf") != Some(&who.csrf) {
-        return (StatusCode::FORBIDDEN, "CSRF").into_response();
+        return (StatusCode::FORBIDDEN, Html(STALE_PAGE)).into_response();
     }
     let region = form.get("region").cloned().unwrap_or_default();
     let period = form.get("period").cloned().unwrap_or_default();
@@ -435,7 +460,7 @@ pub async fn targets(State(state): State<AppState>, who: PageUser, Query(q): Que
                         unit: i.unit.clone(),
                         decimals: i.decimals,
                         value: t.value,
-                        source: t.source,
+                        source: engine::targets::source_label(&t.source),
                     })
                 })
                 .collect();
@@ -610,24 +635,37 @@ struct AuditPage {
     region: Option<String>,
     indicator: Option<String>,
     period: Option<String>,
-    entries: Vec<store::audit::AuditEntry>,
+    regions: Vec<(String, String)>,
+    indicators: Vec<(String, String)>,
+    entries: Vec<super::audit::AuditRow>,
 }
 
 pub async fn audit(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
     let data = state
         .read(move |conn| {
+            let region = given(q.region.as_deref()).map(str::to_string);
+            let indicator = given(q.indicator.as_deref()).map(str::to_string);
+            let period = given(q.period.as_deref()).map(str::to_string);
             let filter = store::audit::AuditFilter {
-                region: q.region.as_deref(),
-                indicator: q.indicator.as_deref(),
-                period: q.period.as_deref(),
+                region: region.as_deref(),
+                indicator: indicator.as_deref(),
+                period: period.as_deref(),
                 limit: 200,
             };
+            let world = engine::world(conn)?;
             let entries = engine::audit::query(conn, &filter)?;
             Ok(AuditPage {
-                region: q.region.clone(),
-                indicator: q.indicator.clone(),
-                period: q.period.clone(),
-                entries,
+                regions: world.tree.in_display_order().iter().map(|r| (r.id.to_string(), r.name.clone())).collect(),
+                indicators: world
+                    .indicators
+                    .in_display_order()
+                    .iter()
+                    .map(|i| (i.code.to_string(), i.name.clone()))
+                    .collect(),
+                entries: entries.iter().map(|e| super::audit::describe(e, &world)).collect(),
+                region,
+                indicator,
+                period,
             })
         })
         .await;

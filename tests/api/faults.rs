@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{assert_figures, spawn_app};
 use zhibiao::domain::access::{Role, User};
-use zhibiao::domain::{Direction, Indicator, IndicatorCode, Mode, Region, RegionId, RegionKind};
+use zhibiao::domain::{Direction, Frequency, Indicator, IndicatorCode, Mode, Region, RegionId, RegionKind};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zhibiao");
 
@@ -39,6 +39,7 @@ fn generated_world(db: &Path, towns: usize, indicators: usize) -> String {
             parent: Some(RegionId::parse("district").unwrap()),
             group: None,
             sort: 100 + t as i64,
+            iso3: None,
         };
         zhibiao::engine::regions::create(&tx, &admin, region).unwrap();
     }
@@ -53,6 +54,8 @@ fn generated_world(db: &Path, towns: usize, indicators: usize) -> String {
             formula: None,
             allow_negative: false,
             sort: 100 + i as i64,
+            frequency: Frequency::Quarterly,
+            regions: None,
         };
         zhibiao::engine::indicators::create(&tx, &admin, indicator).unwrap();
     }

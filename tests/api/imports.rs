@@ -120,10 +120,8 @@ async fn round_trip(format: &str, content_type: &str) {
     // and the figures are the ones seeded, not merely equal
     let district_gdp = target.series("district", "gdp", "2022", "2023", "annual").await;
     assert_figures(&district_gdp, &[Some(100.25 * 4.0 * 3.5), Some(100.25 * 1.1 * 4.0 * 3.5)]);
-    assert_figures(
-        &target.series("district", "rd_share", "2023", "2023", "annual").await,
-        &[Some(2.5 * 100.0 / 100.25)],
-    );
+    // 2.5 × 100 / 100.25 = 2.4937655…, computed figures leave with the indicator's 2 decimals and 4 more
+    assert_figures(&target.series("district", "rd_share", "2023", "2023", "annual").await, &[Some(2.493766)]);
     assert_figures(&target.series("kunshan", "rd_share", "2023", "2023", "annual").await, &[Some(1.9)]);
     let comment = target.get_as_admin("/api/v1/values?region=town-b&period=2023Q2&indicator=gdp").await;
     assert_eq!(comment.body[0]["comment"], "含新投产项目, \"口径\"调整");
@@ -271,15 +269,18 @@ async fn a_template_downloaded_filled_in_and_uploaded_stores_its_figures() {
     let bad = fill_in(&file, &[(8, 5, Data::Float(9.0)), (6, 5, Data::String("约70".into()))]);
     let refused = import_as_admin(&app, XLSX, bad).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    assert_eq!(row_errors(&refused), [(7, "value '约70' is not a number".to_string())]);
+    assert_eq!(row_errors(&refused), [(7, "第7行：数值“约70”不是数字".to_string())]);
+    assert_eq!(refused.body["error"]["message"], "文件有1处错误（见各行说明），没有导入任何数据");
     assert_figures(&app.series("town-a", "rd_expenditure", "2024Q2", "2024Q2", "ytd").await, &[None]);
 }
 
 #[tokio::test]
-async fn templates_exist_for_reporting_regions_and_quarters_only() {
+async fn templates_exist_for_regions_and_quarters_only() {
     let app = spawn_app().await.with_small_world().await;
+    // a region with children has one too: it fills in its reported totals (SPEC §2.5)
+    let (status, content_type, _) = download(&app, "/templates/district/2023Q1.xlsx").await;
+    assert_eq!((status, content_type.as_str()), (StatusCode::OK, XLSX));
     for (path, status) in [
-        ("/templates/district/2023Q1.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
         ("/templates/nowhere/2023Q1.xlsx", StatusCode::NOT_FOUND),
         ("/templates/town-a/2023.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
         ("/templates/town-a/2023Q5.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
@@ -342,7 +343,9 @@ async fn an_import_with_one_bad_row_stores_nothing_and_names_the_row() {
     let answer = import_as_admin(&app, CSV, csv.into()).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
     assert_eq!(answer.code(), "invalid");
-    assert_eq!(row_errors(&answer), [(4, "value: 'gdp' cannot be negative".to_string())]);
+    assert_eq!(answer.body["error"]["message"], "文件有1处错误（见各行说明），没有导入任何数据");
+    // the rule and its words are those of PUT /values; the import says where
+    assert_eq!(row_errors(&answer), [(4, "第4行：数值：地区生产总值不能为负数".to_string())]);
     for town in ["town-a", "town-b"] {
         assert_eq!(app.get_as_admin(&format!("/api/v1/values?region={town}&period=2023Q1")).await.body, json!([]));
     }
@@ -354,7 +357,7 @@ async fn an_import_with_one_bad_row_stores_nothing_and_names_the_row() {
                nowhere,gdp,2023Q1,1,\n\
                town-a,rd_share,2023Q1,1.8,\n\
                town-a,gdp,2023Q1,101,\n\
-               district,gdp,2023Q2,1,\n\
+               town-a,gdp,2023,1,\n\
                town-c,gdp,2099Q1,1,\n\
                town-c,gdp,2023Q1,lots,\n\
                town-c,nothing,2023Q1,1,\n";
@@ -363,17 +366,19 @@ async fn an_import_with_one_bad_row_stores_nothing_and_names_the_row() {
     let errors = row_errors(&dry);
     let rows: Vec<u64> = errors.iter().map(|(r, _)| *r).collect();
     assert_eq!(rows, [3, 4, 5, 6, 7, 8, 9], "{errors:?}");
-    for ((_, message), want) in errors.iter().zip([
-        "unknown region 'nowhere'",
-        "cannot be submitted",
-        "appears twice",
-        "has children",
-        "has not begun",
-        "'lots' is not a number",
-        "unknown indicator 'nothing'",
-    ]) {
-        assert!(message.contains(want), "{message} lacks {want}");
-    }
+    assert_eq!(
+        errors,
+        [
+            (3, "第3行：地区“nowhere”不存在"),
+            (4, "第4行：指标：“R&D经费占GDP比重”由公式计算得出，不能填报"),
+            (5, "第5行：指标：“地区生产总值”在本次提交中出现了两次"),
+            (6, "第6行：指标：“地区生产总值”按季度报送，时期应为季度（YYYYQn）"),
+            (7, "第7行：时期：2099年一季度还没有开始（现在是CURRENT）"),
+            (8, "第8行：数值“lots”不是数字"),
+            (9, "第9行：指标“nothing”不存在"),
+        ]
+        .map(|(row, message)| (row, message.replace("CURRENT", &current_label())))
+    );
     assert_eq!(counts(&dry), (0, 0, 0), "town-a's group has a duplicate, so nothing of it would be stored");
     let real = import_as_admin(&app, CSV, csv.into()).await;
     assert_eq!(real.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -392,7 +397,8 @@ async fn a_statistician_importing_another_towns_rows_is_refused_row_by_row() {
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
     let errors = row_errors(&answer);
     assert_eq!(errors.iter().map(|(r, _)| *r).collect::<Vec<_>>(), [3, 4]);
-    assert!(errors[0].1.contains("may not submit figures for region 'town-b'"), "{errors:?}");
+    assert_eq!(errors[0].1, "第3行：用户“jia”无权填报乙镇（town-b）的数据");
+    assert_eq!(errors[1].1, "第4行：用户“jia”无权填报乙镇（town-b）的数据");
     assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
 
     let own = post_file(&app, &jia, "", CSV, "region,indicator,period,value\ntown-a,gdp,2023Q1,100\n".into()).await;
@@ -424,7 +430,8 @@ async fn a_csv_with_a_byte_order_mark_imports_like_one_without() {
 async fn files_that_cannot_be_read_are_refused_with_their_reason() {
     let app = spawn_app().await.with_small_world().await;
     let csv = b"region,indicator,period,value\ntown-a,gdp,2023Q1,1\n".to_vec();
-    let gbk = b"region,indicator,period,value,comment\ntown-a,gdp,2023Q1,1,\xbc\xd7\n".to_vec();
+    // neither UTF-8 nor GB18030: 0xFF begins no character in either
+    let garbled = b"region,indicator,period,value,comment\ntown-a,gdp,2023Q1,1,\xff\xfe\n".to_vec();
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
         ("text/plain", csv.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
         ("application/octet-stream", csv.clone(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
@@ -432,13 +439,20 @@ async fn files_that_cannot_be_read_are_refused_with_their_reason() {
         (XLSX, csv.clone(), StatusCode::BAD_REQUEST, "malformed"),
         (JSON, csv.clone(), StatusCode::BAD_REQUEST, "malformed"),
         (JSON, b"{\"values\": []}".to_vec(), StatusCode::BAD_REQUEST, "malformed"),
-        (CSV, gbk, StatusCode::BAD_REQUEST, "malformed"),
+        (CSV, garbled.clone(), StatusCode::BAD_REQUEST, "malformed"),
         (CSV, b"region;indicator;period;value\n".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
     ];
     for (content_type, body, status, code) in cases {
         let answer = import_as_admin(&app, content_type, body).await;
         assert_eq!((answer.status, answer.code()), (status, code), "{content_type}: {}", answer.body);
     }
+    let answer = import_as_admin(&app, CSV, garbled).await;
+    assert_eq!(
+        answer.body["error"]["message"],
+        "第2行既不是UTF-8也不是GBK（GB18030）编码的文字；请在Excel中另存为“CSV UTF-8（逗号分隔）”"
+    );
+    let answer = import_as_admin(&app, XLSX, csv.clone()).await;
+    assert_eq!(answer.body["error"]["message"], "文件不是Excel工作簿（.xlsx）：无法读取，请上传从系统下载并填好的填报模板");
     let no_type = app.client.post(format!("{}/api/v1/imports", app.base)).bearer_auth(&app.admin).body(csv);
     assert_eq!(no_type.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
@@ -469,7 +483,7 @@ async fn a_dhis2_set_with_defaults_and_string_values_imports() {
     ]});
     let answer = import_as_admin(&app, JSON, serde_json::to_vec(&set).unwrap()).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(row_errors(&answer), [(3, "value: 'gdp' cannot be negative".to_string())]);
+    assert_eq!(row_errors(&answer), [(3, "第3项：数值：地区生产总值不能为负数".to_string())]);
     let mut set = set;
     set["dataValues"].as_array_mut().unwrap().pop();
     let answer = import_as_admin(&app, JSON, serde_json::to_vec(&set).unwrap()).await;
@@ -490,4 +504,219 @@ async fn the_openapi_document_describes_imports_exports_and_templates() {
     for media in [CSV, XLSX, JSON] {
         assert!(content.get(media).is_some(), "{media} missing in {content}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files as people write them: Chinese headers and names, GBK, the World Bank's WDI download
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_csv_with_chinese_headers_names_regions_and_indicators_by_their_chinese_names() {
+    let app = spawn_app().await.with_small_world().await;
+    // 报告期 for 时期, spaces and a byte-order mark around the header cells; ids and names mixed
+    let csv = "\u{feff} 地区 ,指标, 报告期 ,数值,备注\n\
+               甲镇,地区生产总值,2023Q1,100.5,初步数\n\
+               town-b,R&D经费支出,2023Q1,2.25,\n\
+               乙镇,gdp,2023Q1,80,\n\
+               昆山市,R&D经费占GDP比重,2023,1.9,昆山市2023年统计公报\n";
+    let dry = post_file(&app, &app.admin.clone(), "?dry_run=true", CSV, csv.into()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(counts(&dry), (4, 0, 0));
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+
+    let answer = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (4, 0, 0));
+    assert_eq!(answer.body["skipped"], 0);
+    let stored = app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1&indicator=gdp").await;
+    assert_eq!(stored.body[0]["value"].as_f64(), Some(100.5));
+    assert_eq!(stored.body[0]["comment"], "初步数");
+    assert_figures(&app.series("district", "gdp", "2023Q1", "2023Q1", "ytd").await, &[Some(180.5)]);
+    assert_figures(&app.series("town-b", "rd_share", "2023Q1", "2023Q1", "ytd").await, &[Some(100.0 * 2.25 / 80.0)]);
+    assert_figures(&app.series("kunshan", "rd_share", "2023", "2023", "annual").await, &[Some(1.9)]);
+    let source = app.get_as_admin("/api/v1/values?region=kunshan&period=2023").await;
+    assert_eq!(source.body[0]["comment"], "昆山市2023年统计公报");
+}
+
+#[tokio::test]
+async fn a_region_name_two_regions_share_is_a_row_error_naming_both() {
+    let app = spawn_app().await.with_small_world().await;
+    for r in [
+        json!({"id": "zone", "name": "开发区", "kind": "zone", "parent": "district", "sort": 4}),
+        json!({"id": "cg-town", "name": "城关镇", "kind": "town", "parent": "district", "sort": 5}),
+        json!({"id": "cg-zone", "name": "城关镇", "kind": "town", "parent": "zone", "sort": 1}),
+    ] {
+        let answer = app.post_region(r).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    }
+    let csv = "地区,指标,时期,数值\n\
+               甲镇,地区生产总值,2023Q1,100\n\
+               城关镇,地区生产总值,2023Q1,50\n\
+               北京,地区生产总值,2023Q1,1\n\
+               cg-zone,GDP,2023Q1,1\n\
+               cg-town,专利申请量,2023Q1,7\n";
+    let answer = import_as_admin(&app, CSV, csv.into()).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.body["error"]["message"], "文件有3处错误（见各行说明），没有导入任何数据");
+    assert_eq!(
+        row_errors(&answer),
+        [
+            // in display order: the zone (sort 4) and its town before the district's own town (sort 5)
+            (3, "第3行：有2个地区都叫“城关镇”：cg-zone（上级：开发区）、cg-town（上级：全区）；请改用地区代码".to_string()),
+            (4, "第4行：地区“北京”不存在".to_string()),
+            (5, "第5行：指标“GDP”不存在".to_string()),
+        ]
+    );
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+    assert_eq!(app.get_as_admin("/api/v1/values?region=cg-town&period=2023Q1").await.body, json!([]));
+}
+
+#[tokio::test]
+async fn a_file_excel_saved_in_gbk_imports_as_its_chinese_text() {
+    let app = spawn_app().await.with_small_world().await;
+    let text = "地区,指标,时期,数值,备注\r\n甲镇,地区生产总值,2023Q1,\"1,234.5\",含新投产项目\r\n丙镇,引进高层次人才,2023Q1,3,\r\n";
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gbk).is_err(), "the body must not be UTF-8 for this test to mean anything");
+    let answer = import_as_admin(&app, "text/csv; charset=gbk", gbk.to_vec()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (2, 0, 0));
+    let stored = app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await;
+    assert_eq!(stored.body[0]["value"].as_f64(), Some(1234.5));
+    assert_eq!(stored.body[0]["comment"], "含新投产项目");
+    assert_figures(&app.series("town-c", "talents_introduced", "2023Q1", "2023Q1", "quarter").await, &[Some(3.0)]);
+
+    // a bad row of a GBK file is named in Chinese like any other
+    let (bad, _, _) = encoding_rs::GB18030.encode("地区,指标,时期,数值\n甲镇,地区生产总值,2023Q2,约100\n");
+    let refused = import_as_admin(&app, CSV, bad.to_vec()).await;
+    assert_eq!(row_errors(&refused), [(2, "第2行：数值“约100”不是数字".to_string())]);
+}
+
+/// Text for a query string: every byte but letters and digits as `%XX`.
+fn percent_encoded(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+const WDI_FILE: &str = "tests/data/API_GB.XPD.RSDV.GD.ZS_DS2_en_csv_v2_excerpt.csv";
+
+fn wdi_file() -> Vec<u8> {
+    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(WDI_FILE)).unwrap()
+}
+
+/// The small world and five benchmark countries with their ISO alpha-3 codes.
+async fn with_countries(app: TestApp) -> TestApp {
+    let app = app.with_small_world().await;
+    for (id, name, iso3) in
+        [("china", "中国", "CHN"), ("korea", "韩国", "KOR"), ("japan", "日本", "JPN"), ("usa", "美国", "USA"), ("germany", "德国", "DEU")]
+    {
+        let answer = app.post_region(json!({"id": id, "name": name, "kind": "benchmark", "iso3": iso3})).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    }
+    app
+}
+
+#[tokio::test]
+async fn the_world_bank_wdi_file_as_downloaded_stores_the_benchmark_countries_annual_figures() {
+    let app = with_countries(spawn_app().await).await;
+    let file = wdi_file();
+    assert!(file.starts_with(b"\xEF\xBB\xBF\"Data Source\",\"World Development Indicators\",\n\n\"Last Updated Date\""));
+
+    let dry = post_file(&app, &app.admin.clone(), "?dry_run=true&indicator=rd_share", CSV, file.clone()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(counts(&dry), (5 * 8, 0, 0));
+    assert_eq!(dry.body["skipped"], 2, "Aruba (no figures) and France (no benchmark region)");
+    assert_eq!(dry.body["errors"], json!([]));
+    assert_eq!(app.get_as_admin("/api/v1/values?region=korea&period=2020").await.body, json!([]));
+
+    let answer = post_file(&app, &app.admin.clone(), "?indicator=rd_share", CSV, file.clone()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(counts(&answer), (40, 0, 0));
+    assert_eq!(answer.body["skipped"], 2);
+    let published = [
+        ("china", [2.06, 2.10, 2.12, 2.14, 2.24, 2.41, 2.43, 2.56]),
+        ("korea", [3.98, 3.99, 4.29, 4.52, 4.63, 4.80, 4.91, 5.21]),
+        ("japan", [3.24, 3.11, 3.17, 3.22, 3.22, 3.27, 3.30, 3.41]),
+        ("usa", [2.79, 2.85, 2.90, 3.01, 3.15, 3.42, 3.48, 3.59]),
+        ("germany", [2.93, 2.94, 3.05, 3.11, 3.17, 3.13, 3.13, 3.13]),
+    ];
+    for (region, figures) in published {
+        let want: Vec<Option<f64>> = figures.iter().map(|v| Some(*v)).collect();
+        assert_figures(&app.series(region, "rd_share", "2015", "2022", "annual").await, &want);
+        assert_figures(&app.series(region, "rd_share", "2012", "2014", "annual").await, &[None, None, None]);
+    }
+    let stored = app.get_as_admin("/api/v1/values?region=china&period=2020").await;
+    assert_eq!(stored.body.as_array().unwrap().len(), 1, "{}", stored.body);
+    assert_eq!((stored.body[0]["indicator"].as_str(), stored.body[0]["value"].as_f64()), (Some("rd_share"), Some(2.41)));
+    assert_eq!(app.get_as_admin("/api/v1/values?region=kunshan&period=2020").await.body, json!([]));
+
+    // the same file again changes nothing; named by the indicator's Chinese name it goes to the same place
+    let by_name = format!("?indicator={}", percent_encoded("R&D经费占GDP比重"));
+    let again = post_file(&app, &app.admin.clone(), &by_name, CSV, file).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!((counts(&again), again.body["skipped"].as_u64()), ((0, 0, 40), Some(2)));
+}
+
+#[tokio::test]
+async fn a_wdi_file_with_a_bad_cell_stores_nothing_and_names_the_line_and_year() {
+    let app = with_countries(spawn_app().await).await;
+    let text = String::from_utf8(wdi_file()).unwrap();
+    // Korea (line 11): 2019 negative, 2020 not a number; China's line stays good
+    let bad = text.replacen("\"4.63\",\"4.80\"", "\"-4.63\",\"n/a\"", 1);
+    assert_ne!(bad, text);
+    let dry = post_file(&app, &app.admin.clone(), "?dry_run=true&indicator=rd_share", CSV, bad.clone().into()).await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    let errors = row_errors(&dry);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0], (11, "第11行：2020年数值“n/a”不是数字".to_string()));
+    assert_eq!(errors[1], (11, "第11行（2019年）：数值：R&D经费占GDP比重不能为负数".to_string()));
+    assert_eq!(counts(&dry), (40 - 2, 0, 0), "the dry run counts the rest");
+
+    let refused = post_file(&app, &app.admin.clone(), "?indicator=rd_share", CSV, bad.into()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(row_errors(&refused), errors);
+    for region in ["china", "korea"] {
+        assert_figures(&app.series(region, "rd_share", "2015", "2015", "annual").await, &[None]);
+    }
+}
+
+#[tokio::test]
+async fn a_wdi_file_needs_the_indicator_it_goes_into_and_only_it_takes_one() {
+    let app = with_countries(spawn_app().await).await;
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("", wdi_file(), "导入世界银行WDI文件要用参数indicator指明存入哪个指标（指标代码或名称）"),
+        ("?indicator=nothing", wdi_file(), "指标“nothing”不存在"),
+        (
+            "?indicator=gdp",
+            "region,indicator,period,value\ntown-a,gdp,2023Q1,1\n".into(),
+            "参数indicator只用于世界银行WDI文件；其他文件的指标写在“指标”（indicator）列中",
+        ),
+    ];
+    for (query, body, message) in cases {
+        for dry_run in [false, true] {
+            let query = match (query, dry_run) {
+                (q, true) if q.is_empty() => "?dry_run=true".to_string(),
+                (q, true) => format!("{q}&dry_run=true"),
+                (q, false) => q.to_string(),
+            };
+            let answer = post_file(&app, &app.admin.clone(), &query, CSV, body.clone()).await;
+            assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {}", answer.body);
+            assert_eq!(answer.fields(), ["indicator"], "{query}");
+            assert_eq!(answer.body["error"]["details"][0]["message"], message, "{query}");
+        }
+    }
+    assert_eq!(app.get_as_admin("/api/v1/values?region=china&period=2020").await.body, json!([]));
+    assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
+
+    // no benchmark country in the file: nothing stored, every line skipped, and the answer says so
+    let bare = spawn_app().await.with_small_world().await;
+    let answer = post_file(&bare, &bare.admin.clone(), "?indicator=rd_share", CSV, wdi_file()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!((counts(&answer), answer.body["skipped"].as_u64()), ((0, 0, 0), Some(7)));
+    assert_eq!(answer.body["warnings"][0]["code"], "empty_import");
+    assert_eq!(answer.body["warnings"][0]["message"], "文件中没有对标地区的数值：7个国家和地区的代码不是任何对标地区的iso3");
+}
+
+/// The current quarter as the rules name it (`2025年四季度`).
+fn current_label() -> String {
+    zhibiao::engine::current_quarter().label()
 }

@@ -10,6 +10,7 @@ mod faults;
 mod helpers;
 mod imports;
 mod matrix;
+mod real_data;
 mod reports;
 mod resources;
 mod security;

@@ -1,0 +1,471 @@
+//! The audit history as the bureau reads it (修改记录): what was done, to what, from which value to
+//! which, in Chinese and with the names of regions and indicators instead of their ids. The JSON
+//! API (`GET /audit`) keeps the machine form; these labels are for the page only.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::format;
+use crate::domain::indicator::{Frequency, Mode};
+use crate::domain::workflow::State;
+use crate::domain::{Period, RegionKind};
+use crate::engine::World;
+use crate::store::audit::AuditEntry;
+
+/// One line of the audit page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub user: String,
+    pub action: String,
+    pub object: String,
+    pub old: String,
+    pub new: String,
+    pub reason: Option<String>,
+}
+
+/// `create` → 新增 and so on; every action the engine records has a label.
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "create" => "新增",
+        "update" => "修改",
+        "delete" => "删除",
+        "submit" => "上报",
+        "approve" => "审核通过",
+        "return" => "退回",
+        "lock" => "锁定",
+        "unlock" => "解锁",
+        "override" => "改动已关闭的数据",
+        "bulk_load" => "批量载入",
+        other => other,
+    }
+}
+
+fn entity_label(entity: &str) -> &str {
+    match entity {
+        "value" => "数据",
+        "target" => "目标",
+        "region" => "地区",
+        "indicator" => "指标",
+        "user" => "用户",
+        "password" => "密码",
+        "workflow" => "报送",
+        "lock" => "季度锁定",
+        "scheme" => "考核方案",
+        other => other,
+    }
+}
+
+pub fn kind_label(kind: RegionKind) -> &'static str {
+    match kind {
+        RegionKind::Province => "省",
+        RegionKind::City => "市",
+        RegionKind::District => "区",
+        RegionKind::County => "县",
+        RegionKind::Town => "镇",
+        RegionKind::Street => "街道",
+        RegionKind::Zone => "开发区",
+        RegionKind::Benchmark => "对标地区",
+    }
+}
+
+/// The fields of a region, an indicator or a user as the page names them.
+fn field_label(field: &str) -> &str {
+    match field {
+        "id" | "code" => "代码",
+        "name" => "名称",
+        "kind" => "类型",
+        "parent" => "上级",
+        "group" => "分组",
+        "sort" => "排序",
+        "iso3" => "国家代码",
+        "unit" => "单位",
+        "decimals" => "小数位数",
+        "direction" => "方向",
+        "mode" => "填报方式",
+        "formula" => "计算公式",
+        "allow_negative" => "允许负数",
+        "frequency" => "频度",
+        "regions" => "适用地区",
+        "role" => "角色",
+        other => other,
+    }
+}
+
+/// The names the page puts in place of ids.
+struct Names<'a> {
+    world: &'a World,
+}
+
+impl Names<'_> {
+    fn region(&self, id: &str) -> String {
+        self.world.tree.get(id).map_or_else(|| id.to_string(), |r| r.name.clone())
+    }
+
+    fn indicator(&self, code: &str) -> String {
+        self.world.indicators.get(code).map_or_else(|| code.to_string(), |i| i.name.clone())
+    }
+
+    fn unit(&self, code: Option<&str>) -> String {
+        code.and_then(|c| self.world.indicators.get(c)).map(|i| i.unit.clone()).unwrap_or_default()
+    }
+}
+
+fn period_label(text: &str) -> String {
+    text.parse::<Period>().map_or_else(|_| text.to_string(), Period::label)
+}
+
+/// Describes `entry` for the audit page; `world` gives the names.
+pub fn describe(entry: &AuditEntry, world: &World) -> AuditRow {
+    let names = Names { world };
+    let (old, new) = match entry.entity.as_str() {
+        "value" | "target" => {
+            let unit = names.unit(entry.indicator.as_deref());
+            (figure(entry.old.as_ref(), &unit), figure(entry.new.as_ref(), &unit))
+        }
+        "workflow" => (state(entry.old.as_ref()), state(entry.new.as_ref())),
+        "lock" => (lock(entry.old.as_ref()), lock(entry.new.as_ref())),
+        "scheme" => (scheme(entry.old.as_ref(), &names), scheme(entry.new.as_ref(), &names)),
+        "password" => (String::new(), if entry.action == "update" { "已更改".into() } else { String::new() }),
+        _ => fields(entry.old.as_ref(), entry.new.as_ref(), &names),
+    };
+    AuditRow {
+        at: entry.at.clone(),
+        user: entry.user.clone(),
+        action: action_label(&entry.action).to_string(),
+        object: object(entry, &names),
+        old,
+        new,
+        reason: entry.reason.clone(),
+    }
+}
+
+/// `数据：甲镇 · 地区生产总值 · 2023年一季度`, `地区：甲镇`, `考核方案：2023年`.
+fn object(entry: &AuditEntry, names: &Names<'_>) -> String {
+    let mut parts = Vec::new();
+    match entry.entity.as_str() {
+        // a region or an indicator since deleted still has its name in the record
+        "region" | "indicator" => {
+            let known = if entry.entity == "region" {
+                names.world.tree.get(&entry.key).map(|r| r.name.clone())
+            } else {
+                names.world.indicators.get(&entry.key).map(|i| i.name.clone())
+            };
+            let recorded = text(entry.new.as_ref(), "name").or(text(entry.old.as_ref(), "name"));
+            parts.push(known.or(recorded.map(str::to_string)).unwrap_or_else(|| entry.key.clone()));
+        }
+        "user" => parts.push(entry.key.clone()),
+        "password" => parts.push(format!("用户 {}", entry.key)),
+        _ => {
+            if let Some(r) = &entry.region {
+                parts.push(names.region(r));
+            }
+            if let Some(i) = &entry.indicator {
+                parts.push(names.indicator(i));
+            }
+            match &entry.period {
+                Some(p) => parts.push(period_label(p)),
+                None if parts.is_empty() => parts.push(entry.key.clone()),
+                None => {}
+            }
+        }
+    }
+    format!("{}：{}", entity_label(&entry.entity), parts.join(" · "))
+}
+
+fn text<'a>(value: Option<&'a Value>, field: &str) -> Option<&'a str> {
+    value.and_then(|v| v.get(field)).and_then(Value::as_str).filter(|t| !t.is_empty())
+}
+
+/// A figure or a target: `26.5 亿元（备注：…）`; a bulk load: `9600 个数据（2015Q1 至 2023Q4）`.
+fn figure(value: Option<&Value>, unit: &str) -> String {
+    let Some(v) = value else { return String::new() };
+    if let Some(n) = v.get("value").and_then(Value::as_f64) {
+        let mut out = format::with_unit(n, unit);
+        if let Some(comment) = text(value, "comment") {
+            out.push_str(&format!("（备注：{comment}）"));
+        }
+        if let Some(source) = text(value, "source").filter(|s| *s != crate::engine::targets::SOURCE_SET) {
+            out.push_str(&format!("（{source}）"));
+        }
+        return out;
+    }
+    if let Some(n) = v.get("figures").and_then(Value::as_u64) {
+        let span = match (text(value, "from"), text(value, "to")) {
+            (Some(from), Some(to)) => format!("，{}至{}", period_label(from), period_label(to)),
+            _ => String::new(),
+        };
+        return format!("{n} 个数据{span}");
+    }
+    String::new()
+}
+
+/// A region's quarter in the workflow: `已上报`, `已退回（意见：…）`; an override: `改动 3 个数据`.
+fn state(value: Option<&Value>) -> String {
+    let Some(v) = value else { return String::new() };
+    if let Some(n) = v.get("figures_changed").and_then(Value::as_u64) {
+        return format!("改动 {n} 个数据");
+    }
+    let mut out = text(value, "state").and_then(State::parse).map_or_else(String::new, |s| s.label().to_string());
+    if let Some(comment) = text(value, "comment") {
+        out.push_str(&format!("（意见：{comment}）"));
+    }
+    out
+}
+
+fn lock(value: Option<&Value>) -> String {
+    match value.and_then(|v| v.get("locked")).and_then(Value::as_bool) {
+        Some(true) => "已锁定".into(),
+        Some(false) => "未锁定".into(),
+        None => String::new(),
+    }
+}
+
+/// An assessment scheme: `全区的下级；R&D经费支出 30分、…；4个等级`.
+fn scheme(value: Option<&Value>, names: &Names<'_>) -> String {
+    let Some(v) = value else { return String::new() };
+    let mut parts = Vec::new();
+    if let Some(parent) = text(value, "parent") {
+        parts.push(format!("考核{}的下级地区", names.region(parent)));
+    }
+    let items: Vec<String> = v
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let name = names.indicator(item.get("indicator")?.as_str()?);
+            let weight = item.get("weight")?.as_f64()?;
+            Some(format!("{name} {}分", format::plain(weight)))
+        })
+        .collect();
+    if !items.is_empty() {
+        parts.push(items.join("、"));
+    }
+    if let Some(grades) = v.get("grades").and_then(Value::as_array).filter(|g| !g.is_empty()) {
+        parts.push(format!("{}个等级", grades.len()));
+    }
+    parts.join("；")
+}
+
+/// A region, an indicator or a user: the fields that changed (all of them on create or delete),
+/// each as `名称：甲镇`.
+fn fields(old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (String, String) {
+    let empty = Map::new();
+    let old_map = old.and_then(Value::as_object);
+    let new_map = new.and_then(Value::as_object);
+    let changed = |key: &str| match (old_map, new_map) {
+        (Some(o), Some(n)) => o.get(key) != n.get(key),
+        _ => true,
+    };
+    let side = |map: Option<&Map<String, Value>>| {
+        let shown: Vec<String> = map
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|(key, value)| !value.is_null() && changed(key))
+            .filter_map(|(key, value)| {
+                let shown = field_value(key, value, names)?;
+                Some(format!("{}：{shown}", field_label(key)))
+            })
+            .collect();
+        shown.join("；")
+    };
+    (side(old_map), side(new_map))
+}
+
+/// A field's value in words: a kind, a mode, a region's name, 是/否.
+fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
+    let text = value.as_str();
+    let shown = match (key, value) {
+        ("kind", _) => text.and_then(RegionKind::parse).map_or_else(|| text.unwrap_or("").to_string(), |k| {
+            kind_label(k).to_string()
+        }),
+        ("mode", _) => text.and_then(Mode::parse).map_or_else(|| text.unwrap_or("").to_string(), |m| m.label().into()),
+        ("frequency", _) => {
+            text.and_then(Frequency::parse).map_or_else(|| text.unwrap_or("").to_string(), |f| f.label().into())
+        }
+        ("direction", _) => match text {
+            Some("higher") => "越大越好".into(),
+            Some("lower") => "越小越好".into(),
+            other => other.unwrap_or("").to_string(),
+        },
+        ("role", _) => match text {
+            Some("admin") => "管理员".into(),
+            Some("statistician") => "统计员".into(),
+            Some("viewer") => "查看".into(),
+            other => other.unwrap_or("").to_string(),
+        },
+        // a user's row number means nothing to a reader
+        ("id", Value::Number(_)) => return None,
+        ("parent", Value::String(id)) => names.region(id),
+        ("regions", Value::Array(ids)) => {
+            if ids.is_empty() {
+                return None;
+            }
+            ids.iter().filter_map(Value::as_str).map(|id| names.region(id)).collect::<Vec<_>>().join("、")
+        }
+        (_, Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
+        (_, Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), format::plain),
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    };
+    Some(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn demo_world() -> std::sync::Arc<World> {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::store::open(&dir.path().join("audit.db")).unwrap();
+        let conn = pool.get().unwrap();
+        crate::demo::load(&conn).unwrap();
+        crate::engine::world(&conn).unwrap()
+    }
+
+    fn entry(action: &str, entity: &str, key: &str, scope: [Option<&str>; 3], old: Value, new: Value) -> AuditEntry {
+        let [region, indicator, period] = scope.map(|s| s.map(str::to_string));
+        let json = |v: Value| (!v.is_null()).then_some(v);
+        AuditEntry {
+            at: "2024-04-10T08:00:00+08:00".into(),
+            user: "admin".into(),
+            action: action.into(),
+            entity: entity.into(),
+            key: key.into(),
+            region,
+            indicator,
+            period,
+            old: json(old),
+            new: json(new),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn each_kind_of_change_reads_in_chinese_with_names_instead_of_ids() {
+        let world = demo_world();
+        let none = Value::Null;
+        let cases = [
+            (
+                entry(
+                    "update",
+                    "value",
+                    "town-jia/patent_applications/2024Q1",
+                    [Some("town-jia"), Some("patent_applications"), Some("2024Q1")],
+                    json!({"value": 9000.0, "comment": null}),
+                    json!({"value": 9500.0, "comment": "核实后更正"}),
+                ),
+                ("修改", "数据：甲镇 · 专利申请量 · 2024年一季度", "9000 件", "9500 件（备注：核实后更正）"),
+            ),
+            (
+                entry(
+                    "create",
+                    "target",
+                    "town-jia/rd_share/2023",
+                    [Some("town-jia"), Some("rd_share"), Some("2023")],
+                    none.clone(),
+                    json!({"value": 2.1, "milestones": [0.25, 0.5, 0.75, 1.0], "source": "由全区分解（统一目标）"}),
+                ),
+                ("新增", "目标：甲镇 · R&D经费占GDP比重 · 2023年", "", "2.1%（由全区分解（统一目标））"),
+            ),
+            (
+                entry(
+                    "create",
+                    "region",
+                    "town-new",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"id": "town-new", "name": "新镇", "kind": "town", "parent": "district", "group": null, "sort": 9}),
+                ),
+                ("新增", "地区：新镇", "", "代码：town-new；名称：新镇；类型：镇；上级：全区；排序：9"),
+            ),
+            (
+                entry(
+                    "update",
+                    "indicator",
+                    "gdp",
+                    [None, Some("gdp"), None],
+                    json!({"code": "gdp", "name": "地区生产总值", "unit": "亿元", "mode": "ytd", "allow_negative": false}),
+                    json!({"code": "gdp", "name": "地区生产总值", "unit": "万元", "mode": "ytd", "allow_negative": true}),
+                ),
+                ("修改", "指标：地区生产总值", "单位：亿元；允许负数：否", "单位：万元；允许负数：是"),
+            ),
+            (
+                entry(
+                    "return",
+                    "workflow",
+                    "town-yi/2024Q1",
+                    [Some("town-yi"), None, Some("2024Q1")],
+                    json!({"state": "submitted", "comment": null}),
+                    json!({"state": "returned", "comment": "专利数偏高"}),
+                ),
+                ("退回", "报送：乙镇 · 2024年一季度", "已上报", "已退回（意见：专利数偏高）"),
+            ),
+            (
+                entry(
+                    "lock",
+                    "lock",
+                    "2023Q4",
+                    [None, None, Some("2023Q4")],
+                    none.clone(),
+                    json!({"period": "2023Q4", "locked": true, "reason": "年报已发布", "by": "admin", "at": "x"}),
+                ),
+                ("锁定", "季度锁定：2023年四季度", "", "已锁定"),
+            ),
+            (
+                entry(
+                    "create",
+                    "scheme",
+                    "2023",
+                    [None, None, Some("2023")],
+                    none.clone(),
+                    json!({"parent": "district", "items": [{"indicator": "rd_expenditure", "weight": 30.0, "method": "ratio"},
+                        {"indicator": "patent_grants", "weight": 12.5, "method": "ratio"}], "grades": [{}, {}]}),
+                ),
+                ("新增", "考核方案：2023年", "", "考核全区的下级地区；R&D经费支出 30分、专利授权量 12.5分；2个等级"),
+            ),
+            (
+                entry(
+                    "create",
+                    "user",
+                    "jia",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"id": 3, "name": "jia", "role": "statistician", "regions": ["town-jia"]}),
+                ),
+                ("新增", "用户：jia", "", "名称：jia；角色：统计员；适用地区：甲镇"),
+            ),
+            (
+                entry("update", "password", "jia", [None, None, None], none.clone(), none.clone()),
+                ("修改", "密码：用户 jia", "", "已更改"),
+            ),
+        ];
+        for (e, (action, object, old, new)) in cases {
+            let row = describe(&e, &world);
+            assert_eq!(
+                (row.action.as_str(), row.object.as_str(), row.old.as_str(), row.new.as_str()),
+                (action, object, old, new),
+                "{} {}",
+                e.entity,
+                e.key
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_of_a_region_or_an_indicator_has_a_chinese_name() {
+        let world = demo_world();
+        let mut fields: Vec<String> = Vec::new();
+        for region in world.tree.in_display_order() {
+            fields.extend(serde_json::to_value(region).unwrap().as_object().unwrap().keys().cloned());
+        }
+        for indicator in world.indicators.in_display_order() {
+            fields.extend(serde_json::to_value(indicator).unwrap().as_object().unwrap().keys().cloned());
+        }
+        let unnamed: Vec<&String> = fields.iter().filter(|f| field_label(f) == f.as_str()).collect();
+        assert!(unnamed.is_empty(), "fields without a label in web/audit.rs: {unnamed:?}");
+    }
+}

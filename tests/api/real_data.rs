@@ -1,0 +1,168 @@
+//! Real published statistics (tests/data/cn-rd-2022.csv and its source note): annual indicators,
+//! a country's own reported total beside its provinces, and a ratio computed over the provinces
+//! that have both of its operands.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+const FIGURES: &str = include_str!("../data/cn-rd-2022.csv");
+
+const PROVINCES: [(&str, &str); 7] = [
+    ("guangdong", "广东省"),
+    ("jiangsu", "江苏省"),
+    ("beijing", "北京市"),
+    ("zhejiang", "浙江省"),
+    ("shandong", "山东省"),
+    ("shanghai", "上海市"),
+    ("hubei", "湖北省"),
+];
+
+/// 全国 and seven provinces; R&D and GDP reported annually, R&D intensity derived from them.
+async fn national_tree() -> TestApp {
+    let app = spawn_app().await;
+    let created = app.post_region(json!({"id": "cn", "name": "全国", "kind": "province"})).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    for (i, (id, name)) in PROVINCES.iter().enumerate() {
+        let body = json!({"id": id, "name": name, "kind": "province", "parent": "cn", "sort": i});
+        assert_eq!(app.post_region(body).await.status, StatusCode::CREATED);
+    }
+    for body in [
+        json!({"code": "rd_expenditure", "name": "R&D经费支出", "unit": "亿元", "decimals": 1, "mode": "ytd",
+               "frequency": "annual"}),
+        json!({"code": "gdp", "name": "地区生产总值", "unit": "亿元", "decimals": 1, "mode": "ytd", "frequency": "annual"}),
+        json!({"code": "rd_share", "name": "R&D经费投入强度", "unit": "%", "decimals": 2, "mode": "derived",
+               "formula": "100 * rd_expenditure / gdp"}),
+    ] {
+        let answer = app.post_indicator(body).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    }
+    app
+}
+
+async fn import_csv(app: &TestApp, csv: String) {
+    let resp = app
+        .client
+        .post(format!("{}/api/v1/imports", app.base))
+        .bearer_auth(&app.admin)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// The one point of an annual series of 2022.
+async fn point_2022(app: &TestApp, region: &str, indicator: &str) -> Value {
+    let answer = app
+        .get_as_admin(&format!("/api/v1/series?region={region}&indicator={indicator}&from=2022&to=2022&view=annual"))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body["points"][0].clone()
+}
+
+#[tokio::test]
+async fn a_national_ratio_runs_over_the_provinces_with_both_figures_until_the_country_reports_its_own() {
+    let app = national_tree().await;
+    let provinces_only: Vec<&str> = FIGURES.lines().filter(|line| !line.starts_with("cn,")).collect();
+    import_csv(&app, provinces_only.join("\n")).await;
+
+    // The published provincial intensities, computed from the published figures.
+    for (id, published) in [
+        ("guangdong", 3.42),
+        ("jiangsu", 3.12),
+        ("beijing", 6.83),
+        ("zhejiang", 3.11),
+        ("shandong", 2.49),
+        ("shanghai", 4.44),
+    ] {
+        let share = point_2022(&app, id, "rd_share").await["value"].as_f64().unwrap();
+        assert_eq!((share * 100.0).round() / 100.0, published, "{id}: {share}");
+    }
+    assert_eq!(point_2022(&app, "hubei", "rd_share").await["value"], Value::Null, "湖北 has no GDP in the file");
+
+    // 全国 without its own figures: R&D sums all seven, the ratio only the six with GDP.
+    let rd = point_2022(&app, "cn", "rd_expenditure").await;
+    assert_eq!(rd["value"].as_f64(), Some(18924.1));
+    assert_eq!((rd["source"].as_str(), rd["coverage"]["reported"].as_u64()), (Some("computed"), Some(7)));
+    let share = point_2022(&app, "cn", "rd_share").await;
+    assert_eq!(share["value"].as_f64(), Some(3.509953), "17669.4 / 503408.4, 湖北 left out of both sums");
+    assert_eq!((share["coverage"]["reported"].as_u64(), share["coverage"]["total"].as_u64()), (Some(6), Some(7)));
+
+    // The country's own published totals win, and the rest is shown as unallocated.
+    import_csv(&app, FIGURES.to_string()).await;
+    let rd = point_2022(&app, "cn", "rd_expenditure").await;
+    assert_eq!(rd["value"].as_f64(), Some(30782.9));
+    assert_eq!(rd["source"].as_str(), Some("reported"));
+    assert_eq!(rd["computed"].as_f64(), Some(18924.1));
+    assert_eq!(rd["unallocated"].as_f64(), Some(11858.8));
+    let share = point_2022(&app, "cn", "rd_share").await["value"].as_f64().unwrap();
+    assert_eq!(share, 2.543606);
+    assert_eq!((share * 100.0).round() / 100.0, 2.54, "the published national intensity");
+}
+
+#[tokio::test]
+async fn an_annual_indicator_refuses_quarters_in_and_out() {
+    let app = national_tree().await;
+    let quarterly = app.put_values(&app.admin.clone(), "beijing", "2022Q4", &[("rd_expenditure", 2843.3)]).await;
+    assert_eq!(quarterly.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", quarterly.body);
+    assert_eq!(quarterly.fields(), ["values[0].indicator"]);
+    let message = quarterly.body["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("年度"), "{message}");
+
+    app.put_values_as_admin("beijing", "2022", &[("rd_expenditure", 2843.3), ("gdp", 41610.9)]).await;
+    for view in ["quarter", "ytd"] {
+        let answer = app
+            .get_as_admin(&format!("/api/v1/series?region=beijing&indicator=rd_share&from=2022Q1&to=2022Q4&view={view}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+        assert_eq!(answer.fields(), ["view"]);
+    }
+    let years = app.series("beijing", "rd_share", "2021", "2022", "annual").await;
+    assert_eq!(years, [None, Some(6.833065)]);
+}
+
+#[tokio::test]
+async fn only_an_admin_or_the_regions_own_statistician_writes_a_reported_total() {
+    let app = national_tree().await;
+    let province = app.add_user("gd", zhibiao::domain::access::Role::Statistician, &["guangdong"]);
+    let national = app.add_user("nbs", zhibiao::domain::access::Role::Statistician, &["cn"]);
+    let refused = app.put_values(&province, "cn", "2022", &[("rd_expenditure", 30782.9)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let stored = app.put_values(&national, "cn", "2022", &[("rd_expenditure", 30782.9)]).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
+    assert_eq!(point_2022(&app, "cn", "rd_expenditure").await["source"].as_str(), Some("reported"));
+}
+
+#[tokio::test]
+async fn an_indicator_of_one_subtree_is_asked_only_of_its_regions() {
+    let app = national_tree().await;
+    let body = json!({"code": "patents_per_10k", "name": "每万人发明专利拥有量", "unit": "件", "decimals": 1,
+                      "mode": "stock", "regions": ["jiangsu"]});
+    let answer = app.post_indicator(body).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(answer.body["regions"], json!(["jiangsu"]));
+
+    let elsewhere = app.put_values(&app.admin.clone(), "beijing", "2023Q4", &[("patents_per_10k", 218.3)]).await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", elsewhere.body);
+    assert_eq!(elsewhere.fields(), ["values[0].indicator"]);
+    app.put_values_as_admin("jiangsu", "2023Q4", &[("patents_per_10k", 66.0)]).await;
+
+    let completeness = app.get_as_admin("/api/v1/completeness?period=2023Q4&parent=cn").await;
+    assert_eq!(completeness.status, StatusCode::OK, "{}", completeness.body);
+    let required = |id: &str| {
+        completeness.body.as_array().unwrap().iter().find(|r| r["region"] == id).unwrap()["required"].as_u64()
+    };
+    // R&D and GDP (annual, asked with the fourth quarter) everywhere; the density in 江苏 only.
+    assert_eq!((required("jiangsu"), required("beijing")), (Some(3), Some(2)));
+
+    let unknown = app
+        .post_indicator(json!({"code": "x", "name": "某指标", "unit": "件", "mode": "stock", "regions": ["nowhere"]}))
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+    assert_eq!(unknown.fields(), ["regions[0]"]);
+}
