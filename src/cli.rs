@@ -242,12 +242,14 @@ fn import(
             .ok_or_else(|| anyhow::anyhow!("没有用户“{name}”；请先用`zhibiao user add`添加"))?,
         None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new() },
     };
-    let outcome = engine::imports::import_with(&tx, &user, parsed, options, current, &mut |done| {
-        bar.set_position(done as u64)
-    })?;
+    let outcome =
+        engine::imports::import_with(&tx, &user, parsed, options, current, &mut |done| bar.set_position(done as u64))?;
     bar.finish_and_clear();
     for w in &outcome.warnings {
-        eprintln!("提示：{} {} {}：{}", w.region, w.period, w.indicator, w.message);
+        match w.row {
+            0 => eprintln!("提示：{}", w.message),
+            row => eprintln!("提示：第{row}行，{} {} {}：{}", w.region, w.period, w.indicator, w.message),
+        }
     }
     for e in &outcome.errors {
         eprintln!("错误：{}", e.message);

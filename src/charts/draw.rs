@@ -70,7 +70,13 @@ fn anchored(size: u32, h: HPos, v: VPos) -> TextStyle<'static> {
 }
 
 /// A label as `layout` placed it: the anchor point of the text at `at` (pixels of the area drawn on).
-fn label(text: &str, size: u32, at: (i32, i32), anchor: Anchor, orientation: Orientation) -> Text<'static, (i32, i32), String> {
+fn label(
+    text: &str,
+    size: u32,
+    at: (i32, i32),
+    anchor: Anchor,
+    orientation: Orientation,
+) -> Text<'static, (i32, i32), String> {
     let (h, v) = match anchor {
         Anchor::Centre => (HPos::Center, VPos::Center),
         Anchor::Below => (HPos::Center, VPos::Bottom),
@@ -147,7 +153,11 @@ enum Mark {
 
 /// Draws the legend in one row at the top of `area`, its right end at `right`; returns its box
 /// (backend pixels), which value labels keep clear of.
-fn legend<DB: DrawingBackend>(area: &Area<DB>, entries: &[(&str, Mark)], right: i32) -> Result<Option<Rect>, DrawingAreaErrorKind<DB::ErrorType>> {
+fn legend<DB: DrawingBackend>(
+    area: &Area<DB>,
+    entries: &[(&str, Mark)],
+    right: i32,
+) -> Result<Option<Rect>, DrawingAreaErrorKind<DB::ErrorType>> {
     if entries.is_empty() {
         return Ok(None);
     }
@@ -164,7 +174,9 @@ fn legend<DB: DrawingBackend>(area: &Area<DB>, entries: &[(&str, Mark)], right: 
         let x0 = x.round() as i32;
         let x1 = x0 + LEGEND_SWATCH as i32;
         match *mark {
-            Mark::Swatch(colour) => area.draw(&Rectangle::new([(x0, y - half * 3 / 4), (x1, y + half * 3 / 4)], colour.filled()))?,
+            Mark::Swatch(colour) => {
+                area.draw(&Rectangle::new([(x0, y - half * 3 / 4), (x1, y + half * 3 / 4)], colour.filled()))?
+            }
             Mark::Line(style) => area.draw(&PathElement::new(vec![(x0, y), (x1, y)], style))?,
             Mark::Dashed(style) => {
                 area.draw(&PathElement::new(vec![(x0, y), (x0 + half - 2, y)], style))?;
@@ -275,10 +287,10 @@ fn column_plot<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// The plot's box in backend pixels.
-fn plot_box<DB: DrawingBackend>(chart: &Plot<'_, DB>) -> Rect {
+/// Where value labels may go, in backend pixels: the plot, and the free margin right of it.
+fn label_bounds<DB: DrawingBackend>(chart: &Plot<'_, DB>) -> Rect {
     let (x, y) = chart.plotting_area().get_pixel_range();
-    Rect::new(f64::from(x.start), f64::from(y.start), f64::from(x.end), f64::from(y.end))
+    Rect::new(f64::from(x.start), f64::from(y.start), f64::from(x.end + PLOT_RIGHT as i32), f64::from(y.end))
 }
 
 /// Writes each label (text, anchor point in backend pixels) that `layout::keep_clear` lets through.
@@ -358,16 +370,25 @@ fn target_vs_actual<DB: DrawingBackend>(area: &Area<DB>, c: &TargetVsActual) -> 
     let legend_box = legend(&legend_area, &entries, right)?;
     let bar = |x0: f64, x1: f64, v: f64, colour: RGBColor| Rectangle::new([(x0, 0.0), (x1, v)], colour.filled());
     chart.draw_series(
-        c.groups.iter().enumerate().filter_map(|(i, g)| Some(bar(i as f64 + PAIR_GAP, i as f64 + 0.5, finite(g.target)?, TARGET))),
+        c.groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some(bar(i as f64 + PAIR_GAP, i as f64 + 0.5, finite(g.target)?, TARGET))),
     )?;
     chart.draw_series(
-        c.groups.iter().enumerate().filter_map(|(i, g)| Some(bar(i as f64 + 0.5, i as f64 + 1.0 - PAIR_GAP, finite(g.actual)?, ACTUAL))),
+        c.groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| Some(bar(i as f64 + 0.5, i as f64 + 1.0 - PAIR_GAP, finite(g.actual)?, ACTUAL))),
     )?;
     chart.draw_series(c.groups.iter().enumerate().filter_map(|(i, g)| {
         let p = finite(g.pace)?;
-        Some(PathElement::new(vec![(i as f64 + PAIR_GAP / 2.0, p), (i as f64 + 1.0 - PAIR_GAP / 2.0, p)], PACE.stroke_width(2)))
+        Some(PathElement::new(
+            vec![(i as f64 + PAIR_GAP / 2.0, p), (i as f64 + 1.0 - PAIR_GAP / 2.0, p)],
+            PACE.stroke_width(2),
+        ))
     }))?;
-    let bounds = plot_box(&chart);
+    let bounds = label_bounds(&chart);
     let labels = over(&chart, shares);
     write_clear(&area, &labels, VALUE_SIZE, value_placement(orientation), bounds, legend_box.as_slice())
 }
@@ -391,20 +412,28 @@ fn runs(values: &[Option<f64>], year_starts: &[bool]) -> Vec<Vec<(f64, f64)>> {
 
 fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     let n = c.labels.len();
-    let values: Vec<f64> = c.actual.iter().chain(&c.target_path).chain(&c.last_year).copied().filter_map(finite).collect();
+    let values: Vec<f64> =
+        c.actual.iter().chain(&c.target_path).chain(&c.last_year).copied().filter_map(finite).collect();
     let series: [(&[Option<f64>], &str, Mark); 3] = [
         (&c.last_year, "上年同期累计", Mark::Line(LAST_YEAR.stroke_width(1))),
         (&c.target_path, "目标进度", Mark::Dashed(PACE.stroke_width(2))),
         (&c.actual, "累计完成", Mark::Line(ACTUAL.stroke_width(3))),
     ];
-    let entries: Vec<(&str, Mark)> =
-        series.iter().filter(|(v, _, _)| v.iter().copied().any(|v| finite(v).is_some())).map(|(_, t, m)| (*t, *m)).collect();
+    let entries: Vec<(&str, Mark)> = series
+        .iter()
+        .filter(|(v, _, _)| v.iter().copied().any(|v| finite(v).is_some()))
+        .map(|(_, t, m)| (*t, *m))
+        .collect();
     let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
     // Thinned quarter labels start at a first quarter, so that they read 2019Q1, 2020Q1, …
     let first = c.year_starts.iter().position(|s| *s).unwrap_or(0);
     let frame = columns(area.dim_in_pixel(), &c.labels, true, first, &values, false);
-    let points: Vec<(usize, f64, String)> =
-        c.actual.iter().enumerate().filter_map(|(i, v)| finite(*v).map(|v| (i, v, format_value(v, c.decimals)))).collect();
+    let points: Vec<(usize, f64, String)> = c
+        .actual
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| finite(*v).map(|v| (i, v, format_value(v, c.decimals))))
+        .collect();
     let room = layout::text_height(NOTE_SIZE) + f64::from(VALUE_OFFSET);
     let tops: Vec<f64> = points.iter().map(|p| p.1).collect();
     let hi = layout::axis_top(&tops, frame.plot_height, room, 1.1).max(layout::axis_top(&values, 1.0, 0.0, 1.1));
@@ -424,7 +453,7 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
             chart.draw_series(run.iter().map(|p| Circle::new(*p, 3, style.color.filled())))?;
         }
     }
-    let bounds = plot_box(&chart);
+    let bounds = label_bounds(&chart);
     let labels = over(&chart, points);
     write_clear(&area, &labels, NOTE_SIZE, (Anchor::Below, Orientation::Level), bounds, legend_box.as_slice())
 }
@@ -447,11 +476,18 @@ fn horizontal<DB: DrawingBackend>(
     let left = (name_width + f64::from(TICK_GAP) + layout::LABEL_GAP).ceil() as u32;
     let plot_width = f64::from(width.saturating_sub(left + PLOT_RIGHT)).max(1.0);
     let ends: Vec<f64> = bars.iter().map(|b| finite(b.0).unwrap_or(0.0)).collect();
+    // A bar's text starts after its bar and after the mark across its row, which would cross it.
+    let starts: Vec<f64> = ends
+        .iter()
+        .enumerate()
+        .map(|(i, e)| marks.get(i).copied().and_then(finite).map_or(*e, |m| e.max(m)))
+        .collect();
     let others: Vec<f64> = marks.iter().copied().filter_map(finite).chain([floor]).collect();
     let room = bars.iter().map(|b| layout::text_width(&b.2, VALUE_SIZE)).fold(0.0, f64::max) + f64::from(VALUE_OFFSET);
-    let hi = layout::axis_top(&ends, plot_width, room, 1.1).max(layout::axis_top(&others, 1.0, 0.0, 1.1));
+    let hi = layout::axis_top(&starts, plot_width, room, 1.1).max(layout::axis_top(&others, 1.0, 0.0, 1.1));
     let lo = layout::axis_bottom(&ends);
-    let _ = height;
+    let row_height = f64::from(height.saturating_sub(VALUE_AXIS_BELOW + PLOT_TOP)) / n.max(1) as f64;
+    let gap = layout::bar_gap(row_height, ROW_GAP, MAX_ROW_BAR);
     let mut chart = ChartBuilder::on(area)
         .margin_top(PLOT_TOP)
         .margin_right(PLOT_RIGHT)
@@ -475,13 +511,13 @@ fn horizontal<DB: DrawingBackend>(
     // Row 0 is at the bottom of the axis: the first bar goes into the top row.
     let row = |i: usize| (n - 1 - i) as f64;
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, (v, colour, _))| {
-        Some(Rectangle::new([(0.0, row(i) + ROW_GAP), (finite(*v)?, row(i) + 1.0 - ROW_GAP)], colour.filled()))
+        Some(Rectangle::new([(0.0, row(i) + gap), (finite(*v)?, row(i) + 1.0 - gap)], colour.filled()))
     }))?;
     chart.draw_series(marks.iter().enumerate().filter_map(|(i, m)| {
         let m = finite(*m)?;
         Some(PathElement::new(vec![(m, row(i)), (m, row(i) + 1.0)], PACE.stroke_width(2)))
     }))?;
-    let bounds = plot_box(&chart);
+    let bounds = label_bounds(&chart);
     let x0 = chart.backend_coord(&(lo, 0.0)).0 - TICK_GAP as i32;
     let name_labels: Vec<(String, (i32, i32))> =
         names.iter().enumerate().map(|(i, s)| (s.clone(), (x0, chart.backend_coord(&(lo, row(i) + 0.5)).1))).collect();
@@ -491,10 +527,10 @@ fn horizontal<DB: DrawingBackend>(
     write_clear(area, &name_labels, LABEL_SIZE, (Anchor::End, Orientation::Level), whole, &[])?;
     let value_labels: Vec<(String, (i32, i32))> = bars
         .iter()
-        .zip(&ends)
+        .zip(&starts)
         .enumerate()
-        .map(|(i, ((_, _, text), end))| {
-            let (x, y) = chart.backend_coord(&(end.max(0.0), row(i) + 0.5));
+        .map(|(i, ((_, _, text), start))| {
+            let (x, y) = chart.backend_coord(&(start.max(0.0), row(i) + 0.5));
             (text.clone(), (x + VALUE_OFFSET as i32, y))
         })
         .collect();
@@ -534,7 +570,12 @@ fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
     let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
     let frame = columns(area.dim_in_pixel(), &names, false, 0, &values, !labelled);
     let totals: Vec<(usize, f64, String)> = if labelled {
-        c.rows.iter().enumerate().filter(|(_, r)| r.total.is_finite()).map(|(i, r)| (i, r.total.max(0.0), format!("{:.2}", r.total))).collect()
+        c.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.total.is_finite())
+            .map(|(i, r)| (i, r.total.max(0.0), format!("{:.2}", r.total)))
+            .collect()
     } else {
         Vec::new()
     };
@@ -546,10 +587,11 @@ fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
     let right = chart.plotting_area().get_pixel_range().0.end - legend_area.get_base_pixel().0;
     let legend_box = legend(&legend_area, &entries, right)?;
     let colour = |r: &Score| r.grade.map_or(MUTED, grade_colour);
+    let gap = layout::bar_gap(frame.slot, COLUMN_GAP, MAX_COLUMN_WIDTH);
     chart.draw_series(c.rows.iter().enumerate().filter(|(_, r)| r.total.is_finite()).map(|(i, r)| {
-        Rectangle::new([(i as f64 + COLUMN_GAP, 0.0), (i as f64 + 1.0 - COLUMN_GAP, r.total)], colour(r).filled())
+        Rectangle::new([(i as f64 + gap, 0.0), (i as f64 + 1.0 - gap, r.total)], colour(r).filled())
     }))?;
-    let bounds = plot_box(&chart);
+    let bounds = label_bounds(&chart);
     let labels = over(&chart, totals);
     write_clear(&area, &labels, VALUE_SIZE, value_placement(orientation), bounds, legend_box.as_slice())
 }

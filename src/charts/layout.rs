@@ -147,7 +147,14 @@ impl CategoryLabels {
 /// turned upright (categories, where every name matters) or thinned to every 2nd, 4th, … label
 /// (an ordered axis such as quarters, starting at `first`); upright and thinned when even that
 /// does not fit. Upright labels longer than `max_extent` are cut.
-pub fn category_labels(labels: &[String], size: u32, slot: f64, ordered: bool, first: usize, max_extent: f64) -> CategoryLabels {
+pub fn category_labels(
+    labels: &[String],
+    size: u32,
+    slot: f64,
+    ordered: bool,
+    first: usize,
+    max_extent: f64,
+) -> CategoryLabels {
     let widest = labels.iter().map(|l| text_width(l, size)).fold(0.0, f64::max);
     let across = text_height(size);
     let first = first.min(labels.len().saturating_sub(1));
@@ -202,12 +209,14 @@ pub fn axis_top(values: &[f64], pixels: f64, room: f64, headroom: f64) -> f64 {
     }
     // Labels longer than half the axis are dropped rather than squeezing the bars flat.
     let free = (pixels - room.min(pixels / 2.0)).max(1.0);
-    let fit = values
-        .iter()
-        .filter(|v| v.is_finite() && **v > 0.0)
-        .map(|v| v * pixels / free)
-        .fold(0.0, f64::max);
+    let fit = values.iter().filter(|v| v.is_finite() && **v > 0.0).map(|v| v * pixels / free).fold(0.0, f64::max);
     fit.max(max * headroom)
+}
+
+/// Share of a slot `slot` pixels wide to leave empty on either side of its bar: at least `gap`,
+/// more when the bar would be wider than `widest` pixels (one region, one indicator).
+pub fn bar_gap(slot: f64, gap: f64, widest: f64) -> f64 {
+    if slot <= 0.0 { gap } else { gap.max((1.0 - widest / slot) / 2.0).min(0.5) }
 }
 
 /// Lower end of a value axis: zero, or below the smallest value when one is negative.
@@ -266,7 +275,8 @@ mod tests {
     fn widths_count_chinese_as_one_em_and_ascii_as_a_little_over_half() {
         let e = em(16);
         assert!((e - 12.903).abs() < 0.01);
-        let cases = [("山西", 2.0 * e), ("2019Q1", 6.0 * 0.6 * e), ("101.6%", 3.6 * e), ("内蒙古A", 3.6 * e), ("", 0.0)];
+        let cases =
+            [("山西", 2.0 * e), ("2019Q1", 6.0 * 0.6 * e), ("101.6%", 3.6 * e), ("内蒙古A", 3.6 * e), ("", 0.0)];
         for (text, want) in cases {
             assert!((text_width(text, 16) - want).abs() < 1e-9, "{text}: {}", text_width(text, 16));
         }
@@ -352,6 +362,13 @@ mod tests {
             Some(Rect::new(50.0, 50.0, 60.0, 60.0)),
         ];
         assert_eq!(keep_clear(&boxes, bounds, &[legend]), [true, false, true, false, false, false, true]);
+    }
+
+    #[test]
+    fn bars_are_never_wider_than_the_widest_allowed() {
+        assert!((bar_gap(30.0, 0.2, 60.0) - 0.2).abs() < 1e-9, "narrow slots keep the gap");
+        assert!((bar_gap(400.0, 0.2, 40.0) - 0.45).abs() < 1e-9, "one row of 400 px: a bar of 40 px");
+        assert_eq!(bar_gap(0.0, 0.2, 40.0), 0.2);
     }
 
     #[test]

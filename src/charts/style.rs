@@ -48,6 +48,10 @@ pub const PAIR_GAP: f64 = 0.12;
 pub const COLUMN_GAP: f64 = 0.18;
 /// Share of a row's height left empty above and below its bar.
 pub const ROW_GAP: f64 = 0.2;
+/// Widest bars, in pixels, when there are only a few: a pair of target and actual, a score, a row.
+pub const MAX_PAIR_WIDTH: f64 = 110.0;
+pub const MAX_COLUMN_WIDTH: f64 = 60.0;
+pub const MAX_ROW_BAR: f64 = 36.0;
 
 pub const TEXT: RGBColor = RGBColor(33, 37, 41);
 pub const GRID: RGBColor = RGBColor(222, 226, 230);

@@ -431,7 +431,8 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                 Direction::Higher => "完成率 = 实际值 ÷ 目标值",
                 Direction::Lower => "完成率 = 目标值 ÷ 实际值",
             };
-            let floor_rule = if floor > 0.0 { format!("；完成率低于{}不得分", pct(floor)) } else { String::new() };
+            let floor_rule =
+                if floor > 0.0 { format!("；完成率低于{}不得分", pct(floor)) } else { String::new() };
             let formula = format!("得分 = 权重 × 完成率（完成率最高计{}）{floor_rule}；{c_rule}", pct(cap));
             let d = figs.decimals;
             figs.actual
@@ -479,8 +480,8 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
             let cap = item.cap.unwrap_or(DEFAULT_CAP);
             let d = figs.decimals;
             let present: Vec<f64> = figs.actual.iter().flatten().copied().collect();
-            let average = (!present.is_empty())
-                .then(|| tidy_figure(present.iter().sum::<f64>() / present.len() as f64, d));
+            let average =
+                (!present.is_empty()).then(|| tidy_figure(present.iter().sum::<f64>() / present.len() as f64, d));
             let (ref_name, ref_rule) = match reference {
                 Reference::Target => ("参照值（目标）", "参照值为目标值"),
                 Reference::Average => ("参照值（平均）", "参照值为各单位实际值的平均"),

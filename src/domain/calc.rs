@@ -163,8 +163,7 @@ impl<'a> Calculator<'a> {
             if let Some(value) = own.and_then(|year| leaf_value(Mode::Stock, year, span)) {
                 return Figure::own(Some(value));
             }
-            let eval_here =
-                || formula.eval(&mut |code| self.compute(region, code.as_str(), span).value);
+            let eval_here = || formula.eval(&mut |code| self.compute(region, code.as_str(), span).value);
             let children = self.tree.children(region);
             if children.is_empty() || self.has_reported_input(region, ind, span) {
                 let value = eval_here();
@@ -202,14 +201,12 @@ impl<'a> Calculator<'a> {
                 let previous = Quarter::new(q.year(), q.q() - 1).expect("q > 1");
                 Some(resolved(Span::Ytd(q))? - resolved(Span::Ytd(previous))?)
             }),
-            (Mode::Quarter, Span::Ytd(q)) if (1..=q.q()).any(has) => Some(
-                (1..=q.q())
-                    .map(|i| resolved(Span::Quarter(Quarter::new(q.year(), i).expect("1..=4"))))
-                    .sum(),
-            ),
-            (Mode::Quarter, Span::Annual(y)) if own.annual.is_none() && (1..=4).any(has) => Some(
-                (1..=4).map(|i| resolved(Span::Quarter(Quarter::new(y, i).expect("1..=4")))).sum(),
-            ),
+            (Mode::Quarter, Span::Ytd(q)) if (1..=q.q()).any(has) => {
+                Some((1..=q.q()).map(|i| resolved(Span::Quarter(Quarter::new(q.year(), i).expect("1..=4")))).sum())
+            }
+            (Mode::Quarter, Span::Annual(y)) if own.annual.is_none() && (1..=4).any(has) => {
+                Some((1..=4).map(|i| resolved(Span::Quarter(Quarter::new(y, i).expect("1..=4")))).sum())
+            }
             _ => leaf_value(ind.mode, own, span).map(Some),
         }
     }
@@ -218,9 +215,9 @@ impl<'a> Calculator<'a> {
     /// part in the formula as a whole, with its resolved figures.
     fn has_reported_input(&self, region: &str, ind: &Indicator, span: Span) -> bool {
         self.stored_inputs(ind).iter().any(|input| {
-            self.observations.year(region, input.code.as_str(), span.year()).is_some_and(|year| {
-                self.reported_total(region, input, year, span).is_some()
-            })
+            self.observations
+                .year(region, input.code.as_str(), span.year())
+                .is_some_and(|year| self.reported_total(region, input, year, span).is_some())
         })
     }
 
@@ -254,7 +251,13 @@ impl<'a> Calculator<'a> {
 
     /// The stored inputs of `ind` summed over the reporting regions at or below `region` that have
     /// all of them; a region with a reported total of an input takes part as a whole.
-    fn matched_inputs(&self, region: &'a str, ind: &'a Indicator, inputs: &[&'a Indicator], span: Span) -> Option<Vec<f64>> {
+    fn matched_inputs(
+        &self,
+        region: &'a str,
+        ind: &'a Indicator,
+        inputs: &[&'a Indicator],
+        span: Span,
+    ) -> Option<Vec<f64>> {
         let key = (region, ind.code.as_str(), span);
         if let Some(known) = self.matched.borrow().get(&key) {
             return known.clone();
@@ -290,8 +293,8 @@ impl<'a> Calculator<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::indicator::tests::indicator;
     use crate::domain::indicator::Frequency;
+    use crate::domain::indicator::tests::indicator;
     use crate::domain::period::Quarter;
     use crate::domain::region::RegionKind::*;
     use crate::domain::region::tests::region;
@@ -481,7 +484,11 @@ mod tests {
         let zone = f.figure("zone", "share", ytd("2023Q2"));
         assert_eq!((zone.value, zone.coverage), (Some(1.0), cov(1, 2)));
         let double = f.figure("district", "double_share", ytd("2023Q2"));
-        assert_eq!((double.value, double.coverage), (Some(3.6), cov(2, 3)), "a ratio of a ratio stays over the same children");
+        assert_eq!(
+            (double.value, double.coverage),
+            (Some(3.6), cov(2, 3)),
+            "a ratio of a ratio stays over the same children"
+        );
         // the operands alone still sum whatever was reported
         assert_eq!(f.figure("district", "rd", ytd("2023Q2")).value, Some(14.0));
         // in the quarter view, the same rule on quarter figures

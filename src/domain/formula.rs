@@ -44,10 +44,7 @@ const MAX_LEN: usize = 1000;
 impl Formula {
     pub fn parse(source: &str) -> Result<Formula, FormulaError> {
         if source.chars().count() > MAX_LEN {
-            return Err(FormulaError {
-                position: MAX_LEN,
-                message: format!("公式最多 {MAX_LEN} 个字符"),
-            });
+            return Err(FormulaError { position: MAX_LEN, message: format!("公式最多 {MAX_LEN} 个字符") });
         }
         let mut parser = Parser { chars: source.chars().collect(), pos: 0, depth: 0 };
         let expr = parser.expr()?;

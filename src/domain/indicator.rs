@@ -363,7 +363,10 @@ pub(crate) mod tests {
             indicator("gdp", Mode::Ytd, None),
             Indicator { frequency: Frequency::Annual, ..indicator("rd", Mode::Ytd, None) },
             indicator("share", Mode::Derived, Some("100 * rd / gdp")),
-            Indicator { regions: Some(vec![RegionId::parse("hunan").unwrap()]), ..indicator("patents_per_10k", Mode::Stock, None) },
+            Indicator {
+                regions: Some(vec![RegionId::parse("hunan").unwrap()]),
+                ..indicator("patents_per_10k", Mode::Stock, None)
+            },
         ])
         .unwrap();
         let q = |n| Quarter::new(2023, n).unwrap();

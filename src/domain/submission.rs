@@ -88,14 +88,10 @@ pub fn check(
         }
         // Benchmarks hold whatever their sources publish; the tree reports as the frequency says.
         match (ind.frequency, period) {
-            (Frequency::Quarterly, Some(Period::Year(_))) if !is_benchmark => errors.push(FieldError::new(
-                field("indicator"),
-                format!("“{}”按季度报送，时期应为季度（YYYYQn）", ind.name),
-            )),
-            (Frequency::Annual, Some(Period::Quarter(_))) => errors.push(FieldError::new(
-                field("indicator"),
-                format!("“{}”按年度报送，时期应为年份（YYYY）", ind.name),
-            )),
+            (Frequency::Quarterly, Some(Period::Year(_))) if !is_benchmark => errors
+                .push(FieldError::new(field("indicator"), format!("“{}”按季度报送，时期应为季度（YYYYQn）", ind.name))),
+            (Frequency::Annual, Some(Period::Quarter(_))) => errors
+                .push(FieldError::new(field("indicator"), format!("“{}”按年度报送，时期应为年份（YYYY）", ind.name))),
             _ => {}
         }
         if let Some(r) = region
@@ -105,10 +101,7 @@ pub fn check(
             errors.push(FieldError::new(field("indicator"), format!("“{}”不由{}报送", ind.name, r.name)));
         }
         if ind.mode == Mode::Derived && !is_benchmark {
-            errors.push(FieldError::new(
-                field("indicator"),
-                format!("“{}”由公式计算得出，不能填报", ind.name),
-            ));
+            errors.push(FieldError::new(field("indicator"), format!("“{}”由公式计算得出，不能填报", ind.name)));
         }
         if let Err(message) = ind.check_value(item.value) {
             errors.push(FieldError::new(field("value"), message));
@@ -202,8 +195,8 @@ pub fn batch_warnings(indicators: &IndicatorSet, items: &[Item]) -> Vec<Warning>
 mod tests {
     use super::*;
     use crate::domain::indicator::tests::indicator;
-    use crate::domain::region::RegionKind::*;
     use crate::domain::region::Region;
+    use crate::domain::region::RegionKind::*;
     use crate::domain::region::tests::region;
 
     fn world() -> (RegionTree, IndicatorSet) {
@@ -222,7 +215,10 @@ mod tests {
             indicator("rd", Mode::Ytd, None),
             indicator("share", Mode::Derived, Some("100 * rd / gdp")),
             Indicator { frequency: Frequency::Annual, ..indicator("rd_official", Mode::Ytd, None) },
-            Indicator { regions: Some(vec![RegionId::parse("zone").unwrap()]), ..indicator("zone_only", Mode::Ytd, None) },
+            Indicator {
+                regions: Some(vec![RegionId::parse("zone").unwrap()]),
+                ..indicator("zone_only", Mode::Ytd, None)
+            },
             negative,
         ])
         .unwrap();

@@ -52,10 +52,9 @@ pub fn check_method(method: SplitMethod, mode: Mode) -> Result<(), FieldError> {
             "method",
             "统一目标（uniform）让每个下级都取上级的目标值，只适用于计算指标（比率、比重）",
         )),
-        (_, Mode::Derived) => Err(FieldError::new(
-            "method",
-            "计算指标（比率、比重）不能在地区间相加，请用统一目标（uniform）",
-        )),
+        (_, Mode::Derived) => {
+            Err(FieldError::new("method", "计算指标（比率、比重）不能在地区间相加，请用统一目标（uniform）"))
+        }
         _ => Ok(()),
     }
 }
@@ -105,8 +104,8 @@ pub fn split(
     if method == SplitMethod::Uniform {
         return Ok(Split { parent: total, children: vec![total; children.len()] });
     }
-    let units = to_units(total, decimals)
-        .ok_or_else(|| FieldError::new("total", "数值太大，无法按指标的小数位数精确分解"))?;
+    let units =
+        to_units(total, decimals).ok_or_else(|| FieldError::new("total", "数值太大，无法按指标的小数位数精确分解"))?;
     let parts = largest_remainder(units, weights, children).ok_or_else(|| {
         let why = match method {
             SplitMethod::Proportional => "下级地区在基年都没有数据，无法按比例分解",

@@ -124,7 +124,10 @@ pub fn transition(actor: Actor, from: State, action: Action, comment: Option<&st
             return Err(Refusal::Forbidden("只有该地区的统计员或管理员可以上报".into()));
         }
         (Action::Approve | Action::Return, Actor::Reporter | Actor::Outsider) => {
-            return Err(Refusal::Forbidden(format!("只有管理员可以{}上报的数据", if action == Action::Approve { "审核通过" } else { "退回" })));
+            return Err(Refusal::Forbidden(format!(
+                "只有管理员可以{}上报的数据",
+                if action == Action::Approve { "审核通过" } else { "退回" }
+            )));
         }
         _ => {}
     }
@@ -138,10 +141,9 @@ pub fn transition(actor: Actor, from: State, action: Action, comment: Option<&st
         (Action::Submit, Submitted) => Err(Refusal::Conflict("已经上报，正在等待审核".into())),
         (Action::Submit, Approved) => Err(Refusal::Conflict("已经审核通过".into())),
         (Action::Approve, Approved) => Err(Refusal::Conflict("已经审核通过".into())),
-        (Action::Approve | Action::Return, Draft | Returned) => Err(Refusal::Conflict(format!(
-            "尚未上报（现为{}），只能审核已上报的数据",
-            from.label()
-        ))),
+        (Action::Approve | Action::Return, Draft | Returned) => {
+            Err(Refusal::Conflict(format!("尚未上报（现为{}），只能审核已上报的数据", from.label())))
+        }
     }
 }
 

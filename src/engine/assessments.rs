@@ -11,8 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::store;
 
 pub fn scheme(conn: &Connection, year: i32) -> AppResult<Scheme> {
-    store::targets::scheme(conn, year)?
-        .ok_or_else(|| AppError::NotFound(format!("{year}年尚未设置考核方案")))
+    store::targets::scheme(conn, year)?.ok_or_else(|| AppError::NotFound(format!("{year}年尚未设置考核方案")))
 }
 
 pub fn set_scheme(conn: &Connection, user: &User, year: i32, scheme: Scheme) -> AppResult<Scheme> {

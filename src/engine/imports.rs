@@ -186,9 +186,7 @@ impl<'w> Names<'w> {
         match self.indicators.get(text).map(Vec::as_slice) {
             None | Some([]) => Err(format!("指标“{text}”不存在")),
             Some([one]) => Ok(one),
-            Some(many) => {
-                Err(format!("有{}个指标都叫“{text}”：{}；请改用指标代码", many.len(), many.join("、")))
-            }
+            Some(many) => Err(format!("有{}个指标都叫“{text}”：{}；请改用指标代码", many.len(), many.join("、"))),
         }
     }
 }
@@ -478,8 +476,11 @@ mod tests {
         let rows = vec![row(2, "gdp"), row(5, "rd"), row(9, "x")];
         let groups = groups(&rows);
         assert_eq!(groups.len(), 1);
-        let fields =
-            [FieldError::new("values[1].value", "不能为负数"), FieldError::new("period", "已锁定"), FieldError::new("values[7].value", "?")];
+        let fields = [
+            FieldError::new("values[1].value", "不能为负数"),
+            FieldError::new("period", "已锁定"),
+            FieldError::new("values[7].value", "?"),
+        ];
         let errors = row_errors(Locate { unit: RowUnit::Line, wdi: false }, &groups[0], &fields);
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.message.as_str())).collect();
         assert_eq!(
@@ -575,7 +576,10 @@ mod tests {
             errors,
             [
                 RowError::new(3, "第3行：地区“北京”不存在；指标“产值”不存在"),
-                RowError::new(4, "第4行：有2个地区都叫“城关镇”：cg-a（上级：甲县）、cg-b（上级：乙县）；请改用地区代码"),
+                RowError::new(
+                    4,
+                    "第4行：有2个地区都叫“城关镇”：cg-a（上级：甲县）、cg-b（上级：乙县）；请改用地区代码"
+                ),
             ]
         );
     }
@@ -597,12 +601,21 @@ mod tests {
             value,
             comment: None,
         };
-        let rows = vec![cell(7, "KOR", "2021", 4.91), cell(7, "KOR", "2022", 5.21), cell(8, "JPN", "2022", 3.41), cell(9, "WLD", "2022", 2.6)];
+        let rows = vec![
+            cell(7, "KOR", "2021", 4.91),
+            cell(7, "KOR", "2022", 5.21),
+            cell(8, "JPN", "2022", 3.41),
+            cell(9, "WLD", "2022", 2.6),
+        ];
         let mut errors = Vec::new();
-        let (got, skipped) = wdi_rows(&world, &file, "rd", Locate { unit: RowUnit::Line, wdi: true }, rows, &mut errors);
+        let (got, skipped) =
+            wdi_rows(&world, &file, "rd", Locate { unit: RowUnit::Line, wdi: true }, rows, &mut errors);
         let got: Vec<(usize, &str, &str, &str, f64)> =
             got.iter().map(|r| (r.row, r.region.as_str(), r.indicator.as_str(), r.period.as_str(), r.value)).collect();
-        assert_eq!(got, [(7, "korea", "rd", "2021", 4.91), (7, "korea", "rd", "2022", 5.21), (8, "japan", "rd", "2022", 3.41)]);
+        assert_eq!(
+            got,
+            [(7, "korea", "rd", "2021", 4.91), (7, "korea", "rd", "2022", 5.21), (8, "japan", "rd", "2022", 3.41)]
+        );
         assert_eq!(skipped, 2, "ABW (no figures) and WLD (an aggregate)");
         assert_eq!(errors, []);
     }

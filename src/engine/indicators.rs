@@ -13,11 +13,7 @@ pub fn list(conn: &Connection) -> AppResult<Vec<Indicator>> {
 }
 
 pub fn get(conn: &Connection, code: &str) -> AppResult<Indicator> {
-    world(conn)?
-        .indicators
-        .get(code)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
+    world(conn)?.indicators.get(code).cloned().ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
 }
 
 /// The indicator set with `indicator` in place must still be valid (known codes, no cycles).
@@ -31,7 +27,10 @@ fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
         match world.tree.get(id.as_str()) {
             None => return Err(AppError::invalid(format!("regions[{i}]"), format!("地区“{id}”不存在"))),
             Some(r) if r.kind == RegionKind::Benchmark => {
-                return Err(AppError::invalid(format!("regions[{i}]"), format!("“{}”是对标地区，不属于填报地区树", r.name)));
+                return Err(AppError::invalid(
+                    format!("regions[{i}]"),
+                    format!("“{}”是对标地区，不属于填报地区树", r.name),
+                ));
             }
             Some(_) => {}
         }
@@ -64,10 +63,7 @@ pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     let old = get(conn, indicator.code.as_str())?;
     // Stored figures mean what the mode says; changing it would silently change every figure.
     if old.mode != indicator.mode && store::indicators::has_figures(conn, indicator.code.as_str())? {
-        return Err(AppError::Conflict(format!(
-            "指标“{}”已有数据，不能改变填报方式",
-            indicator.name
-        )));
+        return Err(AppError::Conflict(format!("指标“{}”已有数据，不能改变填报方式", indicator.name)));
     }
     // Stored figures are quarters or years as the frequency says; they would no longer fit.
     if old.frequency != indicator.frequency && store::indicators::has_figures(conn, indicator.code.as_str())? {

@@ -54,8 +54,7 @@ pub fn rows(
             let ind = world.indicator(code)?;
             let target = targets.get(*region);
             let figure = calc.figure(region, code, span_at(ind.frequency, period));
-            let previous =
-                last_year.and_then(|before| calc.figure(region, code, span_at(ind.frequency, before)).value);
+            let previous = last_year.and_then(|before| calc.figure(region, code, span_at(ind.frequency, before)).value);
             out.push(ProgressRow {
                 region: region.to_string(),
                 name: name.clone(),

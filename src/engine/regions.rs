@@ -61,9 +61,7 @@ pub fn update(conn: &Connection, user: &User, region: Region) -> AppResult<Regio
             || store::regions::has_targets(conn, id)?
             || !store::users::bound_to(conn, id)?.is_empty())
     {
-        return Err(AppError::Conflict(format!(
-            "地区“{id}”已有数据、目标或统计员，不能在对标地区与报送地区之间切换"
-        )));
+        return Err(AppError::Conflict(format!("地区“{id}”已有数据、目标或统计员，不能在对标地区与报送地区之间切换")));
     }
     store::regions::save(conn, &region)?;
     audit_change(

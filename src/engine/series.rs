@@ -107,11 +107,7 @@ pub fn compute(
     }
     let observations = world.observations(conn, &[region], &[indicator], from.year(), to.year())?;
     let calc = world.calculator(&observations);
-    let points = periods
-        .into_iter()
-        .filter_map(|p| {
-            Some(Point::new(p, calc.figure(region, indicator, view.at(p)?)))
-        })
-        .collect();
+    let points =
+        periods.into_iter().filter_map(|p| Some(Point::new(p, calc.figure(region, indicator, view.at(p)?)))).collect();
     Ok(Series { region: region.to_string(), indicator: ind.code.to_string(), unit: ind.unit.clone(), view, points })
 }

@@ -97,9 +97,7 @@ fn check_target(world: &World, region: &str, indicator: &str, value: f64) -> App
     let mut errors = Vec::new();
     match world.tree.get(region) {
         None => errors.push(FieldError::new("region", format!("没有地区“{region}”"))),
-        Some(r) if r.kind == RegionKind::Benchmark => {
-            errors.push(FieldError::new("region", "对标地区不设目标"))
-        }
+        Some(r) if r.kind == RegionKind::Benchmark => errors.push(FieldError::new("region", "对标地区不设目标")),
         Some(_) => {}
     }
     match world.indicators.get(indicator) {
@@ -182,8 +180,12 @@ pub struct SplitResult {
 pub fn decompose(conn: &Connection, user: &User, req: &SplitRequest<'_>) -> AppResult<SplitResult> {
     require_admin(user)?;
     let world = world(conn)?;
-    let parent_region = world.tree.get(req.parent).ok_or_else(|| AppError::invalid("parent", format!("没有地区“{}”", req.parent)))?;
-    let ind = world.indicators.get(req.indicator).ok_or_else(|| AppError::invalid("indicator", format!("没有指标“{}”", req.indicator)))?;
+    let parent_region =
+        world.tree.get(req.parent).ok_or_else(|| AppError::invalid("parent", format!("没有地区“{}”", req.parent)))?;
+    let ind = world
+        .indicators
+        .get(req.indicator)
+        .ok_or_else(|| AppError::invalid("indicator", format!("没有指标“{}”", req.indicator)))?;
     let children: Vec<&str> = world.tree.children(req.parent).iter().map(|c| c.as_str()).collect();
     if children.is_empty() {
         return Err(AppError::invalid("parent", format!("{}没有下级地区，无从分解", parent_region.name)));

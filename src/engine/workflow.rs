@@ -71,10 +71,7 @@ fn reporting<'w>(world: &'w World, id: &str, field: &str) -> AppResult<&'w Regio
 
 fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
     if quarter > current {
-        return Err(AppError::invalid(
-            "period",
-            format!("{}还没有开始，不能报送", quarter.label()),
-        ));
+        return Err(AppError::invalid("period", format!("{}还没有开始，不能报送", quarter.label())));
     }
     Ok(())
 }
@@ -184,9 +181,7 @@ pub fn approve_many(
     for (i, id) in regions.iter().enumerate() {
         let field = format!("regions[{i}]");
         match reporting(&world, id, &field) {
-            Ok(_) if !seen.insert(id.as_str()) => {
-                invalid.push(FieldError::new(field, format!("“{id}”重复了")))
-            }
+            Ok(_) if !seen.insert(id.as_str()) => invalid.push(FieldError::new(field, format!("“{id}”重复了"))),
             Ok(region) => found.push(region),
             Err(AppError::NotFound(m)) => invalid.push(FieldError::new(field, m)),
             Err(AppError::Invalid(errors)) => invalid.extend(errors),

@@ -101,7 +101,8 @@ fn in_chinese(message: &str) -> String {
     }
     if let Some(rest) = message.strip_prefix("invalid length ") {
         let got = rest.split(',').next().unwrap_or("");
-        let want: String = rest.split_once("expected").map_or("", |(_, w)| w).chars().filter(char::is_ascii_digit).collect();
+        let want: String =
+            rest.split_once("expected").map_or("", |(_, w)| w).chars().filter(char::is_ascii_digit).collect();
         return if want.is_empty() {
             format!("个数不对：收到 {got} 个")
         } else {
@@ -109,7 +110,11 @@ fn in_chinese(message: &str) -> String {
         };
     }
     if message.starts_with("unknown variant") {
-        return if quoted.len() > 1 { format!("不认识“{first}”，可选：{}", choices()) } else { format!("不认识“{first}”") };
+        return if quoted.len() > 1 {
+            format!("不认识“{first}”，可选：{}", choices())
+        } else {
+            format!("不认识“{first}”")
+        };
     }
     if message.starts_with("unknown field") {
         return if quoted.len() > 1 {
@@ -294,7 +299,10 @@ mod tests {
             ("invalid type: boolean `true`, expected u8", "类型不对：应为非负整数，收到的是true"),
             ("invalid value: integer `-1`, expected u32", "取值不对：应为非负整数，收到的是整数 -1"),
             ("invalid length 3, expected an array of length 4", "个数不对：应为 4 个，收到 3 个"),
-            ("unknown variant `yearly`, expected one of `quarter`, `ytd`, `annual`", "不认识“yearly”，可选：quarter、ytd、annual"),
+            (
+                "unknown variant `yearly`, expected one of `quarter`, `ytd`, `annual`",
+                "不认识“yearly”，可选：quarter、ytd、annual",
+            ),
             ("unknown variant `x`, expected `equal` or `weights`", "不认识“x”，可选：equal、weights"),
             ("unknown field `vaule`, expected `value` or `comment`", "没有字段“vaule”，可用的字段：value、comment"),
             ("missing field `region`", "缺少字段“region”"),

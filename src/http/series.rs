@@ -46,7 +46,8 @@ async fn series(
     let to = period("to", &q.to)?;
     let view = match q.view.as_deref() {
         None => View::default_for(from),
-        Some(text) => View::parse(text).ok_or_else(|| ApiError::invalid("view", "应为 quarter（当季）、ytd（累计）或 annual（全年）"))?,
+        Some(text) => View::parse(text)
+            .ok_or_else(|| ApiError::invalid("view", "应为 quarter（当季）、ytd（累计）或 annual（全年）"))?,
     };
     state.read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to)).await.map(Json)
 }

@@ -65,7 +65,9 @@ pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
         i.allow_negative,
         i.sort,
         i.frequency.as_str(),
-        i.regions.as_ref().map(|ids| serde_json::json!(ids.iter().map(RegionId::as_str).collect::<Vec<_>>()).to_string())
+        i.regions
+            .as_ref()
+            .map(|ids| serde_json::json!(ids.iter().map(RegionId::as_str).collect::<Vec<_>>()).to_string())
     ])?;
     Ok(())
 }

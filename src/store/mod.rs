@@ -152,20 +152,26 @@ mod tests {
         let conn = pool.get().unwrap();
         let regions = regions::all(&conn).unwrap();
         assert_eq!(regions.len(), 2);
-        assert_eq!((regions[1].parent.as_ref().unwrap().as_str(), regions[1].group.as_deref()), ("district", Some("一类")));
+        assert_eq!(
+            (regions[1].parent.as_ref().unwrap().as_str(), regions[1].group.as_deref()),
+            ("district", Some("一类"))
+        );
         let stored = observations::list(&conn, "town-a", "2023Q1".parse().unwrap(), None).unwrap();
         assert_eq!((stored[0].value, stored[0].comment.as_deref()), (12.5, Some("初报")));
         let gdp = &indicators::all(&conn).unwrap()[0];
         assert_eq!((gdp.frequency, gdp.regions.as_ref()), (crate::domain::Frequency::Quarterly, None));
         // the foreign keys still name the rebuilt table
-        let orphan = conn.execute(
-            "INSERT INTO observations VALUES ('nowhere', 'gdp', 2023, 2, 1, NULL, 'x', 'y')",
-            [],
-        );
+        let orphan = conn.execute("INSERT INTO observations VALUES ('nowhere', 'gdp', 2023, 2, 1, NULL, 'x', 'y')", []);
         assert!(orphan.is_err(), "a figure of an unknown region is refused");
-        conn.execute("INSERT INTO regions (id, name, kind, iso3) VALUES ('kor', '韩国', 'benchmark', 'KOR')", []).unwrap();
-        conn.execute("INSERT INTO regions (id, name, kind, parent) VALUES ('s1', '街道', 'street', 'town-a')", []).unwrap();
-        let changed_world: i64 = conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'regions'", [], |r| r.get(0)).unwrap();
+        conn.execute("INSERT INTO regions (id, name, kind, iso3) VALUES ('kor', '韩国', 'benchmark', 'KOR')", [])
+            .unwrap();
+        conn.execute("INSERT INTO regions (id, name, kind, parent) VALUES ('s1', '街道', 'street', 'town-a')", [])
+            .unwrap();
+        let changed_world: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'regions'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         assert_eq!(changed_world, 3, "the world-version triggers are made again");
     }
 

@@ -345,7 +345,9 @@ mod tests {
 
     #[test]
     fn header_cells_without_spaces_and_byte_order_marks() {
-        for (text, want) in [(" 地区 ", "地区"), ("\u{feff}region", "region"), ("\u{3000}数值\t", "数值"), ("备 注", "备 注")] {
+        for (text, want) in
+            [(" 地区 ", "地区"), ("\u{feff}region", "region"), ("\u{3000}数值\t", "数值"), ("备 注", "备 注")]
+        {
             assert_eq!(header_text(text), want, "{text:?}");
         }
     }

@@ -165,11 +165,19 @@ mod tests {
             parsed.rows.iter().map(|r| (r.row, r.region.as_str(), r.period.as_str(), r.value)).collect();
         assert_eq!(
             rows,
-            [(7, "CHN", "2020", 2.40662002563477), (7, "CHN", "2021", 2.43), (8, "KOR", "2020", 4.8), (8, "KOR", "2022", 5.21)]
+            [
+                (7, "CHN", "2020", 2.40662002563477),
+                (7, "CHN", "2021", 2.43),
+                (8, "KOR", "2020", 4.8),
+                (8, "KOR", "2022", 5.21)
+            ]
         );
         assert_eq!(parsed.errors, [RowError::new(8, "2021年数值“x”不是数字")]);
         let file = parsed.wdi.unwrap();
-        assert_eq!((file.indicator_code.as_str(), file.indicator_name.as_str()), ("GB.XPD.RSDV.GD.ZS", "Research and development expenditure (% of GDP)"));
+        assert_eq!(
+            (file.indicator_code.as_str(), file.indicator_name.as_str()),
+            ("GB.XPD.RSDV.GD.ZS", "Research and development expenditure (% of GDP)")
+        );
         let countries: Vec<(usize, &str, &str)> =
             file.countries.iter().map(|c| (c.row, c.code.as_str(), c.name.as_str())).collect();
         assert_eq!(countries, [(6, "ABW", "Aruba"), (7, "CHN", "China"), (8, "KOR", "Korea, Rep.")]);
@@ -179,7 +187,12 @@ mod tests {
     fn files_that_break_the_layout_name_their_line() {
         // (name, file, errors, how many good figures)
         let cases: &[(&str, &str, Vec<(usize, &str)>, usize)] = &[
-            ("no header", "\"Data Source\",\"World Development Indicators\",\n\n", vec![(1, "世界银行WDI文件中没有找到表头")], 0),
+            (
+                "no header",
+                "\"Data Source\",\"World Development Indicators\",\n\n",
+                vec![(1, "世界银行WDI文件中没有找到表头")],
+                0,
+            ),
             (
                 "no year columns",
                 "\"Data Source\",\"WDI\",\n\"Country Name\",\"Country Code\",\"Indicator Name\",\"Indicator Code\",\n",
@@ -191,7 +204,10 @@ mod tests {
                 "\"Country Name\",\"Country Code\",\"Indicator Name\",\"Indicator Code\",\"2022\",\n\
                  \"China\",\"CHN\",\"R&D\",\"GB.XPD.RSDV.GD.ZS\",\"2.56\",\n\
                  \"China\",\"CHN\",\"GDP\",\"NY.GDP.MKTP.CD\",\"1.8E13\",\n",
-                vec![(3, "这一行是WDI指标NY.GDP.MKTP.CD，而前面的行是GB.XPD.RSDV.GD.ZS；一个文件一次只能导入一个WDI指标")],
+                vec![(
+                    3,
+                    "这一行是WDI指标NY.GDP.MKTP.CD，而前面的行是GB.XPD.RSDV.GD.ZS；一个文件一次只能导入一个WDI指标",
+                )],
                 1,
             ),
             (

@@ -69,6 +69,31 @@ pub fn kind_label(kind: RegionKind) -> &'static str {
     }
 }
 
+/// The order in which a region's, an indicator's or a user's fields are listed.
+const FIELD_ORDER: [&str; 17] = [
+    "id",
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "group",
+    "iso3",
+    "unit",
+    "decimals",
+    "mode",
+    "frequency",
+    "formula",
+    "direction",
+    "allow_negative",
+    "regions",
+    "role",
+    "sort",
+];
+
+fn field_rank(field: &str) -> usize {
+    FIELD_ORDER.iter().position(|f| *f == field).unwrap_or(FIELD_ORDER.len())
+}
+
 /// The fields of a region, an indicator or a user as the page names them.
 fn field_label(field: &str) -> &str {
     match field {
@@ -259,9 +284,10 @@ fn fields(old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (Strin
         _ => true,
     };
     let side = |map: Option<&Map<String, Value>>| {
-        let shown: Vec<String> = map
-            .unwrap_or(&empty)
-            .iter()
+        let mut entries: Vec<(&String, &Value)> = map.unwrap_or(&empty).iter().collect();
+        entries.sort_by_key(|(key, _)| field_rank(key));
+        let shown: Vec<String> = entries
+            .into_iter()
             .filter(|(key, value)| !value.is_null() && changed(key))
             .filter_map(|(key, value)| {
                 let shown = field_value(key, value, names)?;
@@ -277,9 +303,9 @@ fn fields(old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (Strin
 fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
     let text = value.as_str();
     let shown = match (key, value) {
-        ("kind", _) => text.and_then(RegionKind::parse).map_or_else(|| text.unwrap_or("").to_string(), |k| {
-            kind_label(k).to_string()
-        }),
+        ("kind", _) => text
+            .and_then(RegionKind::parse)
+            .map_or_else(|| text.unwrap_or("").to_string(), |k| kind_label(k).to_string()),
         ("mode", _) => text.and_then(Mode::parse).map_or_else(|| text.unwrap_or("").to_string(), |m| m.label().into()),
         ("frequency", _) => {
             text.and_then(Frequency::parse).map_or_else(|| text.unwrap_or("").to_string(), |f| f.label().into())

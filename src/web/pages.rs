@@ -35,11 +35,8 @@ fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %e, "page failed");
     }
-    let message = if status.is_server_error() {
-        crate::http::error::INTERNAL_MESSAGE.to_string()
-    } else {
-        e.to_string()
-    };
+    let message =
+        if status.is_server_error() { crate::http::error::INTERNAL_MESSAGE.to_string() } else { e.to_string() };
     let mut page = render("dashboard.html", Some(who), "出错了", &serde_json::json!({"error": message}));
     *page.status_mut() = status;
     page

@@ -11,7 +11,7 @@ async function api(method, url, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data?.error?.message || response.statusText);
+  if (!response.ok) throw new Error(data?.error?.message || `请求失败（${response.status}）`);
   return data;
 }
 
@@ -110,7 +110,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (action === "submit-quarter") {
       const status = document.getElementById("submit-status");
       api("POST", `/api/v1/workflow/${button.dataset.region}/${button.dataset.period}/submit`, {})
-        .then(r => { status.textContent = `已提交审核（${r.state}）`; status.id = "submitted"; })
+        .then(() => { status.textContent = "已提交审核"; status.id = "submitted"; })
         .catch(err => { status.textContent = err.message; });
     } else if (action === "approve" || action === "return") {
       workflow(button, action);

@@ -77,7 +77,18 @@ async fn an_assessment_scored_by_hand() {
     assert_eq!(a_gdp["actual"], 110.0);
     assert_eq!(a_gdp["target"], 100.0);
     assert_eq!(a_gdp["completion"], 1.1);
-    assert_eq!(a_gdp["explanation"], "c = A / T = 110 / 100 = 110.0%；得分 = 50 × min(1.1, 1.2) = 55");
+    assert_eq!(a_gdp["explanation"], "完成率 = 实际110 ÷ 目标100 = 110%；得分 = 权重50 × 110% = 55");
+    assert_eq!(
+        regions[0]["items"][2]["explanation"],
+        "参照值（目标）= 10；偏离度 = 12%，每5%一档，计2档；得分 = 基本分0.8×20 + 加分2×0.5 = 17（上限20）"
+    );
+    assert_eq!(regions[1]["items"][1]["explanation"], "第1位（共3个单位有数据）；得分 = 30 − (1 − 1) × 10 = 30");
+    assert_eq!(regions[2]["items"][0]["explanation"], "完成率 = 实际40 ÷ 目标100 = 40%，低于50%，得0分");
+    assert_eq!(regions[2]["items"][2]["explanation"], "未设目标，本项不计分，其余项目按权重折算");
+    assert_eq!(
+        regions[2]["explanation"],
+        "项目得分 30 × 折算系数 1.25 = 37.5；一票否决（发生重大安全生产事故），总分记0"
+    );
     assert_eq!(regions[0]["items"][1]["rank"], 3);
     assert_eq!(regions[1]["items"][2]["steps"], -4);
     assert!(
@@ -91,7 +102,9 @@ async fn an_assessment_scored_by_hand() {
 #[tokio::test]
 async fn schemes_are_checked_kept_per_year_and_set_by_admins_only() {
     let app = spawn_app().await.with_small_world().await;
-    assert_eq!(app.get_as_admin("/api/v1/assessments/2023").await.status, StatusCode::NOT_FOUND);
+    let none = app.get_as_admin("/api/v1/assessments/2023").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert_eq!(none.body["error"]["message"], "2023年尚未设置考核方案");
     assert_eq!(app.get_as_admin("/api/v1/assessments/2023/scheme").await.status, StatusCode::NOT_FOUND);
     let mut bad = scheme();
     bad["items"][1]["weight"] = json!(0);
@@ -99,6 +112,9 @@ async fn schemes_are_checked_kept_per_year_and_set_by_admins_only() {
     let answer = app.send_json(Method::PUT, "/api/v1/assessments/2023/scheme", &app.admin, &bad).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(answer.fields(), ["items[1].weight", "vetoes[0].region"]);
+    let messages: Vec<&str> =
+        answer.body["error"]["details"].as_array().unwrap().iter().map(|d| d["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["应大于0", "不是被考核地区"]);
     let mut typo = scheme();
     typo["items"][0]["method"] = json!("ratios");
     let answer = app.send_json(Method::PUT, "/api/v1/assessments/2023/scheme", &app.admin, &typo).await;

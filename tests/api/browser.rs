@@ -14,7 +14,7 @@ use zhibiao::domain::access::Role;
 
 use crate::helpers::{TestApp, spawn_demo};
 
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     url: String,
 }
@@ -26,7 +26,7 @@ impl Drop for ChromeDriver {
     }
 }
 
-async fn chromedriver() -> ChromeDriver {
+pub(crate) async fn chromedriver() -> ChromeDriver {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let exe = std::env::var("ZHIBIAO_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let child = Command::new(&exe)
@@ -45,7 +45,7 @@ async fn chromedriver() -> ChromeDriver {
     panic!("chromedriver did not start");
 }
 
-async fn browser(driver: &ChromeDriver, profile: &std::path::Path) -> Client {
+pub(crate) async fn browser(driver: &ChromeDriver, profile: &std::path::Path) -> Client {
     let chromium = std::env::var("ZHIBIAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let options = json!({
         "binary": chromium,
@@ -67,7 +67,7 @@ impl TestApp {
     }
 }
 
-async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, name: &str, password: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
     c.find(Locator::Css("input[name=name]")).await.unwrap().send_keys(name).await.unwrap();
     c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
@@ -164,7 +164,7 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
         ("/assessment?year=2023", "table.data", "获批省级创新平台", "assessment.png"),
         ("/reports", "main", "统计公报", "reports.png"),
         ("/completeness?period=2023Q4", "#completeness", "甲镇", "completeness-2023.png"),
-        ("/audit?region=district&period=2023", "table.data", "target", "audit.png"),
+        ("/audit?region=district&period=2023", "table.data", "目标：全区", "audit.png"),
     ];
     for (path, css, needle, file) in pages {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();

@@ -236,3 +236,397 @@ fn render_writes_the_same_charts_offline() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown chart kind"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Forty categories (SPEC §4): every label apart from every other and from the legend, nothing of
+// negative size, whether the chart comes from a model or over HTTP.
+
+use zhibiao::charts::model::{
+    Bar, Bars, Body, Chart, Pair, ProgressRow, ProgressRows, Score, Scores, TargetVsActual, Trend,
+};
+use zhibiao::domain::progress::Status;
+
+const PROVINCES: [&str; 31] = [
+    "北京",
+    "天津",
+    "河北",
+    "山西",
+    "内蒙古",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "上海",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "广西",
+    "海南",
+    "重庆",
+    "四川",
+    "贵州",
+    "云南",
+    "西藏",
+    "陕西",
+    "甘肃",
+    "青海",
+    "宁夏",
+    "新疆",
+];
+
+/// 2015Q1 … 2024Q4
+fn forty_quarters() -> Vec<String> {
+    (0..40).map(|i| format!("{}Q{}", 2015 + i / 4, i % 4 + 1)).collect()
+}
+
+/// A text of the SVG and the box a viewer draws it in, estimated from its font size (CJK about
+/// 1 em wide, ASCII about 0.55 em), its anchor and its rotation: (x0, y0, x1, y1).
+#[derive(Debug, Clone)]
+struct Label {
+    text: String,
+    bounds: (f64, f64, f64, f64),
+}
+
+fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+impl Svg {
+    fn size(&self) -> (f64, f64) {
+        let doc = Document::parse(&self.0).unwrap();
+        let root = doc.root_element();
+        let num = |a| root.attribute(a).unwrap().parse::<f64>().unwrap();
+        (num("width"), num("height"))
+    }
+
+    fn labels(&self) -> Vec<Label> {
+        let doc = Document::parse(&self.0).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| {
+                let text = n.text().unwrap_or_default().trim().to_string();
+                if text.is_empty() {
+                    return None;
+                }
+                let num = |a: &str| n.attribute(a).unwrap_or("0").parse::<f64>().unwrap();
+                let size = num("font-size");
+                let (x, y) = (num("x"), num("y"));
+                let width: f64 = text.chars().map(|c| if c.is_ascii() { 0.55 } else { 1.0 }).sum::<f64>() * size;
+                let dy = n.attribute("dy").unwrap_or("0");
+                let shift = if let Some(em) = dy.strip_suffix("em") {
+                    em.parse::<f64>().unwrap()
+                } else if let Some(ex) = dy.strip_suffix("ex") {
+                    ex.parse::<f64>().unwrap() / 2.0
+                } else {
+                    dy.parse::<f64>().unwrap() / size
+                };
+                let baseline = y + shift * size;
+                let (x0, x1) = match n.attribute("text-anchor").unwrap_or("start") {
+                    "middle" => (x - width / 2.0, x + width / 2.0),
+                    "end" => (x - width, x),
+                    _ => (x, x + width),
+                };
+                let (y0, y1) = (baseline - 0.8 * size, baseline + 0.2 * size);
+                let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)];
+                let corners: Vec<(f64, f64)> = match n.attribute("transform") {
+                    None => corners.to_vec(),
+                    Some(t) => {
+                        let args: Vec<f64> = t
+                            .trim_start_matches("rotate(")
+                            .trim_end_matches(')')
+                            .split(',')
+                            .map(|a| a.trim().parse().unwrap())
+                            .collect();
+                        let (a, cx, cy) = (args[0].to_radians(), args[1], args[2]);
+                        corners
+                            .iter()
+                            .map(|(px, py)| {
+                                let (dx, dy) = (px - cx, py - cy);
+                                (cx + dx * a.cos() - dy * a.sin(), cy + dx * a.sin() + dy * a.cos())
+                            })
+                            .collect()
+                    }
+                };
+                let fold = |f: fn(f64, f64) -> f64, pick: fn(&(f64, f64)) -> f64, start: f64| {
+                    corners.iter().map(pick).fold(start, f)
+                };
+                let bounds = (
+                    fold(f64::min, |c| c.0, f64::INFINITY),
+                    fold(f64::min, |c| c.1, f64::INFINITY),
+                    fold(f64::max, |c| c.0, f64::NEG_INFINITY),
+                    fold(f64::max, |c| c.1, f64::NEG_INFINITY),
+                );
+                Some(Label { text, bounds })
+            })
+            .collect()
+    }
+
+    /// Checks what SPEC §4 promises at any number of categories: no two texts overlap, none
+    /// overlaps the legend (its texts and the 22 px of swatch before each), every text is inside
+    /// the picture, and no rectangle or circle has a negative size.
+    fn assert_readable(&self, legend: &[&str]) {
+        let labels = self.labels();
+        let (width, height) = self.size();
+        for l in &labels {
+            let b = l.bounds;
+            assert!(
+                b.0 >= -0.5 && b.1 >= -0.5 && b.2 <= width + 0.5 && b.3 <= height + 0.5,
+                "{l:?} outside the picture"
+            );
+        }
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(!overlap(a.bounds, b.bounds), "{a:?} overlaps {b:?}");
+            }
+        }
+        let entries: Vec<&Label> = labels.iter().filter(|l| legend.contains(&l.text.as_str())).collect();
+        assert_eq!(entries.len(), legend.len(), "legend {legend:?}");
+        if !entries.is_empty() {
+            let legend_box =
+                entries.iter().fold((f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY), |m, l| {
+                    (m.0.min(l.bounds.0 - 22.0), m.1.min(l.bounds.1), m.2.max(l.bounds.2), m.3.max(l.bounds.3))
+                });
+            for l in labels.iter().filter(|l| !legend.contains(&l.text.as_str())) {
+                assert!(!overlap(l.bounds, legend_box), "{l:?} under the legend {legend_box:?}");
+            }
+        }
+        let doc = Document::parse(&self.0).unwrap();
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            for a in ["width", "height", "r"] {
+                if let Some(v) = n.attribute(a).and_then(|v| v.parse::<f64>().ok()) {
+                    assert!(v >= 0.0, "<{} {a}=\"{v}\">", n.tag_name().name());
+                }
+            }
+        }
+    }
+
+    fn count_texts(&self, pred: impl Fn(&str) -> bool) -> usize {
+        self.texts().iter().filter(|t| pred(t)).count()
+    }
+}
+
+fn draw_svg(chart: &Chart) -> Svg {
+    Svg(zhibiao::charts::draw::svg(chart).unwrap())
+}
+
+/// Saves a picture under target/charts-40/ to look at.
+fn keep(name: &str, bytes: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/charts-40");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+fn provinces_target_vs_actual() -> Chart {
+    let groups = PROVINCES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            // targets from 60 to 6,000; completion from 80% to about 120%
+            let target = 60.0 * (1.0 + (i * 37 % 100) as f64);
+            let completion = 0.8 + (i * 13 % 41) as f64 / 100.0;
+            Pair {
+                name: name.to_string(),
+                target: Some(target),
+                actual: Some(target * completion),
+                completion: Some(completion),
+                pace: Some(target),
+            }
+        })
+        .collect();
+    Chart {
+        title: "2023年全国各省（区、市）R&D经费支出目标完成情况".into(),
+        body: Body::TargetVsActual(TargetVsActual { axis: "R&D经费支出（亿元）".into(), decimals: 1, groups }),
+    }
+}
+
+fn forty_quarter_trend() -> Chart {
+    let labels = forty_quarters();
+    let ytd = |i: usize, scale: f64| Some(scale * (1000.0 + 40.0 * (i / 4) as f64) * ((i % 4) as f64 + 1.0) / 4.0);
+    Chart {
+        title: "全国专利申请量累计完成情况（2015年一季度—2024年四季度）".into(),
+        body: Body::Trend(Trend {
+            axis: "专利申请量（件）".into(),
+            decimals: 0,
+            year_starts: (0..40).map(|i| i % 4 == 0).collect(),
+            actual: (0..40).map(|i| ytd(i, 1.02)).collect(),
+            target_path: (0..40).map(|i| ytd(i, 1.0)).collect(),
+            last_year: (0..40).map(|i| if i < 4 { None } else { ytd(i - 4, 1.02) }).collect(),
+            labels,
+        }),
+    }
+}
+
+fn provinces_benchmarks() -> Chart {
+    let rows = PROVINCES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Bar { name: name.to_string(), value: Some(6.5 - 0.2 * i as f64), highlight: i == 7 })
+        .collect();
+    Chart {
+        title: "2023年各省（区、市）R&D经费投入强度对比".into(),
+        body: Body::Bars(Bars { axis: "R&D经费投入强度（%）".into(), decimals: 2, rows }),
+    }
+}
+
+fn forty_scores() -> Chart {
+    let rows = (0..40)
+        .map(|i| Score {
+            name: if i < 31 { PROVINCES[i].to_string() } else { format!("第{}区", i - 30) },
+            total: 98.75 - 1.5 * i as f64,
+            grade: Some(i / 12),
+        })
+        .collect();
+    Chart {
+        title: "2023年度目标考核总分".into(),
+        body: Body::Scores(Scores {
+            grades: vec!["优秀".into(), "良好".into(), "合格".into(), "不合格".into()], rows
+        }),
+    }
+}
+
+fn progress_rows(n: usize) -> Chart {
+    let rows = (0..n)
+        .map(|i| ProgressRow {
+            name: format!("科技创新指标{}", i + 1),
+            completion: Some(0.6 + 0.02 * i as f64),
+            expected: 0.75,
+            status: if i % 3 == 0 { Status::Behind } else { Status::OnTrack },
+        })
+        .collect();
+    Chart {
+        title: "全区2023年前三季度各项指标目标完成进度".into(), body: Body::Progress(ProgressRows { rows })
+    }
+}
+
+#[test]
+fn thirty_one_provinces_are_all_named_upright_with_every_completion_clear_of_the_legend() {
+    let svg = draw_svg(&provinces_target_vs_actual());
+    keep("target-vs-actual.svg", svg.0.as_bytes());
+    svg.assert_readable(&["年度目标", "累计完成", "序时进度目标"]);
+    for name in PROVINCES {
+        assert!(svg.has_text(name), "{name} missing");
+    }
+    let shares = svg.count_texts(|t| t.ends_with('%') && t.parse::<f64>().is_err());
+    assert_eq!(shares, 31, "one completion per province: {:?}", svg.texts());
+    assert_eq!(svg.rects(ACTUAL).len(), 32, "31 bars and the legend's swatch");
+    // ticks of a 0 … 7,000 axis are whole numbers
+    assert!(svg.has_text("6000") || svg.has_text("5000"), "{:?}", svg.texts());
+    assert_eq!(svg.count_texts(|t| t.ends_with(".0")), 0, "{:?}", svg.texts());
+}
+
+#[test]
+fn forty_quarters_show_each_years_first_quarter_and_values_that_do_not_touch() {
+    let svg = draw_svg(&forty_quarter_trend());
+    keep("trend.svg", svg.0.as_bytes());
+    svg.assert_readable(&["上年同期累计", "目标进度", "累计完成"]);
+    let quarters: Vec<String> = svg.texts().into_iter().filter(|t| t.len() == 6 && t.contains('Q')).collect();
+    let want: Vec<String> = (2015..=2024).map(|y| format!("{y}Q1")).collect();
+    assert_eq!(quarters, want);
+    let values = svg.count_texts(|t| t.parse::<u32>().is_ok_and(|v| v > 250 && v % 10 != 0));
+    assert!((10..=40).contains(&values), "some values are written, thinned: {values}");
+}
+
+#[test]
+fn thirty_one_benchmark_rows_each_have_a_name_and_a_value_and_the_picture_grows() {
+    let svg = draw_svg(&provinces_benchmarks());
+    keep("benchmarks.svg", svg.0.as_bytes());
+    svg.assert_readable(&[]);
+    for name in PROVINCES {
+        assert!(svg.has_text(name), "{name} missing");
+    }
+    for i in 0..31 {
+        let value = format!("{:.2}", 6.5 - 0.2 * f64::from(i));
+        assert!(svg.has_text(&value), "{value} missing");
+    }
+    let (width, height) = svg.size();
+    assert_eq!(width, 1000.0);
+    assert!(height >= 31.0 * 26.0, "{height}: rows of at least 26 px");
+    assert_eq!((svg.rects(OURS).len(), svg.rects(OTHERS).len()), (1, 30));
+}
+
+#[test]
+fn forty_assessment_scores_stay_apart_and_clear_of_the_grade_legend() {
+    let svg = draw_svg(&forty_scores());
+    keep("assessment.svg", svg.0.as_bytes());
+    svg.assert_readable(&["优秀", "良好", "合格", "不合格"]);
+    let scores = svg.count_texts(|t| t.contains('.') && t.parse::<f64>().is_ok());
+    assert_eq!(scores, 40, "{:?}", svg.texts());
+    assert!(svg.has_text("第9区"));
+}
+
+#[test]
+fn progress_rows_are_positive_and_named_from_one_indicator_to_forty() {
+    for n in [1, 2, 31, 40] {
+        let svg = draw_svg(&progress_rows(n));
+        svg.assert_readable(&[]);
+        for i in 1..=n {
+            assert!(svg.has_text(&format!("科技创新指标{i}")), "{n} rows: row {i} unnamed");
+        }
+        let behind = svg.count_texts(|t| t.ends_with("略低于序时进度") || t.ends_with("落后于序时进度"));
+        let on_track = svg.count_texts(|t| t.ends_with("符合序时进度"));
+        assert_eq!(behind + on_track, n, "{n}: {:?}", svg.texts());
+        if n == 1 {
+            keep("progress-1.svg", svg.0.as_bytes());
+            // one bar of 60% against an axis to 110%: more than half the plot, less than all of it
+            let bars: Vec<(f64, f64, f64, f64)> = svg.rects("#E6911E");
+            assert_eq!(bars.len(), 1, "{bars:?}");
+            assert!(bars[0].2 > 300.0 && bars[0].2 < 800.0 && bars[0].3 > 100.0, "{bars:?}");
+        }
+    }
+}
+
+/// The colour of the picture at (x, y) is within `tolerance` of `rgb` in every channel.
+fn near(img: &image::RgbImage, (x, y): (f64, f64), rgb: [u8; 3], tolerance: u8) -> bool {
+    let px = img.get_pixel(x as u32, y as u32).0;
+    px.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= tolerance)
+}
+
+#[test]
+fn a_png_of_thirty_one_provinces_has_each_bar_where_the_svg_puts_it_and_ink_under_each() {
+    let chart = provinces_target_vs_actual();
+    let png = zhibiao::charts::render(&chart, zhibiao::charts::Format::Png).unwrap();
+    keep("target-vs-actual.png", &png);
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (1000, 560));
+    let svg = draw_svg(&chart);
+    let mut actual = svg.rects(ACTUAL);
+    actual.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // bars stand on the axis; the legend's swatch does not
+    let plot_bottom = actual.iter().map(|r| r.1 + r.3).fold(0.0, f64::max);
+    let bars: Vec<_> = actual.iter().filter(|r| r.1 + r.3 > plot_bottom - 1.0).collect();
+    assert_eq!(bars.len(), 31, "{actual:?}");
+    for r in &bars {
+        let centre = (r.0 + r.2 / 2.0, r.1 + r.3 / 2.0);
+        assert!(near(&img, centre, [31, 98, 165], 8), "no bar colour at {centre:?}");
+        // the upright name under it
+        let column = (r.0 as u32)..((r.0 + r.2) as u32 + 8);
+        let rows = (plot_bottom as u32 + 8)..(plot_bottom as u32 + 40);
+        assert!(inked_rows(&img, rows, column) >= 10, "no name under the bar at x = {}", r.0);
+    }
+    // the legend's row, right of the middle, above the plot
+    assert!(inked_rows(&img, 60..90, 600..980) >= 8, "the legend is drawn");
+}
+
+#[test]
+fn pngs_of_every_kind_at_forty_categories_decode_at_their_size() {
+    for (name, chart) in [
+        ("trend.png", forty_quarter_trend()),
+        ("benchmarks.png", provinces_benchmarks()),
+        ("assessment.png", forty_scores()),
+        ("progress-40.png", progress_rows(40)),
+        ("progress-1.png", progress_rows(1)),
+    ] {
+        let png = zhibiao::charts::render(&chart, zhibiao::charts::Format::Png).unwrap();
+        keep(name, &png);
+        let img = image::load_from_memory(&png).unwrap().to_rgb8();
+        let (w, h) = Svg(zhibiao::charts::draw::svg(&chart).unwrap()).size();
+        assert_eq!(img.dimensions(), (w as u32, h as u32), "{name}");
+        assert!(inked_rows(&img, 0..h as u32, 0..w as u32) > h as usize / 2, "{name}: mostly drawn");
+    }
+}

@@ -452,7 +452,10 @@ async fn files_that_cannot_be_read_are_refused_with_their_reason() {
         "第2行既不是UTF-8也不是GBK（GB18030）编码的文字；请在Excel中另存为“CSV UTF-8（逗号分隔）”"
     );
     let answer = import_as_admin(&app, XLSX, csv.clone()).await;
-    assert_eq!(answer.body["error"]["message"], "文件不是Excel工作簿（.xlsx）：无法读取，请上传从系统下载并填好的填报模板");
+    assert_eq!(
+        answer.body["error"]["message"],
+        "文件不是Excel工作簿（.xlsx）：无法读取，请上传从系统下载并填好的填报模板"
+    );
     let no_type = app.client.post(format!("{}/api/v1/imports", app.base)).bearer_auth(&app.admin).body(csv);
     assert_eq!(no_type.send().await.unwrap().status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(app.get_as_admin("/api/v1/values?region=town-a&period=2023Q1").await.body, json!([]));
@@ -562,7 +565,11 @@ async fn a_region_name_two_regions_share_is_a_row_error_naming_both() {
         row_errors(&answer),
         [
             // in display order: the zone (sort 4) and its town before the district's own town (sort 5)
-            (3, "第3行：有2个地区都叫“城关镇”：cg-zone（上级：开发区）、cg-town（上级：全区）；请改用地区代码".to_string()),
+            (
+                3,
+                "第3行：有2个地区都叫“城关镇”：cg-zone（上级：开发区）、cg-town（上级：全区）；请改用地区代码"
+                    .to_string()
+            ),
             (4, "第4行：地区“北京”不存在".to_string()),
             (5, "第5行：指标“GDP”不存在".to_string()),
         ]
@@ -594,7 +601,9 @@ async fn a_file_excel_saved_in_gbk_imports_as_its_chinese_text() {
 
 /// Text for a query string: every byte but letters and digits as `%XX`.
 fn percent_encoded(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect()
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }
 
 const WDI_FILE: &str = "tests/data/API_GB.XPD.RSDV.GD.ZS_DS2_en_csv_v2_excerpt.csv";
@@ -606,9 +615,13 @@ fn wdi_file() -> Vec<u8> {
 /// The small world and five benchmark countries with their ISO alpha-3 codes.
 async fn with_countries(app: TestApp) -> TestApp {
     let app = app.with_small_world().await;
-    for (id, name, iso3) in
-        [("china", "中国", "CHN"), ("korea", "韩国", "KOR"), ("japan", "日本", "JPN"), ("usa", "美国", "USA"), ("germany", "德国", "DEU")]
-    {
+    for (id, name, iso3) in [
+        ("china", "中国", "CHN"),
+        ("korea", "韩国", "KOR"),
+        ("japan", "日本", "JPN"),
+        ("usa", "美国", "USA"),
+        ("germany", "德国", "DEU"),
+    ] {
         let answer = app.post_region(json!({"id": id, "name": name, "kind": "benchmark", "iso3": iso3})).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     }
@@ -619,7 +632,9 @@ async fn with_countries(app: TestApp) -> TestApp {
 async fn the_world_bank_wdi_file_as_downloaded_stores_the_benchmark_countries_annual_figures() {
     let app = with_countries(spawn_app().await).await;
     let file = wdi_file();
-    assert!(file.starts_with(b"\xEF\xBB\xBF\"Data Source\",\"World Development Indicators\",\n\n\"Last Updated Date\""));
+    assert!(
+        file.starts_with(b"\xEF\xBB\xBF\"Data Source\",\"World Development Indicators\",\n\n\"Last Updated Date\"")
+    );
 
     let dry = post_file(&app, &app.admin.clone(), "?dry_run=true&indicator=rd_share", CSV, file.clone()).await;
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
@@ -646,7 +661,10 @@ async fn the_world_bank_wdi_file_as_downloaded_stores_the_benchmark_countries_an
     }
     let stored = app.get_as_admin("/api/v1/values?region=china&period=2020").await;
     assert_eq!(stored.body.as_array().unwrap().len(), 1, "{}", stored.body);
-    assert_eq!((stored.body[0]["indicator"].as_str(), stored.body[0]["value"].as_f64()), (Some("rd_share"), Some(2.41)));
+    assert_eq!(
+        (stored.body[0]["indicator"].as_str(), stored.body[0]["value"].as_f64()),
+        (Some("rd_share"), Some(2.41))
+    );
     assert_eq!(app.get_as_admin("/api/v1/values?region=kunshan&period=2020").await.body, json!([]));
 
     // the same file again changes nothing; named by the indicator's Chinese name it goes to the same place
@@ -694,7 +712,7 @@ async fn a_wdi_file_needs_the_indicator_it_goes_into_and_only_it_takes_one() {
     for (query, body, message) in cases {
         for dry_run in [false, true] {
             let query = match (query, dry_run) {
-                (q, true) if q.is_empty() => "?dry_run=true".to_string(),
+                ("", true) => "?dry_run=true".to_string(),
                 (q, true) => format!("{q}&dry_run=true"),
                 (q, false) => q.to_string(),
             };
@@ -713,7 +731,10 @@ async fn a_wdi_file_needs_the_indicator_it_goes_into_and_only_it_takes_one() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!((counts(&answer), answer.body["skipped"].as_u64()), ((0, 0, 0), Some(7)));
     assert_eq!(answer.body["warnings"][0]["code"], "empty_import");
-    assert_eq!(answer.body["warnings"][0]["message"], "文件中没有对标地区的数值：7个国家和地区的代码不是任何对标地区的iso3");
+    assert_eq!(
+        answer.body["warnings"][0]["message"],
+        "文件中没有对标地区的数值：7个国家和地区的代码不是任何对标地区的iso3"
+    );
 }
 
 /// The current quarter as the rules name it (`2025年四季度`).

@@ -1,4 +1,4 @@
-//! Real published statistics (tests/data/cn-rd-2022.csv and its source note): annual indicators,
+//! Real published statistics (tests/data/cn-rd-2022.csv, sources in tests/data/README.md): annual indicators,
 //! a country's own reported total beside its provinces, and a ratio computed over the provinces
 //! that have both of its operands.
 
@@ -117,7 +117,9 @@ async fn an_annual_indicator_refuses_quarters_in_and_out() {
     app.put_values_as_admin("beijing", "2022", &[("rd_expenditure", 2843.3), ("gdp", 41610.9)]).await;
     for view in ["quarter", "ytd"] {
         let answer = app
-            .get_as_admin(&format!("/api/v1/series?region=beijing&indicator=rd_share&from=2022Q1&to=2022Q4&view={view}"))
+            .get_as_admin(&format!(
+                "/api/v1/series?region=beijing&indicator=rd_share&from=2022Q1&to=2022Q4&view={view}"
+            ))
             .await;
         assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
         assert_eq!(answer.fields(), ["view"]);

@@ -7,6 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use zhibiao::domain::access::Role;
 
+use crate::browser::{browser, chromedriver, sign_in};
 use crate::helpers::{TestApp, spawn_demo};
 
 impl TestApp {
@@ -53,6 +54,9 @@ async fn the_year_end_bulletin_speaks_the_plans_figures() {
     assert!(narrative.iter().any(|s| s.starts_with("年末，全区销售超亿元企业研发机构建有率33.3%")), "{narrative:#?}");
     assert_eq!(bulletin["title"], "全区2023年科技统计公报");
     assert_eq!(bulletin["children"].as_array().unwrap().len(), 8);
+    // at the year's end no pace is left: 18 of 19亿元 is missed
+    let rd = bulletin["lines"].as_array().unwrap().iter().find(|l| l["indicator"] == "rd_expenditure").unwrap();
+    assert_eq!((rd["status"].as_str(), rd["status_label"].as_str()), (Some("missed"), Some("未完成")));
 }
 
 #[tokio::test]
@@ -85,7 +89,7 @@ async fn the_bulletin_workbook_holds_numbers_with_units_in_headers() {
     assert_eq!(cell(&mut wb, "主要指标", rd, 1), Data::String("亿元".into()));
     assert_eq!(cell(&mut wb, "主要指标", rd, 2), Data::Float(18.0));
     assert_eq!(cell(&mut wb, "主要指标", rd, 3), Data::Float(15.98));
-    assert_eq!(cell(&mut wb, "主要指标", rd, 6), Data::Float(19.0));
+    assert_eq!(cell(&mut wb, "主要指标", rd, 7), Data::Float(19.0));
     let patents = row_of(&mut wb, "主要指标", "专利申请量");
     assert_eq!(cell(&mut wb, "主要指标", patents, 2), Data::Float(3601.0));
     // the towns' figures add up to the district's
@@ -154,7 +158,7 @@ async fn report_requests_are_checked() {
     let app = spawn_demo().await;
     for (path, status) in [
         ("/reports/bulletin/2023Q3.pdf", 404),
-        ("/reports/bulletin/2023.html", 422),
+        ("/reports/bulletin/2023Q5.html", 422),
         ("/reports/bulletin/2023Q3.json?region=nowhere", 404),
         ("/reports/assessment/2030.json", 404),
         ("/api/v1/completeness?period=2023", 422),
@@ -200,4 +204,47 @@ fn report_writes_the_same_files_offline() {
     let refused = run(&["assessment", "2023Q1", "--format", "html"], &dir.path().join("a.html"));
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is for a year"));
+}
+
+/// Measured in a real browser: the body is as wide as the text of an A4 page (210 − 2 × 14 mm) on
+/// screen as on paper, so a table that stays within it on screen stays within the margins when
+/// printed. Every table ends inside the body and no cell's content spills out of its cell.
+#[tokio::test]
+async fn report_tables_fit_the_width_of_an_a4_page() {
+    let app = spawn_demo().await;
+    app.add_user("printer", Role::Admin, &[]);
+    zhibiao::engine::users::set_password(&app.pool.get().unwrap(), "test", "printer", "printer-secret-1").unwrap();
+    // a bulletin with more and longer columns than the demo's: 14 indicators, long names, large figures
+    for i in 0..3 {
+        let body = serde_json::json!({"code": format!("wide_{i}"), "name": format!("规模以上工业企业研究与试验发展经费内部支出{i}"),
+                                      "unit": "万元", "decimals": 2, "mode": "ytd"});
+        assert_eq!(app.post_indicator(body).await.status, StatusCode::CREATED);
+        app.put_values_as_admin("town-jia", "2023Q4", &[(&format!("wide_{i}"), 123456789.12)]).await;
+    }
+    let driver = chromedriver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    sign_in(&c, &app.base, "printer", "printer-secret-1").await;
+    let measure = r#"
+        const body = document.body.getBoundingClientRect();
+        const tables = [...document.querySelectorAll('table')].map(t => ({
+            beyond: t.getBoundingClientRect().right - body.right,
+            spilling: [...t.querySelectorAll('td, th')].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent),
+        }));
+        return { width: body.width, tables };
+    "#;
+    for path in ["/reports/bulletin/2023Q4.html", "/reports/bulletin/2023.html", "/reports/assessment/2023.html"] {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        let m = c.execute(measure, vec![]).await.unwrap();
+        // 182 mm at 96 px to the inch
+        let width = m["width"].as_f64().unwrap();
+        assert!((width - 182.0 / 25.4 * 96.0).abs() < 1.0, "{path}: body {width}px");
+        let tables = m["tables"].as_array().unwrap();
+        assert!(tables.len() >= 2, "{path}: {m}");
+        for t in tables {
+            assert!(t["beyond"].as_f64().unwrap() <= 0.5, "{path}: a table ends beyond the margin: {m}");
+            assert_eq!(t["spilling"], serde_json::json!([]), "{path}: {m}");
+        }
+    }
+    c.close().await.unwrap();
 }

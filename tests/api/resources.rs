@@ -14,8 +14,12 @@ async fn regions_list_in_tree_order_and_round_trip() {
     let one = app.get_as_admin("/api/v1/regions/town-b").await.body;
     assert_eq!(
         one,
-        json!({"id": "town-b", "name": "乙镇", "kind": "town", "parent": "district", "group": null, "sort": 2})
+        json!({"id": "town-b", "name": "乙镇", "kind": "town", "parent": "district", "group": null, "sort": 2,
+               "iso3": null})
     );
+    let korea = json!({"id": "korea", "name": "韩国", "kind": "benchmark", "iso3": "kor"});
+    let created = app.post_region(korea).await;
+    assert_eq!((created.status, &created.body["iso3"]), (StatusCode::CREATED, &json!("KOR")), "{}", created.body);
 }
 
 #[tokio::test]
@@ -28,6 +32,7 @@ async fn bad_regions_are_refused_naming_the_field() {
         (json!({"id": "town-x", "name": "x", "kind": "town", "parent": "nowhere"}), 422, "parent"),
         (json!({"id": "town-x", "name": "x", "kind": "town", "parent": "kunshan"}), 422, "parent"),
         (json!({"id": "bench", "name": "x", "kind": "benchmark", "parent": "district"}), 422, "parent"),
+        (json!({"id": "bench", "name": "x", "kind": "benchmark", "iso3": "KOREA"}), 422, "iso3"),
         (json!({"name": "x", "kind": "town"}), 422, "id"),
         (json!({"id": "town-a", "name": "x", "kind": "town", "parent": "district"}), 409, ""),
     ];
@@ -41,15 +46,24 @@ async fn bad_regions_are_refused_naming_the_field() {
 }
 
 #[tokio::test]
-async fn a_region_cannot_become_its_own_ancestor_or_gain_children_after_reporting() {
+async fn a_region_cannot_become_its_own_ancestor_and_its_figures_become_its_total_when_it_gains_children() {
     let app = spawn_app().await.with_small_world().await;
     let cycle = json!({"name": "全区", "kind": "district", "parent": "town-a"});
     let answer = app.send_json(Method::PUT, "/api/v1/regions/district", &app.admin, &cycle).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
     assert_eq!(answer.fields(), ["parent"]);
     app.put_values_as_admin("town-a", "2023Q1", &[("gdp", 1.0)]).await;
-    let child = json!({"id": "village", "name": "村", "kind": "town", "parent": "town-a"});
-    assert_eq!(app.post_region(child).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let child = json!({"id": "street-1", "name": "一街道", "kind": "street", "parent": "town-a"});
+    assert_eq!(app.post_region(child).await.status, StatusCode::CREATED);
+    app.put_values_as_admin("street-1", "2023Q1", &[("gdp", 0.25)]).await;
+    let point = &app
+        .get_as_admin("/api/v1/series?region=town-a&indicator=gdp&from=2023Q1&to=2023Q1&view=ytd")
+        .await
+        .body["points"][0];
+    assert_eq!(
+        (&point["value"], &point["source"], &point["computed"], &point["unallocated"]),
+        (&json!(1.0), &json!("reported"), &json!(0.25), &json!(0.75))
+    );
 }
 
 #[tokio::test]
@@ -118,7 +132,7 @@ async fn formulas_with_unknown_codes_or_cycles_are_refused() {
     let change = json!({"name": "R&D经费占GDP比重", "unit": "%", "mode": "derived", "formula": "twice / 2"});
     let answer = app.send_json(Method::PUT, "/api/v1/indicators/rd_share", &app.admin, &change).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
-    assert!(answer.body["error"]["message"].as_str().unwrap().contains("depends on itself"));
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("循环引用了自己"));
     assert_eq!(app.get_as_admin("/api/v1/indicators/rd_share").await.body["formula"], "100 * rd_expenditure / gdp");
 }
 

@@ -464,5 +464,5 @@ async fn a_failure_inside_answers_internal_error_and_nothing_more() {
         )
         .await;
     assert_eq!(put.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(put.body["error"]["message"], "internal error");
+    assert_eq!(put.body["error"]["message"], "系统内部错误，请稍后再试或联系管理员");
 }

@@ -37,10 +37,10 @@ async fn every_validation_error_has_its_status_and_names_its_field() {
             "region",
         ),
         (
-            "a region with children",
-            json!({"region": "district", "period": "2023Q1", "values": one("gdp", json!(1))}),
+            "a year for a quarterly indicator",
+            json!({"region": "town-a", "period": "2023", "values": one("gdp", json!(1))}),
             422,
-            "region",
+            "values[0].indicator",
         ),
         (
             "unknown indicator",

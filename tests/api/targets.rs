@@ -51,7 +51,7 @@ async fn a_proportional_split_hands_out_the_remainder_and_adds_up_exactly() {
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(child_values(&answer.body), pairs(&[("town-a", 0.22), ("town-b", 0.33), ("town-c", 0.45)]));
     assert_eq!(answer.body["parent"]["value"], 1.0);
-    assert_eq!(answer.body["children"][0]["source"], "split from district (proportional to 2022)");
+    assert_eq!(answer.body["children"][0]["source"], "由全区分解（按2022年比例）");
     let stored = app.get_as_admin("/api/v1/targets?year=2023&indicator=rd_expenditure").await.body;
     assert_eq!(stored.as_array().unwrap().len(), 4, "parent and three children written together");
 }
@@ -192,7 +192,7 @@ async fn progress_reports_every_status_against_the_pace() {
         assert_eq!(row["expected"], 0.75);
     }
     let energy = app.progress_of("town-a", "energy_use", "2023Q3").await;
-    assert!((energy["completion"].as_f64().unwrap() - 100.0 / 90.0).abs() < 1e-9);
+    assert_eq!(energy["completion"], 1.111111, "100 / 90 to 6 places");
     assert_eq!(app.progress_of("town-b", "gdp", "2023Q3").await["status"], "no_target");
     app.set_target("town-b", "gdp", 2023, 10.0).await;
     assert_eq!(app.progress_of("town-b", "gdp", "2023Q3").await["status"], "no_data");
@@ -221,7 +221,7 @@ async fn progress_of_the_children_with_year_on_year_growth() {
     assert_eq!(a["status"], "on_track");
     assert!(rows[1]["growth_pct"].is_null(), "no previous figure, no growth");
     let bad = [
-        ("indicator=gdp&period=2023&parent=district", "period"),
+        ("indicator=gdp&period=2023-Q2&parent=district", "period"),
         ("indicator=gdp&period=2023Q2", "parent"),
         ("indicator=gdp&period=2023Q2&parent=district&region=town-a", "parent"),
         ("indicator=gdp&period=2023Q2&parent=town-a", "parent"),

@@ -124,7 +124,7 @@ async fn an_approved_quarter_refuses_the_statisticians_writes_and_stores_nothing
 
     let answer = app.put_values(&a, "town-a", Q, &[("gdp", 120.0)]).await;
     assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
-    assert!(answer.body["error"]["message"].as_str().unwrap().contains("approved"), "{}", answer.body);
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("已审核并锁定"), "{}", answer.body);
     let answer = put_with_reason(&app, &a, "town-a", 120.0, Some("我想改")).await;
     assert_eq!(answer.status, StatusCode::CONFLICT, "a statistician's reason overrides nothing: {}", answer.body);
     assert_eq!(stored_gdp(&app, "town-a", Q).await, Some(100.0));
@@ -149,7 +149,7 @@ async fn an_admin_overrides_an_approved_quarter_only_with_a_reason() {
     for reason in [None, Some(""), Some("   ")] {
         let answer = put_with_reason(&app, &admin, "town-a", 120.0, reason).await;
         assert_eq!(answer.status, StatusCode::CONFLICT, "reason {reason:?}: {}", answer.body);
-        assert!(answer.body["error"]["message"].as_str().unwrap().contains("with a reason"), "{}", answer.body);
+        assert!(answer.body["error"]["message"].as_str().unwrap().contains("管理员可注明原因"), "{}", answer.body);
     }
     assert_eq!(stored_gdp(&app, "town-a", Q).await, Some(100.0));
 
@@ -233,7 +233,7 @@ async fn approving_many_at_once_is_all_or_nothing() {
 
     let answer = approve(json!(["town-a", "town-b", "town-c"])).await;
     assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
-    assert!(answer.body["error"]["message"].as_str().unwrap().contains("town-c (draft)"), "{}", answer.body);
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("丙镇（未上报）"), "{}", answer.body);
     let bad: &[(Value, &[&str])] = &[
         (json!(["town-a", "nowhere"]), &["regions[1]"]),
         (json!(["district", "town-a"]), &["regions[0]"]),
@@ -291,7 +291,7 @@ async fn a_locked_quarter_refuses_everyone_but_an_admin_with_a_reason() {
     // a draft region of a locked quarter is closed too
     let answer = app.put_values(&a, "town-a", Q, &[("gdp", 140.0)]).await;
     assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
-    assert!(answer.body["error"]["message"].as_str().unwrap().contains("2024Q1 is locked"), "{}", answer.body);
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("2024年一季度已锁定"), "{}", answer.body);
     assert_eq!(put_with_reason(&app, &admin, "town-a", 140.0, None).await.status, StatusCode::CONFLICT);
     assert_eq!(stored_gdp(&app, "town-a", Q).await, Some(100.0));
     let answer = put_with_reason(&app, &admin, "town-a", 140.0, Some("补录遗漏数据")).await;
@@ -455,7 +455,7 @@ async fn an_import_into_an_approved_quarter_is_refused_row_by_row() {
     assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
     let rows: Vec<u64> = dry.body["errors"].as_array().unwrap().iter().map(|e| e["row"].as_u64().unwrap()).collect();
     assert_eq!(rows, [3, 4]);
-    assert!(dry.body["errors"][0]["message"].as_str().unwrap().contains("approved"), "{}", dry.body);
+    assert!(dry.body["errors"][0]["message"].as_str().unwrap().contains("已审核并锁定"), "{}", dry.body);
 
     let real = import_csv(&app, &a, "?reason=更正", csv).await;
     assert_eq!(real.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", real.body);
