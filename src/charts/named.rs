@@ -1,5 +1,6 @@
-//! Named charts: one small TOML file each in a directory (the repository's `charts/`), so that
-//! adding a chart to the dashboard needs no code.
+//! Named charts: one small TOML file each. The repository's `charts/` is built into the program
+//! (so the service shows them whatever folder it starts in); `serve --charts DIR` adds the files of
+//! another folder, and a file there replaces the built-in chart of the same name.
 //!
 //! ```toml
 //! title = "全区R&D经费占GDP比重与先进地区对比"
@@ -62,6 +63,28 @@ pub fn parse_file(name: &str, text: &str) -> Result<NamedChart, String> {
     Ok(NamedChart { name: name.to_string(), title: file.title, kind: file.kind, params, spec: Some(spec) })
 }
 
+/// The repository's `charts/*.toml`, built in by `build.rs`: (name, text), by name.
+const BUILT_IN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/named_charts.rs"));
+
+/// The built-in charts, by name.
+pub fn built_in() -> Vec<NamedChart> {
+    // The files are checked by `every_built_in_chart_is_valid`: one that does not parse is a bug.
+    BUILT_IN.iter().filter_map(|(name, text)| parse_file(name, text).ok()).collect()
+}
+
+/// The built-in charts with those of `dir` added, a file of `dir` replacing the built-in chart of
+/// its name. Files that do not parse are reported and the built-in chart, if any, is kept.
+pub fn load(dir: Option<&Path>) -> (Vec<NamedChart>, Vec<String>) {
+    let mut charts: BTreeMap<String, NamedChart> = built_in().into_iter().map(|c| (c.name.clone(), c)).collect();
+    let mut problems = Vec::new();
+    if let Some(dir) = dir {
+        let (extra, found) = load_dir(dir);
+        problems = found;
+        charts.extend(extra.into_iter().map(|c| (c.name.clone(), c)));
+    }
+    (charts.into_values().collect(), problems)
+}
+
 /// Every `*.toml` in `dir`, by name. Files that do not parse are reported, not loaded.
 pub fn load_dir(dir: &Path) -> (Vec<NamedChart>, Vec<String>) {
     let mut charts = Vec::new();
@@ -117,5 +140,44 @@ mod tests {
         let (charts, problems) = load_dir(&dir);
         assert_eq!(problems, Vec::<String>::new());
         assert!(charts.len() >= 3, "{charts:?}");
+    }
+
+    #[test]
+    fn every_built_in_chart_is_valid_and_the_list_is_the_folder() {
+        for (name, text) in BUILT_IN {
+            assert!(parse_file(name, text).is_ok(), "{name}: {:?}", parse_file(name, text));
+        }
+        let (from_folder, _) = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("charts"));
+        // build.rs builds in every file of the folder
+        assert_eq!(built_in(), from_folder);
+        assert_eq!(load(None), (from_folder, Vec::new()));
+    }
+
+    #[test]
+    fn a_folder_adds_charts_and_replaces_built_in_ones_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("assessment-2023.toml", "title = \"考核（本地）\"\nkind = \"assessment\"\n[params]\nyear = 2024\n");
+        write(
+            "local.toml",
+            "title = \"本地进度\"\nkind = \"progress\"\n[params]\nregion = \"town-jia\"\nperiod = \"2023Q3\"\n",
+        );
+        write("rd-share-benchmarks.toml", "title = \"坏\"\nkind = \"pie\"\n");
+        write("notes.txt", "not a chart");
+        let (charts, problems) = load(Some(dir.path()));
+        let names: Vec<&str> = charts.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["assessment-2023", "local", "patent-applications-trend", "rd-expenditure-by-town", "rd-share-benchmarks"]
+        );
+        assert_eq!(charts[0].title, "考核（本地）");
+        assert_eq!(charts[0].spec, Some(ChartSpec::Assessment { year: 2024 }));
+        // the broken file is reported and the built-in chart of its name stays
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("rd-share-benchmarks.toml") && problems[0].contains("kind 'pie'"), "{problems:?}");
+        assert_eq!(charts[4].title, "2023年全区R&D经费占GDP比重与昆山、江阴、深圳对比");
+        // a folder that is not there: the built-in charts and one problem
+        let (charts, problems) = load(Some(&dir.path().join("missing")));
+        assert_eq!((charts.len(), problems.len()), (4, 1));
     }
 }

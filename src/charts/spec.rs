@@ -59,13 +59,13 @@ pub fn parse(kind: Kind, params: &BTreeMap<String, String>) -> Result<ChartSpec,
     for key in params.keys().filter(|k| !kind.parameters().contains(&k.as_str())) {
         errors.push(FieldError::new(
             key.clone(),
-            format!("{} charts take {}", kind.as_str(), kind.parameters().join(", ")),
+            format!("{}图只有这些参数：{}", kind.as_str(), kind.parameters().join("、")),
         ));
     }
     let mut text = |name: &str| match params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
         Some(v) => Some(v.to_string()),
         None => {
-            errors.push(FieldError::new(name, "missing"));
+            errors.push(FieldError::new(name, format!("缺少参数{name}")));
             None
         }
     };
@@ -99,11 +99,11 @@ pub fn parse(kind: Kind, params: &BTreeMap<String, String>) -> Result<ChartSpec,
             let to = d.as_deref().and_then(|p| quarter("to", p, false));
             match (from, to) {
                 (Some(f), Some(t)) if f > t => {
-                    errors.push(FieldError::new("to", "to must not come before from"));
+                    errors.push(FieldError::new("to", "结束时期（to）不能早于开始时期（from）"));
                     None
                 }
                 (Some(f), Some(t)) if f.through(t).count() > MAX_TREND_QUARTERS => {
-                    errors.push(FieldError::new("to", format!("at most {MAX_TREND_QUARTERS} quarters")));
+                    errors.push(FieldError::new("to", format!("趋势图最多{MAX_TREND_QUARTERS}个季度")));
                     None
                 }
                 _ => a.zip(b).zip(from).zip(to).map(|(((region, indicator), from), to)| ChartSpec::Trend {
@@ -131,7 +131,7 @@ pub fn parse(kind: Kind, params: &BTreeMap<String, String>) -> Result<ChartSpec,
         Kind::Assessment => a.and_then(|y| match y.parse::<Period>() {
             Ok(Period::Year(year)) => Some(ChartSpec::Assessment { year }),
             _ => {
-                errors.push(FieldError::new("year", format!("'{y}' is not a year (YYYY)")));
+                errors.push(FieldError::new("year", format!("“{y}”不是年份（YYYY）")));
                 None
             }
         }),

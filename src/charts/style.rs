@@ -42,6 +42,8 @@ pub const MAX_CATEGORY_EXTENT: f64 = 150.0;
 pub const MAX_ROW_LABEL: f64 = 240.0;
 /// Horizontal bar charts grow taller so that each row has at least this many pixels.
 pub const ROW_MIN_HEIGHT: u32 = 26;
+/// … up to this height; beyond it rows get thinner and their names are thinned out.
+pub const MAX_HEIGHT: u32 = 4000;
 
 /// Share of a category's width left empty on either side of its bars.
 pub const PAIR_GAP: f64 = 0.12;

@@ -86,8 +86,8 @@ fn comment_of(comment: Option<&str>) -> AppResult<Option<&str>> {
 
 fn refused(refusal: Refusal, region: &str, quarter: Quarter) -> AppError {
     match refusal {
-        Refusal::Forbidden(m) => AppError::Forbidden(format!("{region} {quarter}: {m}")),
-        Refusal::Conflict(m) => AppError::Conflict(format!("{region} {quarter}: {m}")),
+        Refusal::Forbidden(m) => AppError::Forbidden(format!("{region}{}：{m}", quarter.label())),
+        Refusal::Conflict(m) => AppError::Conflict(format!("{region}{}：{m}", quarter.label())),
         Refusal::Invalid { field, message } => AppError::invalid(field, message),
     }
 }
@@ -154,7 +154,7 @@ pub fn act(
     let old = store::workflow::get(conn, region.id.as_str(), quarter)?;
     let from = old.as_ref().map_or(State::Draft, |r| r.state);
     let actor = Actor::of(user, &world.tree, region.id.as_str());
-    let to = workflow::transition(actor, from, action, comment).map_err(|r| refused(r, region.id.as_str(), quarter))?;
+    let to = workflow::transition(actor, from, action, comment).map_err(|r| refused(r, &region.name, quarter))?;
     apply(conn, user, region, quarter, old, action, to, comment, &store::now())
 }
 

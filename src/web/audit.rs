@@ -85,8 +85,8 @@ const FIELD_ORDER: [&str; 17] = [
     "formula",
     "direction",
     "allow_negative",
-    "regions",
     "role",
+    "regions",
     "sort",
 ];
 
@@ -95,7 +95,12 @@ fn field_rank(field: &str) -> usize {
 }
 
 /// The fields of a region, an indicator or a user as the page names them.
-fn field_label(field: &str) -> &str {
+fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
+    match (entity, field) {
+        ("user", "name") => return "用户名",
+        ("user", "regions") => return "负责地区",
+        _ => {}
+    }
     match field {
         "id" | "code" => "代码",
         "name" => "名称",
@@ -152,7 +157,7 @@ pub fn describe(entry: &AuditEntry, world: &World) -> AuditRow {
         "lock" => (lock(entry.old.as_ref()), lock(entry.new.as_ref())),
         "scheme" => (scheme(entry.old.as_ref(), &names), scheme(entry.new.as_ref(), &names)),
         "password" => (String::new(), if entry.action == "update" { "已更改".into() } else { String::new() }),
-        _ => fields(entry.old.as_ref(), entry.new.as_ref(), &names),
+        entity => fields(entity, entry.old.as_ref(), entry.new.as_ref(), &names),
     };
     AuditRow {
         at: entry.at.clone(),
@@ -202,7 +207,8 @@ fn text<'a>(value: Option<&'a Value>, field: &str) -> Option<&'a str> {
     value.and_then(|v| v.get(field)).and_then(Value::as_str).filter(|t| !t.is_empty())
 }
 
-/// A figure or a target: `26.5 亿元（备注：…）`; a bulk load: `9600 个数据（2015Q1 至 2023Q4）`.
+/// A figure or a target: `26.5 亿元（备注：…）`, `19 亿元，由全区分解（按2022年比例）`; a bulk
+/// load: `9600 个数据，2015年一季度至2023年四季度`.
 fn figure(value: Option<&Value>, unit: &str) -> String {
     let Some(v) = value else { return String::new() };
     if let Some(n) = v.get("value").and_then(Value::as_f64) {
@@ -211,7 +217,7 @@ fn figure(value: Option<&Value>, unit: &str) -> String {
             out.push_str(&format!("（备注：{comment}）"));
         }
         if let Some(source) = text(value, "source").filter(|s| *s != crate::engine::targets::SOURCE_SET) {
-            out.push_str(&format!("（{source}）"));
+            out.push_str(&format!("，{source}"));
         }
         return out;
     }
@@ -275,7 +281,7 @@ fn scheme(value: Option<&Value>, names: &Names<'_>) -> String {
 
 /// A region, an indicator or a user: the fields that changed (all of them on create or delete),
 /// each as `名称：甲镇`.
-fn fields(old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (String, String) {
+fn fields(entity: &str, old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (String, String) {
     let empty = Map::new();
     let old_map = old.and_then(Value::as_object);
     let new_map = new.and_then(Value::as_object);
@@ -291,7 +297,7 @@ fn fields(old: Option<&Value>, new: Option<&Value>, names: &Names<'_>) -> (Strin
             .filter(|(key, value)| !value.is_null() && changed(key))
             .filter_map(|(key, value)| {
                 let shown = field_value(key, value, names)?;
-                Some(format!("{}：{shown}", field_label(key)))
+                Some(format!("{}：{shown}", field_label(entity, key)))
             })
             .collect();
         shown.join("；")
@@ -395,7 +401,7 @@ mod tests {
                     none.clone(),
                     json!({"value": 2.1, "milestones": [0.25, 0.5, 0.75, 1.0], "source": "由全区分解（统一目标）"}),
                 ),
-                ("新增", "目标：甲镇 · R&D经费占GDP比重 · 2023年", "", "2.1%（由全区分解（统一目标））"),
+                ("新增", "目标：甲镇 · R&D经费占GDP比重 · 2023年", "", "2.1%，由全区分解（统一目标）"),
             ),
             (
                 entry(
@@ -462,7 +468,7 @@ mod tests {
                     none.clone(),
                     json!({"id": 3, "name": "jia", "role": "statistician", "regions": ["town-jia"]}),
                 ),
-                ("新增", "用户：jia", "", "名称：jia；角色：统计员；适用地区：甲镇"),
+                ("新增", "用户：jia", "", "用户名：jia；角色：统计员；负责地区：甲镇"),
             ),
             (
                 entry("update", "password", "jia", [None, None, None], none.clone(), none.clone()),
@@ -491,7 +497,7 @@ mod tests {
         for indicator in world.indicators.in_display_order() {
             fields.extend(serde_json::to_value(indicator).unwrap().as_object().unwrap().keys().cloned());
         }
-        let unnamed: Vec<&String> = fields.iter().filter(|f| field_label(f) == f.as_str()).collect();
+        let unnamed: Vec<&String> = fields.iter().filter(|f| field_label("region", f) == f.as_str()).collect();
         assert!(unnamed.is_empty(), "fields without a label in web/audit.rs: {unnamed:?}");
     }
 }

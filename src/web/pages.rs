@@ -144,15 +144,10 @@ fn parse_quarter(text: Option<&str>) -> Option<Quarter> {
     text.and_then(|t| t.parse::<Period>().ok()).and_then(Period::as_quarter)
 }
 
-/// The root of the reporting tree (the district).
-fn root(world: &engine::World) -> AppResult<crate::domain::Region> {
-    world
-        .tree
-        .in_display_order()
-        .into_iter()
-        .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
-        .cloned()
-        .ok_or_else(|| AppError::NotFound("还没有地区".into()))
+/// The root of the reporting tree (the district); none in a database without regions yet, whose
+/// pages then say there is nothing to show rather than fail (SPEC §7).
+fn root(world: &engine::World) -> Option<crate::domain::Region> {
+    world.tree.in_display_order().into_iter().find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark).cloned()
 }
 
 #[derive(Serialize)]
@@ -184,7 +179,16 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let root = root(&world)?;
+            // the named charts are of the district's indicators: none before it has a region
+            let Some(root) = root(&world) else {
+                return Ok(Dashboard {
+                    region: String::new(),
+                    period: None,
+                    period_label: None,
+                    rows: vec![],
+                    charts: vec![],
+                });
+            };
             let Some(quarter) = asked.or(engine::latest_quarter(conn)?) else {
                 return Ok(Dashboard { region: root.name, period: None, period_label: None, rows: vec![], charts });
             };
@@ -265,12 +269,27 @@ fn entry_page(
         .filter(|r| who.may_write_figures(&world.tree, r.id.as_str()))
         .map(|r| (r.id.to_string(), r.name.clone()))
         .collect();
-    let region = match region {
+    let region = match given(region) {
         Some(r) if regions.iter().any(|(id, _)| id == r) => r.to_string(),
-        Some(r) => return Err(AppError::Forbidden(format!("不能填报 {r} 的数据"))),
-        None => {
-            regions.first().map(|(id, _)| id.clone()).ok_or_else(|| AppError::Forbidden("没有可填报的地区".into()))?
-        }
+        Some(r) => return Err(AppError::Forbidden(format!("不能填报“{r}”的数据"))),
+        None => match regions.first() {
+            Some((id, _)) => id.clone(),
+            // a database without reporting regions yet: the page says so (SPEC §7)
+            None => {
+                return Ok(EntryPage {
+                    regions,
+                    region: String::new(),
+                    region_name: String::new(),
+                    period: quarter.to_string(),
+                    period_label: quarter.label(),
+                    rows: vec![],
+                    saved: None,
+                    warnings: vec![],
+                    errors: vec![],
+                    error: None,
+                });
+            }
+        },
     };
     let stored = store::observations::list(conn, &region, Period::Quarter(quarter), None)?;
     let last_period = quarter.year_before().map(Period::Quarter);
@@ -494,18 +513,18 @@ struct BenchmarksPage {
     period: String,
     decimals: u8,
     unit: String,
-    comparison: crate::domain::benchmark::Comparison,
+    /// none without a district or an indicator
+    comparison: Option<crate::domain::benchmark::Comparison>,
 }
 
 pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let root = root(&world)?;
-            let indicator = q.indicator.unwrap_or_else(|| {
+            let indicator = given(q.indicator.as_deref()).map(str::to_string).or_else(|| {
                 world.indicators.get("rd_share").map_or_else(
-                    || world.indicators.in_display_order().first().map(|i| i.code.to_string()).unwrap_or_default(),
-                    |i| i.code.to_string(),
+                    || world.indicators.in_display_order().first().map(|i| i.code.to_string()),
+                    |i| Some(i.code.to_string()),
                 )
             });
             let period = match q.period.as_deref().and_then(|p| p.parse::<Period>().ok()) {
@@ -514,8 +533,19 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): 
                     Period::Year(engine::latest_quarter(conn)?.map_or(engine::current_quarter().year(), |q| q.year()))
                 }
             };
+            let (Some(root), Some(indicator)) = (root(&world), indicator) else {
+                let nothing = BenchmarksPage {
+                    indicators: vec![],
+                    indicator: String::new(),
+                    period: period.to_string(),
+                    decimals: 0,
+                    unit: String::new(),
+                    comparison: None,
+                };
+                return Ok(nothing);
+            };
             let ind = world.indicator(&indicator)?;
-            let comparison = engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?;
+            let comparison = Some(engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?);
             Ok(BenchmarksPage {
                 indicators: world
                     .indicators
@@ -581,18 +611,31 @@ pub async fn assessment(State(state): State<AppState>, who: PageUser, Query(q): 
 #[derive(Serialize)]
 struct ReportsPage {
     quarters: Vec<(String, String)>,
-    years: Vec<i32>,
+    /// each year, and whether it has an assessment scheme (and so a report)
+    years: Vec<(i32, bool)>,
 }
 
 pub async fn reports(State(state): State<AppState>, who: PageUser) -> Response {
     let data = state
         .read(|conn| {
+            // reports are of the reporting tree: none before it has a region
+            if root(&*engine::world(conn)?).is_none() {
+                return Ok(ReportsPage { quarters: vec![], years: vec![] });
+            }
             let latest = engine::latest_quarter(conn)?.unwrap_or_else(engine::current_quarter);
             let quarters: Vec<(String, String)> = std::iter::successors(Some(latest), |q| q.previous())
                 .take(8)
                 .map(|q| (q.to_string(), q.ytd_label()))
                 .collect();
-            let years = (latest.year() - 2..=latest.year()).rev().collect();
+            // an assessment report exists once the year has a scheme
+            let years = (latest.year() - 2..=latest.year())
+                .rev()
+                .map(|y| match engine::assessments::scheme(conn, y) {
+                    Ok(_) => Ok((y, true)),
+                    Err(AppError::NotFound(_)) => Ok((y, false)),
+                    Err(e) => Err(e),
+                })
+                .collect::<AppResult<_>>()?;
             Ok(ReportsPage { quarters, years })
         })
         .await;

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use reqwest::header::COOKIE;
 use serde_json::json;
 use zhibiao::domain::access::Role;
 
@@ -200,4 +201,56 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
     }
     assert!(c.find(Locator::Css("nav a[href='/entry']")).await.is_err(), "no entry form for viewers");
     c.close().await.unwrap();
+}
+
+/// The page at `path` as the signed-in `session` sees it.
+async fn page(app: &TestApp, session: &str, path: &str) -> (reqwest::StatusCode, String) {
+    let resp = app.client.get(format!("{}{path}", app.base)).header(COOKIE, session).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_audit_page_tells_every_kind_of_change_in_chinese_and_the_form_gives_back_what_was_typed() {
+    let app = spawn_demo().await;
+    {
+        let conn = app.pool.get().unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", "admin", "chief-secret-1").unwrap();
+    }
+    let region = json!({"id": "town-new", "name": "新镇", "kind": "town", "parent": "district", "sort": 9});
+    assert_eq!(app.post_region(region).await.status, reqwest::StatusCode::CREATED);
+    app.put_values_as_admin("town-jia", "2024Q1", &[("patent_applications", 9000.0)]).await;
+    let lock = json!({"reason": "年报已发布"});
+    let locked = app.send_json(reqwest::Method::PUT, "/api/v1/locks/2023Q4", &app.admin.clone(), &lock).await;
+    assert_eq!(locked.status, reqwest::StatusCode::OK, "{}", locked.body);
+    let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
+
+    let (status, audit) = page(&app, &session, "/audit").await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{audit}");
+    for shown in [
+        "<td>锁定</td><td>季度锁定：2023年四季度</td>",
+        "<td>已锁定</td>",
+        "<td>年报已发布</td>",
+        "<td>新增</td><td>数据：甲镇 · 专利申请量 · 2024年一季度</td>",
+        "<td>9000 件</td>",
+        "<td>新增</td><td>地区：新镇</td>",
+        "代码：town-new；名称：新镇；类型：镇；上级：全区；排序：9",
+        "目标：甲镇 · R&amp;D经费支出 · 2023年",
+        "由全区分解（按2022年比例）",
+    ] {
+        assert!(audit.contains(shown), "the audit page lacks {shown}:\n{audit}");
+    }
+    for machine in ["create", "update", "\"value\"", "town-jia/", "9000.0"] {
+        assert!(!audit.contains(machine), "the audit page shows {machine}");
+    }
+
+    let (_, targets) = page(&app, &session, "/targets?year=2023").await;
+    assert!(targets.contains("由全区分解（按2022年比例）") && targets.contains("直接设定"), "{targets}");
+    assert!(!targets.contains("split from"), "{targets}");
+
+    let (_, entry) = page(&app, &session, "/entry?region=town-jia&period=2024Q1").await;
+    assert!(
+        entry.contains(r#"name="v_patent_applications" id="v_patent_applications" inputmode="decimal" value="9000""#),
+        "{entry}"
+    );
+    assert!(!entry.contains("9000.0"), "{entry}");
 }

@@ -445,7 +445,10 @@ async fn a_failure_inside_answers_internal_error_and_nothing_more() {
 
     let api = app.get_as_admin("/api/v1/targets?year=2023").await;
     assert_eq!(api.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(api.body, json!({"error": {"code": "internal", "message": "internal error", "details": []}}));
+    assert_eq!(
+        api.body,
+        json!({"error": {"code": "internal", "message": "系统内部错误，请稍后再试或联系管理员", "details": []}})
+    );
 
     for page in ["/targets", "/"] {
         let resp = s.client.get(format!("{}{page}", app.base)).header(COOKIE, &s.cookie).send().await.unwrap();

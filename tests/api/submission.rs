@@ -55,12 +55,6 @@ async fn every_validation_error_has_its_status_and_names_its_field() {
             "values[0].indicator",
         ),
         (
-            "a year for a town",
-            json!({"region": "town-a", "period": "2023", "values": one("gdp", json!(1))}),
-            422,
-            "period",
-        ),
-        (
             "a malformed period",
             json!({"region": "town-a", "period": "2023-Q1", "values": one("gdp", json!(1))}),
             422,
