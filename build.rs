@@ -17,8 +17,7 @@ fn main() {
         })
         .collect();
     charts.sort();
-    let list: String =
-        charts.iter().map(|(name, path)| format!("    ({name:?}, include_str!({path:?})),\n")).collect();
+    let list: String = charts.iter().map(|(name, path)| format!("    ({name:?}, include_str!({path:?})),\n")).collect();
     let out = Path::new(&env::var("OUT_DIR").expect("cargo sets it")).join("named_charts.rs");
     fs::write(out, format!("&[\n{list}]\n")).expect("OUT_DIR is writable");
 }

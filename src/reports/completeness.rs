@@ -46,7 +46,7 @@ impl Report for CompletenessReport {
             sheet.number(row, 2, Some(region.required as f64), 0)?;
             sheet.number(row, 3, Some(region.reported as f64), 0)?;
             sheet.text(row, 4, &region.missing_names.join("、"))?;
-            sheet.text(row, 5, region.submitted_at.as_deref().unwrap_or(""))?;
+            sheet.text(row, 5, &region.submitted_at.as_deref().and_then(super::beijing_time).unwrap_or_default())?;
         }
         book.save()
     }

@@ -27,6 +27,10 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         Some(v) => format_value(round_to(v, decimals.unwrap_or(2)), decimals.unwrap_or(2)),
         None => "—".into(),
     });
+    // A stored moment in Beijing time, or a dash.
+    env.add_filter("when", |at: Option<String>| {
+        at.as_deref().and_then(super::beijing_time).unwrap_or_else(|| "—".into())
+    });
     // A share as a percentage: 0.947 → 94.7%.
     env.add_filter("pct", |share: Option<f64>| match share {
         Some(s) => format!("{:.1}%", round_to(100.0 * s, 1)),
