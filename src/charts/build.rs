@@ -27,22 +27,27 @@ pub fn target_vs_actual(title: String, ind: &Indicator, rows: &[(String, Progres
     Chart { title, body }
 }
 
-/// Year-to-date actual, cumulative target path and last year's YTD, by quarter.
+/// Year-to-date actual, cumulative target path and last year's YTD, by quarter; or, over years,
+/// the annual figure and the year's target (last year's line would repeat the figure one slot on).
 pub fn trend(
     title: String,
     ind: &Indicator,
-    quarters: &[crate::domain::Quarter],
+    slots: &[crate::domain::Period],
     actual: Vec<Option<f64>>,
     target_path: Vec<Option<f64>>,
     last_year: Vec<Option<f64>>,
 ) -> Chart {
+    let annual = slots.iter().all(|p| p.as_quarter().is_none());
+    let last_year = if annual { vec![None; slots.len()] } else { last_year };
     let has_data = [&actual, &target_path, &last_year].iter().any(|s| s.iter().any(Option::is_some));
     let body = if has_data {
         Body::Trend(Trend {
             axis: axis_title(&ind.name, &ind.unit),
             decimals: ind.decimals,
-            labels: quarters.iter().map(|q| q.to_string()).collect(),
-            year_starts: quarters.iter().map(|q| q.q() == 1).collect(),
+            annual,
+            labels: slots.iter().map(|p| p.to_string()).collect(),
+            // cumulative lines restart with each year; annual ones run on
+            year_starts: slots.iter().enumerate().map(|(i, p)| p.as_quarter().map_or(i == 0, |q| q.q() == 1)).collect(),
             actual,
             target_path,
             last_year,

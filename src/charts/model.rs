@@ -37,11 +37,14 @@ pub struct Pair {
     pub pace: Option<f64>,
 }
 
-/// A region's year-to-date figures by quarter against its cumulative target path and last year.
+/// A region's year-to-date figures by quarter against its cumulative target path and last year,
+/// or an annual indicator's figures by year against the year's target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trend {
     pub axis: String,
     pub decimals: u8,
+    /// one figure a year: the lines run on across years and are named as annual figures
+    pub annual: bool,
     pub labels: Vec<String>,
     /// true where a quarter is the first of its year (the cumulative lines restart there)
     pub year_starts: Vec<bool>,

@@ -45,14 +45,24 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChartSpec {
     TargetVsActual { indicator: String, period: Quarter, parent: String },
-    Trend { region: String, indicator: String, from: Quarter, to: Quarter },
+    /// `from` and `to` are both years or both quarters; the engine reads years as the quarters
+    /// they hold when the indicator is quarterly.
+    Trend { region: String, indicator: String, from: Period, to: Period },
     Benchmarks { region: String, indicator: String, period: Period },
     Assessment { year: i32 },
     Progress { region: String, period: Quarter },
 }
 
-/// A trend over more quarters than this would not be readable.
+/// A trend over more quarters (or years) than this would not be readable.
 pub const MAX_TREND_QUARTERS: usize = 40;
+
+/// How many periods a trend from `from` to `to` has: years, or quarters (0 when `to` comes first).
+fn trend_slots(from: Period, to: Period) -> usize {
+    match (from, to) {
+        (Period::Quarter(f), Period::Quarter(t)) => f.through(t).count(),
+        (f, t) => usize::try_from(t.year() - f.year() + 1).unwrap_or(0),
+    }
+}
 
 pub fn parse(kind: Kind, params: &BTreeMap<String, String>) -> Result<ChartSpec, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -95,15 +105,21 @@ pub fn parse(kind: Kind, params: &BTreeMap<String, String>) -> Result<ChartSpec,
             })
         }
         Kind::Trend => {
-            let from = c.as_deref().and_then(|p| quarter("from", p, true));
-            let to = d.as_deref().and_then(|p| quarter("to", p, false));
+            let years = |p: &str| p.parse::<Period>().ok().and_then(|p| p.as_quarter().is_none().then_some(p));
+            let (from, to) = match (c.as_deref().and_then(years), d.as_deref().and_then(years)) {
+                (Some(f), Some(t)) => (Some(f), Some(t)),
+                _ => (
+                    c.as_deref().and_then(|p| quarter("from", p, true)).map(Period::Quarter),
+                    d.as_deref().and_then(|p| quarter("to", p, false)).map(Period::Quarter),
+                ),
+            };
             match (from, to) {
-                (Some(f), Some(t)) if f > t => {
+                (Some(f), Some(t)) if trend_slots(f, t) == 0 => {
                     errors.push(FieldError::new("to", "结束时期（to）不能早于开始时期（from）"));
                     None
                 }
-                (Some(f), Some(t)) if f.through(t).count() > MAX_TREND_QUARTERS => {
-                    errors.push(FieldError::new("to", format!("趋势图最多{MAX_TREND_QUARTERS}个季度")));
+                (Some(f), Some(t)) if trend_slots(f, t) > MAX_TREND_QUARTERS => {
+                    errors.push(FieldError::new("to", format!("趋势图最多{MAX_TREND_QUARTERS}个时期")));
                     None
                 }
                 _ => a.zip(b).zip(from).zip(to).map(|(((region, indicator), from), to)| ChartSpec::Trend {
@@ -169,8 +185,18 @@ mod tests {
                 ChartSpec::Trend {
                     region: "district".into(),
                     indicator: "gdp".into(),
-                    from: q("2022Q1"),
-                    to: q("2023Q2"),
+                    from: Period::Quarter(q("2022Q1")),
+                    to: Period::Quarter(q("2023Q2")),
+                },
+            ),
+            (
+                Kind::Trend,
+                params(&[("region", "cn"), ("indicator", "rd"), ("from", "2015"), ("to", "2023")]),
+                ChartSpec::Trend {
+                    region: "cn".into(),
+                    indicator: "rd".into(),
+                    from: Period::Year(2015),
+                    to: Period::Year(2023),
                 },
             ),
             (
@@ -196,14 +222,15 @@ mod tests {
 
     #[test]
     fn names_every_bad_parameter() {
-        let cases: [(Kind, BTreeMap<String, String>, &[&str]); 5] = [
+        let cases: [(Kind, BTreeMap<String, String>, &[&str]); 6] = [
             (Kind::TargetVsActual, params(&[("indicator", "gdp")]), &["period", "parent"]),
             (
                 Kind::Trend,
                 params(&[("region", "d"), ("indicator", "gdp"), ("from", "2023Q3"), ("to", "2023Q1")]),
                 &["to"],
             ),
-            (Kind::Trend, params(&[("region", "d"), ("indicator", "gdp"), ("from", "2000"), ("to", "2023")]), &["to"]),
+            (Kind::Trend, params(&[("region", "d"), ("indicator", "gdp"), ("from", "1980"), ("to", "2023")]), &["to"]),
+            (Kind::Trend, params(&[("region", "d"), ("indicator", "gdp"), ("from", "2014Q1"), ("to", "2023")]), &["to"]),
             (Kind::Assessment, params(&[("year", "2023Q1"), ("colour", "red")]), &["colour", "year"]),
             (Kind::Benchmarks, params(&[("region", "d"), ("indicator", "x"), ("period", "2023-Q1")]), &["period"]),
         ];

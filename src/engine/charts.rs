@@ -3,11 +3,29 @@
 use rusqlite::Connection;
 
 use super::{progress, world};
+use crate::charts::spec::MAX_TREND_QUARTERS;
 use crate::charts::{Chart, ChartSpec, build};
-use crate::domain::progress::pace;
-use crate::domain::{Quarter, Span};
+use crate::domain::progress::{milestone_quarter, pace};
+use crate::domain::{Frequency, Indicator, Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
+
+/// The periods of a trend: years for an annual indicator; quarters for a quarterly one, a year
+/// standing for its four.
+fn trend_slots(ind: &Indicator, from: Period, to: Period) -> AppResult<Vec<Period>> {
+    if ind.frequency == Frequency::Annual {
+        return Ok((from.year()..=to.year()).map(Period::Year).collect());
+    }
+    let quarter = |p: Period, q| p.as_quarter().or_else(|| Quarter::new(p.year(), q));
+    let (Some(first), Some(last)) = (quarter(from, 1), quarter(to, 4)) else {
+        return Err(AppError::invalid("from", "时期超出可表示的范围"));
+    };
+    let slots: Vec<Period> = first.through(last).map(Period::Quarter).collect();
+    if slots.len() > MAX_TREND_QUARTERS {
+        return Err(AppError::invalid("to", format!("季度指标的趋势图最多{MAX_TREND_QUARTERS}个季度")));
+    }
+    Ok(slots)
+}
 
 /// Builds the chart `spec` asks for; `title` replaces the generated one. Kept in memory until
 /// the next write, like the answers it is drawn from.
@@ -33,23 +51,29 @@ fn compute(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResul
             let r = world.region(region)?;
             let observations = world.observations(conn, &[region], &[indicator], from.year() - 1, to.year())?;
             let calc = world.calculator(&observations);
-            let quarters: Vec<Quarter> = from.through(*to).collect();
-            let ytd = |q: Option<Quarter>| q.and_then(|q| calc.figure(region, indicator, Span::Ytd(q)).value);
-            let target_path = quarters
+            let slots = trend_slots(ind, *from, *to)?;
+            let at = |span: Option<Span>| span.and_then(|s| calc.figure(region, indicator, s).value);
+            let target_path = slots
                 .iter()
-                .map(|q| {
-                    Ok(store::targets::get(conn, region, indicator, q.year())?
-                        .map(|t| pace(t.value, &t.milestones, q.q())))
+                .map(|p| {
+                    Ok(store::targets::get(conn, region, indicator, p.year())?
+                        .map(|t| pace(t.value, &t.milestones, milestone_quarter(*p))))
                 })
                 .collect::<AppResult<Vec<_>>>()?;
-            let generated = format!("{}{}累计完成情况（{}—{}）", r.name, ind.name, from.label(), to.label());
+            let (first, last) = (slots[0], slots[slots.len() - 1]);
+            let generated = match ind.frequency {
+                Frequency::Annual => format!("{}{}（{}—{}）", r.name, ind.name, first.label(), last.label()),
+                Frequency::Quarterly => {
+                    format!("{}{}累计完成情况（{}—{}）", r.name, ind.name, first.label(), last.label())
+                }
+            };
             build::trend(
                 title(generated),
                 ind,
-                &quarters,
-                quarters.iter().map(|q| ytd(Some(*q))).collect(),
+                &slots,
+                slots.iter().map(|p| at(Some(Span::to_date(*p)))).collect(),
                 target_path,
-                quarters.iter().map(|q| ytd(q.year_before())).collect(),
+                slots.iter().map(|p| at(Span::to_date(*p).year_before())).collect(),
             )
         }
         ChartSpec::Benchmarks { region, indicator, period } => {

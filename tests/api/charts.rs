@@ -453,6 +453,7 @@ fn forty_quarter_trend() -> Chart {
         body: Body::Trend(Trend {
             axis: "专利申请量（件）".into(),
             decimals: 0,
+            annual: false,
             year_starts: (0..40).map(|i| i % 4 == 0).collect(),
             actual: (0..40).map(|i| ytd(i, 1.02)).collect(),
             target_path: (0..40).map(|i| ytd(i, 1.0)).collect(),

@@ -168,3 +168,28 @@ async fn an_indicator_of_one_subtree_is_asked_only_of_its_regions() {
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
     assert_eq!(unknown.fields(), ["regions[0]"]);
 }
+
+#[tokio::test]
+async fn the_trend_of_an_annual_indicator_has_one_slot_a_year() {
+    let app = national_tree().await;
+    // 全国's R&D expenditure as published, 2019–2022 (全国科技经费投入统计公报 of each year)
+    for (year, value) in [("2019", 22143.6), ("2020", 24393.1), ("2021", 27956.3), ("2022", 30782.9)] {
+        app.put_values_as_admin("cn", year, &[("rd_expenditure", value)]).await;
+    }
+    let resp = app
+        .client
+        .get(format!("{}/charts/trend.svg?region=cn&indicator=rd_expenditure&from=2015&to=2023", app.base))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let svg = resp.text().await.unwrap();
+    let texts: Vec<&str> = svg.split("<text").skip(1).filter_map(|t| t.split('\n').nth(1)).collect();
+    for year in 2015..=2023 {
+        assert!(texts.contains(&year.to_string().as_str()), "{year} on the axis: {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t.contains("Q")), "no quarters: {texts:?}");
+    assert!(texts.contains(&"全国R&amp;D经费支出（2015年—2023年）"), "{texts:?}");
+    assert!(texts.contains(&"30782.9") && texts.contains(&"全年完成"), "{texts:?}");
+}
