@@ -416,7 +416,8 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     let n = c.labels.len();
     let values: Vec<f64> =
         c.actual.iter().chain(&c.target_path).chain(&c.last_year).copied().filter_map(finite).collect();
-    let (target_name, actual_name) = if c.annual { ("年度目标", "全年完成") } else { ("目标进度", "累计完成") };
+    let (target_name, actual_name) =
+        if c.annual { ("年度目标", "全年完成") } else { ("目标进度", "累计完成") };
     let series: [(&[Option<f64>], &str, Mark); 3] = [
         (&c.last_year, "上年同期累计", Mark::Line(LAST_YEAR.stroke_width(1))),
         (&c.target_path, target_name, Mark::Dashed(PACE.stroke_width(2))),

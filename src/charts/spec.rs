@@ -44,13 +44,31 @@ impl Kind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChartSpec {
-    TargetVsActual { indicator: String, period: Quarter, parent: String },
+    TargetVsActual {
+        indicator: String,
+        period: Quarter,
+        parent: String,
+    },
     /// `from` and `to` are both years or both quarters; the engine reads years as the quarters
     /// they hold when the indicator is quarterly.
-    Trend { region: String, indicator: String, from: Period, to: Period },
-    Benchmarks { region: String, indicator: String, period: Period },
-    Assessment { year: i32 },
-    Progress { region: String, period: Quarter },
+    Trend {
+        region: String,
+        indicator: String,
+        from: Period,
+        to: Period,
+    },
+    Benchmarks {
+        region: String,
+        indicator: String,
+        period: Period,
+    },
+    Assessment {
+        year: i32,
+    },
+    Progress {
+        region: String,
+        period: Quarter,
+    },
 }
 
 /// A trend over more quarters (or years) than this would not be readable.
@@ -230,7 +248,11 @@ mod tests {
                 &["to"],
             ),
             (Kind::Trend, params(&[("region", "d"), ("indicator", "gdp"), ("from", "1980"), ("to", "2023")]), &["to"]),
-            (Kind::Trend, params(&[("region", "d"), ("indicator", "gdp"), ("from", "2014Q1"), ("to", "2023")]), &["to"]),
+            (
+                Kind::Trend,
+                params(&[("region", "d"), ("indicator", "gdp"), ("from", "2013Q4"), ("to", "2023")]),
+                &["to"],
+            ),
             (Kind::Assessment, params(&[("year", "2023Q1"), ("colour", "red")]), &["colour", "year"]),
             (Kind::Benchmarks, params(&[("region", "d"), ("indicator", "x"), ("period", "2023-Q1")]), &["period"]),
         ];

@@ -276,6 +276,16 @@ impl IndicatorSet {
             .collect()
     }
 
+    /// What a report or dashboard of `region` at `period` lists, in display order: the indicators
+    /// that apply to it, annual ones only at the year's end (the fourth quarter or the year).
+    pub fn shown_for(&self, tree: &RegionTree, region: &str, period: Period) -> Vec<&Indicator> {
+        let year_end = super::progress::is_year_end(period);
+        self.in_display_order()
+            .into_iter()
+            .filter(|i| i.applies_to(tree, region) && (i.frequency == Frequency::Quarterly || year_end))
+            .collect()
+    }
+
     /// In display order (`sort`, then code).
     pub fn in_display_order(&self) -> Vec<&Indicator> {
         let mut all: Vec<&Indicator> = self.by_code.values().collect();
@@ -384,6 +394,14 @@ pub(crate) mod tests {
             got.sort();
             assert_eq!(got, *want, "{region} {quarter}");
         }
+        let shown = |region, period: &str| -> Vec<&str> {
+            let mut codes: Vec<&str> =
+                set.shown_for(&tree, region, period.parse().unwrap()).iter().map(|i| i.code.as_str()).collect();
+            codes.sort();
+            codes
+        };
+        assert_eq!(shown("cn", "2023Q3"), ["gdp", "patents_per_10k"]);
+        assert_eq!(shown("hubei", "2023"), ["gdp", "rd", "share"]);
         let city = set.get("patents_per_10k").unwrap();
         assert!(city.applies_to(&tree, "cn") && city.applies_to(&tree, "hunan"), "shown for the ancestors");
         assert!(!city.applies_to(&tree, "hubei") && !city.reported_by(&tree, "cn"));

@@ -4,6 +4,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{World, world};
+use crate::domain::calc::Source;
 use crate::domain::progress::{
     Progress, ProgressInput, default_milestones, milestone_quarter, progress, span_at, year_before,
 };
@@ -19,6 +20,12 @@ pub struct ProgressRow {
     pub progress: Progress,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// regions with children: `reported` when `actual` is the region's own published total
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// with a reported total: reported − the children's sum (未分配/区本级)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unallocated: Option<f64>,
 }
 
 /// Which regions a progress question is about.
@@ -69,6 +76,8 @@ pub fn rows(
                     previous,
                 }),
                 coverage: figure.coverage,
+                source: figure.source,
+                unallocated: figure.unallocated(),
             });
         }
     }

@@ -7,8 +7,8 @@ use super::{Report, ReportChart, html, xlsx};
 use crate::charts::ChartSpec;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
-use crate::domain::progress::{Status, is_year_end};
-use crate::domain::{Frequency, Period, Quarter, RegionKind};
+use crate::domain::progress::Status;
+use crate::domain::{Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
 
@@ -27,6 +27,9 @@ pub struct Bulletin {
     pub lines: Vec<BulletinLine>,
     /// the region's children, one row each (empty for a reporting region)
     pub children: Vec<ChildRow>,
+    /// where the region's own reported total exceeds its children's sum: 未分配/区本级, in the
+    /// order of `lines` (None when no indicator has one)
+    pub unallocated: Option<Vec<Option<f64>>>,
     #[serde(skip)]
     pub charts: Vec<ReportChart>,
 }
@@ -78,14 +81,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
             .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
             .ok_or_else(|| AppError::NotFound("还没有地区".into()))?,
     };
-    // The indicators that apply to the region (SPEC §2.3 `regions`); annual ones from the year's end on.
-    let indicators: Vec<_> = world
-        .indicators
-        .in_display_order()
-        .into_iter()
-        .filter(|i| i.applies_to(&world.tree, region.id.as_str()))
-        .filter(|i| i.frequency == Frequency::Quarterly || is_year_end(period))
-        .collect();
+    let indicators = world.indicators.shown_for(&world.tree, region.id.as_str(), period);
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
     let rows = progress::rows(conn, &world, &[region.id.as_str()], &codes, period)?;
     let mut lines = Vec::with_capacity(rows.len());
@@ -139,6 +135,8 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
             completions: rows.iter().map(|r| r.progress.completion).collect(),
         })
         .collect();
+    let unallocated: Vec<Option<f64>> = rows.iter().map(|r| r.unallocated).collect();
+    let unallocated = unallocated.iter().any(Option::is_some).then_some(unallocated);
     // A chart of the children against their targets for every indicator that has targets.
     let mut charts = Vec::new();
     // A year's chart is its fourth quarter's: the same figures, read at the year's end.
@@ -169,6 +167,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
         narrative: sentences,
         lines,
         children,
+        unallocated,
         charts,
     })
 }
@@ -223,10 +222,19 @@ impl Report for Bulletin {
             let mut headers = vec!["地区".to_string()];
             headers.extend(self.lines.iter().map(|l| crate::charts::model::axis_title(&l.name, &l.unit)));
             let mut sheet = book.sheet("分地区", &format!("{} 分地区情况", self.title), &headers)?;
-            for (r, child) in self.children.iter().enumerate() {
+            // The children, then what the region's own published totals leave unallocated
+            // (未分配/区本级) and those totals, as the HTML table shows them.
+            let published: Vec<Option<f64>> = self.lines.iter().map(|l| l.value).collect();
+            let mut rows: Vec<(String, &[Option<f64>])> =
+                self.children.iter().map(|c| (c.name.clone(), c.values.as_slice())).collect();
+            if let Some(unallocated) = &self.unallocated {
+                rows.push(("未分配/区本级".into(), unallocated));
+                rows.push((format!("{}（公布数）", self.region_name), &published));
+            }
+            for (r, (name, values)) in rows.iter().enumerate() {
                 let row = sheet.data_row(r);
-                sheet.text(row, 0, &child.name)?;
-                for (c, (value, line)) in child.values.iter().zip(&self.lines).enumerate() {
+                sheet.text(row, 0, name)?;
+                for (c, (value, line)) in values.iter().zip(&self.lines).enumerate() {
                     sheet.number(row, c as u16 + 1, *value, line.decimals)?;
                 }
             }

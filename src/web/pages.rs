@@ -162,6 +162,8 @@ struct DashboardRow {
     yoy: Option<String>,
     /// children that reported / all children
     coverage: Option<crate::domain::Coverage>,
+    /// what the region's own published total leaves to no child (未分配/区本级)
+    unallocated: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -192,7 +194,8 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
             let Some(quarter) = asked.or(engine::latest_quarter(conn)?) else {
                 return Ok(Dashboard { region: root.name, period: None, period_label: None, rows: vec![], charts });
             };
-            let codes: Vec<&str> = world.indicators.in_display_order().iter().map(|i| i.code.as_str()).collect();
+            let shown = world.indicators.shown_for(&world.tree, root.id.as_str(), quarter.into());
+            let codes: Vec<&str> = shown.iter().map(|i| i.code.as_str()).collect();
             let rows = progress::rows(conn, &world, &[root.id.as_str()], &codes, quarter)?;
             let rows = rows
                 .into_iter()
@@ -208,6 +211,7 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
                         }),
                         progress: r.progress,
                         coverage: r.coverage,
+                        unallocated: r.unallocated,
                     })
                 })
                 .collect::<AppResult<_>>()?;

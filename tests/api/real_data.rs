@@ -103,6 +103,18 @@ async fn a_national_ratio_runs_over_the_provinces_with_both_figures_until_the_co
     let share = point_2022(&app, "cn", "rd_share").await["value"].as_f64().unwrap();
     assert_eq!(share, 2.543606);
     assert_eq!((share * 100.0).round() / 100.0, 2.54, "the published national intensity");
+
+    // The bulletin speaks of 全国 and shows what the provinces leave unallocated.
+    let bulletin = app.get_as_admin("/reports/bulletin/2022.json?region=cn").await;
+    assert_eq!(bulletin.status, StatusCode::OK, "{}", bulletin.body);
+    let names: Vec<&str> =
+        bulletin.body["lines"].as_array().unwrap().iter().map(|l| l["indicator"].as_str().unwrap()).collect();
+    let rd_at = names.iter().position(|n| *n == "rd_expenditure").unwrap();
+    assert_eq!(bulletin.body["unallocated"][rd_at].as_f64(), Some(11858.8));
+    assert!(bulletin.body["narrative"].as_array().unwrap().iter().any(|s| s == "全年，全国R&D经费支出30782.9亿元。"));
+    let html = app.client.get(format!("{}/reports/bulletin/2022.html?region=cn", app.base)).bearer_auth(&app.admin);
+    let html = html.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("未分配/区本级") && html.contains("全国（公布数）"), "{html}");
 }
 
 #[tokio::test]
