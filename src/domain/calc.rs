@@ -496,6 +496,35 @@ mod tests {
     }
 
     #[test]
+    fn matched_children_in_every_view() {
+        let mut f = Fixture::new();
+        // Q1 complete for both towns; in Q2 town-b has saved its R&D but not yet its GDP.
+        f.put("town-a", "gdp", "2023Q1", 100.0)
+            .put("town-a", "rd", "2023Q1", 2.0)
+            .put("town-b", "gdp", "2023Q1", 100.0)
+            .put("town-b", "rd", "2023Q1", 4.0)
+            .put("town-a", "gdp", "2023Q2", 300.0)
+            .put("town-a", "rd", "2023Q2", 3.0)
+            .put("town-b", "rd", "2023Q2", 10.0);
+        let cases = [
+            // (span, share, double_share, children that took part)
+            (ytd("2023Q1"), Some(3.0), Some(6.0), 2),
+            (quarter("2023Q1"), Some(3.0), Some(6.0), 2),
+            // YTD Q2: town-a alone, 3 / 300
+            (ytd("2023Q2"), Some(1.0), Some(2.0), 1),
+            // the Q2 quarter: town-a alone, (3 − 2) / (300 − 100)
+            (quarter("2023Q2"), Some(0.5), Some(1.0), 1),
+            (Span::Annual(2023), None, None, 0),
+        ];
+        for (span, share, double, took_part) in cases {
+            let got = f.figure("district", "share", span);
+            assert_eq!((got.value, got.coverage), (share, cov(took_part, 3)), "share {span:?}");
+            let got = f.figure("district", "double_share", span);
+            assert_eq!((got.value, got.coverage), (double, cov(took_part, 3)), "double_share {span:?}");
+        }
+    }
+
+    #[test]
     fn a_reported_operand_makes_the_parent_take_part_as_a_whole() {
         let mut f = Fixture::new();
         f.put("town-a", "gdp", "2023Q4", 400.0)
