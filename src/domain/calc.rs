@@ -180,7 +180,7 @@ impl<'a> Calculator<'a> {
             children.iter().filter_map(|child| self.compute_known(child.as_str(), ind, span).value).collect();
         let sum: f64 = figures.iter().sum();
         let computed = (!figures.is_empty() && sum.is_finite()).then_some(sum);
-        let coverage = Some(Coverage { reported: figures.len() as u32, total: children.len() as u32 });
+        let coverage = Some(Coverage { reported: figures.len() as u32, total: self.counted(children, &[ind]) });
         match own.and_then(|year| self.reported_total(region, ind, year, span)) {
             Some(reported) => Figure { value: reported, coverage, source: Some(Source::Reported), computed },
             None => Figure { value: computed, coverage, source: Some(Source::Computed), computed: None },
@@ -221,6 +221,12 @@ impl<'a> Calculator<'a> {
         })
     }
 
+    /// The children that are asked for all of `inds` (§2.3 `regions`): the coverage's total.
+    fn counted(&self, children: &[RegionId], inds: &[&Indicator]) -> u32 {
+        let asked = |child: &RegionId| inds.iter().all(|i| i.applies_to(self.tree, child.as_str()));
+        children.iter().filter(|c| asked(c)).count() as u32
+    }
+
     /// The stored (not derived) indicators a formula reads, directly or through other formulas.
     fn stored_inputs(&self, ind: &Indicator) -> Vec<&'a Indicator> {
         self.indicators
@@ -244,7 +250,7 @@ impl<'a> Calculator<'a> {
                 sums.iter_mut().zip(&values).for_each(|(sum, v)| *sum += v);
             }
         }
-        let coverage = Some(Coverage { reported, total: children.len() as u32 });
+        let coverage = Some(Coverage { reported, total: self.counted(children, &inputs) });
         let value = (reported > 0).then(|| self.eval_over(ind, &inputs, &sums)).flatten();
         Figure { value, coverage, source: Some(Source::Computed), computed: None }
     }
@@ -406,7 +412,9 @@ mod tests {
             .put("kunshan", "talents", "2023", 400.0);
         assert_eq!(f.figure("kunshan", "share", Span::Annual(2023)).value, Some(1.9));
         assert_eq!(f.figure("kunshan", "talents", Span::Annual(2023)).value, Some(400.0));
-        assert_eq!(f.figure("kunshan", "gdp", ytd("2023Q4")).value, None);
+        // a year published whole is the year to date at its fourth quarter, not before
+        assert_eq!(f.figure("kunshan", "gdp", ytd("2023Q4")).value, Some(5000.0));
+        assert_eq!(f.figure("kunshan", "gdp", ytd("2023Q3")).value, None);
     }
 
     #[test]
@@ -538,6 +546,25 @@ mod tests {
         assert_eq!(f.figure("zone", "share", Span::Annual(2023)).value, Some(3.0));
         let district = f.figure("district", "share", Span::Annual(2023));
         assert_eq!((district.value, district.coverage), (Some(2.2), cov(2, 3)));
+    }
+
+    #[test]
+    fn coverage_counts_only_the_children_asked_for_the_indicator() {
+        let mut f = Fixture::new();
+        f.indicators = IndicatorSet::new(vec![
+            indicator("gdp", Mode::Ytd, None),
+            Indicator {
+                regions: Some(vec![RegionId::parse("zone").unwrap()]),
+                ..indicator("zone_firms", Mode::Stock, None)
+            },
+            indicator("per_gdp", Mode::Derived, Some("zone_firms / gdp")),
+        ])
+        .unwrap();
+        f.put("zone-1", "zone_firms", "2023Q4", 10.0).put("zone-1", "gdp", "2023Q4", 5.0);
+        let district = f.figure("district", "zone_firms", ytd("2023Q4"));
+        assert_eq!((district.value, district.coverage), (Some(10.0), cov(1, 1)), "only the zone is asked");
+        assert_eq!(f.figure("zone", "zone_firms", ytd("2023Q4")).coverage, cov(1, 2));
+        assert_eq!(f.figure("district", "per_gdp", ytd("2023Q4")).coverage, cov(1, 1));
     }
 
     #[test]

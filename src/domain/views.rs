@@ -107,8 +107,16 @@ impl YearValues {
 }
 
 /// The figure of a reporting region (a leaf, or a benchmark) in `span`, from what it submitted.
-/// A stored annual figure is the annual view and wins over one computed from quarters.
+/// A stored annual figure is the annual view and wins over one computed from quarters; it is
+/// also the year to date at the fourth quarter when no quarter says otherwise (a benchmark that
+/// publishes yearly compares at 2023Q4 too).
 pub fn leaf_value(mode: Mode, year: &YearValues, span: Span) -> Option<f64> {
+    if let Span::Ytd(q) = span
+        && q.q() == 4
+        && year.quarters.iter().all(Option::is_none)
+    {
+        return year.annual;
+    }
     match (mode, span) {
         (Mode::Ytd, Span::Quarter(q)) if q.q() == 1 => year.at(1),
         (Mode::Ytd, Span::Quarter(q)) => Some(year.at(q.q())? - year.at(q.q() - 1)?),
@@ -162,6 +170,27 @@ mod tests {
             ("stored annual wins (ytd)", Ytd, &benchmark, YEAR, Some(99.0)),
             ("stored annual wins (quarter)", Quarter, &benchmark, YEAR, Some(99.0)),
             ("annual alone gives no quarter", Ytd, &YearValues { annual: Some(5.0), ..Default::default() }, q(1), None),
+            (
+                "annual alone gives no Q4 quarter",
+                Ytd,
+                &YearValues { annual: Some(5.0), ..Default::default() },
+                q(4),
+                None,
+            ),
+            (
+                "annual alone is the Q4 YTD",
+                Quarter,
+                &YearValues { annual: Some(5.0), ..Default::default() },
+                ytd(4),
+                Some(5.0),
+            ),
+            (
+                "annual alone is not the Q3 YTD",
+                Ytd,
+                &YearValues { annual: Some(5.0), ..Default::default() },
+                ytd(3),
+                None,
+            ),
             ("nothing stored", Ytd, &YearValues::default(), YEAR, None),
         ];
         for (name, mode, values, span, want) in cases {

@@ -4,7 +4,8 @@ use rusqlite::Connection;
 
 use super::world;
 use crate::domain::benchmark::{Comparison, Entry, compare};
-use crate::domain::{Period, RegionKind, Span};
+use crate::domain::progress::span_at;
+use crate::domain::{Period, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -38,14 +39,21 @@ pub fn benchmarks(
             })
             .collect::<AppResult<_>>()?,
     };
-    let span = Span::to_date(period);
+    let span = span_at(ind.frequency, period);
     let mut ids: Vec<&str> = chosen.iter().map(|r| r.id.as_str()).collect();
     ids.push(ours.id.as_str());
     let observations = world.observations(conn, &ids, &[indicator], period.year(), period.year())?;
     let calc = world.calculator(&observations);
     let entry = |r: &crate::domain::Region| -> AppResult<Entry> {
         // The source of a benchmark figure is the note stored with it (e.g. 某市统计公报).
-        let source = store::observations::get(conn, r.id.as_str(), indicator, period)?.and_then(|v| v.comment);
+        // (a year's figure stands for its fourth quarter too)
+        let stored = match store::observations::get(conn, r.id.as_str(), indicator, period)? {
+            None if period.as_quarter().is_some_and(|q| q.q() == 4) => {
+                store::observations::get(conn, r.id.as_str(), indicator, Period::Year(period.year()))?
+            }
+            found => found,
+        };
+        let source = stored.and_then(|v| v.comment);
         Ok(Entry {
             id: r.id.to_string(),
             name: r.name.clone(),

@@ -16,12 +16,15 @@ pub fn get(conn: &Connection, code: &str) -> AppResult<Indicator> {
     world(conn)?.indicators.get(code).cloned().ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
 }
 
-/// The indicator set with `indicator` in place must still be valid (known codes, no cycles).
-fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
+/// The indicator set with `indicator` in place must still be valid (known codes, no cycles), and
+/// the regions it names must be in the tree. Answers the indicator as the set holds it: a derived
+/// one over an annual input is annual.
+fn check_indicator(conn: &Connection, indicator: Indicator) -> AppResult<Indicator> {
     let mut all: Vec<Indicator> =
         store::indicators::all(conn)?.into_iter().filter(|i| i.code != indicator.code).collect();
     all.push(indicator.clone());
-    IndicatorSet::new(all).map_err(|e| AppError::invalid("formula", e.to_string()))?;
+    let set = IndicatorSet::new(all).map_err(|e| AppError::invalid("formula", e.to_string()))?;
+    let indicator = set.get(indicator.code.as_str()).cloned().expect("just put in the set");
     let world = world(conn)?;
     for (i, id) in indicator.regions.iter().flatten().enumerate() {
         match world.tree.get(id.as_str()) {
@@ -35,7 +38,7 @@ fn check_formulas(conn: &Connection, indicator: &Indicator) -> AppResult<()> {
             Some(_) => {}
         }
     }
-    Ok(())
+    Ok(indicator)
 }
 
 pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult<Indicator> {
@@ -43,7 +46,7 @@ pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     if world(conn)?.indicators.get(indicator.code.as_str()).is_some() {
         return Err(AppError::Conflict(format!("指标“{}”已存在", indicator.code)));
     }
-    check_formulas(conn, &indicator)?;
+    let indicator = check_indicator(conn, indicator)?;
     store::indicators::save(conn, &indicator)?;
     audit_change(
         conn,
@@ -61,6 +64,7 @@ pub fn create(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
 pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult<Indicator> {
     require_admin(user)?;
     let old = get(conn, indicator.code.as_str())?;
+    let indicator = check_indicator(conn, indicator)?;
     // Stored figures mean what the mode says; changing it would silently change every figure.
     if old.mode != indicator.mode && store::indicators::has_figures(conn, indicator.code.as_str())? {
         return Err(AppError::Conflict(format!("指标“{}”已有数据，不能改变填报方式", indicator.name)));
@@ -69,7 +73,6 @@ pub fn update(conn: &Connection, user: &User, indicator: Indicator) -> AppResult
     if old.frequency != indicator.frequency && store::indicators::has_figures(conn, indicator.code.as_str())? {
         return Err(AppError::Conflict(format!("指标“{}”已有数据，不能改变报送频率", indicator.name)));
     }
-    check_formulas(conn, &indicator)?;
     store::indicators::save(conn, &indicator)?;
     audit_change(
         conn,

@@ -242,9 +242,11 @@ impl<'a> Lines<'a> {
 }
 
 /// A number as people type it: `12.5`, ` 3601 `, `1,234.5` (commas only between groups of three
-/// digits, as the Chinese and English conventions write them). Nothing that is not finite.
+/// digits, as the Chinese and English conventions write them), full-width digits as a Chinese input
+/// method types them (`２６２９．３`). Nothing that is not finite.
 fn parse_number(text: &str) -> Result<f64, String> {
-    let trimmed = text.trim();
+    let half_width: String = text.chars().map(half_width).collect();
+    let trimmed = half_width.trim();
     if trimmed.is_empty() {
         return Err("数值为空".into());
     }
@@ -257,6 +259,15 @@ fn parse_number(text: &str) -> Result<f64, String> {
     match plain.parse::<f64>() {
         Ok(v) if is_numeric && v.is_finite() => Ok(v),
         _ => Err(format!("数值“{}”不是数字", trimmed.chars().take(40).collect::<String>())),
+    }
+}
+
+/// The ASCII character of a full-width digit, point, comma or sign (U+FF01..U+FF5E are ASCII
+/// shifted by 0xFEE0); any other character as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '０'..='９' | '．' | '，' | '－' | '＋' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
     }
 }
 
@@ -293,6 +304,9 @@ mod tests {
             ("-0.25", Ok(-0.25)),
             ("1e3", Ok(1000.0)),
             ("1,234.5", Ok(1234.5)),
+            ("２６２９．３", Ok(2629.3)),
+            ("－１，２３４", Ok(-1234.0)),
+            ("\u{3000}１２\u{3000}", Ok(12.0)),
             ("-1,234,567", Ok(-1234567.0)),
             ("12,34", Err("数值“12,34”不是数字")),
             ("1,2345", Err("数值“1,2345”不是数字")),

@@ -37,6 +37,8 @@ async fn national_tree() -> TestApp {
     ] {
         let answer = app.post_indicator(body).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        // a ratio of annual figures is annual, and says so as soon as it is created
+        assert_eq!(answer.body["frequency"], "annual", "{}", answer.body);
     }
     app
 }
