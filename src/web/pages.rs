@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{PageUser, render};
 use crate::domain::narrative::YoyChange;
 use crate::domain::submission::RawItem;
+use crate::domain::progress::year_before;
 use crate::domain::{FieldError, Frequency, Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
@@ -140,8 +141,12 @@ fn given(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
+fn parse_period(text: Option<&str>) -> Option<Period> {
+    text.and_then(|t| t.trim().parse::<Period>().ok())
+}
+
 fn parse_quarter(text: Option<&str>) -> Option<Quarter> {
-    text.and_then(|t| t.parse::<Period>().ok()).and_then(Period::as_quarter)
+    parse_period(text).and_then(Period::as_quarter)
 }
 
 /// The root of the reporting tree (the district); none in a database without regions yet, whose
@@ -250,6 +255,9 @@ struct EntryPage {
     region_name: String,
     period: String,
     period_label: String,
+    /// a reporting region's quarter, which is submitted for review; a year's figures and a
+    /// parent's own reported totals are not
+    reviewed: bool,
     rows: Vec<EntryRow>,
     saved: Option<usize>,
     warnings: Vec<crate::domain::submission::Warning>,
@@ -257,35 +265,48 @@ struct EntryPage {
     error: Option<String>,
 }
 
-/// The entry form of `region` (default: the user's first) for `quarter`.
+/// The entry form of `region` (default: the user's first reporting region) for `period`: a
+/// quarter's quarterly figures, or a year's annual ones (`YYYY`). A region with children is in the
+/// list for those who may write its own reported totals (§2.2).
 fn entry_page(
     conn: &rusqlite::Connection,
     who: &crate::domain::access::User,
     region: Option<&str>,
-    quarter: Quarter,
+    period: Period,
 ) -> AppResult<EntryPage> {
     let world = engine::world(conn)?;
-    let regions: Vec<(String, String)> = world
+    let writable: Vec<&crate::domain::Region> = world
         .tree
         .in_display_order()
         .into_iter()
-        .filter(|r| r.kind != RegionKind::Benchmark && !world.tree.has_children(r.id.as_str()))
-        .filter(|r| who.may_write_figures(&world.tree, r.id.as_str()))
-        .map(|r| (r.id.to_string(), r.name.clone()))
+        .filter(|r| r.kind != RegionKind::Benchmark && who.may_write_figures(&world.tree, r.id.as_str()))
+        .collect();
+    let is_parent = |id: &str| world.tree.has_children(id);
+    let regions: Vec<(String, String)> = writable
+        .iter()
+        .map(|r| {
+            let label =
+                if is_parent(r.id.as_str()) { format!("{}（本级公布数）", r.name) } else { r.name.clone() };
+            (r.id.to_string(), label)
+        })
         .collect();
     let region = match given(region) {
         Some(r) if regions.iter().any(|(id, _)| id == r) => r.to_string(),
-        Some(r) => return Err(AppError::Forbidden(format!("不能填报“{r}”的数据"))),
-        None => match regions.first() {
-            Some((id, _)) => id.clone(),
+        Some(r) => {
+            let name = world.tree.get(r).map_or(r, |known| known.name.as_str());
+            return Err(AppError::Forbidden(format!("不能填报{name}的数据")));
+        }
+        None => match writable.iter().find(|r| !is_parent(r.id.as_str())).or(writable.first()) {
+            Some(r) => r.id.to_string(),
             // a database without reporting regions yet: the page says so (SPEC §7)
             None => {
                 return Ok(EntryPage {
                     regions,
                     region: String::new(),
                     region_name: String::new(),
-                    period: quarter.to_string(),
-                    period_label: quarter.label(),
+                    period: period.to_string(),
+                    period_label: period.label(),
+                    reviewed: false,
                     rows: vec![],
                     saved: None,
                     warnings: vec![],
@@ -295,36 +316,42 @@ fn entry_page(
             }
         },
     };
-    let stored = store::observations::list(conn, &region, Period::Quarter(quarter), None)?;
-    let last_period = quarter.year_before().map(Period::Quarter);
-    let last = match last_period {
+    let stored = store::observations::list(conn, &region, period, None)?;
+    let last = match year_before(period) {
         Some(p) => store::observations::list(conn, &region, p, None)?,
         None => vec![],
     };
+    // A quarter's form holds the quarterly indicators, a year's the annual ones (§2.3).
+    let (round, frequency) = match period {
+        Period::Quarter(q) => (q, Frequency::Quarterly),
+        Period::Year(y) => (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual),
+    };
     let mut rows = Vec::new();
-    // Annual indicators are submitted as years (import or API), not on a quarter's form.
-    let quarterly = world.indicators.to_report(&world.tree, &region, quarter);
-    for ind in quarterly.into_iter().filter(|i| i.frequency == Frequency::Quarterly) {
+    for ind in world.indicators.to_report(&world.tree, &region, round).into_iter().filter(|i| i.frequency == frequency) {
         let code = ind.code.as_str();
         let now = stored.iter().find(|v| v.indicator == code);
         rows.push(EntryRow {
             code: code.to_string(),
             name: ind.name.clone(),
             unit: ind.unit.clone(),
-            mode: ind.mode.label(),
+            mode: match frequency {
+                Frequency::Quarterly => ind.mode.label(),
+                Frequency::Annual => ind.frequency.label(),
+            },
             decimals: ind.decimals,
             last_year: last.iter().find(|v| v.indicator == code).map(|v| v.value),
-            target: store::targets::get(conn, &region, code, quarter.year())?.map(|t| t.value),
+            target: store::targets::get(conn, &region, code, period.year())?.map(|t| t.value),
             value: now.map(|v| v.value),
             comment: now.and_then(|v| v.comment.clone()),
         });
     }
     Ok(EntryPage {
         region_name: world.region(&region)?.name.clone(),
+        reviewed: period.as_quarter().is_some() && !is_parent(&region),
         regions,
         region,
-        period: quarter.to_string(),
-        period_label: quarter.label(),
+        period: period.to_string(),
+        period_label: period.label(),
         rows,
         saved: None,
         warnings: vec![],
@@ -340,10 +367,10 @@ fn default_entry_quarter() -> Quarter {
 }
 
 pub async fn entry(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
-    let quarter = parse_quarter(q.period.as_deref()).unwrap_or_else(default_entry_quarter);
+    let period = parse_period(q.period.as_deref()).unwrap_or_else(|| default_entry_quarter().into());
     let user = who.user.clone();
     let saved = q.saved;
-    match state.read(move |conn| entry_page(conn, &user, q.region.as_deref(), quarter)).await {
+    match state.read(move |conn| entry_page(conn, &user, q.region.as_deref(), period)).await {
         Ok(page) => render("entry.html", Some(&who), "数据填报", &EntryPage { saved, ..page }),
         Err(e) => failure(&who, e),
     }
@@ -359,7 +386,7 @@ pub async fn save_entry(
     }
     let region = form.get("region").cloned().unwrap_or_default();
     let period = form.get("period").cloned().unwrap_or_default();
-    let Some(quarter) = parse_quarter(Some(&period)) else {
+    let Some(parsed) = parse_period(Some(&period)) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "报告期有误").into_response();
     };
     let user = who.user.clone();
@@ -399,7 +426,7 @@ pub async fn save_entry(
         .await;
     let user = who.user.clone();
     match result {
-        Ok((region, outcome)) => match state.read(move |conn| entry_page(conn, &user, Some(&region), quarter)).await {
+        Ok((region, outcome)) => match state.read(move |conn| entry_page(conn, &user, Some(&region), parsed)).await {
             Ok(page) => render(
                 "entry.html",
                 Some(&who),
@@ -419,7 +446,7 @@ pub async fn save_entry(
                     (vec![], Some(other.public_message()))
                 }
             };
-            match state.read(move |conn| entry_page(conn, &user, Some(&chosen), quarter)).await {
+            match state.read(move |conn| entry_page(conn, &user, Some(&chosen), parsed)).await {
                 Ok(page) => {
                     let mut response =
                         render("entry.html", Some(&who), "数据填报", &EntryPage { errors, error: message, ..page });

@@ -207,3 +207,42 @@ async fn the_trend_of_an_annual_indicator_has_one_slot_a_year() {
     assert!(texts.contains(&"全国R&amp;D经费支出（2015年—2023年）"), "{texts:?}");
     assert!(texts.contains(&"30782.9") && texts.contains(&"全年完成"), "{texts:?}");
 }
+
+#[tokio::test]
+async fn the_entry_form_takes_a_years_annual_figures_and_a_parents_own_total() {
+    let app = national_tree().await;
+    {
+        let conn = app.pool.get().unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", "admin", "chief-secret-1").unwrap();
+    }
+    let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
+    let page = |path: &'static str| {
+        let req = app.client.get(format!("{}{path}", app.base)).header(reqwest::header::COOKIE, session.clone());
+        async move {
+            let resp = req.send().await.unwrap();
+            (resp.status(), resp.text().await.unwrap())
+        }
+    };
+    // A year's form holds the annual indicators; a quarter's has none of them here.
+    let (status, year) = page("/entry?region=beijing&period=2022").await;
+    assert_eq!(status, StatusCode::OK, "{year}");
+    assert!(year.contains(r#"name="v_rd_expenditure""#) && year.contains(r#"name="v_gdp""#), "{year}");
+    assert!(!year.contains("submit-quarter"), "a year is not submitted for review");
+    let (_, quarter) = page("/entry?region=beijing&period=2022Q4").await;
+    assert!(!quarter.contains(r#"name="v_gdp""#) && quarter.contains("年度指标请以年份为报告期填报"), "{quarter}");
+    // 全国 is in the list for its own reported totals, and its form saves them.
+    let (status, national) = page("/entry?region=cn&period=2022").await;
+    assert_eq!(status, StatusCode::OK, "{national}");
+    assert!(national.contains("全国（本级公布数）"), "{national}");
+    let csrf = national.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let saved = app
+        .client
+        .post(format!("{}/entry", app.base))
+        .header(reqwest::header::COOKIE, session.clone())
+        .form(&[("csrf", csrf.as_str()), ("region", "cn"), ("period", "2022"), ("v_rd_expenditure", "30782.9")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    assert_eq!(point_2022(&app, "cn", "rd_expenditure").await["source"], "reported");
+}
