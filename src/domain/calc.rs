@@ -11,6 +11,7 @@
 //! - An annual indicator has only the annual view; a derived one over it is annual too.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::ids::{IndicatorCode, RegionId};
 use super::indicator::{Frequency, Indicator, IndicatorSet, Mode};
 use super::number::tidy_figure;
-use super::period::{Period, Quarter};
+use super::period::Period;
 use super::region::RegionTree;
 use super::views::{Span, YearValues, leaf_value};
 
@@ -89,10 +90,12 @@ impl Figure {
         Figure { value, ..Figure::NONE }
     }
 
-    /// Reported total − the children's sum (未分配/区本级), for a reported total with both.
+    /// Reported total − the children's sum (未分配/区本级), for a reported total with both. (Both
+    /// left the engine tidied; the difference is tidied again, at 6 places, which any figure's
+    /// decimals + 4 reach.)
     pub fn unallocated(&self) -> Option<f64> {
         match self.source {
-            Some(Source::Reported) => Some(tidy_figure(self.value? - self.computed?, 6)),
+            Some(Source::Reported) => Some(tidy_figure(self.value? - self.computed?, 2)),
             _ => None,
         }
     }
@@ -108,11 +111,20 @@ pub struct Calculator<'a> {
     /// Sums of a formula's stored inputs over the reporting regions below a region that have all
     /// of them, keyed like `memo` by the derived indicator.
     matched: RefCell<FxHashMap<(&'a str, &'a str, Span), Option<Vec<f64>>>>,
+    /// `stored_inputs` by derived indicator
+    inputs: RefCell<FxHashMap<&'a str, Rc<[&'a Indicator]>>>,
 }
 
 impl<'a> Calculator<'a> {
     pub fn new(tree: &'a RegionTree, indicators: &'a IndicatorSet, observations: &'a Observations) -> Calculator<'a> {
-        Calculator { tree, indicators, observations, memo: RefCell::default(), matched: RefCell::default() }
+        Calculator {
+            tree,
+            indicators,
+            observations,
+            memo: RefCell::default(),
+            matched: RefCell::default(),
+            inputs: RefCell::default(),
+        }
     }
 
     /// The figure of `region` for `indicator` in `span`; unknown regions or indicators give null,
@@ -165,10 +177,12 @@ impl<'a> Calculator<'a> {
             }
             let eval_here = || formula.eval(&mut |code| self.compute(region, code.as_str(), span).value);
             let children = self.tree.children(region);
-            if children.is_empty() || self.has_reported_input(region, ind, span) {
-                let value = eval_here();
-                let source = (!children.is_empty()).then_some(Source::Computed);
-                return Figure { value, source, ..Figure::NONE };
+            if children.is_empty() {
+                return Figure::own(eval_here());
+            }
+            if self.has_reported_input(region, ind, span) {
+                // over the region's own reported totals: no children took part as such
+                return Figure { value: eval_here(), source: Some(Source::Reported), ..Figure::NONE };
             }
             return self.derived_over_matched(region, ind, span);
         }
@@ -188,24 +202,18 @@ impl<'a> Calculator<'a> {
     }
 
     /// The reported total of a region with children in `span`, when it has one there: `Some(value)`
-    /// (the value may still be null, as a quarter next to a missing YTD is), `None` to sum the children.
-    /// A quarter of a YTD indicator is the difference of the resolved YTDs around it; a YTD of a
-    /// quarterly-flow indicator sums the resolved quarters.
+    /// (the value may still be null, as a quarter after a missing YTD is), `None` to sum the
+    /// children. A total wins in the view it was stored in, read as a reporting region's figure
+    /// is; and the quarter of a YTD indicator whose YTD is reported is that YTD less the resolved
+    /// YTD before it, reported or computed (§2.5).
     fn reported_total(&self, region: &str, ind: &'a Indicator, own: &YearValues, span: Span) -> Option<Option<f64>> {
-        let has = |q: u8| own.quarters[usize::from(q - 1)].is_some();
-        let resolved = |span| self.compute(region, ind.code.as_str(), span).value;
         match (ind.mode, span) {
-            (Mode::Ytd, Span::Quarter(q)) if has(q.q()) || (q.q() > 1 && has(q.q() - 1)) => Some(if q.q() == 1 {
-                resolved(Span::Ytd(q))
-            } else {
-                let previous = Quarter::new(q.year(), q.q() - 1).expect("q > 1");
-                Some(resolved(Span::Ytd(q))? - resolved(Span::Ytd(previous))?)
-            }),
-            (Mode::Quarter, Span::Ytd(q)) if (1..=q.q()).any(has) => {
-                Some((1..=q.q()).map(|i| resolved(Span::Quarter(Quarter::new(q.year(), i).expect("1..=4")))).sum())
-            }
-            (Mode::Quarter, Span::Annual(y)) if own.annual.is_none() && (1..=4).any(has) => {
-                Some((1..=4).map(|i| resolved(Span::Quarter(Quarter::new(y, i).expect("1..=4")))).sum())
+            (Mode::Ytd, Span::Quarter(q)) if own.quarters[usize::from(q.q() - 1)].is_some() => {
+                let resolved = |span| self.compute(region, ind.code.as_str(), span).value;
+                Some(match q.previous().filter(|p| p.year() == q.year()) {
+                    None => resolved(Span::Ytd(q)),
+                    Some(previous) => resolved(Span::Ytd(q)).zip(resolved(Span::Ytd(previous))).map(|(a, b)| a - b),
+                })
             }
             _ => leaf_value(ind.mode, own, span).map(Some),
         }
@@ -227,14 +235,22 @@ impl<'a> Calculator<'a> {
         children.iter().filter(|c| asked(c)).count() as u32
     }
 
-    /// The stored (not derived) indicators a formula reads, directly or through other formulas.
-    fn stored_inputs(&self, ind: &Indicator) -> Vec<&'a Indicator> {
-        self.indicators
-            .inputs_of(ind.code.as_str())
+    /// The stored (not derived) indicators a formula reads, directly or through other formulas;
+    /// found once per indicator (every parent and span asks again).
+    fn stored_inputs(&self, ind: &Indicator) -> Rc<[&'a Indicator]> {
+        if let Some(known) = self.inputs.borrow().get(ind.code.as_str()) {
+            return known.clone();
+        }
+        let Some(own) = self.indicators.get(ind.code.as_str()) else { return Rc::from([]) };
+        let inputs: Rc<[&'a Indicator]> = self
+            .indicators
+            .inputs_of(own.code.as_str())
             .into_iter()
             .filter_map(|code| self.indicators.get(code.as_str()))
             .filter(|i| i.formula.is_none())
-            .collect()
+            .collect();
+        self.inputs.borrow_mut().insert(own.code.as_str(), inputs.clone());
+        inputs
     }
 
     /// A derived figure of a region with children: its formula over the sums of its stored inputs
@@ -242,17 +258,31 @@ impl<'a> Calculator<'a> {
     fn derived_over_matched(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
         let inputs = self.stored_inputs(ind);
         let children = self.tree.children(region);
-        let mut sums = vec![0.0; inputs.len()];
-        let mut reported = 0u32;
-        for child in children {
-            if let Some(values) = self.matched_inputs(child.as_str(), ind, &inputs, span) {
-                reported += 1;
+        let (sums, reported) = self.sum_matched(children, ind, &inputs, span);
+        let coverage = Some(Coverage { reported, total: self.counted(children, &inputs) });
+        let value = sums.and_then(|sums| self.eval_over(ind, &inputs, &sums));
+        Figure { value, coverage, source: Some(Source::Computed), computed: None }
+    }
+
+    /// The stored inputs of `ind` summed over those of `regions` that have all of them, and how
+    /// many did; no sums when none did.
+    fn sum_matched(
+        &self,
+        regions: &'a [RegionId],
+        ind: &'a Indicator,
+        inputs: &[&'a Indicator],
+        span: Span,
+    ) -> (Option<Vec<f64>>, u32) {
+        let mut sums: Option<Vec<f64>> = None;
+        let mut matched = 0;
+        for region in regions {
+            if let Some(values) = self.matched_inputs(region.as_str(), ind, inputs, span) {
+                matched += 1;
+                let sums = sums.get_or_insert_with(|| vec![0.0; inputs.len()]);
                 sums.iter_mut().zip(&values).for_each(|(sum, v)| *sum += v);
             }
         }
-        let coverage = Some(Coverage { reported, total: self.counted(children, &inputs) });
-        let value = (reported > 0).then(|| self.eval_over(ind, &inputs, &sums)).flatten();
-        Figure { value, coverage, source: Some(Source::Computed), computed: None }
+        (sums, matched)
     }
 
     /// The stored inputs of `ind` summed over the reporting regions at or below `region` that have
@@ -272,14 +302,7 @@ impl<'a> Calculator<'a> {
         let values = if children.is_empty() || self.has_reported_input(region, ind, span) {
             inputs.iter().map(|input| self.compute(region, input.code.as_str(), span).value).collect()
         } else {
-            let mut sums: Option<Vec<f64>> = None;
-            for child in children {
-                if let Some(values) = self.matched_inputs(child.as_str(), ind, inputs, span) {
-                    let sums = sums.get_or_insert_with(|| vec![0.0; inputs.len()]);
-                    sums.iter_mut().zip(&values).for_each(|(sum, v)| *sum += v);
-                }
-            }
-            sums
+            self.sum_matched(children, ind, inputs, span).0
         };
         self.matched.borrow_mut().insert(key, values.clone());
         values
@@ -461,8 +484,8 @@ mod tests {
             (ytd("2023Q1"), Some(190.0), Source::Reported, Some(180.0), Some(10.0)),
             // no total at Q2: the children's sum
             (ytd("2023Q2"), Some(370.0), Source::Computed, None, None),
-            // the Q2 quarter subtracts the reported Q1 total from the computed Q2 YTD
-            (quarter("2023Q2"), Some(180.0), Source::Reported, Some(190.0), Some(-10.0)),
+            // Q2's YTD is not reported: its quarter is the children's, not 370 − 190
+            (quarter("2023Q2"), Some(190.0), Source::Computed, None, None),
             (quarter("2023Q1"), Some(190.0), Source::Reported, Some(180.0), Some(10.0)),
         ];
         for (span, value, source, computed, unallocated) in cases {
@@ -474,6 +497,36 @@ mod tests {
             );
         }
         assert_eq!(f.figure("town-a", "gdp", ytd("2023Q1")).source, None, "a reporting region's figure is its own");
+    }
+
+    #[test]
+    fn a_reported_total_counts_only_in_the_views_it_was_stored_for() {
+        let mut f = Fixture::new();
+        for (q, value) in [("2023Q1", 10.0), ("2023Q2", 20.0), ("2023Q3", 30.0)] {
+            f.put("town-a", "gdp", q, value).put("town-b", "gdp", q, value).put("zone-1", "gdp", q, value);
+        }
+        // the district publishes its YTD at Q2 only
+        f.put("district", "gdp", "2023Q2", 70.0);
+        let got = |span| {
+            let figure = f.figure("district", "gdp", span);
+            (figure.value, figure.source, figure.unallocated())
+        };
+        assert_eq!(got(quarter("2023Q2")), (Some(40.0), Some(Source::Reported), Some(10.0)), "70 − 30");
+        // Q3's YTD is not reported: its quarter is the children's, not 90 − 70
+        assert_eq!(got(quarter("2023Q3")), (Some(30.0), Some(Source::Computed), None));
+        assert_eq!(got(ytd("2023Q3")), (Some(90.0), Some(Source::Computed), None));
+
+        // a quarterly-flow indicator: the total wins in the quarter it was stored for only
+        f.put("town-a", "talents", "2023Q2", 2.0)
+            .put("town-b", "talents", "2023Q1", 1.0)
+            .put("town-b", "talents", "2023Q2", 3.0)
+            .put("district", "talents", "2023Q2", 10.0);
+        let talents = |span| {
+            let figure = f.figure("district", "talents", span);
+            (figure.value, figure.source, figure.unallocated())
+        };
+        assert_eq!(talents(quarter("2023Q2")), (Some(10.0), Some(Source::Reported), Some(5.0)));
+        assert_eq!(talents(ytd("2023Q2")), (Some(4.0), Some(Source::Computed), None), "town-b alone has both quarters");
     }
 
     #[test]

@@ -33,13 +33,7 @@ fn tidy_by_text(x: f64) -> f64 {
 /// then `tidy`, so that 1.9 − 1.8 is 0.1 and a 2-decimal ratio is not 2.667311062135.
 pub fn tidy_figure(x: f64, decimals: u8) -> f64 {
     const EXTRA_PLACES: u8 = 4;
-    if !x.is_finite() {
-        return x;
-    }
-    let places = i32::from(decimals + EXTRA_PLACES);
-    let factor = 10f64.powi(places);
-    // Beyond 2^52 the scaled figure has no fraction left to round.
-    if (x * factor).abs() >= 4.5e15 { tidy(x) } else { tidy((x * factor).round() / factor) }
+    round_to(x, decimals + EXTRA_PLACES)
 }
 
 /// Rounds half away from zero to `decimals` places, as statistical tables do.

@@ -101,7 +101,8 @@ fn compute(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResul
         }
         ChartSpec::Progress { region, period } => {
             let r = world.region(region)?;
-            let codes: Vec<&str> = world.indicators.in_display_order().iter().map(|i| i.code.as_str()).collect();
+            let shown = world.indicators.shown_for(&world.tree, region, (*period).into());
+            let codes: Vec<&str> = shown.iter().map(|i| i.code.as_str()).collect();
             let rows = progress::rows(conn, &world, &[region], &codes, *period)?;
             let rows: Vec<_> = rows
                 .into_iter()

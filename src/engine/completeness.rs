@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{workflow, world};
 use crate::domain::workflow::State;
 use crate::domain::{Frequency, Indicator, Period, Quarter};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -31,13 +31,26 @@ pub struct RegionCompleteness {
 
 /// Every reporting region below `parent` (default: all of them): required indicators are those it
 /// reports in this round (`IndicatorSet::to_report`); the state is the reporting workflow's.
-pub fn for_quarter(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<Vec<RegionCompleteness>> {
+///
+/// A quarter's round asks for its quarterly indicators (and, with the fourth quarter, the annual
+/// ones); `YYYY` asks for the year's annual indicators only, with the fourth quarter's state.
+pub fn for_period(
+    conn: &Connection,
+    period: impl Into<Period>,
+    parent: Option<&str>,
+) -> AppResult<Vec<RegionCompleteness>> {
+    let period = period.into();
+    let (quarter, annual_only) = match period {
+        Period::Quarter(q) => (q, false),
+        Period::Year(y) => (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, true),
+    };
     let world = world(conn)?;
     let regions = workflow::reporting_regions(&world, parent)?;
     let mut states = workflow::states_of(conn, quarter)?;
     let mut out = Vec::new();
     for region in regions {
-        let required = world.indicators.to_report(&world.tree, region.id.as_str(), quarter);
+        let mut required = world.indicators.to_report(&world.tree, region.id.as_str(), quarter);
+        required.retain(|i| !annual_only || i.frequency == Frequency::Annual);
         let mut stored = store::observations::list(conn, region.id.as_str(), Period::Quarter(quarter), None)?;
         if required.iter().any(|i| i.frequency == Frequency::Annual) {
             stored.extend(store::observations::list(conn, region.id.as_str(), Period::Year(quarter.year()), None)?);

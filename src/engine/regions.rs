@@ -89,8 +89,18 @@ struct Deleted<'a> {
 pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     require_admin(user)?;
     let old = get(conn, id)?;
-    if world(conn)?.tree.has_children(id) {
+    let world = world(conn)?;
+    if world.tree.has_children(id) {
         return Err(AppError::Conflict(format!("地区“{id}”有下级地区，请先移走或删除下级地区")));
+    }
+    // An indicator reported only in this region's subtree would silently apply nowhere.
+    if let Some(ind) = world
+        .indicators
+        .in_display_order()
+        .into_iter()
+        .find(|i| i.regions.as_ref().is_some_and(|ids| ids.iter().any(|r| r.as_str() == id)))
+    {
+        return Err(AppError::Conflict(format!("指标“{}”只由地区“{id}”报送，请先修改该指标的适用地区", ind.name)));
     }
     if store::regions::has_figures(conn, id)? || store::regions::has_targets(conn, id)? {
         return Err(AppError::Conflict(format!("地区“{id}”已有数据或目标，不能删除")));

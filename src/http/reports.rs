@@ -11,8 +11,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, CurrentUser, period, year_in_path};
-use crate::domain::Quarter;
-use crate::engine::completeness::{RegionCompleteness, for_quarter};
+use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::reports::{Format, Report, assessment, bulletin, completeness};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,10 +30,6 @@ fn split_file<'a>(file: &'a str, formats: &[Format]) -> Result<(&'a str, Format)
     file.rsplit_once('.')
         .and_then(|(stem, ext)| Some((stem, Format::parse(ext).filter(|f| formats.contains(f))?)))
         .ok_or_else(|| ApiError::NoRoute(format!("{file}：报表的文件名以 .html、.xlsx 或 .json 结尾")))
-}
-
-fn quarter(text: &str) -> Result<Quarter, ApiError> {
-    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "应为季度，格式 YYYYQn，如 2023Q3"))
 }
 
 fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
@@ -100,7 +95,7 @@ pub struct ParentQuery {
 
 /// Who has not reported what in a quarter.
 #[utoipa::path(get, path = "/reports/completeness/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q3.html`", pattern = r"^[0-9]{4}Q[1-4]\.(html|xlsx|json)$", example = "2023Q3.json"), ParentQuery),
+    params(("file" = String, Path, description = "quarter or year (annual indicators) and format, e.g. `2023Q3.html`, `2023.json`", pattern = r"^[0-9]{4}(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), ParentQuery),
     responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody)))]
 async fn completeness_report(
@@ -110,16 +105,16 @@ async fn completeness_report(
     ApiQuery(q): ApiQuery<ParentQuery>,
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
-    let quarter = quarter(stem)?;
-    let bytes = state.read(move |conn| completeness::build(conn, quarter, q.parent.as_deref())?.render(format)).await?;
-    Ok(download(bytes, format, &format!("completeness-{quarter}")))
+    let period = period("period", stem)?;
+    let bytes = state.read(move |conn| completeness::build(conn, period, q.parent.as_deref())?.render(format)).await?;
+    Ok(download(bytes, format, &format!("completeness-{period}")))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
-    /// `YYYYQn`
-    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
+    /// `YYYYQn`, or `YYYY` for the annual indicators
+    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
     period: String,
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
@@ -134,6 +129,6 @@ async fn completeness_api(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> ApiResult<Json<Vec<RegionCompleteness>>> {
-    let quarter = quarter(&q.period)?;
-    state.read(move |conn| for_quarter(conn, quarter, q.parent.as_deref())).await.map(Json)
+    let period = period("period", &q.period)?;
+    state.read(move |conn| for_period(conn, period, q.parent.as_deref())).await.map(Json)
 }

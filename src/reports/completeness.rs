@@ -4,8 +4,8 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{Report, html, xlsx};
-use crate::domain::Quarter;
-use crate::engine::completeness::{RegionCompleteness, for_quarter};
+use crate::domain::Period;
+use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::error::AppResult;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,12 +18,13 @@ pub struct CompletenessReport {
     pub regions: Vec<RegionCompleteness>,
 }
 
-pub fn build(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<CompletenessReport> {
-    let regions = for_quarter(conn, quarter, parent)?;
+pub fn build(conn: &Connection, period: impl Into<Period>, parent: Option<&str>) -> AppResult<CompletenessReport> {
+    let period = period.into();
+    let regions = for_period(conn, period, parent)?;
     Ok(CompletenessReport {
-        title: format!("{}统计数据报送情况", quarter.label()),
-        period: quarter.to_string(),
-        period_label: quarter.label(),
+        title: format!("{}统计数据报送情况", period.label()),
+        period: period.to_string(),
+        period_label: period.label(),
         complete: regions.iter().filter(|r| r.missing.is_empty()).count(),
         regions,
     })

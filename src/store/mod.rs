@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 pub type Pool = r2d2::Pool<SqliteConnectionManager>;
@@ -47,8 +47,9 @@ const MIGRATION_FILES: [&str; 8] = [
     include_str!("../../migrations/008_real_data.sql"),
 ];
 
+/// Every migration checks the foreign keys before it commits: they are off while migrating.
 static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(MIGRATION_FILES.iter().map(|sql| M::up(sql)).collect()));
+    LazyLock::new(|| Migrations::new(MIGRATION_FILES.iter().map(|sql| M::up(sql).foreign_key_check()).collect()));
 
 /// Waiting for another writer rather than failing at once: writes are short transactions.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,13 +67,9 @@ pub fn open(path: &Path) -> Result<Pool, StoreError> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // Foreign keys are off while migrating, as SQLite's manual has it for rebuilding a table
-    // (008 rebuilds `regions`); they are checked once the migrations have run.
+    // (008 rebuilds `regions`); each migration checks them before it commits.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     MIGRATIONS.to_latest(&mut conn)?;
-    let broken: Option<String> = conn.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
-    if let Some(table) = broken {
-        return Err(StoreError::Corrupt(format!("foreign keys of table {table} after migrating")));
-    }
     configure(&conn)?;
     drop(conn);
     let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{PageUser, render};
 use crate::domain::narrative::YoyChange;
-use crate::domain::submission::RawItem;
 use crate::domain::progress::year_before;
+use crate::domain::submission::RawItem;
 use crate::domain::{FieldError, Frequency, Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
@@ -324,10 +324,13 @@ fn entry_page(
     // A quarter's form holds the quarterly indicators, a year's the annual ones (§2.3).
     let (round, frequency) = match period {
         Period::Quarter(q) => (q, Frequency::Quarterly),
-        Period::Year(y) => (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual),
+        Period::Year(y) => {
+            (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual)
+        }
     };
     let mut rows = Vec::new();
-    for ind in world.indicators.to_report(&world.tree, &region, round).into_iter().filter(|i| i.frequency == frequency) {
+    for ind in world.indicators.to_report(&world.tree, &region, round).into_iter().filter(|i| i.frequency == frequency)
+    {
         let code = ind.code.as_str();
         let now = stored.iter().find(|v| v.indicator == code);
         rows.push(EntryRow {
@@ -684,14 +687,17 @@ struct CompletenessPage {
 }
 
 pub async fn completeness(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
-    let asked = parse_quarter(q.period.as_deref());
+    let asked = parse_period(q.period.as_deref());
     let data = state
         .read(move |conn| {
-            let quarter = asked.or(engine::latest_quarter(conn)?).unwrap_or_else(default_entry_quarter);
+            let period = match asked {
+                Some(p) => p,
+                None => engine::latest_quarter(conn)?.unwrap_or_else(default_entry_quarter).into(),
+            };
             Ok(CompletenessPage {
-                period: quarter.to_string(),
-                period_label: quarter.label(),
-                rows: engine::completeness::for_quarter(conn, quarter, None)?,
+                period: period.to_string(),
+                period_label: period.label(),
+                rows: engine::completeness::for_period(conn, period, None)?,
             })
         })
         .await;

@@ -87,6 +87,8 @@ async fn every_page_and_chart_reachable_as_each_role_answers_in_chinese_without_
             if crawl.capped { " (cap reached)" } else { "" },
             crawl.refused.join(" ")
         ));
+        // a crawl that stopped at the cap did not see every page
+        assert!(!crawl.capped, "{}: more than {MAX_FETCHES} addresses; raise the cap", r.name);
         for problem in crawl.problems {
             problems.entry(problem).or_default().push(r.name);
         }

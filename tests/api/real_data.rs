@@ -175,12 +175,27 @@ async fn an_indicator_of_one_subtree_is_asked_only_of_its_regions() {
     };
     // R&D and GDP (annual, asked with the fourth quarter) everywhere; the density in 江苏 only.
     assert_eq!((required("jiangsu"), required("beijing")), (Some(3), Some(2)));
+    // `period=2023` asks for the year's annual figures only
+    let year = app.get_as_admin("/api/v1/completeness?period=2023&parent=cn").await;
+    assert_eq!(year.status, StatusCode::OK, "{}", year.body);
+    let jiangsu = year.body.as_array().unwrap().iter().find(|r| r["region"] == "jiangsu").unwrap().clone();
+    assert_eq!((&jiangsu["required"], &jiangsu["missing"]), (&json!(2), &json!(["gdp", "rd_expenditure"])));
 
     let unknown = app
         .post_indicator(json!({"code": "x", "name": "某指标", "unit": "件", "mode": "stock", "regions": ["nowhere"]}))
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
     assert_eq!(unknown.fields(), ["regions[0]"]);
+
+    // a region an indicator is limited to stays while the indicator names it
+    let tibet = json!({"id": "xizang", "name": "西藏自治区", "kind": "province", "parent": "cn"});
+    assert_eq!(app.post_region(tibet).await.status, StatusCode::CREATED);
+    let only_there =
+        json!({"code": "plateau", "name": "高原指标", "unit": "项", "mode": "stock", "regions": ["xizang"]});
+    assert_eq!(app.post_indicator(only_there).await.status, StatusCode::CREATED);
+    let delete = app.send_json(reqwest::Method::DELETE, "/api/v1/regions/xizang", &app.admin, &json!(null)).await;
+    assert_eq!(delete.status, StatusCode::CONFLICT, "{}", delete.body);
+    assert!(delete.body["error"]["message"].as_str().unwrap().contains("高原指标"), "{}", delete.body);
 }
 
 #[tokio::test]

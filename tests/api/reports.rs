@@ -161,7 +161,7 @@ async fn report_requests_are_checked() {
         ("/reports/bulletin/2023Q5.html", 422),
         ("/reports/bulletin/2023Q3.json?region=nowhere", 404),
         ("/reports/assessment/2030.json", 404),
-        ("/api/v1/completeness?period=2023", 422),
+        ("/api/v1/completeness?period=2023-Q4", 422),
     ] {
         let answer = app.get_as_admin(path).await;
         assert_eq!(answer.status.as_u16(), status, "{path}: {}", answer.body);
