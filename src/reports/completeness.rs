@@ -47,7 +47,11 @@ impl Report for CompletenessReport {
             sheet.number(row, 2, Some(region.required as f64), 0)?;
             sheet.number(row, 3, Some(region.reported as f64), 0)?;
             sheet.text(row, 4, &region.missing_names.join("、"))?;
-            sheet.text(row, 5, &region.submitted_at.as_deref().and_then(super::beijing_time).unwrap_or_default())?;
+            sheet.text(
+                row,
+                5,
+                &region.submitted_at.as_deref().and_then(super::format::beijing_time).unwrap_or_default(),
+            )?;
         }
         book.save()
     }

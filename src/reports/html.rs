@@ -8,8 +8,6 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 use super::ReportChart;
-use crate::charts::model::format_value;
-use crate::domain::number::round_to;
 use crate::error::{AppError, AppResult};
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -22,20 +20,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     ] {
         env.add_template(name, source).expect("report templates parse");
     }
-    // A figure with its decimals (as a table column shows them), or a dash for a missing one.
-    env.add_filter("num", |value: Option<f64>, decimals: Option<u8>| match value {
-        Some(v) => format_value(round_to(v, decimals.unwrap_or(2)), decimals.unwrap_or(2)),
-        None => "—".into(),
-    });
-    // A stored moment in Beijing time, or a dash.
-    env.add_filter("when", |at: Option<String>| {
-        at.as_deref().and_then(super::beijing_time).unwrap_or_else(|| "—".into())
-    });
-    // A share as a percentage: 0.947 → 94.7%.
-    env.add_filter("pct", |share: Option<f64>| match share {
-        Some(s) => format!("{:.1}%", round_to(100.0 * s, 1)),
-        None => "—".into(),
-    });
+    super::format::add_filters(&mut env);
     env
 });
 

@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod bulletin;
 pub mod completeness;
+pub mod format;
 mod html;
 mod xlsx;
 
@@ -52,13 +53,6 @@ impl ReportChart {
     }
 }
 
-/// A stored moment (RFC 3339, UTC) as the bureau reads it: Beijing time, `2023-10-12 09:30`.
-fn beijing_time(at: &str) -> Option<String> {
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
-    let t = chrono::DateTime::parse_from_rfc3339(at).ok()?;
-    Some(t.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string())
-}
-
 fn json<T: Serialize + ?Sized>(model: &T) -> AppResult<Vec<u8>> {
     serde_json::to_vec_pretty(model).map_err(|e| AppError::Internal(e.to_string()))
 }
@@ -73,21 +67,6 @@ pub trait Report: Serialize {
             Format::Html => self.html().map(String::into_bytes),
             Format::Xlsx => self.xlsx(),
             Format::Json => json(self),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn moments_are_shown_in_beijing_time() {
-        let cases = [
-            ("2026-11-29T15:01:33.495Z", Some("2026-11-29 23:01")),
-            ("2023-12-31T16:00:00+00:00", Some("2024-01-01 00:00")),
-            ("yesterday", None),
-        ];
-        for (at, want) in cases {
-            assert_eq!(super::beijing_time(at).as_deref(), want, "{at}");
         }
     }
 }

@@ -5,11 +5,11 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::format;
 use crate::domain::indicator::{Frequency, Mode};
 use crate::domain::workflow::State;
 use crate::domain::{Period, RegionKind};
 use crate::engine::World;
+use crate::reports::format;
 use crate::store::audit::AuditEntry;
 
 /// One line of the audit page.

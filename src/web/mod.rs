@@ -4,7 +4,6 @@
 //! Every asset is served by the binary (the bureau's intranet has no internet).
 
 mod audit;
-mod format;
 mod pages;
 
 use std::sync::LazyLock;
@@ -59,25 +58,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     ] {
         env.add_template(name, source).expect("page templates parse");
     }
-    // A figure in a table, with the indicator's decimals: `{{ r.actual|num(r.decimals) }}`.
-    env.add_filter("num", |value: Option<f64>, decimals: Option<u8>| match value {
-        Some(v) => format::fixed(v, decimals.unwrap_or(2)),
-        None => "—".into(),
-    });
-    // A figure as typed, for form fields and weights: `9000`, not `9000.0`.
-    env.add_filter("plain", |value: Option<f64>| value.map(format::plain).unwrap_or_default());
-    // An RFC 3339 instant on the bureau's clock: 2026-11-26 16:13.
-    env.add_filter("when", |at: Option<String>| match at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
-        Some(Ok(t)) => t
-            .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
-        _ => "—".into(),
-    });
-    env.add_filter("pct", |share: Option<f64>| match share {
-        Some(s) => crate::charts::model::format_share(s),
-        None => "—".into(),
-    });
+    crate::reports::format::add_filters(&mut env);
     env
 });
 

@@ -1,8 +1,35 @@
-//! How the pages write numbers: one place, used by the templates' filters and by the audit rows.
-//! A figure in a table has its indicator's decimals (`26.50`); a figure a person typed is written
-//! back as typed (`9000`, not `9000.0`), so that saving a form again changes nothing.
+//! How pages and reports write numbers and moments for people: one place, used by both template
+//! environments' filters, the XLSX sheets and the audit rows. A figure in a table has its
+//! indicator's decimals (`26.50`); a figure a person typed is written back as typed (`9000`, not
+//! `9000.0`), so that saving a form again changes nothing; moments are Beijing time.
+
+use minijinja::Environment;
 
 use crate::domain::number::{round_to, tidy};
+
+/// The filters every template may use: `num(decimals)`, `plain`, `when`, `pct`.
+pub fn add_filters(env: &mut Environment<'_>) {
+    // A figure in a table, with the indicator's decimals: `{{ r.actual|num(r.decimals) }}`.
+    env.add_filter("num", |value: Option<f64>, decimals: Option<u8>| match value {
+        Some(v) => fixed(v, decimals.unwrap_or(2)),
+        None => "—".into(),
+    });
+    // A figure as typed, for form fields and weights: `9000`, not `9000.0`.
+    env.add_filter("plain", |value: Option<f64>| value.map(plain).unwrap_or_default());
+    env.add_filter("when", |at: Option<String>| at.as_deref().and_then(beijing_time).unwrap_or_else(|| "—".into()));
+    // A share as a percentage: 0.947 → 94.7%.
+    env.add_filter("pct", |share: Option<f64>| match share {
+        Some(s) => crate::charts::model::format_share(s),
+        None => "—".into(),
+    });
+}
+
+/// A stored moment (RFC 3339, UTC) as the bureau reads it: Beijing time, `2023-10-12 09:30`.
+pub fn beijing_time(at: &str) -> Option<String> {
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
+    let t = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    Some(t.with_timezone(&beijing).format("%Y-%m-%d %H:%M").to_string())
+}
 
 /// A figure with `decimals` places, rounded half away from zero: `26.5` with 2 → `26.50`.
 pub fn fixed(value: f64, decimals: u8) -> String {
@@ -65,6 +92,18 @@ mod tests {
             (f64::NAN, "—"),
         ] {
             assert_eq!(plain(value), want, "{value}");
+        }
+    }
+
+    #[test]
+    fn moments_are_shown_in_beijing_time() {
+        let cases = [
+            ("2026-11-29T15:01:33.495Z", Some("2026-11-29 23:01")),
+            ("2023-12-31T16:00:00+00:00", Some("2024-01-01 00:00")),
+            ("yesterday", None),
+        ];
+        for (at, want) in cases {
+            assert_eq!(beijing_time(at).as_deref(), want, "{at}");
         }
     }
 
