@@ -71,6 +71,21 @@ pub enum ChartSpec {
     },
 }
 
+impl ChartSpec {
+    /// The regions and indicators the chart is drawn from (a named chart may name some that a
+    /// database does not have).
+    pub fn refers_to(&self) -> (Vec<&str>, Vec<&str>) {
+        match self {
+            ChartSpec::TargetVsActual { indicator, parent, .. } => (vec![parent], vec![indicator]),
+            ChartSpec::Trend { region, indicator, .. } | ChartSpec::Benchmarks { region, indicator, .. } => {
+                (vec![region], vec![indicator])
+            }
+            ChartSpec::Assessment { .. } => (vec![], vec![]),
+            ChartSpec::Progress { region, .. } => (vec![region], vec![]),
+        }
+    }
+}
+
 /// A trend over more quarters (or years) than this would not be readable.
 pub const MAX_TREND_QUARTERS: usize = 40;
 

@@ -27,6 +27,19 @@ fn trend_slots(ind: &Indicator, from: Period, to: Period) -> AppResult<Vec<Perio
     Ok(slots)
 }
 
+/// Does this database hold what `spec` is drawn from: its regions and indicators, and for an
+/// assessment chart the year's scheme? (A named chart may name what a database lacks.)
+pub fn has_data_for(conn: &Connection, spec: &ChartSpec) -> AppResult<bool> {
+    let world = world(conn)?;
+    let (regions, indicators) = spec.refers_to();
+    let known = regions.iter().all(|r| world.tree.get(r).is_some())
+        && indicators.iter().all(|i| world.indicators.get(i).is_some());
+    Ok(match spec {
+        ChartSpec::Assessment { year } => known && store::targets::scheme(conn, *year)?.is_some(),
+        _ => known,
+    })
+}
+
 /// Builds the chart `spec` asks for; `title` replaces the generated one. Kept in memory until
 /// the next write, like the answers it is drawn from.
 pub fn chart(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResult<Chart> {

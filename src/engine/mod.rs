@@ -26,7 +26,7 @@ use chrono::{FixedOffset, Utc};
 use rusqlite::Connection;
 
 use crate::domain::access::User;
-use crate::domain::{Calculator, IndicatorCode, IndicatorSet, Observations, Quarter, RegionTree};
+use crate::domain::{Calculator, IndicatorCode, IndicatorSet, Observations, Period, Quarter, RegionTree};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -106,6 +106,15 @@ pub fn latest_quarter(conn: &Connection) -> AppResult<Option<Quarter>> {
     let current = current_quarter();
     Ok(store::observations::latest_quarter(conn, current.year(), current.q())?
         .and_then(|(year, q)| Quarter::new(year, q)))
+}
+
+/// The latest period with figures: the latest quarter, or for a database of annual indicators
+/// only, the latest year.
+pub fn latest_period(conn: &Connection) -> AppResult<Option<Period>> {
+    Ok(match latest_quarter(conn)? {
+        Some(q) => Some(Period::Quarter(q)),
+        None => store::observations::latest_year(conn, current_quarter().year())?.map(Period::Year),
+    })
 }
 
 pub fn require_admin(user: &User) -> AppResult<()> {

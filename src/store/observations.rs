@@ -176,6 +176,18 @@ pub fn latest_quarter(conn: &Connection, year: i32, quarter: u8) -> Result<Optio
     Ok(latest.map(|yq| ((yq / 10) as i32, (yq % 10) as u8)))
 }
 
+/// The latest year, up to `year`, with a figure of an annual indicator.
+pub fn latest_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT MAX((SELECT o.year FROM observations o
+                         WHERE o.indicator = i.code AND o.quarter = 0 AND o.year <= ?1
+                         ORDER BY o.year DESC LIMIT 1))
+             FROM indicators i WHERE i.frequency = 'annual'",
+        )?
+        .query_row([year], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

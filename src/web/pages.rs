@@ -145,10 +145,6 @@ fn parse_period(text: Option<&str>) -> Option<Period> {
     text.and_then(|t| t.trim().parse::<Period>().ok())
 }
 
-fn parse_quarter(text: Option<&str>) -> Option<Quarter> {
-    parse_period(text).and_then(Period::as_quarter)
-}
-
 /// The root of the reporting tree (the district); none in a database without regions yet, whose
 /// pages then say there is nothing to show rather than fail (SPEC §7).
 fn root(world: &engine::World) -> Option<crate::domain::Region> {
@@ -182,10 +178,18 @@ struct Dashboard {
 
 pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
     let charts = state.named_charts.as_ref().clone();
-    let asked = parse_quarter(q.period.as_deref());
+    let asked = parse_period(q.period.as_deref());
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
+            // only the named charts this database has something to draw from
+            let mut shown_charts = Vec::new();
+            for chart in charts {
+                if chart.spec.as_ref().map_or(Ok(false), |spec| engine::charts::has_data_for(conn, spec))? {
+                    shown_charts.push(chart);
+                }
+            }
+            let charts = shown_charts;
             // the named charts are of the district's indicators: none before it has a region
             let Some(root) = root(&world) else {
                 return Ok(Dashboard {
@@ -196,12 +200,12 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
                     charts: vec![],
                 });
             };
-            let Some(quarter) = asked.or(engine::latest_quarter(conn)?) else {
+            let Some(period) = asked.or(engine::latest_period(conn)?) else {
                 return Ok(Dashboard { region: root.name, period: None, period_label: None, rows: vec![], charts });
             };
-            let shown = world.indicators.shown_for(&world.tree, root.id.as_str(), quarter.into());
+            let shown = world.indicators.shown_for(&world.tree, root.id.as_str(), period);
             let codes: Vec<&str> = shown.iter().map(|i| i.code.as_str()).collect();
-            let rows = progress::rows(conn, &world, &[root.id.as_str()], &codes, quarter)?;
+            let rows = progress::rows(conn, &world, &[root.id.as_str()], &codes, period)?;
             let rows = rows
                 .into_iter()
                 .map(|r| {
@@ -222,8 +226,11 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
                 .collect::<AppResult<_>>()?;
             Ok(Dashboard {
                 region: root.name,
-                period: Some(quarter.to_string()),
-                period_label: Some(quarter.ytd_label()),
+                period: Some(period.to_string()),
+                period_label: Some(match period {
+                    Period::Quarter(q) => format!("{}累计", q.ytd_label()),
+                    Period::Year(_) => period.label(),
+                }),
                 rows,
                 charts,
             })

@@ -260,4 +260,11 @@ async fn the_entry_form_takes_a_years_annual_figures_and_a_parents_own_total() {
         .unwrap();
     assert_eq!(saved.status(), StatusCode::OK);
     assert_eq!(point_2022(&app, "cn", "rd_expenditure").await["source"], "reported");
+
+    // The home page of a database of annual figures opens at the latest year, with 全国's figure,
+    // and offers none of the demo's named charts, whose regions this database does not have.
+    let (status, home) = page("/").await;
+    assert_eq!(status, StatusCode::OK, "{home}");
+    assert!(home.contains("全国 · 2022年") && home.contains("30782.9"), "{home}");
+    assert!(!home.contains("/charts/named/"), "{home}");
 }
