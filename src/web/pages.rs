@@ -651,6 +651,7 @@ pub async fn assessment(State(state): State<AppState>, who: PageUser, Query(q): 
 
 #[derive(Serialize)]
 struct ReportsPage {
+    has_regions: bool,
     quarters: Vec<(String, String)>,
     /// each year, and whether it has an assessment scheme (and so a report)
     years: Vec<(i32, bool)>,
@@ -661,13 +662,17 @@ pub async fn reports(State(state): State<AppState>, who: PageUser) -> Response {
         .read(|conn| {
             // reports are of the reporting tree: none before it has a region
             if root(&*engine::world(conn)?).is_none() {
-                return Ok(ReportsPage { quarters: vec![], years: vec![] });
+                return Ok(ReportsPage { has_regions: false, quarters: vec![], years: vec![] });
             }
-            let latest = engine::latest_quarter(conn)?.unwrap_or_else(engine::current_quarter);
-            let quarters: Vec<(String, String)> = std::iter::successors(Some(latest), |q| q.previous())
-                .take(8)
-                .map(|q| (q.to_string(), q.ytd_label()))
-                .collect();
+            // the quarters up to the latest with figures; a database of annual figures has none
+            let latest = engine::latest_period(conn)?.unwrap_or_else(|| engine::current_quarter().into());
+            let quarters: Vec<(String, String)> = match latest {
+                Period::Quarter(q) => std::iter::successors(Some(q), |q| q.previous())
+                    .take(8)
+                    .map(|q| (q.to_string(), q.ytd_label()))
+                    .collect(),
+                Period::Year(_) => vec![],
+            };
             // an assessment report exists once the year has a scheme
             let years = (latest.year() - 2..=latest.year())
                 .rev()
@@ -677,7 +682,7 @@ pub async fn reports(State(state): State<AppState>, who: PageUser) -> Response {
                     Err(e) => Err(e),
                 })
                 .collect::<AppResult<_>>()?;
-            Ok(ReportsPage { quarters, years })
+            Ok(ReportsPage { has_regions: true, quarters, years })
         })
         .await;
     match data {
