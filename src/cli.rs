@@ -169,7 +169,7 @@ pub enum Command {
 }
 
 fn parse_report_format(text: &str) -> Result<reports::Format, String> {
-    reports::Format::parse(text).ok_or_else(|| "one of html, xlsx, json".to_string())
+    reports::Format::parse(text).ok_or_else(|| "应为 html、xlsx 或 json".to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -206,7 +206,7 @@ pub enum UserCommand {
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| "one of admin, statistician, viewer".to_string())
+    Role::parse(text).ok_or_else(|| "应为 admin、statistician 或 viewer".to_string())
 }
 
 fn parse_region(text: &str) -> Result<RegionId, String> {
@@ -304,9 +304,9 @@ fn demo_password() -> String {
 
 /// Prints how to use the demo: a token for the API and a password for the pages, per user.
 fn print_demo_users(db: &std::path::Path, users: &[DemoUser]) {
-    println!("Loaded the demo data into {}.", db.display());
+    println!("演示数据已载入 {}。", db.display());
     for u in users {
-        println!("User {}: web password {}  API token {}", u.name, u.password, u.token);
+        println!("用户 {}：网页密码 {}  API令牌 {}", u.name, u.password, u.token);
     }
 }
 
@@ -344,7 +344,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             charts::fonts::init(font.font.as_deref())?;
             let (named, problems) = charts::named::load(charts_dir.as_deref());
             for problem in problems {
-                tracing::warn!("named chart not loaded: {problem}");
+                tracing::warn!("命名图表未载入：{problem}");
             }
             if demo {
                 match load_demo(&db.db)? {
@@ -367,12 +367,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let (figures, users) = in_transaction(&db.db, |conn| {
                 if !demo::is_empty(conn)? {
-                    return Err(AppError::Conflict("the demo loads only into an empty database".into()));
+                    return Err(AppError::Conflict("演示数据只能载入空数据库".into()));
                 }
                 let figures = demo::province::load(conn)?;
                 Ok((figures, vec![demo_user(conn, "admin", Role::Admin, &[])?]))
             })?;
-            println!("Generated {figures} figures in {:.1} s.", started.elapsed().as_secs_f64());
+            println!("已生成 {figures} 个数据，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
             print_demo_users(&db.db, &users);
         }
         Command::Demo { db, scale: Scale::District } => match load_demo(&db.db)? {
@@ -385,7 +385,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .extension()
                 .and_then(|e| e.to_str())
                 .and_then(charts::Format::from_extension)
-                .ok_or_else(|| anyhow::anyhow!("the output file must end in .svg or .png"))?;
+                .ok_or_else(|| anyhow::anyhow!("输出文件名应以 .svg 或 .png 结尾"))?;
             let (spec, title) = match charts::Kind::parse(&kind) {
                 Some(kind) => {
                     (charts::spec::parse(kind, &params.into_iter().collect()).map_err(AppError::Invalid)?, title)
@@ -393,13 +393,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => {
                     let (named, problems) = charts::named::load(charts_dir.as_deref());
                     for problem in problems {
-                        tracing::warn!("named chart not loaded: {problem}");
+                        tracing::warn!("命名图表未载入：{problem}");
                     }
                     let chart = named.into_iter().find(|c| c.name == kind && c.spec.is_some()).ok_or_else(|| {
                         let kinds: Vec<&str> = charts::Kind::ALL.iter().map(|k| k.as_str()).collect();
-                        anyhow::anyhow!("unknown chart kind '{kind}': use one of {} or a named chart", kinds.join(", "))
+                        anyhow::anyhow!("没有“{kind}”这种图：可用 {} 或命名图表的名称", kinds.join("、"))
                     })?;
-                    anyhow::ensure!(params.is_empty(), "the named chart '{kind}' takes no parameters");
+                    anyhow::ensure!(params.is_empty(), "命名图表“{kind}”不带参数");
                     (chart.spec.expect("checked"), title.or(Some(chart.title)))
                 }
             };
@@ -407,7 +407,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let conn = pool.get()?;
             let chart = engine::charts::chart(&conn, &spec, title.as_deref())?;
             std::fs::write(&output, charts::render(&chart, format)?)?;
-            println!("Wrote {}.", output.display());
+            println!("已写入 {}。", output.display());
         }
         Command::Import { db, file, dry_run, as_user, reason, indicator } => {
             let options =
@@ -418,18 +418,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             charts::fonts::init(font.font.as_deref())?;
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
-            let quarter =
-                || period.as_quarter().ok_or_else(|| anyhow::anyhow!("the {kind} report is for a quarter: YYYYQn"));
+            let quarter = || period.as_quarter().ok_or_else(|| anyhow::anyhow!("{kind}报表的报告期应为季度：YYYYQn"));
             let bytes = match kind.as_str() {
                 "bulletin" => reports::bulletin::build(&conn, region.as_deref(), period)?.render(format)?,
                 "completeness" => reports::completeness::build(&conn, quarter()?, region.as_deref())?.render(format)?,
                 _ => match period {
                     Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,
-                    Period::Quarter(_) => anyhow::bail!("the assessment report is for a year: YYYY"),
+                    Period::Quarter(_) => anyhow::bail!("年终考核报表的报告期应为年份：YYYY"),
                 },
             };
             std::fs::write(&output, bytes)?;
-            println!("Wrote {}.", output.display());
+            println!("已写入 {}。", output.display());
         }
         Command::Export { db, format, region, indicator, from, to, output } => {
             let pool = store::open(&db.db)?;
@@ -442,7 +441,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match output {
                 Some(path) => {
                     std::fs::write(&path, bytes)?;
-                    eprintln!("Wrote {} figures to {}.", rows.len(), path.display());
+                    eprintln!("已将 {} 个数据写入 {}。", rows.len(), path.display());
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
             }
@@ -450,10 +449,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { db, out, force } => {
             let summary = store::backup::backup(&db.db, &out, force).map_err(|e| match e {
                 store::backup::BackupError::Exists(_) => anyhow::anyhow!("{e}; pass --force to replace it"),
-                e => anyhow::anyhow!("backing up {}: {e}", db.db.display()),
+                e => anyhow::anyhow!("备份 {} 失败：{e}", db.db.display()),
             })?;
             println!(
-                "Backed up {} to {}: {} pages of {} bytes ({} bytes); integrity check ok.",
+                "已将 {} 备份到 {}：{} 页，每页 {} 字节（共 {} 字节）；完整性检查通过。",
                 db.db.display(),
                 out.display(),
                 summary.pages,
@@ -463,7 +462,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User { command: UserCommand::Add { db, name, role, regions, password } } => {
             let password = if password {
-                eprint!("Password for {}: ", name.trim());
+                eprint!("{} 的密码：", name.trim());
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;
                 Some(line.trim_end_matches(['\r', '\n']).to_string())
@@ -477,7 +476,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Ok(token)
             })?;
-            println!("Added user '{}' ({}).", name.trim(), role.as_str());
+            println!("已添加用户“{}”（{}）。", name.trim(), role.as_str());
             println!("API token (shown once, keep it secret):");
             println!("{token}");
         }

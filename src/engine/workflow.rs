@@ -333,8 +333,11 @@ pub(super) fn check_write(
     reason: Option<&str>,
 ) -> AppResult<Access> {
     let Some((quarter, state, locked)) = closure(conn, region, period)? else { return Ok(Access::Open) };
-    workflow::write_access(user.is_admin(), state, locked, reason)
-        .map_err(|closed| AppError::Conflict(closed.message(region, quarter, user.is_admin())))
+    workflow::write_access(user.is_admin(), state, locked, reason).map_err(|closed| {
+        // the region as people know it
+        let name = store::regions::get(conn, region).ok().flatten().map_or_else(|| region.to_string(), |r| r.name);
+        AppError::Conflict(closed.message(&name, quarter, user.is_admin()))
+    })
 }
 
 /// Records that an admin wrote `changed` figures into a closed region's quarter, and why.

@@ -562,18 +562,22 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): 
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let indicator = given(q.indicator.as_deref()).map(str::to_string).or_else(|| {
-                world.indicators.get("rd_share").map_or_else(
-                    || world.indicators.in_display_order().first().map(|i| i.code.to_string()),
-                    |i| Some(i.code.to_string()),
-                )
-            });
-            let period = match q.period.as_deref().and_then(|p| p.parse::<Period>().ok()) {
+            let period = match parse_period(q.period.as_deref()) {
                 Some(p) => p,
                 None => {
-                    Period::Year(engine::latest_quarter(conn)?.map_or(engine::current_quarter().year(), |q| q.year()))
+                    Period::Year(engine::latest_period(conn)?.map_or(engine::current_quarter().year(), |p| p.year()))
                 }
             };
+            // the indicators shown for the top region; by default one every region reports
+            let offered = match root(&world) {
+                Some(r) => world.indicators.shown_for(&world.tree, r.id.as_str(), Period::Year(period.year())),
+                None => vec![],
+            };
+            let indicator = given(q.indicator.as_deref()).map(str::to_string).or_else(|| {
+                let share = offered.iter().find(|i| i.code.as_str() == "rd_share");
+                let everywhere = offered.iter().find(|i| i.regions.is_none());
+                share.or(everywhere).or(offered.first()).map(|i| i.code.to_string())
+            });
             let (Some(root), Some(indicator)) = (root(&world), indicator) else {
                 let nothing = BenchmarksPage {
                     indicators: vec![],
@@ -588,12 +592,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): 
             let ind = world.indicator(&indicator)?;
             let comparison = Some(engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?);
             Ok(BenchmarksPage {
-                indicators: world
-                    .indicators
-                    .in_display_order()
-                    .iter()
-                    .map(|i| (i.code.to_string(), i.name.clone()))
-                    .collect(),
+                indicators: offered.iter().map(|i| (i.code.to_string(), i.name.clone())).collect(),
                 decimals: ind.decimals,
                 unit: ind.unit.clone(),
                 indicator,

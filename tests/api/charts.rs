@@ -239,7 +239,7 @@ fn render_writes_the_same_charts_offline() {
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown chart kind"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("这种图"));
 }
 
 // ---------------------------------------------------------------------------------------------

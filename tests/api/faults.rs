@@ -664,7 +664,7 @@ async fn a_backup_taken_while_figures_are_written_is_sound_and_restores_the_same
     let total = writer.await.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("pages of 4096 bytes") && stdout.contains("integrity check ok"), "{stdout}");
+    assert!(stdout.contains("每页 4096 字节") && stdout.contains("完整性检查通过"), "{stdout}");
 
     // The copy is sound, and it is one moment of the database: the figure and its audit agree.
     assert_eq!(integrity(&out), "ok");

@@ -203,7 +203,7 @@ fn report_writes_the_same_files_offline() {
     assert_eq!(complete["complete"], 8);
     let refused = run(&["assessment", "2023Q1", "--format", "html"], &dir.path().join("a.html"));
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("is for a year"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("报告期应为年份"));
 }
 
 /// Measured in a real browser: the body is as wide as the text of an A4 page (210 − 2 × 14 mm) on
