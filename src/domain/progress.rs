@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::indicator::{Direction, Frequency, Mode};
+use super::narrative::YoyChange;
 use super::number::{self, tidy};
 use super::period::Period;
 use super::views::Span;
@@ -160,10 +161,14 @@ pub struct Progress {
     pub previous: Option<f64>,
     pub change: Option<f64>,
     pub growth_pct: Option<f64>,
+    /// the year-on-year change as people are told it: points for a `%` unit, else growth (§2.7)
+    pub yoy: Option<YoyChange>,
 }
 
-pub struct ProgressInput {
+pub struct ProgressInput<'a> {
     pub direction: Direction,
+    /// the indicator's unit: a `%` figure changes in percentage points
+    pub unit: &'a str,
     /// the indicator's decimals: computed figures keep 4 places more (SPEC §2.9)
     pub decimals: u8,
     /// 1..=4; 4 is the year's end, also for a whole year ([`milestone_quarter`])
@@ -174,7 +179,7 @@ pub struct ProgressInput {
     pub previous: Option<f64>,
 }
 
-pub fn progress(i: &ProgressInput) -> Progress {
+pub fn progress(i: &ProgressInput<'_>) -> Progress {
     let expected = i.milestones[usize::from(i.quarter.clamp(1, 4) - 1)];
     let change = i.actual.zip(i.previous).map(|(a, p)| number::tidy_figure(a - p, i.decimals));
     Progress {
@@ -190,6 +195,7 @@ pub fn progress(i: &ProgressInput) -> Progress {
             .actual
             .zip(i.previous)
             .and_then(|(a, p)| (p != 0.0).then(|| number::percent(100.0 * (a - p) / p))),
+        yoy: i.actual.zip(i.previous).and_then(|(a, p)| YoyChange::of(i.unit, i.decimals, a, p)),
     }
 }
 
@@ -297,6 +303,7 @@ mod tests {
     fn progress_with_year_on_year_change() {
         let input = |previous| ProgressInput {
             direction: Higher,
+            unit: "亿元",
             decimals: 2,
             quarter: 3,
             actual: Some(13.5),
@@ -318,6 +325,9 @@ mod tests {
         // no binary noise leaves the computation: 2.667311062135 − 2.5 is 0.167311, not 0.16731106213500004
         let noisy = progress(&ProgressInput { actual: Some(2.667311062135), target: Some(2.9), ..input(Some(2.5)) });
         assert_eq!((noisy.change, noisy.growth_pct, noisy.completion), (Some(0.167311), Some(6.6924), Some(0.919762)));
+        assert_eq!(noisy.yoy, Some(YoyChange::Growth(6.7)));
+        let share = progress(&ProgressInput { unit: "%", actual: Some(2.67), ..input(Some(2.56)) });
+        assert_eq!(share.yoy, Some(YoyChange::Points(0.11)), "a percentage changes in points");
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub fn rows(
                 indicator: code.to_string(),
                 progress: progress(&ProgressInput {
                     direction: ind.direction,
+                    unit: &ind.unit,
                     decimals: ind.decimals,
                     quarter: milestone_quarter(period),
                     actual: figure.value,

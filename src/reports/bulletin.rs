@@ -88,10 +88,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
     let mut sentences = Vec::new();
     for (ind, row) in indicators.iter().zip(&rows) {
         let p = &row.progress;
-        let yoy = p
-            .actual
-            .zip(p.previous)
-            .and_then(|(value, previous)| YoyChange::of(&ind.unit, ind.decimals, value, previous));
+        let yoy = p.yoy;
         sentences.extend(narrative::sentence(&Line {
             // the region's own name: 全区, 全国, 湖南省 …
             place: &region.name,

@@ -11,7 +11,6 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use super::{PageUser, render};
-use crate::domain::narrative::YoyChange;
 use crate::domain::progress::year_before;
 use crate::domain::submission::RawItem;
 use crate::domain::{FieldError, Frequency, Period, Quarter, RegionKind};
@@ -215,9 +214,7 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
                         unit: ind.unit.clone(),
                         decimals: ind.decimals,
                         status_label: r.progress.status.label(),
-                        yoy: r.progress.actual.zip(r.progress.previous).and_then(|(a, p)| {
-                            YoyChange::of(&ind.unit, ind.decimals, a, p).map(|c| c.short(ind.decimals))
-                        }),
+                        yoy: r.progress.yoy.map(|c| c.short(ind.decimals)),
                         progress: r.progress,
                         coverage: r.coverage,
                         unallocated: r.unallocated,
