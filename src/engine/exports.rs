@@ -65,43 +65,52 @@ pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportR
     Ok(rows)
 }
 
-/// The template of `region` for `quarter`: every quarterly indicator it reports, with last year's figure
-/// for the same quarter as the indicator is reported (YTD for cumulative ones, the quarter's own
-/// for quarterly ones, the level for stocks).
-pub fn template(conn: &Connection, region: &str, quarter: Quarter) -> AppResult<Template> {
+/// The template of `region` for `period`: every indicator it reports then (quarterly ones for a
+/// quarter, annual ones for a year), with last year's figure for the same period as the indicator
+/// is reported (YTD for cumulative ones, the quarter's own for quarterly ones, the level for stocks,
+/// the year's for annual ones). A region with children gets one too: what it fills in are its
+/// reported totals (§2.5).
+pub fn template(conn: &Connection, region: &str, period: Period) -> AppResult<Template> {
     let world = world(conn)?;
     let r = world.region(region)?;
-    // A region with children gets one too: what it fills in are its reported totals (§2.5).
-    // Annual indicators are not in it: a quarter's sheet has no place for a year's figure.
+    let (round, frequency) = match period {
+        Period::Quarter(q) => (q, Frequency::Quarterly),
+        Period::Year(y) => {
+            (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual)
+        }
+    };
     let indicators: Vec<_> = world
         .indicators
-        .to_report(&world.tree, region, quarter)
+        .to_report(&world.tree, region, round)
         .into_iter()
-        .filter(|i| i.frequency == Frequency::Quarterly)
+        .filter(|i| i.frequency == frequency)
         .collect();
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
-    let last = quarter.year_before();
-    let observations = match last {
-        Some(q) => world.observations(conn, &[region], &codes, q.year(), q.year())?,
-        None => Default::default(),
-    };
+    let observations = world.observations(conn, &[region], &codes, period.year() - 1, period.year() - 1)?;
     let calc = world.calculator(&observations);
     let rows = indicators
         .into_iter()
         .map(|ind| {
-            let span = |q| if ind.mode == Mode::Quarter { Span::Quarter(q) } else { Span::Ytd(q) };
+            let last = match period {
+                Period::Quarter(q) if ind.mode == Mode::Quarter => q.year_before().map(Span::Quarter),
+                Period::Quarter(q) => q.year_before().map(Span::Ytd),
+                Period::Year(y) => Some(Span::Annual(y - 1)),
+            };
             TemplateRow {
                 code: ind.code.to_string(),
                 name: ind.name.clone(),
                 unit: ind.unit.clone(),
-                mode: ind.mode,
+                how: match frequency {
+                    Frequency::Quarterly => ind.mode.label(),
+                    Frequency::Annual => ind.frequency.label(),
+                },
                 decimals: ind.decimals,
                 allow_negative: ind.allow_negative,
-                last_year: last.and_then(|q| calc.figure(region, ind.code.as_str(), span(q)).value),
+                last_year: last.and_then(|span| calc.figure(region, ind.code.as_str(), span).value),
             }
         })
         .collect();
-    Ok(Template { region: r.id.to_string(), region_name: r.name.clone(), quarter, rows })
+    Ok(Template { region: r.id.to_string(), region_name: r.name.clone(), period, rows })
 }
 
 #[cfg(test)]

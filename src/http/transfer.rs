@@ -15,7 +15,6 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiQuery, CurrentUser, period};
-use crate::domain::Period;
 use crate::engine;
 use crate::engine::exports::Selection;
 use crate::engine::imports::{ImportOutcome, Options};
@@ -197,7 +196,7 @@ fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Resp
 /// year's figure for the same quarter; fill in the value column and upload it to `POST /api/v1/imports`.
 #[utoipa::path(get, path = "/templates/{region}/{file}", tag = "imports",
     params(("region" = String, Path, description = "a reporting region's id", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
-           ("file" = String, Path, description = "the quarter and `.xlsx`, e.g. `2023Q3.xlsx`", pattern = r"^[0-9]{4}Q[1-4]\.xlsx$", example = "2023Q3.xlsx")),
+           ("file" = String, Path, description = "the quarter (or the year, for annual indicators) and `.xlsx`, e.g. `2023Q3.xlsx`, `2023.xlsx`", pattern = r"^[0-9]{4}(Q[1-4])?\.xlsx$", example = "2023Q3.xlsx")),
     responses((status = 200, description = "the template",
                   content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -210,12 +209,9 @@ async fn template(
     let stem = file
         .strip_suffix(".xlsx")
         .ok_or_else(|| ApiError::NoRoute(format!("/templates/{region}/{file}：填报模板的文件名以.xlsx结尾")))?;
-    let quarter = match period("period", stem)? {
-        Period::Quarter(q) => q,
-        Period::Year(_) => return Err(ApiError::invalid("period", "填报模板按季度下载（YYYYQn，如2023Q3）")),
-    };
-    let data = state.read(move |conn| engine::exports::template(conn, &region, quarter)).await?;
-    let name = format!("{}-{quarter}.xlsx", data.region);
+    let period = period("period", stem)?;
+    let data = state.read(move |conn| engine::exports::template(conn, &region, period)).await?;
+    let name = format!("{}-{period}.xlsx", data.region);
     let bytes = tokio::task::spawn_blocking(move || transfer::xlsx::template(&data))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?

@@ -1,6 +1,7 @@
 //! The per-region Excel template of SPEC §6, written with rust_xlsxwriter and read back with
-//! calamine. One row per indicator to report: code, name, unit, mode (累计/当季/期末), last
-//! year's figure for the same quarter, an empty value column and a comment column.
+//! calamine. One row per indicator to report: code, name, unit, how it is reported (累计/当季/期末,
+//! or 年度 in a year's template), last year's figure for the same period, an empty value column
+//! and a comment column.
 //!
 //! The region and the quarter stand in labelled cells above the table (`地区代码`, `报告期`), and
 //! the table is found by its header (`指标代码`, `本期数值`, `备注`), so a town may add rows
@@ -16,7 +17,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{FileError, ImportRow, Parsed, RowError, WriteError};
-use crate::domain::{Mode, Quarter};
+use crate::domain::Period;
 
 pub const SHEET_NAME: &str = "指标填报";
 pub const REGION_LABEL: &str = "地区代码";
@@ -39,7 +40,8 @@ const HEADER_FILL: u32 = 0xD9E1F2;
 pub struct Template {
     pub region: String,
     pub region_name: String,
-    pub quarter: Quarter,
+    /// a quarter (quarterly indicators) or a year (annual ones)
+    pub period: Period,
     pub rows: Vec<TemplateRow>,
 }
 
@@ -48,7 +50,8 @@ pub struct TemplateRow {
     pub code: String,
     pub name: String,
     pub unit: String,
-    pub mode: Mode,
+    /// how the figure is reported: 累计 / 当季 / 期末, or 年度
+    pub how: &'static str,
     pub decimals: u8,
     pub allow_negative: bool,
     /// last year's figure for the same quarter, in the mode it is reported in
@@ -84,7 +87,7 @@ fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
     for (col, width) in WIDTHS.iter().enumerate() {
         sheet.set_column_width(col as u16, *width)?;
     }
-    let title = format!("{}{}科技统计指标填报表", t.region_name, t.quarter.label());
+    let title = format!("{}{}科技统计指标填报表", t.region_name, t.period.label());
     sheet.merge_range(
         0,
         0,
@@ -97,14 +100,21 @@ fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
     sheet.write_string_with_format(1, 0, REGION_LABEL, &bold)?;
     sheet.write_string(1, 1, &t.region)?;
     sheet.write_string_with_format(1, 2, PERIOD_LABEL, &bold)?;
-    sheet.write_string(1, 3, t.quarter.to_string())?;
-    sheet.write_string(1, 4, t.quarter.label())?;
-    let last_year = t.quarter.year_before().map_or_else(String::new, |q| q.label());
-    let explanation = format!(
-        "填报说明：在黄色的“本期数值”列填写数值，“累计”指标填{}累计数，“当季”指标填本季度数，“期末”指标填季度末数；\
-         “上年同期”为{last_year}同口径数据，供核对。未填数值的行不导入。请勿改动地区代码、报告期和指标代码。",
-        t.quarter.ytd_label()
-    );
+    sheet.write_string(1, 3, t.period.to_string())?;
+    sheet.write_string(1, 4, t.period.label())?;
+    let explanation = match t.period {
+        Period::Quarter(q) => format!(
+            "填报说明：在黄色的“本期数值”列填写数值，“累计”指标填{}累计数，“当季”指标填本季度数，“期末”指标填季度末数；\
+             “上年同期”为{}同口径数据，供核对。未填数值的行不导入。请勿改动地区代码、报告期和指标代码。",
+            q.ytd_label(),
+            q.year_before().map_or_else(String::new, |q| q.label())
+        ),
+        Period::Year(y) => format!(
+            "填报说明：在黄色的“本期数值”列填写{y}年全年数；“上年同期”为{}年数据，供核对。\
+             未填数值的行不导入。请勿改动地区代码、报告期和指标代码。",
+            y - 1
+        ),
+    };
     sheet.merge_range(2, 0, 2, 6, &explanation, &note)?;
     sheet.set_row_height(2, 48)?;
     for (col, text) in HEADERS.iter().enumerate() {
@@ -117,7 +127,7 @@ fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
         sheet.write_string_with_format(row, 0, &r.code, &border)?;
         sheet.write_string_with_format(row, 1, &r.name, &border)?;
         sheet.write_string_with_format(row, 2, &r.unit, &border)?;
-        sheet.write_string_with_format(row, 3, r.mode.label(), &border)?;
+        sheet.write_string_with_format(row, 3, r.how, &border)?;
         match r.last_year {
             Some(v) => sheet.write_number_with_format(row, 4, v, &numbers)?,
             None => sheet.write_blank(row, 4, &numbers)?,
@@ -254,13 +264,14 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Mode;
 
     fn sample() -> Template {
-        let row = |code: &str, mode, decimals, last_year| TemplateRow {
+        let row = |code: &str, mode: Mode, decimals, last_year| TemplateRow {
             code: code.into(),
             name: format!("{code}的名称"),
             unit: "亿元".into(),
-            mode,
+            how: mode.label(),
             decimals,
             allow_negative: false,
             last_year,
@@ -268,7 +279,7 @@ mod tests {
         Template {
             region: "town-a".into(),
             region_name: "甲镇".into(),
-            quarter: "2023Q3".parse().unwrap(),
+            period: "2023Q3".parse().unwrap(),
             rows: vec![
                 row("gdp", Mode::Ytd, 2, Some(101.25)),
                 row("talents", Mode::Quarter, 0, None),

@@ -275,6 +275,26 @@ async fn a_template_downloaded_filled_in_and_uploaded_stores_its_figures() {
 }
 
 #[tokio::test]
+async fn a_years_template_holds_the_annual_indicators_and_imports_back() {
+    let app = spawn_app().await.with_small_world().await;
+    let annual = json!({"code": "rd_official", "name": "R&D经费（年报）", "unit": "亿元", "decimals": 2,
+                        "mode": "ytd", "frequency": "annual"});
+    assert_eq!(app.post_indicator(annual).await.status, StatusCode::CREATED);
+    app.put_values_as_admin("town-a", "2022", &[("rd_official", 2.5)]).await;
+    let (status, _, file) = download(&app, "/templates/town-a/2023.xlsx").await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&file));
+    let mut book = calamine::Xlsx::new(Cursor::new(&file[..])).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(cell_text(&range, 1, 3), "2023");
+    assert_eq!((cell_text(&range, 4, 0), cell_text(&range, 4, 3)), ("rd_official".into(), "年度".into()));
+    assert_eq!(range.get_value((4, 4)), Some(&Data::Float(2.5)), "last year's figure");
+    assert!(cell_text(&range, 5, 0).is_empty(), "only the annual indicator: {:?}", cell_text(&range, 5, 0));
+    let answer = import_as_admin(&app, XLSX, fill_in(&file, &[(4, 5, Data::Float(2.75))])).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_figures(&app.series("town-a", "rd_official", "2023", "2023", "annual").await, &[Some(2.75)]);
+}
+
+#[tokio::test]
 async fn templates_exist_for_regions_and_quarters_only() {
     let app = spawn_app().await.with_small_world().await;
     // a region with children has one too: it fills in its reported totals (SPEC §2.5)
@@ -282,7 +302,7 @@ async fn templates_exist_for_regions_and_quarters_only() {
     assert_eq!((status, content_type.as_str()), (StatusCode::OK, XLSX));
     for (path, status) in [
         ("/templates/nowhere/2023Q1.xlsx", StatusCode::NOT_FOUND),
-        ("/templates/town-a/2023.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
+        ("/templates/town-a/2023-Q1.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
         ("/templates/town-a/2023Q5.xlsx", StatusCode::UNPROCESSABLE_ENTITY),
         ("/templates/town-a/2023Q1.csv", StatusCode::NOT_FOUND),
     ] {
