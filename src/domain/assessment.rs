@@ -459,7 +459,9 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                     let (score, rest) = if c >= floor {
                         let score = tidy(w * c.min(cap));
                         let capped = if c > cap { format!("，超过上限按{}计", pct(cap)) } else { String::new() };
-                        (score, format!("{capped}；得分 = 权重{} × {} = {}", num(w), pct(c.min(cap)), num(score)))
+                        // the completion as exactly as the score uses it, so that the product reads true
+                        let used = format!("{}%", num(100.0 * c.min(cap)));
+                        (score, format!("{capped}；得分 = 权重{} × {used} = {}", num(w), num(score)))
                     } else {
                         (0.0, format!("，低于{}，得0分", pct(floor)))
                     };
@@ -837,7 +839,7 @@ mod tests {
                 2,
                 vec![Some(18.0)],
                 vec![Some(19.0)],
-                "完成率 = 实际18 ÷ 目标19 = 94.74%；得分 = 权重40 × 94.74% = 37.8947",
+                "完成率 = 实际18 ÷ 目标19 = 94.74%；得分 = 权重40 × 94.7368% = 37.8947",
             ),
             (
                 item("x", 40.0, Method::Ratio),
