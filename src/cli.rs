@@ -48,6 +48,10 @@ pub enum Command {
         charts: Option<PathBuf>,
         #[command(flatten)]
         font: FontArg,
+        /// Mark the session and login cookies `Secure` (sent over HTTPS only): set it when the
+        /// server runs behind a TLS proxy (README, "Security")
+        #[arg(long, env = "ZHIBIAO_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
+        secure_cookies: bool,
     },
     /// Manage users
     User {
@@ -270,7 +274,7 @@ fn import(
         println!("已导入{}：{counts}。", file.display());
     }
     if !outcome.errors.is_empty() {
-        anyhow::bail!("{}：文件有{}处错误，没有导入任何数据", file.display(), outcome.errors.len());
+        anyhow::bail!("{}：文件有{}处错误，没有导入任何数据", file.display(), outcome.error_count);
     }
     Ok(())
 }
@@ -340,7 +344,8 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, addr, demo, charts: charts_dir, font } => {
+        Command::Serve { db, addr, demo, charts: charts_dir, font, secure_cookies } => {
+            crate::web::use_secure_cookies(secure_cookies);
             charts::fonts::init(font.font.as_deref())?;
             let (named, problems) = charts::named::load(charts_dir.as_deref());
             for problem in problems {

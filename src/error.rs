@@ -32,6 +32,11 @@ impl AppError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> AppError {
         AppError::Invalid(vec![FieldError::new(field, message)])
     }
+
+    /// The database was locked by another writer for longer than the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, AppError::Store(e) if e.is_busy())
+    }
 }
 
 impl From<rusqlite::Error> for AppError {

@@ -8,7 +8,11 @@
 //! benchmark regions with that `iso3` go into the indicator the caller names; the other lines
 //! (countries we do not compare with, and WDI's aggregates such as `WLD`) are counted as skipped.
 //!
-//! Every message names its row first (`第3行：地区“北京”不存在`).
+//! Every message names its row first (`第3行：地区“北京”不存在`). A file is not one request:
+//! the same region, period and indicator twice is an error of the later row, and a region's
+//! period of more figures than one `PUT /values` takes goes in as several batches. A problem of
+//! many rows is said once (`第3、4、5行等共2099999行：…`) and at most 200 entries are listed, with
+//! the number of problems in all, so that an answer stays smaller than the file.
 //!
 //! Everything happens in the caller's transaction. A real import with any error writes nothing
 //! at all. A dry run writes inside a savepoint and rolls it back, so that its counts and
@@ -31,7 +35,7 @@ use serde::Serialize;
 
 use super::{World, values, world};
 use crate::domain::access::{Role, User};
-use crate::domain::submission::{RawItem, Submission};
+use crate::domain::submission::{MAX_ITEMS, RawItem, Submission};
 use crate::domain::{FieldError, Period, Quarter, Region, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -48,8 +52,15 @@ pub struct ImportOutcome {
     /// lines of a WDI file whose country is no benchmark region (WDI's aggregates such as `WLD`
     /// too); 0 for other files
     pub skipped: usize,
-    /// every row that cannot be stored, by row (as a spreadsheet counts it: the header is row 1)
+    /// every row that cannot be stored, by row (as a spreadsheet counts it: the header is row 1);
+    /// a problem of more than 10 rows is said once, naming its first rows and how many there
+    /// are; at most 200 entries
     pub errors: Vec<RowError>,
+    /// how many problems the file has in all (a row with two has two), listed or not
+    pub error_count: usize,
+    /// `errors` leaves some problems out
+    #[serde(skip)]
+    truncated: bool,
     pub warnings: Vec<ImportWarning>,
 }
 
@@ -65,6 +76,120 @@ pub struct ImportWarning {
     pub message: String,
 }
 
+impl ImportOutcome {
+    /// What a refused import says in one sentence: how many problems, and whether the list
+    /// holds them all.
+    pub fn error_message(&self) -> String {
+        if self.truncated {
+            format!("文件有{}处错误，仅列出前{}条（见各行说明），没有导入任何数据", self.error_count, self.errors.len())
+        } else {
+            format!("文件有{}处错误（见各行说明），没有导入任何数据", self.error_count)
+        }
+    }
+}
+
+/// Entries of `ImportOutcome::errors` at most: a file of two million bad rows is answered with
+/// the first of them and their number, not with a list larger than the file.
+pub const MAX_LISTED_ERRORS: usize = 200;
+/// A problem of more rows than this is said once for all of them.
+const FOLD_ROWS: usize = 10;
+
+/// Every problem of an import as it is found, kept small: each distinct message once, and for
+/// each problem its row and message. A message is stored without its row (`第3行`), so that
+/// rows with the same problem can be said together.
+struct Problems {
+    unit: RowUnit,
+    texts: Vec<String>,
+    index: HashMap<String, usize>,
+    found: Vec<(usize, usize)>,
+}
+
+impl Extend<RowError> for Problems {
+    fn extend<I: IntoIterator<Item = RowError>>(&mut self, errors: I) {
+        for e in errors {
+            self.push(e);
+        }
+    }
+}
+
+impl Problems {
+    fn new(unit: RowUnit) -> Problems {
+        Problems { unit, texts: Vec::new(), index: HashMap::new(), found: Vec::new() }
+    }
+
+    /// `第3行`, or `第3项`; nothing for row 0 (the file as a whole).
+    fn place(&self, row: usize) -> String {
+        match (row, self.unit) {
+            (0, _) => String::new(),
+            (_, RowUnit::Line) => format!("第{row}行"),
+            (_, RowUnit::Item) => format!("第{row}项"),
+        }
+    }
+
+    /// A located error (`第3行：…`), stored as its row and what follows the place (`：…`).
+    fn push(&mut self, e: RowError) {
+        let place = self.place(e.row);
+        let tail = match e.message.strip_prefix(place.as_str()) {
+            Some(tail) if !place.is_empty() => tail.to_string(),
+            _ => format!("：{}", e.message),
+        };
+        let text = match self.index.get(&tail) {
+            Some(&text) => text,
+            None => {
+                self.index.insert(tail.clone(), self.texts.len());
+                self.texts.push(tail);
+                self.texts.len() - 1
+            }
+        };
+        self.found.push((e.row, text));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// The entries to list, the number of problems, and whether the entries leave some out.
+    fn listed(mut self) -> (Vec<RowError>, usize, bool) {
+        let total = self.found.len();
+        // stable: a row's problems keep their order
+        self.found.sort_by_key(|&(row, _)| row);
+        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); self.texts.len()];
+        let mut count_of = vec![0; self.texts.len()];
+        for &(row, text) in &self.found {
+            count_of[text] += 1;
+            if rows_of[text].last() != Some(&row) {
+                rows_of[text].push(row);
+            }
+        }
+        let mut said = vec![false; self.texts.len()];
+        let mut out = Vec::new();
+        let mut covered = 0;
+        for &(row, text) in &self.found {
+            if out.len() == MAX_LISTED_ERRORS {
+                break;
+            }
+            let rows = &rows_of[text];
+            let tail = &self.texts[text];
+            if rows.len() <= FOLD_ROWS {
+                covered += 1;
+                let message = match row {
+                    0 => tail.trim_start_matches('：').to_string(),
+                    _ => format!("{}{tail}", self.place(row)),
+                };
+                out.push(RowError::new(row, message));
+            } else if !said[text] {
+                said[text] = true;
+                covered += count_of[text];
+                let shown: Vec<String> = rows.iter().filter(|&&r| r > 0).take(3).map(usize::to_string).collect();
+                let word = self.unit.word();
+                let message = format!("第{}{word}等共{}{word}{tail}", shown.join("、"), rows.len());
+                out.push(RowError::new(row, message));
+            }
+        }
+        (out, total, covered < total)
+    }
+}
+
 /// The rows of one region and period, in file order.
 struct Group<'a> {
     region: &'a str,
@@ -72,6 +197,10 @@ struct Group<'a> {
     rows: Vec<&'a ImportRow>,
 }
 
+/// The rows by region and period, each group checked and written as one batch of `PUT /values`.
+/// A file is not a request: a group of more than `MAX_ITEMS` figures (a province with that many
+/// indicators) goes in as several batches rather than being refused for its size. The rows of a
+/// group name distinct indicators (see [`without_repeats`]), so no batch repeats another's.
 fn groups(rows: &[ImportRow]) -> Vec<Group<'_>> {
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     let mut out: Vec<Group> = Vec::new();
@@ -82,6 +211,32 @@ fn groups(rows: &[ImportRow]) -> Vec<Group<'_>> {
             out.len() - 1
         });
         out[i].rows.push(row);
+    }
+    out.into_iter()
+        .flat_map(|g| {
+            let (region, period) = (g.region, g.period);
+            g.rows.chunks(MAX_ITEMS).map(|rows| Group { region, period, rows: rows.to_vec() }).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The rows without a figure the file already gave: the same region, period and indicator again
+/// is an error of the later row, naming the first.
+fn without_repeats(locate: Locate, rows: Vec<ImportRow>, errors: &mut impl Extend<RowError>) -> Vec<ImportRow> {
+    let mut first: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = (row.region.clone(), row.period.clone(), row.indicator.clone());
+        match first.get(&key) {
+            Some(&before) => {
+                let message = format!("与第{before}{}重复：同一地区、时期和指标只能有一个数值", locate.unit.word());
+                errors.extend(Some(locate.error(&row, &message)));
+            }
+            None => {
+                first.insert(key, row.row);
+                out.push(row);
+            }
+        }
     }
     out
 }
@@ -192,7 +347,12 @@ impl<'w> Names<'w> {
 }
 
 /// The rows with regions and indicators named by id and code; a row naming either wrongly is an error.
-fn resolve(names: &Names<'_>, locate: Locate, rows: Vec<ImportRow>, errors: &mut Vec<RowError>) -> Vec<ImportRow> {
+fn resolve(
+    names: &Names<'_>,
+    locate: Locate,
+    rows: Vec<ImportRow>,
+    errors: &mut impl Extend<RowError>,
+) -> Vec<ImportRow> {
     let mut out = Vec::with_capacity(rows.len());
     for mut row in rows {
         let region = names.region(&row.region);
@@ -205,7 +365,7 @@ fn resolve(names: &Names<'_>, locate: Locate, rows: Vec<ImportRow>, errors: &mut
             }
             (region, indicator) => {
                 let problems: Vec<String> = [region.err(), indicator.err()].into_iter().flatten().collect();
-                errors.push(locate.error(&row, &problems.join("；")));
+                errors.extend(Some(locate.error(&row, &problems.join("；"))));
             }
         }
     }
@@ -220,7 +380,7 @@ fn wdi_rows(
     indicator: &str,
     locate: Locate,
     rows: Vec<ImportRow>,
-    errors: &mut Vec<RowError>,
+    errors: &mut impl Extend<RowError>,
 ) -> (Vec<ImportRow>, usize) {
     let mut by_iso3: HashMap<String, Vec<&Region>> = HashMap::new();
     for r in world.tree.in_display_order() {
@@ -240,7 +400,7 @@ fn wdi_rows(
             Some(many) => {
                 let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
                 let message = format!("国家代码{}对应{}个对标地区：{}", country.code, many.len(), ids.join("、"));
-                errors.push(RowError::new(country.row, locate.unit.locate(country.row, &message)));
+                errors.extend(Some(RowError::new(country.row, locate.unit.locate(country.row, &message))));
             }
         }
     }
@@ -265,6 +425,14 @@ pub struct Options<'a> {
     pub reason: Option<&'a str>,
     /// the indicator a WDI file's series goes into, by code or exact name; only for WDI files
     pub indicator: Option<&'a str>,
+}
+
+/// Who may import at all, decided from the user alone (before a file is received): not a viewer.
+pub fn may_import(user: &User) -> AppResult<()> {
+    if user.role == Role::Viewer {
+        return Err(AppError::Forbidden(format!("用户“{}”是只读用户，不能导入数据", user.name)));
+    }
+    Ok(())
 }
 
 /// [`import_with`] a file that is not WDI.
@@ -292,15 +460,13 @@ pub fn import_with(
     progress: &mut dyn FnMut(usize),
 ) -> AppResult<ImportOutcome> {
     let Options { dry_run, reason, indicator } = *options;
-    if user.role == Role::Viewer {
-        return Err(AppError::Forbidden(format!("用户“{}”是只读用户，不能导入数据", user.name)));
-    }
+    may_import(user)?;
     let world = world(conn)?;
     let _cache = store::LargePageCache::raise(conn)?;
     let Parsed { rows, errors: parse_errors, unit, wdi } = parsed;
     let locate = Locate { unit, wdi: wdi.is_some() };
-    let mut errors: Vec<RowError> =
-        parse_errors.into_iter().map(|e| RowError::new(e.row, unit.locate(e.row, &e.message))).collect();
+    let mut errors = Problems::new(unit);
+    errors.extend(parse_errors.into_iter().map(|e| RowError::new(e.row, unit.locate(e.row, &e.message))));
     let names = Names::new(&world);
     let (rows, skipped) = match (&wdi, indicator) {
         (Some(file), Some(text)) => {
@@ -321,6 +487,7 @@ pub fn import_with(
         }
         (None, None) => (resolve(&names, locate, rows, &mut errors), 0),
     };
+    let rows = without_repeats(locate, rows, &mut errors);
     let groups = groups(&rows);
     let mut checked: Vec<(&Group, Submission)> = Vec::with_capacity(groups.len());
     for group in &groups {
@@ -343,10 +510,10 @@ pub fn import_with(
             Err(e) => return Err(e),
         }
     }
-    // stable: a row's errors keep their order
-    errors.sort_by_key(|e| e.row);
-    let mut out = ImportOutcome { errors, skipped, ..ImportOutcome::default() };
-    if !dry_run && !out.errors.is_empty() {
+    let found = !errors.is_empty();
+    let (errors, error_count, truncated) = errors.listed();
+    let mut out = ImportOutcome { errors, error_count, truncated, skipped, ..ImportOutcome::default() };
+    if !dry_run && found {
         return Ok(out);
     }
     if dry_run {
@@ -446,6 +613,114 @@ fn warnings(conn: &Connection, world: &World, checked: &[(&Group<'_>, Submission
 mod tests {
     use super::*;
     use crate::domain::Mode;
+
+    #[test]
+    fn problems_of_many_rows_are_said_once_and_the_list_is_capped() {
+        let line = |row, message: &str| RowError::new(row, RowUnit::Line.locate(row, message));
+        let cases: Vec<(&str, RowUnit, Vec<RowError>, Vec<(usize, String)>, usize, bool)> = vec![
+            (
+                "a few rows each said on their own, in row order",
+                RowUnit::Line,
+                vec![line(4, "b"), line(2, "a"), line(4, "c"), line(0, "文件中没有数据")],
+                vec![
+                    (0, "文件中没有数据".into()),
+                    (2, "第2行：a".into()),
+                    (4, "第4行：b".into()),
+                    (4, "第4行：c".into()),
+                ],
+                4,
+                false,
+            ),
+            (
+                "ten rows of one problem are still listed",
+                RowUnit::Line,
+                (2..12).map(|r| line(r, "重复")).collect(),
+                (2..12).map(|r| (r, format!("第{r}行：重复"))).collect(),
+                10,
+                false,
+            ),
+            (
+                "eleven are folded into one entry at the first",
+                RowUnit::Line,
+                (2..13).map(|r| line(r, "重复")).chain([line(5, "另一个")]).collect(),
+                vec![(2, "第2、3、4行等共11行：重复".into()), (5, "第5行：另一个".into())],
+                12,
+                false,
+            ),
+            (
+                "items of a DHIS2 set, a WDI year kept in the message",
+                RowUnit::Item,
+                (1..=11).map(|r| RowError::new(r, format!("第{r}项（2015年）：负数"))).collect(),
+                vec![(1, "第1、2、3项等共11项（2015年）：负数".into())],
+                11,
+                false,
+            ),
+            (
+                "more than 200 different problems: the first 200",
+                RowUnit::Line,
+                (2..1502).map(|r| line(r, &format!("数值“x{r}”不是数字"))).collect(),
+                (2..202).map(|r| (r, format!("第{r}行：数值“x{r}”不是数字"))).collect(),
+                1500,
+                true,
+            ),
+        ];
+        for (name, unit, found, want, count, truncated) in cases {
+            let mut problems = Problems::new(unit);
+            problems.extend(found);
+            let (listed, total, cut) = problems.listed();
+            let got: Vec<(usize, String)> = listed.into_iter().map(|e| (e.row, e.message)).collect();
+            assert_eq!((got, total, cut), (want, count, truncated), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_refused_import_says_how_many_problems_and_whether_all_are_listed() {
+        let outcome = |listed: usize, error_count, truncated| ImportOutcome {
+            errors: vec![RowError::new(2, "第2行：x"); listed],
+            error_count,
+            truncated,
+            ..ImportOutcome::default()
+        };
+        assert_eq!(outcome(1, 2099999, false).error_message(), "文件有2099999处错误（见各行说明），没有导入任何数据");
+        assert_eq!(
+            outcome(200, 2100000, true).error_message(),
+            "文件有2100000处错误，仅列出前200条（见各行说明），没有导入任何数据"
+        );
+    }
+
+    #[test]
+    fn a_repeated_figure_is_an_error_of_the_later_row_naming_the_first() {
+        let row = |row, indicator: &str, period: &str| ImportRow {
+            row,
+            region: "town-a".into(),
+            indicator: indicator.into(),
+            period: period.into(),
+            value: 1.0,
+            comment: None,
+        };
+        let mut errors = Vec::new();
+        let rows =
+            vec![row(2, "gdp", "2023Q1"), row(3, "gdp", "2023Q2"), row(4, "rd", "2023Q1"), row(5, "gdp", "2023Q1")];
+        let kept = without_repeats(Locate { unit: RowUnit::Line, wdi: false }, rows, &mut errors);
+        assert_eq!(kept.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 4]);
+        assert_eq!(errors, [RowError::new(5, "第5行：与第2行重复：同一地区、时期和指标只能有一个数值")]);
+    }
+
+    #[test]
+    fn a_group_larger_than_one_request_goes_in_as_several_batches() {
+        let rows: Vec<ImportRow> = (0..2500)
+            .map(|i| ImportRow {
+                row: i + 2,
+                region: "town-a".into(),
+                indicator: format!("i{i}"),
+                period: "2023Q1".into(),
+                value: 1.0,
+                comment: None,
+            })
+            .collect();
+        let sizes: Vec<usize> = groups(&rows).iter().map(|g| g.rows.len()).collect();
+        assert_eq!(sizes, [MAX_ITEMS, MAX_ITEMS, 500]);
+    }
 
     #[test]
     fn fields_of_a_batch_name_their_item() {

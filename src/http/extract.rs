@@ -251,9 +251,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             let token = header
                 .to_str()
                 .ok()
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty() && t.len() <= 200)
+                .and_then(bearer_token)
                 .ok_or(ApiError::Unauthorized("Authorization 请求头应为“Bearer 令牌”"))?
                 .to_string();
             return state
@@ -272,6 +270,14 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         Ok(CurrentUser(user))
     }
+}
+
+/// The token of an `Authorization` header of the bearer scheme, whose name is case-insensitive
+/// (RFC 7235 §2.1): `Bearer`, `bearer` and `BEARER` alike.
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim_start().split_once([' ', '\t'])?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 200).then_some(token)
 }
 
 /// The user and CSRF token of the session cookie, if it names a live session.
@@ -313,6 +319,25 @@ mod tests {
         ] {
             assert_eq!(in_chinese(serde), want, "{serde}");
         }
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_named_in_any_case() {
+        for (header, want) in [
+            ("Bearer zb_1", Some("zb_1")),
+            ("bearer zb_1", Some("zb_1")),
+            ("BEARER zb_1", Some("zb_1")),
+            ("bEaReR   zb_1  ", Some("zb_1")),
+            ("Bearer\tzb_1", Some("zb_1")),
+            ("Bearer", None),
+            ("Bearer ", None),
+            ("Bearerzb_1", None),
+            ("Basic zb_1", None),
+            ("Token zb_1", None),
+        ] {
+            assert_eq!(bearer_token(header), want, "{header:?}");
+        }
+        assert_eq!(bearer_token(&format!("Bearer {}", "x".repeat(201))), None);
     }
 
     #[test]

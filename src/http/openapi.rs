@@ -30,6 +30,7 @@ fn shared(op: &mut Operation, write: bool) {
     add(op, "408", "the request took longer than the server allows");
     if write {
         add(op, "403", "the user's role or regions do not allow it, or a browser session without its CSRF token");
+        add(op, "503", "other writes held the database too long; nothing was stored; see `Retry-After`");
     }
     if has_path {
         add(op, "400", "a path segment that is not UTF-8");

@@ -82,8 +82,14 @@ pub struct ImportQuery {
 /// A dry run answers 200 with what would be created, updated and left unchanged, and every error
 /// by row. A real import with any error stores nothing and answers 422 with the errors as
 /// `error.details` (`[{"row", "message"}]`). Rows are numbered as a spreadsheet shows the file
-/// (the header is row 1); in DHIS2 JSON a row is the 1-based position in `dataValues`. A viewer
-/// may not import (403); a statistician's rows for regions not theirs are row errors.
+/// (the header is row 1); in DHIS2 JSON a row is the 1-based position in `dataValues`. A problem
+/// of more than 10 rows is one entry naming its first rows and how many; at most 200 entries are
+/// listed, and `error_count` (and the message) counts every problem. A viewer may not import
+/// (403, before the file is received); a statistician's rows for regions not theirs are row errors.
+///
+/// An Excel workbook is refused with 413 before it is read when a part would inflate to more than
+/// 32 MiB or the whole to more than 64 MiB, when it has more than 1,000 parts, or when its first
+/// sheet declares more than 100,000 rows or holds more than 200,000 cells (zip bombs).
 ///
 /// CSV headers may be English (`region,indicator,period,value,comment`) or Chinese
 /// (`地区,指标,时期,数值,备注`, `报告期` for `时期`); a region may be named by id or exact name, an
@@ -98,20 +104,27 @@ pub struct ImportQuery {
                 (DataValueSet = "application/json"))),
     responses((status = 200, body = ImportOutcome),
               (status = 400, description = "the file is not readable in its format", body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 413, description = "the upload, or an Excel workbook once inflated, is too large", body = ErrorBody), (status = 415, body = ErrorBody),
               (status = 422, description = "rows that cannot be stored; nothing was", body = ErrorBody)))]
 async fn import(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiQuery(q): ApiQuery<ImportQuery>,
-    FileBody(format, bytes): FileBody,
+    request: Request,
 ) -> ApiResult<Json<ImportOutcome>> {
+    // Who may import is decided from the user alone, before the body is received: a viewer's
+    // upload is refused without reading (let alone parsing) it.
+    engine::imports::may_import(&user)?;
+    let FileBody(format, bytes) = FileBody::from_request(request, &state).await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let span = tracing::Span::current();
     let parsed = tokio::task::spawn_blocking(move || span.in_scope(|| transfer::parse(format, &bytes)))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Malformed(e.to_string()))?;
+        .map_err(|e| match e {
+            transfer::FileError::TooLarge(message) => ApiError::FileTooLarge(message),
+            e => ApiError::Malformed(e.to_string()),
+        })?;
     let current = engine::current_quarter();
     let outcome = state
         .write(move |tx| {
@@ -119,8 +132,8 @@ async fn import(
             engine::imports::import_with(tx, &user, parsed, &options, current, &mut |_| {})
         })
         .await?;
-    if !dry_run && !outcome.errors.is_empty() {
-        return Err(ApiError::InvalidRows(outcome.errors));
+    if !dry_run && outcome.error_count > 0 {
+        return Err(ApiError::InvalidRows { message: outcome.error_message(), rows: outcome.errors });
     }
     Ok(Json(outcome))
 }

@@ -51,11 +51,22 @@ const MIGRATION_FILES: [&str; 8] = [
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATION_FILES.iter().map(|sql| M::up(sql).foreign_key_check()).collect()));
 
-/// Waiting for another writer rather than failing at once: writes are short transactions.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+impl StoreError {
+    /// Another connection holds the lock this one needed (`SQLITE_BUSY`, `SQLITE_LOCKED`), for
+    /// longer than the busy timeout: contention, not a fault; the same call may succeed later.
+    pub fn is_busy(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        matches!(self, StoreError::Sqlite(e) if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked)))
+    }
+}
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+/// How long a connection waits for another one's write lock (another process's, say the
+/// command-line import; the server's own writers wait in line before they take a connection)
+/// before its statement fails as busy.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "NORMAL")
 }
@@ -63,16 +74,21 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 /// Opens (creating if needed) and migrates the database file, then builds the connection pool.
 /// WAL is set once here, before the pool opens its connections.
 pub fn open(path: &Path) -> Result<Pool, StoreError> {
+    open_with(path, BUSY_TIMEOUT)
+}
+
+/// [`open`] with connections that wait `busy_timeout` for a lock (tests shorten it).
+pub fn open_with(path: &Path, busy_timeout: Duration) -> Result<Pool, StoreError> {
     let mut conn = Connection::open(path)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // Foreign keys are off while migrating, as SQLite's manual has it for rebuilding a table
     // (008 rebuilds `regions`); each migration checks them before it commits.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     MIGRATIONS.to_latest(&mut conn)?;
-    configure(&conn)?;
+    configure(&conn, busy_timeout)?;
     drop(conn);
-    let manager = SqliteConnectionManager::file(path).with_init(|c| configure(c));
+    let manager = SqliteConnectionManager::file(path).with_init(move |c| configure(c, busy_timeout));
     Ok(r2d2::Pool::builder().max_size(8).build(manager)?)
 }
 

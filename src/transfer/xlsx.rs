@@ -6,8 +6,15 @@
 //! The region and the quarter stand in labelled cells above the table (`地区代码`, `报告期`), and
 //! the table is found by its header (`指标代码`, `本期数值`, `备注`), so a town may add rows
 //! above it or columns beside it and the file still reads back. Rows carry the spreadsheet's
-//! own numbers. A row whose value is left empty is not imported.
+//! own numbers. A row whose value is left empty is not imported; one whose value is a formula
+//! without a computed value is a row error naming the cell.
+//!
+//! An upload is a zip: its directory is read first and a workbook that would inflate beyond
+//! [`MAX_PART_BYTES`] or [`MAX_TOTAL_BYTES`] is refused before any part is inflated; the first
+//! sheet's cells are then streamed into a sparse grid (never a table as large as the sheet's
+//! corners), at most [`MAX_CELLS`] of them.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader};
@@ -124,9 +131,13 @@ fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
     for (i, r) in t.rows.iter().enumerate() {
         let row = HEADER_ROW + 1 + i as u32;
         let numbers = border.clone().set_num_format(number_format(r.decimals));
+        // names and units are typed by people: one that looks like a formula stays text
+        let text = |t: &str| {
+            if super::looks_like_formula(t) { border.clone().set_quote_prefix() } else { border.clone() }
+        };
         sheet.write_string_with_format(row, 0, &r.code, &border)?;
-        sheet.write_string_with_format(row, 1, &r.name, &border)?;
-        sheet.write_string_with_format(row, 2, &r.unit, &border)?;
+        sheet.write_string_with_format(row, 1, &r.name, &text(&r.name))?;
+        sheet.write_string_with_format(row, 2, &r.unit, &text(&r.unit))?;
         sheet.write_string_with_format(row, 3, r.how, &border)?;
         match r.last_year {
             Some(v) => sheet.write_number_with_format(row, 4, v, &numbers)?,
@@ -160,6 +171,158 @@ fn lay_out(sheet: &mut Worksheet, t: &Template) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// How large an uploaded workbook may be once inflated. A filled-in template has a row per
+/// indicator: about 530 bytes of worksheet XML each (the demo's 9 rows: 6.3 KB), so 1,000
+/// indicators are about 0.5 MiB, and the shared strings are less. A part may inflate to 32 MiB
+/// (some 60,000 such rows) and the whole workbook to 64 MiB, as much as the largest upload taken
+/// as plain CSV; a file beyond either is no template but a zip bomb, and inflating it would cost
+/// gigabytes (issue 13: a 4 MB file whose worksheet inflates to 4 GiB of spaces). Within the
+/// bounds, the worst file measured costs about 110 MB of memory for 0.1 s.
+///
+/// The sizes are those the zip's central directory declares; the zip reader calamine uses stops
+/// with an error as soon as a part inflates past its declared size, so a part that lies about
+/// its size is cut off there, not inflated in full.
+pub const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_TOTAL_BYTES: u64 = 64 * 1024 * 1024;
+/// A workbook from Excel or WPS has a dozen parts; each one costs the reader memory before anything is inflated.
+pub const MAX_PARTS: usize = 1000;
+/// Cells of the first worksheet read at most (empty formatted ones count too).
+pub const MAX_CELLS: usize = 200_000;
+/// Rows the worksheet may declare in its `<dimension>`.
+pub const MAX_ROWS: u32 = 100_000;
+
+/// `4096.0 MB`: sizes in messages.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Refuses a workbook whose parts would inflate beyond the bounds, from its central directory
+/// alone: nothing is inflated here.
+fn check_inflated_size(bytes: &[u8]) -> Result<(), FileError> {
+    let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    if archive.len() > MAX_PARTS {
+        return Err(FileError::TooLarge(format!(
+            "工作簿由{}个部件组成，超过上限{MAX_PARTS}个；请上传从系统下载并填好的填报模板",
+            archive.len()
+        )));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_data(i).map_err(|_| unreadable())?;
+        let size = entry.size();
+        if size > MAX_PART_BYTES {
+            let name: String = entry.name().map(|n| n.chars().take(80).collect()).unwrap_or_default();
+            return Err(FileError::TooLarge(format!(
+                "工作簿中的“{name}”解压后有{}，超过单个部件的上限{}；请上传从系统下载并填好的填报模板",
+                megabytes(size),
+                megabytes(MAX_PART_BYTES)
+            )));
+        }
+        total = total.saturating_add(size);
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(FileError::TooLarge(format!(
+            "工作簿解压后共有{}，超过上限{}；请上传从系统下载并填好的填报模板",
+            megabytes(total),
+            megabytes(MAX_TOTAL_BYTES)
+        )));
+    }
+    Ok(())
+}
+
+// calamine's reasons are English and name zip entries and XML: a person learns nothing more.
+fn unreadable() -> FileError {
+    FileError::NotXlsx("无法读取，请上传从系统下载并填好的填报模板".into())
+}
+
+/// `F5` for the zero-based (4, 5).
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = col + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+}
+
+/// The cells of the first worksheet that hold something, by zero-based (row, column), and those
+/// that hold a formula without a value Excel computed for it (a file written by a program, say).
+#[derive(Default)]
+struct Grid {
+    cells: BTreeMap<(u32, u32), Data>,
+    formulas: BTreeMap<(u32, u32), String>,
+}
+
+impl Grid {
+    fn at(&self, row: u32, col: u32) -> Option<&Data> {
+        self.cells.get(&(row, col))
+    }
+
+    /// The first cell (row by row) whose text is `label`.
+    fn find(&self, label: &str) -> Option<(u32, u32)> {
+        self.cells.iter().find(|(_, cell)| cell_text(Some(cell)) == label).map(|(&at, _)| at)
+    }
+
+    /// The rows below `row` that hold anything, in order.
+    fn rows_below(&self, row: u32) -> BTreeSet<u32> {
+        let below = (row.saturating_add(1), 0)..;
+        self.cells
+            .range(below.clone())
+            .map(|(&(r, _), _)| r)
+            .chain(self.formulas.range(below).map(|(&(r, _), _)| r))
+            .collect()
+    }
+}
+
+/// Streams the first worksheet's cells into a [`Grid`], at most [`MAX_CELLS`] of them.
+fn read_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    let name = book.sheet_names().first().cloned().ok_or_else(|| FileError::NotXlsx("工作簿中没有工作表".into()))?;
+    let mut reader = match book.worksheet_cells_reader(&name) {
+        Ok(reader) => reader,
+        // a chart sheet first: there are no cells to read
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Grid::default()),
+        Err(_) => return Err(unreadable()),
+    };
+    let declared = reader.dimensions();
+    let rows = declared.end.0.saturating_sub(declared.start.0).saturating_add(1);
+    if rows > MAX_ROWS {
+        return Err(FileError::TooLarge(format!(
+            "工作表声明的范围有{rows}行，超过上限{MAX_ROWS}行；请上传从系统下载并填好的填报模板"
+        )));
+    }
+    let mut grid = Grid::default();
+    let mut read = 0;
+    while let Some(cell) = reader.next_cell_with_formula().map_err(|_| unreadable())? {
+        read += 1;
+        if read > MAX_CELLS {
+            return Err(FileError::TooLarge(format!(
+                "工作表的单元格超过{MAX_CELLS}个；填报模板每个指标一行，请上传从系统下载并填好的填报模板"
+            )));
+        }
+        let value = Data::from(cell.value);
+        let blank = match &value {
+            Data::Empty => true,
+            Data::String(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        match cell.formula {
+            // no value computed for it (a program wrote the file, or a spreadsheet that does not
+            // compute): not a figure, and not nothing either
+            Some(formula) if blank && !formula.trim().is_empty() => {
+                grid.formulas.insert(cell.pos, formula);
+            }
+            _ if matches!(value, Data::Empty) => {}
+            _ => {
+                grid.cells.insert(cell.pos, value);
+            }
+        }
+    }
+    Ok(grid)
+}
+
 /// A cell as text: numbers in their shortest form (a period typed as 2023 reads `2023`).
 fn cell_text(cell: Option<&Data>) -> String {
     match cell {
@@ -172,8 +335,12 @@ fn cell_text(cell: Option<&Data>) -> String {
 }
 
 /// The figure in a value cell: `None` when the cell is empty.
-fn cell_value(cell: Option<&Data>) -> Option<Result<f64, String>> {
-    match cell {
+fn cell_value(grid: &Grid, row: u32, col: u32) -> Option<Result<f64, String>> {
+    if let Some(formula) = grid.formulas.get(&(row, col)) {
+        let shown: String = formula.chars().take(40).collect();
+        return Some(Err(format!("{}是公式（={shown}），没有计算结果；请填写数值", cell_name(row, col))));
+    }
+    match grid.at(row, col) {
         None | Some(Data::Empty) => None,
         Some(Data::String(s)) if s.trim().is_empty() => None,
         Some(Data::String(s)) => Some(super::parse_number(s)),
@@ -185,26 +352,18 @@ fn cell_value(cell: Option<&Data>) -> Option<Result<f64, String>> {
 }
 
 /// Reads a filled-in template: the first worksheet, rows numbered as the spreadsheet shows them.
+/// A workbook that would inflate beyond the bounds above is refused before any part is inflated.
 pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
-    // calamine's reasons are English and name zip entries and XML: a person learns nothing more.
-    let unreadable = |_| FileError::NotXlsx("无法读取，请上传从系统下载并填好的填报模板".into());
-    let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| FileError::NotXlsx("工作簿中没有工作表".into()))?
-        .map_err(unreadable)?;
+    check_inflated_size(bytes)?;
+    let grid = read_grid(bytes)?;
     let mut out = Parsed::default();
-    let Some((top, left)) = range.start() else {
+    if grid.cells.is_empty() && grid.formulas.is_empty() {
         out.errors.push(RowError::new(1, "工作表是空的；请下载填报模板填写后上传"));
         return Ok(out);
-    };
-    let (bottom, right) = range.end().unwrap_or((top, left));
-    let at = |row: u32, col: u32| range.get_value((row, col));
-    // The first cell (row by row) whose text is `label`.
-    let find = |label: &str| {
-        (top..=bottom).flat_map(|r| (left..=right).map(move |c| (r, c))).find(|&(r, c)| cell_text(at(r, c)) == label)
-    };
-    let (Some(region_at), Some(period_at), Some(code_at)) = (find(REGION_LABEL), find(PERIOD_LABEL), find(CODE_HEADER))
+    }
+    let at = |row: u32, col: u32| grid.at(row, col);
+    let (Some(region_at), Some(period_at), Some(code_at)) =
+        (grid.find(REGION_LABEL), grid.find(PERIOD_LABEL), grid.find(CODE_HEADER))
     else {
         out.errors.push(RowError::new(
             1,
@@ -213,7 +372,12 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
         return Ok(out);
     };
     let header_row = code_at.0;
-    let column = |label: &str| (left..=right).find(|&c| cell_text(at(header_row, c)) == label);
+    let header: Vec<(u32, String)> = grid
+        .cells
+        .range((header_row, 0)..=(header_row, u32::MAX))
+        .map(|(&(_, c), d)| (c, cell_text(Some(d))))
+        .collect();
+    let column = |label: &str| header.iter().find(|(_, text)| text == label).map(|(c, _)| *c);
     let Some(value_col) = column(VALUE_HEADER) else {
         out.errors.push(RowError::new(header_row as usize + 1, format!("表头中没有“{VALUE_HEADER}”列")));
         return Ok(out);
@@ -229,11 +393,11 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
     if !out.errors.is_empty() {
         return Ok(out);
     }
-    for r in header_row + 1..=bottom {
+    for r in grid.rows_below(header_row) {
         let row = r as usize + 1;
         let code = cell_text(at(r, code_at.1));
         let comment = comment_col.map(|c| cell_text(at(r, c))).unwrap_or_default();
-        let value = match cell_value(at(r, value_col)) {
+        let value = match cell_value(&grid, r, value_col) {
             None if !comment.is_empty() && !code.is_empty() => {
                 out.errors.push(RowError::new(row, format!("指标{code}只有备注没有数值，无法保存")));
                 continue;
@@ -386,6 +550,34 @@ mod tests {
                 assert_eq!(e.message, *message, "{name}");
             }
         }
+    }
+
+    #[test]
+    fn cells_are_named_as_a_spreadsheet_names_them() {
+        for ((row, col), want) in [
+            ((0, 0), "A1"),
+            ((4, 5), "F5"),
+            ((0, 25), "Z1"),
+            ((0, 26), "AA1"),
+            ((9, 701), "ZZ10"),
+            ((1_048_575, 16_383), "XFD1048576"),
+        ] {
+            assert_eq!(cell_name(row, col), want);
+        }
+    }
+
+    #[test]
+    fn names_that_look_like_formulas_stay_text_in_the_template() {
+        let mut t = sample();
+        t.rows[0].name = "=HYPERLINK(\"http://evil.example\",\"点击\")".into();
+        let bytes = template(&t).unwrap();
+        let mut book = calamine::Xlsx::new(Cursor::new(&bytes[..])).unwrap();
+        let range = book.worksheet_range(SHEET_NAME).unwrap();
+        assert_eq!(cell_text(range.get_value((4, 1))), t.rows[0].name, "shown as typed");
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut styles = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+        assert_eq!(styles.matches("quotePrefix=\"1\"").count(), 1, "one cell format marks text: {styles}");
     }
 
     #[test]

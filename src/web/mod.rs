@@ -6,12 +6,15 @@
 mod audit;
 mod pages;
 
-use std::sync::LazyLock;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::value::Serde;
@@ -19,6 +22,7 @@ use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use crate::domain::access::{Role, User};
+use crate::engine::{self, users::LoginThrottle};
 use crate::http::AppState;
 use crate::http::extract::session_of;
 
@@ -36,6 +40,58 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(pages::audit))
         .route("/static/app.css", get(|| async { asset("text/css", include_str!("../../templates/web/app.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript", include_str!("../../templates/web/app.js")) }))
+        .layer(axum::middleware::from_fn_with_state(login_throttle(), with_login_throttle))
+}
+
+fn login_throttle() -> Arc<LoginThrottle> {
+    engine::users::prepare_password_checks();
+    Arc::new(LoginThrottle::default())
+}
+
+/// Gives the login its server's throttle, unless one is already there (a test's, with short locks:
+/// `app(state).layer(Extension(Arc::new(LoginThrottle::new(…))))`).
+async fn with_login_throttle(
+    axum::extract::State(throttle): axum::extract::State<Arc<LoginThrottle>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if req.extensions().get::<Arc<LoginThrottle>>().is_none() {
+        req.extensions_mut().insert(throttle);
+    }
+    next.run(req).await
+}
+
+/// Whether cookies carry `Secure` (`serve --secure-cookies`, behind a TLS proxy): set once at
+/// start-up, before the server answers anything.
+static SECURE_COOKIES: AtomicBool = AtomicBool::new(false);
+
+pub fn use_secure_cookies(secure: bool) {
+    SECURE_COOKIES.store(secure, Ordering::Relaxed);
+}
+
+fn secure_cookies() -> bool {
+    SECURE_COOKIES.load(Ordering::Relaxed)
+}
+
+/// The address a request came from: the peer, or for a peer on this machine (a TLS proxy in
+/// front of the server) the last address of its `X-Forwarded-For`. None when the server was
+/// started without connection information.
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            let header = parts.headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+            header.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        };
+        Ok(ClientAddress(match peer {
+            Some(ip) if ip.is_loopback() => forwarded().or(Some(ip)),
+            other => other,
+        }))
+    }
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -92,6 +148,17 @@ struct Viewer<'a> {
 
 /// Renders a page for `who` with `data` under `page`.
 fn render<T: Serialize>(template: &str, who: Option<&PageUser>, title: &str, data: &T) -> Response {
+    render_noted(template, who, title, data, None)
+}
+
+/// A page with a note above it: what was asked for and could not be shown, and what is instead.
+fn render_noted<T: Serialize>(
+    template: &str,
+    who: Option<&PageUser>,
+    title: &str,
+    data: &T,
+    notice: Option<&str>,
+) -> Response {
     let viewer = who.map(|w| Viewer {
         name: &w.user.name,
         role: w.user.role,
@@ -101,6 +168,7 @@ fn render<T: Serialize>(template: &str, who: Option<&PageUser>, title: &str, dat
     });
     let context = minijinja::context! {
         title => title,
+        notice => notice,
         viewer => Value::from(Serde(viewer)),
         page => Value::from(Serde(data)),
     };

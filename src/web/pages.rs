@@ -1,19 +1,23 @@
 //! The page handlers: each asks the engine for what it shows and renders a template.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
 
-use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
-use super::{PageUser, render};
+use super::{ClientAddress, PageUser, render, render_noted};
 use crate::domain::progress::year_before;
 use crate::domain::submission::RawItem;
 use crate::domain::{FieldError, Frequency, Period, Quarter, RegionKind};
+use crate::engine::users::LoginThrottle;
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
@@ -26,7 +30,17 @@ const LOGIN_CSRF_COOKIE: &str = "zb_login";
 const STALE_PAGE: &str = "页面已过期（缺少或不符的 CSRF 令牌），请返回刷新后重试。";
 
 fn cookie(name: &'static str, value: String) -> Cookie<'static> {
-    Cookie::build((name, value)).http_only(true).same_site(SameSite::Strict).path("/").build()
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .secure(super::secure_cookies())
+        .build()
+}
+
+/// The cookie that removes `name`, with the attributes it was set with.
+fn removal(name: &'static str) -> Cookie<'static> {
+    cookie(name, String::new())
 }
 
 /// A page that could not be built: the message in Chinese, the status of the failure.
@@ -45,7 +59,7 @@ fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
 #[derive(Serialize)]
 struct LoginPage {
     csrf: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 pub async fn login_form(jar: CookieJar) -> (CookieJar, Response) {
@@ -68,31 +82,65 @@ pub struct LoginForm {
     csrf: String,
 }
 
-pub async fn login(State(state): State<AppState>, jar: CookieJar, Form(form): Form<LoginForm>) -> Response {
-    let again = |error| {
+/// Signs in. The password is checked outside any transaction (argon2 is slow by design and must not
+/// hold up anyone's writes), against a dummy hash for a name without one (as slow, so the time of
+/// the answer tells no one which names exist); only the new session is written, in a short write.
+/// Repeated attempts per account and per address are slowed down (`LoginThrottle`): 429 with
+/// `Retry-After` while locked, whether the password is right or not.
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(throttle): Extension<Arc<LoginThrottle>>,
+    ClientAddress(address): ClientAddress,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let again = |status, error: String| {
         let csrf = random();
         let mut page = render("login.html", None, "登录", &LoginPage { csrf: csrf.clone(), error: Some(error) });
-        *page.status_mut() = StatusCode::UNAUTHORIZED;
+        *page.status_mut() = status;
         (jar.clone().add(cookie(LOGIN_CSRF_COOKIE, csrf)), page).into_response()
     };
     if jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value()) != Some(form.csrf.as_str()) {
-        return again("页面已过期，请重新登录");
+        return again(StatusCode::UNAUTHORIZED, "页面已过期，请重新登录".into());
     }
-    let signed_in = state
-        .write(move |conn| match engine::users::login(conn, &form.name, &form.password)? {
-            Some(user) => Ok(Some(engine::users::new_session(conn, &user)?)),
-            None => Ok(None),
-        })
-        .await;
-    match signed_in {
-        Ok(Some(session)) => {
+    let name = form.name.trim().to_string();
+    if let Err(wait) = throttle.begin(&name, address, Instant::now()) {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut page = again(StatusCode::TOO_MANY_REQUESTS, locked_message(seconds));
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return page;
+    }
+    let found = {
+        let name = name.clone();
+        state.read(move |conn| engine::users::password_of(conn, &name)).await
+    };
+    let (user, hash) = match found {
+        Ok(Some((user, hash))) => (Some(user), Some(hash)),
+        Ok(None) => (None, None),
+        Err(e) => return e.into_response(),
+    };
+    let password = form.password;
+    let right = tokio::task::spawn_blocking(move || engine::users::verify_password(hash.as_deref(), &password))
+        .await
+        .unwrap_or(false);
+    let Some(user) = user.filter(|_| right) else {
+        return again(StatusCode::UNAUTHORIZED, "用户名或密码错误".into());
+    };
+    throttle.succeeded(&name, address);
+    match state.write(move |conn| engine::users::new_session(conn, &user)).await {
+        Ok(session) => {
             let mut session_cookie = cookie(SESSION_COOKIE, session.token);
             session_cookie.set_max_age(time::Duration::hours(engine::users::SESSION_HOURS));
-            (jar.remove(Cookie::from(LOGIN_CSRF_COOKIE)).add(session_cookie), Redirect::to("/")).into_response()
+            (jar.remove(removal(LOGIN_CSRF_COOKIE)).add(session_cookie), Redirect::to("/")).into_response()
         }
-        Ok(None) => again("用户名或密码错误"),
         Err(e) => e.into_response(),
     }
+}
+
+/// 登录失败次数过多：请 N 秒（分钟）后再试.
+fn locked_message(seconds: u64) -> String {
+    let wait = if seconds < 60 { format!("{seconds} 秒") } else { format!("{} 分钟", seconds.div_ceil(60)) };
+    format!("登录尝试过于频繁，已暂时锁定，请 {wait}后再试。")
 }
 
 #[derive(Deserialize)]
@@ -114,25 +162,86 @@ pub async fn logout(
     {
         return e.into_response();
     }
-    (jar.remove(Cookie::build(SESSION_COOKIE).path("/").build()), Redirect::to("/login")).into_response()
+    (jar.remove(removal(SESSION_COOKIE)), Redirect::to("/login")).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct PeriodQuery {
+/// The query of a page. It never fails: a value that is not one (`?year=abc`, typed into a field)
+/// is as if not given, and the page shows its default with a note saying so; a name given twice
+/// counts the first time; names no page knows are ignored.
+#[derive(Default)]
+pub struct PageQuery {
     period: Option<String>,
     region: Option<String>,
     indicator: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
     year: Option<i32>,
-    #[serde(default, deserialize_with = "lenient")]
+    /// how many figures were saved, for the entry form's message
     saved: Option<usize>,
+    /// the first thing asked for that is not valid, for the note above the page
+    wrong: Option<Wrong>,
 }
 
-/// A number in a page's query that is not one (`?year=abc`, typed into a field) is as if not given:
-/// the page then shows its default rather than an error.
-fn lenient<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(de: D) -> Result<Option<T>, D::Error> {
-    let text: Option<String> = Option::deserialize(de)?;
-    Ok(text.and_then(|t| t.trim().parse().ok()))
+enum Wrong {
+    Year(String),
+    Period(String),
+}
+
+impl PageQuery {
+    fn parse(query: &str) -> PageQuery {
+        let mut q = PageQuery::default();
+        let mut seen: Vec<String> = Vec::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if seen.iter().any(|s| *s == name) {
+                continue;
+            }
+            seen.push(name.to_string());
+            let value = value.trim().to_string();
+            match name.as_ref() {
+                "period" => {
+                    if !value.is_empty() && value.parse::<Period>().is_err() {
+                        q.wrong.get_or_insert(Wrong::Period(value.clone()));
+                    }
+                    q.period = Some(value);
+                }
+                "region" => q.region = Some(value),
+                "indicator" => q.indicator = Some(value),
+                "year" => match value.parse::<i32>().ok().filter(|y| Period::from_parts(*y, 0).is_some()) {
+                    Some(year) => q.year = Some(year),
+                    None if value.is_empty() => {}
+                    None => {
+                        q.wrong.get_or_insert(Wrong::Year(value));
+                    }
+                },
+                "saved" => q.saved = value.parse().ok(),
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The note for a page that shows `shown` instead of what was asked.
+    fn notice(&self, shown: &str) -> Option<String> {
+        let cut = |text: &str| text.chars().take(20).collect::<String>();
+        match &self.wrong {
+            Some(Wrong::Year(y)) => Some(format!("“{}”不是可查看的年份（1900至2200年），已显示{shown}。", cut(y))),
+            Some(Wrong::Period(p)) => {
+                Some(format!("“{}”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示{shown}。", cut(p)))
+            }
+            None => None,
+        }
+    }
+}
+
+/// 2024年一季度, for a period as the pages carry it.
+fn period_label(period: &str) -> String {
+    period.parse::<Period>().map_or_else(|_| period.to_string(), |p| p.label())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageQuery::parse(parts.uri.query().unwrap_or_default()))
+    }
 }
 
 /// An empty field of a page's filter form (`?region=`) filters nothing.
@@ -175,7 +284,7 @@ struct Dashboard {
     charts: Vec<crate::charts::named::NamedChart>,
 }
 
-pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn dashboard(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let charts = state.named_charts.as_ref().clone();
     let asked = parse_period(q.period.as_deref());
     let data = state
@@ -234,7 +343,10 @@ pub async fn dashboard(State(state): State<AppState>, who: PageUser, Query(q): Q
         })
         .await;
     match data {
-        Ok(d) => render("dashboard.html", Some(&who), "首页", &d),
+        Ok(d) => {
+            let notice = d.period.as_deref().and_then(|shown| q.notice(&period_label(shown)));
+            render_noted("dashboard.html", Some(&who), "首页", &d, notice.as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -373,12 +485,16 @@ fn default_entry_quarter() -> Quarter {
     current.previous().unwrap_or(current)
 }
 
-pub async fn entry(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn entry(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let period = parse_period(q.period.as_deref()).unwrap_or_else(|| default_entry_quarter().into());
     let user = who.user.clone();
     let saved = q.saved;
-    match state.read(move |conn| entry_page(conn, &user, q.region.as_deref(), period)).await {
-        Ok(page) => render("entry.html", Some(&who), "数据填报", &EntryPage { saved, ..page }),
+    let region = q.region.clone();
+    match state.read(move |conn| entry_page(conn, &user, region.as_deref(), period)).await {
+        Ok(page) => {
+            let notice = q.notice(&page.period_label);
+            render_noted("entry.html", Some(&who), "数据填报", &EntryPage { saved, ..page }, notice.as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -487,7 +603,7 @@ struct TargetsPage {
     indicators: Vec<(String, String, String)>,
 }
 
-pub async fn targets(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn targets(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
@@ -539,7 +655,9 @@ pub async fn targets(State(state): State<AppState>, who: PageUser, Query(q): Que
         })
         .await;
     match data {
-        Ok(d) => render("targets.html", Some(&who), "目标管理", &d),
+        Ok(d) => {
+            render_noted("targets.html", Some(&who), "目标管理", &d, q.notice(&format!("{}年", d.year)).as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -555,11 +673,12 @@ struct BenchmarksPage {
     comparison: Option<crate::domain::benchmark::Comparison>,
 }
 
-pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
+    let (asked_period, asked_indicator) = (q.period.clone(), q.indicator.clone());
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let period = match parse_period(q.period.as_deref()) {
+            let period = match parse_period(asked_period.as_deref()) {
                 Some(p) => p,
                 None => {
                     Period::Year(engine::latest_period(conn)?.map_or(engine::current_quarter().year(), |p| p.year()))
@@ -570,7 +689,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): 
                 Some(r) => world.indicators.shown_for(&world.tree, r.id.as_str(), Period::Year(period.year())),
                 None => vec![],
             };
-            let indicator = given(q.indicator.as_deref()).map(str::to_string).or_else(|| {
+            let indicator = given(asked_indicator.as_deref()).map(str::to_string).or_else(|| {
                 let share = offered.iter().find(|i| i.code.as_str() == "rd_share");
                 let everywhere = offered.iter().find(|i| i.regions.is_none());
                 share.or(everywhere).or(offered.first()).map(|i| i.code.to_string())
@@ -599,7 +718,9 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, Query(q): 
         })
         .await;
     match data {
-        Ok(d) => render("benchmarks.html", Some(&who), "对标分析", &d),
+        Ok(d) => {
+            render_noted("benchmarks.html", Some(&who), "对标分析", &d, q.notice(&period_label(&d.period)).as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -611,7 +732,7 @@ struct AssessmentPage {
     items: Vec<(String, f64, &'static str)>,
 }
 
-pub async fn assessment(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn assessment(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let data = state
         .read(move |conn| {
             let world = engine::world(conn)?;
@@ -640,7 +761,9 @@ pub async fn assessment(State(state): State<AppState>, who: PageUser, Query(q): 
         })
         .await;
     match data {
-        Ok(d) => render("assessment.html", Some(&who), "年终考核", &d),
+        Ok(d) => {
+            render_noted("assessment.html", Some(&who), "年终考核", &d, q.notice(&format!("{}年", d.year)).as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -694,7 +817,7 @@ struct CompletenessPage {
     rows: Vec<engine::completeness::RegionCompleteness>,
 }
 
-pub async fn completeness(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn completeness(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let asked = parse_period(q.period.as_deref());
     let data = state
         .read(move |conn| {
@@ -710,7 +833,10 @@ pub async fn completeness(State(state): State<AppState>, who: PageUser, Query(q)
         })
         .await;
     match data {
-        Ok(d) => render("completeness.html", Some(&who), "报送与审核", &d),
+        Ok(d) => {
+            let notice = q.notice(&d.period_label);
+            render_noted("completeness.html", Some(&who), "报送与审核", &d, notice.as_deref())
+        }
         Err(e) => failure(&who, e),
     }
 }
@@ -725,7 +851,7 @@ struct AuditPage {
     entries: Vec<super::audit::AuditRow>,
 }
 
-pub async fn audit(State(state): State<AppState>, who: PageUser, Query(q): Query<PeriodQuery>) -> Response {
+pub async fn audit(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Response {
     let data = state
         .read(move |conn| {
             let region = given(q.region.as_deref()).map(str::to_string);
@@ -757,5 +883,64 @@ pub async fn audit(State(state): State<AppState>, who: PageUser, Query(q): Query
     match data {
         Ok(d) => render("audit.html", Some(&who), "修改记录", &d),
         Err(e) => failure(&who, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_query_never_fails_and_notes_what_it_could_not_show() {
+        let year = "“abc”不是可查看的年份（1900至2200年），已显示2023年。";
+        let period = "“2023Q5”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示2023年。";
+        for (query, want_year, want_period, want_saved, notice) in [
+            ("", None, None, None, None),
+            ("year=2023", Some(2023), None, None, None),
+            ("year=%202023%20", Some(2023), None, None, None),
+            ("year=", None, None, None, None),
+            ("year=abc", None, None, None, Some(year)),
+            (
+                "year=99999999999",
+                None,
+                None,
+                None,
+                Some("“99999999999”不是可查看的年份（1900至2200年），已显示2023年。"),
+            ),
+            ("year=1899", None, None, None, Some("“1899”不是可查看的年份（1900至2200年），已显示2023年。")),
+            ("year=2201", None, None, None, Some("“2201”不是可查看的年份（1900至2200年），已显示2023年。")),
+            ("year=2023&year=abc", Some(2023), None, None, None),
+            ("year=abc&year=2023", None, None, None, Some(year)),
+            ("period=2023Q5", None, Some("2023Q5"), None, Some(period)),
+            ("period=&period=2023Q5", None, Some(""), None, None),
+            ("saved=3", None, None, Some(3), None),
+            ("saved=abc", None, None, None, None),
+            ("saved=-1", None, None, None, None),
+            ("other=1&year=%FF", None, None, None, Some("“\u{fffd}”不是可查看的年份（1900至2200年），已显示2023年。")),
+        ] {
+            let q = PageQuery::parse(query);
+            assert_eq!(q.year, want_year, "{query}");
+            assert_eq!(q.period.as_deref(), want_period, "{query}");
+            assert_eq!(q.saved, want_saved, "{query}");
+            assert_eq!(q.notice("2023年").as_deref(), notice, "{query}");
+        }
+        let long = PageQuery::parse(&format!("year={}", "9".repeat(100)));
+        assert!(
+            long.notice("2023年").unwrap().starts_with(&format!("“{}”不是", "9".repeat(20))),
+            "cut to 20 characters"
+        );
+    }
+
+    #[test]
+    fn the_lock_message_says_how_long_in_seconds_then_minutes() {
+        for (seconds, want) in [
+            (2, "登录尝试过于频繁，已暂时锁定，请 2 秒后再试。"),
+            (59, "登录尝试过于频繁，已暂时锁定，请 59 秒后再试。"),
+            (60, "登录尝试过于频繁，已暂时锁定，请 1 分钟后再试。"),
+            (61, "登录尝试过于频繁，已暂时锁定，请 2 分钟后再试。"),
+            (900, "登录尝试过于频繁，已暂时锁定，请 15 分钟后再试。"),
+        ] {
+            assert_eq!(locked_message(seconds), want);
+        }
     }
 }

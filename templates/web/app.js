@@ -98,6 +98,10 @@ async function split(form, apply) {
 document.addEventListener("DOMContentLoaded", () => {
   const entry = document.getElementById("entry-form");
   if (entry) watchEntry(entry);
+  // choosing another region shows its form (no inline handlers: the pages' CSP allows none)
+  for (const select of document.querySelectorAll("select[data-submit-on-change]")) {
+    select.addEventListener("change", () => select.form.submit());
+  }
   document.addEventListener("click", event => {
     const stepButton = event.target.closest("[data-step]");
     if (stepButton) {

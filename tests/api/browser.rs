@@ -173,6 +173,12 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
         assert!(shown.contains(needle), "{path}: {needle} not in {shown}");
         screenshot(&c, file).await;
     }
+    // choosing another region on the entry form shows its form: the script does it, as the pages'
+    // Content-Security-Policy allows no inline handler
+    c.goto(&format!("{}/entry?region=town-jia&period=2024Q1", app.base)).await.unwrap();
+    c.find(Locator::Css("select[name=region] option[value=town-yi]")).await.unwrap().click().await.unwrap();
+    let form = text(&c, "form#entry-form[data-region=town-yi] p.muted").await;
+    assert!(form.starts_with("乙镇"), "{form}");
     // the split preview adds up and writes nothing
     c.goto(&format!("{}/targets?year=2024", app.base)).await.unwrap();
     let form = c.find(Locator::Css("form[data-action=split]")).await.unwrap();
@@ -253,4 +259,82 @@ async fn the_audit_page_tells_every_kind_of_change_in_chinese_and_the_form_gives
         "{entry}"
     );
     assert!(!entry.contains("9000.0"), "{entry}");
+}
+
+/// The `value` of the page's `name="{field}"` input.
+fn input_value(html: &str, field: &str) -> String {
+    let at = html.find(&format!("name=\"{field}\" value=\"")).unwrap_or_else(|| panic!("no {field} field"));
+    let rest = &html[at + field.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_page_asked_for_something_that_is_not_shows_its_default_and_says_so_in_chinese() {
+    let app = spawn_demo().await;
+    app.add_user_with_password("chief", Role::Admin, &[], "chief-secret-1");
+    let session = crate::crawl::sign_in(&app, "chief", "chief-secret-1").await;
+    let (_, targets) = page(&app, &session, "/targets").await;
+    let year = input_value(&targets, "year");
+    let (_, completeness) = page(&app, &session, "/completeness").await;
+    let period = input_value(&completeness, "period");
+    let period_label: zhibiao::domain::Period = period.parse().unwrap();
+    let cases = [
+        ("/targets?year=abc", "“abc”不是可查看的年份（1900至2200年），已显示{year}年。"),
+        ("/targets?year=1899", "“1899”不是可查看的年份（1900至2200年），已显示{year}年。"),
+        ("/assessment?year=99999999999", "“99999999999”不是可查看的年份（1900至2200年），已显示{year}年。"),
+        ("/assessment?year=2023.5", "“2023.5”不是可查看的年份（1900至2200年），已显示{year}年。"),
+        ("/completeness?period=2023Q5", "“2023Q5”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示{label}。"),
+        ("/?period=abc", "“abc”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示{label}。"),
+    ];
+    for (path, want) in cases {
+        let want = want.replace("{year}", &year).replace("{label}", &period_label.label());
+        let (status, html) = page(&app, &session, path).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{path}: {html}");
+        assert!(html.contains(&format!("<p class=\"alert notice\" id=\"notice\">{want}</p>")), "{path}: {html}");
+    }
+    // the rest of the fields: never a raw English rejection, a value given twice counts once
+    for path in [
+        "/entry?saved=abc",
+        "/entry?saved=-1&period=2024Q9&region=%FF",
+        "/entry?period=2024Q1&period=abc",
+        "/benchmarks?period=x&indicator=",
+        "/benchmarks?indicator=nothing-such",
+        "/audit?region=&indicator=&period=abc",
+        "/audit?limit=lots&region=town-jia&region=x",
+        "/targets?year=2023&year=abc",
+        "/assessment?year=",
+        "/?period=&period=2023Q3",
+    ] {
+        let (status, html) = page(&app, &session, path).await;
+        assert!(!html.contains("Failed to deserialize") && !html.contains("query string"), "{path}: {html}");
+        assert!(html.contains("<h1>"), "{path}: not a page: {html}");
+        assert!(status.is_success() || status.is_client_error(), "{path}: {status}");
+    }
+    let (_, twice) = page(&app, &session, "/targets?year=2023&year=abc").await;
+    assert_eq!(input_value(&twice, "year"), "2023");
+    assert!(!twice.contains("id=\"notice\""));
+    let (_, saved) = page(&app, &session, "/entry?saved=abc").await;
+    assert!(!saved.contains("已保存"), "{saved}");
+}
+
+#[tokio::test]
+async fn the_reports_page_links_an_assessment_only_for_a_year_with_a_scheme() {
+    let app = spawn_demo().await;
+    app.add_user_with_password("chief", Role::Admin, &[], "chief-secret-1");
+    let session = crate::crawl::sign_in(&app, "chief", "chief-secret-1").await;
+    let (_, reports) = page(&app, &session, "/reports").await;
+    let links: Vec<&str> = reports
+        .match_indices("href=\"/reports/assessment/")
+        .map(|(at, _)| {
+            let rest = &reports[at + 6..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert!(!links.is_empty(), "{reports}");
+    for link in &links {
+        let (status, body) = page(&app, &session, link).await;
+        assert_eq!(status, reqwest::StatusCode::OK, "{link}: {body}");
+    }
+    // the years on the page without a scheme say so instead
+    assert!(reports.contains("尚未设定考核方案"), "{reports}");
 }

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::helpers::{assert_figures, spawn_app};
 use zhibiao::domain::access::{Role, User};
 use zhibiao::domain::{Direction, Frequency, Indicator, IndicatorCode, Mode, Region, RegionId, RegionKind};
+use zhibiao::http::Limits;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zhibiao");
 
@@ -738,4 +739,208 @@ async fn a_backup_taken_while_figures_are_written_is_sound_and_restores_the_same
         get_json(&client, &url("/api/v1/values?region=town-c&period=2023Q1&indicator=talents_introduced"), &app.admin)
             .await;
     assert_eq!(values[0]["value"].as_f64(), Some(total as f64));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The time limit and writers behind a long import (issue 13, items 1 and 2)
+// ---------------------------------------------------------------------------------------------
+
+/// The server in this process on `pool`, with `limits`; its base address.
+async fn serve_here(pool: zhibiao::store::Pool, limits: Limits) -> String {
+    let app = zhibiao::http::Application::build_with(pool, "127.0.0.1:0", Vec::new(), limits).await.unwrap();
+    let base = format!("http://{}", app.local_addr().unwrap());
+    tokio::spawn(app.run_until_stopped());
+    base
+}
+
+async fn post_csv(base: &str, token: &str, csv: String) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/imports"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
+/// `PUT /values` of one figure: the status, the `Retry-After` header and the body.
+async fn put_one(base: &str, token: &str, region: &str, indicator: &str, value: f64) -> (StatusCode, String, Value) {
+    let body = json!({"region": region, "period": "2024Q1", "values": [{"indicator": indicator, "value": value}]});
+    let response = reqwest::Client::new()
+        .put(format!("{base}/api/v1/values"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let retry_after =
+        response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (response.status(), retry_after, response.json().await.unwrap())
+}
+
+/// True if a writer can take the database's write lock this instant (nobody holds it).
+fn write_lock_is_free(db: &Path) -> bool {
+    let conn = Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::ZERO).unwrap();
+    let free = conn.execute_batch("BEGIN IMMEDIATE").is_ok();
+    if free {
+        conn.execute_batch("ROLLBACK").unwrap();
+    }
+    free
+}
+
+const BUSY_MESSAGE: &str = "系统正忙：其他写入（如大批量导入）尚未完成，本次没有保存任何内容，请5秒后重试";
+
+/// Towns of the long imports below: 200 × 50 indicators × 20 quarters = 200,000 rows, about
+/// 8 s in a debug build (the figures printed say how long here), and it holds the write lock from
+/// its first check to its commit.
+const LONG_TOWNS: usize = 200;
+const LONG_INDICATORS: usize = 50;
+const LONG_ROWS: i64 = (LONG_TOWNS * LONG_INDICATORS * IMPORT_QUARTERS) as i64;
+
+/// The start of an answer, for assertion messages (an import's answer lists its warnings).
+fn clip(body: &Value) -> String {
+    body.to_string().chars().take(300).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_over_the_time_limit_is_rolled_back_before_its_408_and_a_retry_within_the_limit_stores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limit.db");
+    let token = generated_world(&db, LONG_TOWNS, LONG_INDICATORS);
+    let (csv, sum) = figures_csv(LONG_TOWNS, LONG_INDICATORS, &quarters(IMPORT_QUARTERS));
+    let before = holdings(&db);
+    let pool = zhibiao::store::open(&db).unwrap();
+    let limit = Duration::from_secs(2);
+    let short = serve_here(pool.clone(), Limits { request: limit, ..Limits::default() }).await;
+
+    let wal_at_start = wal_size(&db);
+    let start = Instant::now();
+    let (status, body) = post_csv(&short, &token, csv.clone()).await;
+    let answered = start.elapsed();
+    let written = wal_size(&db) - wal_at_start;
+    // Before the fix the import went on after its 408, holding the lock, and committed.
+    let free = write_lock_is_free(&db);
+    let after = holdings(&db);
+    eprintln!(
+        "an import of {LONG_ROWS} rows with a time limit of {limit:?}: {status} at {answered:?} ({written} bytes \
+         of WAL written); the write lock free at once: {free}; {} figures and {} audit entries stored",
+        after.generated, after.generated_audit
+    );
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{}", clip(&body));
+    assert_eq!(body["error"]["code"], "timeout");
+    assert_eq!(body["error"]["message"], "请求处理时间过长，已中止，没有保存任何内容");
+    assert!(answered >= limit, "{answered:?}");
+    assert!(free, "the 408 goes out once the import has rolled back, not while it still writes");
+    assert_eq!(after, before, "nothing of the import is stored");
+    assert_eq!(integrity(&db), "ok");
+
+    // The same file, sent again to a server with the default limit of 30 s.
+    let default = serve_here(pool, Limits::default()).await;
+    let (status, body) = post_csv(&default, &token, csv).await;
+    let retried = start.elapsed() - answered;
+    eprintln!("the retry within the default limit: {status} after {retried:?}");
+    assert_eq!(status, StatusCode::OK, "{}", clip(&body));
+    assert_eq!((&body["created"], &body["updated"]), (&json!(LONG_ROWS), &json!(0)));
+    let held = holdings(&db);
+    assert_eq!((held.generated, held.generated_audit, held.others), (LONG_ROWS, LONG_ROWS, before.others));
+    assert!((held.generated_sum - sum).abs() < 1e-6 * sum, "{} vs {sum}", held.generated_sum);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_behind_a_long_import_wait_their_turn_then_answer_503_with_retry_after_and_store_nothing() {
+    const WRITERS: usize = 6;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("busy.db");
+    let token = generated_world(&db, LONG_TOWNS, LONG_INDICATORS);
+    let (csv, _) = figures_csv(LONG_TOWNS, LONG_INDICATORS, &quarters(IMPORT_QUARTERS));
+    let pool = zhibiao::store::open(&db).unwrap();
+    let wait = Duration::from_millis(300);
+    let base = serve_here(pool, Limits { write_wait: wait, ..Limits::default() }).await;
+
+    let start = Instant::now();
+    let import = {
+        let (base, token) = (base.clone(), token.clone());
+        tokio::spawn(async move {
+            let answer = post_csv(&base, &token, csv).await;
+            (answer, start.elapsed())
+        })
+    };
+    // The writers start once the import holds the write lock.
+    let mut polls = 0;
+    while write_lock_is_free(&db) {
+        assert!(!import.is_finished(), "the import finished before the writers started");
+        polls += 1;
+        assert!(polls < 30_000, "the import did not take the write lock in a minute");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let writers_start = start.elapsed();
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let (base, token) = (base.clone(), token.clone());
+            tokio::spawn(async move {
+                let sent = Instant::now();
+                let answer = put_one(&base, &token, &town(w), &indicator(0), w as f64 + 0.5).await;
+                (answer, sent.elapsed(), start.elapsed())
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for writer in writers {
+        answers.push(writer.await.unwrap());
+    }
+    let ((status, body), imported) = import.await.unwrap();
+    let last = answers.iter().map(|a| a.2).max().unwrap();
+    eprintln!(
+        "{WRITERS} writes sent {writers_start:?} into an import of {LONG_ROWS} rows that ended at {imported:?}, \
+         each waiting at most {wait:?}: {:?}, the last answered at {last:?}",
+        answers.iter().map(|((s, _, _), waited, _)| format!("{} after {waited:?}", s.as_u16())).collect::<Vec<_>>()
+    );
+    assert_eq!(status, StatusCode::OK, "{}", clip(&body));
+    assert_eq!(body["created"], json!(LONG_ROWS));
+    assert!(last < imported, "every writer was answered while the import still held the lock");
+    for ((status, retry_after, body), waited, _) in &answers {
+        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(retry_after, "5");
+        assert_eq!((&body["error"]["code"], &body["error"]["message"]), (&json!("busy"), &json!(BUSY_MESSAGE)));
+        assert!(*waited >= wait, "a writer waits its time in line before it is refused: {waited:?}");
+    }
+    let held = holdings(&db);
+    assert_eq!((held.generated, held.generated_audit), (LONG_ROWS, LONG_ROWS), "none of the refused writes is stored");
+
+    // Once the import is done, the same write goes through.
+    let (status, _, body) = put_one(&base, &token, &town(0), &indicator(0), 0.5).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(holdings(&db).generated, LONG_ROWS + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_locked_out_by_another_process_past_the_busy_timeout_answers_503_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("locked.db");
+    let token = generated_world(&db, 1, 1);
+    let busy_timeout = Duration::from_millis(200);
+    let pool = zhibiao::store::open_with(&db, busy_timeout).unwrap();
+    let base = serve_here(pool, Limits::default()).await;
+
+    // Another process (the command-line import, say) holds the write lock.
+    let other = Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let sent = Instant::now();
+    let (status, retry_after, body) = put_one(&base, &token, &town(0), &indicator(0), 1.5).await;
+    let waited = sent.elapsed();
+    eprintln!("a write behind another process's lock, busy timeout {busy_timeout:?}: {status} after {waited:?}");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(retry_after, "5");
+    assert_eq!((&body["error"]["code"], &body["error"]["message"]), (&json!("busy"), &json!(BUSY_MESSAGE)));
+    assert!(waited >= busy_timeout, "{waited:?}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(holdings(&db).generated, 0, "the refused write stored nothing");
+
+    let (status, _, body) = put_one(&base, &token, &town(0), &indicator(0), 1.5).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let held = holdings(&db);
+    assert_eq!((held.generated, held.generated_sum, held.generated_audit), (1, 1.5, 1));
 }

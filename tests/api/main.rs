@@ -9,6 +9,7 @@ mod crawl;
 mod demo;
 mod faults;
 mod helpers;
+mod import_limits;
 mod imports;
 mod matrix;
 mod real_data;

@@ -2,10 +2,14 @@
 //! and sessions only as hashes, cookies HttpOnly and SameSite=Strict, CSRF on forms and on API
 //! writes made with a session cookie, and errors that name no internals.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use zhibiao::domain::access::Role;
+use zhibiao::engine::users::{LoginThrottle, ThrottleRules};
 use zhibiao::store::Pool;
 
 use crate::helpers::{TestApp, spawn_demo};
@@ -468,4 +472,363 @@ async fn a_failure_inside_answers_internal_error_and_nothing_more() {
         .await;
     assert_eq!(put.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(put.body["error"]["message"], "系统内部错误，请稍后再试或联系管理员");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logins (issue 13, item 7): slowed down per account and address, as slow for a name that does not
+// exist as for a wrong password, and checked outside any write.
+
+/// `POST /login` as `name` with `password`, carrying a form token of its own making.
+async fn try_login(base: &str, name: &str, password: &str, forwarded_for: Option<&str>) -> reqwest::Response {
+    let mut req = browser()
+        .post(format!("{base}/login"))
+        .header(COOKIE, "zb_login=0123456789abcdef")
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(&[("name", name), ("password", password), ("csrf", "0123456789abcdef")]));
+    if let Some(address) = forwarded_for {
+        req = req.header("x-forwarded-for", address);
+    }
+    req.send().await.unwrap()
+}
+
+/// The same database served again with other login throttle rules; `app.base` then names it.
+async fn with_throttle(mut app: TestApp, account: ThrottleRules, address: ThrottleRules) -> TestApp {
+    let state = zhibiao::http::AppState::new(app.pool.clone(), vec![], zhibiao::http::Limits::default());
+    let router = zhibiao::http::app(state).layer(axum::Extension(Arc::new(LoginThrottle::new(account, address))));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    app.base = format!("http://{}", listener.local_addr().unwrap());
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    app
+}
+
+const SHORT: ThrottleRules = ThrottleRules {
+    free_attempts: 3,
+    first_lock: Duration::from_secs(2),
+    longest_lock: Duration::from_secs(8),
+    forget_after: Duration::from_secs(60),
+};
+
+const NEVER: ThrottleRules = ThrottleRules { free_attempts: u32::MAX, ..SHORT };
+
+fn retry_after(resp: &reqwest::Response) -> Option<u64> {
+    resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_and_the_right_one_is_then_refused() {
+    let app = spawn_demo().await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    for i in 0..5 {
+        let resp = try_login(&app.base, "jia", "wrong-password", None).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let resp = try_login(&app.base, "jia", PASSWORD, None).await;
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(set_cookie(&resp, "zb_session").is_none());
+    let wait = retry_after(&resp).expect("Retry-After");
+    assert!((59..=60).contains(&wait), "{wait}");
+    let page = resp.text().await.unwrap();
+    assert!(page.contains("登录尝试过于频繁，已暂时锁定，请 1 分钟后再试。"), "{page}");
+    // the form on the page still works for later
+    assert!(page.contains("name=\"csrf\""));
+    let conn = app.pool.get().unwrap();
+    let sessions: i64 = conn.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test]
+async fn a_locked_account_signs_in_again_once_its_lock_has_ended_and_each_lock_is_longer() {
+    let app = with_throttle(spawn_demo().await, SHORT, NEVER).await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    for i in 0..3 {
+        assert_eq!(try_login(&app.base, "jia", "wrong-password", None).await.status(), StatusCode::UNAUTHORIZED, "{i}");
+    }
+    let locked = try_login(&app.base, "jia", PASSWORD, None).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&locked), Some(2));
+    assert!(locked.text().await.unwrap().contains("请 2 秒后再试"));
+    // an unknown name is locked alike: the lock tells no one which names exist
+    for i in 0..3 {
+        assert_eq!(
+            try_login(&app.base, "nobody", "wrong-password", None).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{i}"
+        );
+    }
+    assert_eq!(try_login(&app.base, "nobody", "wrong-password", None).await.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // one more wrong attempt after the lock: the next lock is twice as long
+    assert_eq!(try_login(&app.base, "jia", "wrong-password", None).await.status(), StatusCode::UNAUTHORIZED);
+    let locked = try_login(&app.base, "jia", PASSWORD, None).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(retry_after(&locked), Some(4));
+    tokio::time::sleep(Duration::from_millis(4100)).await;
+    let signed_in = try_login(&app.base, "jia", PASSWORD, None).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert!(set_cookie(&signed_in, "zb_session").is_some());
+    // and a success forgets the attempts: three more are allowed
+    for i in 0..3 {
+        assert_eq!(try_login(&app.base, "jia", "wrong-password", None).await.status(), StatusCode::UNAUTHORIZED, "{i}");
+    }
+}
+
+#[tokio::test]
+async fn one_address_trying_many_names_is_locked_and_others_are_not() {
+    let app = with_throttle(spawn_demo().await, NEVER, SHORT).await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    // behind a proxy on this machine, the client is the last address of X-Forwarded-For
+    let attacker = Some("203.0.113.9");
+    for name in ["a", "b", "c"] {
+        assert_eq!(try_login(&app.base, name, "guess-1234", attacker).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let locked = try_login(&app.base, "jia", PASSWORD, attacker).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = try_login(&app.base, "jia", PASSWORD, Some("203.0.113.9, 198.51.100.20")).await;
+    assert_eq!(elsewhere.status(), StatusCode::SEE_OTHER);
+}
+
+/// Median of the times in milliseconds.
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+#[tokio::test]
+async fn refusing_an_unknown_name_takes_as_long_as_refusing_a_wrong_password() {
+    let app = with_throttle(spawn_demo().await, NEVER, NEVER).await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    // a user without a password (tokens only) is refused as slowly too
+    app.add_user("tools", Role::Viewer, &[]);
+    let (mut known, mut unknown, mut passwordless) = (vec![], vec![], vec![]);
+    for i in 0..20 {
+        for (name, times) in [("jia", &mut known), ("nobody", &mut unknown), ("tools", &mut passwordless)] {
+            let started = std::time::Instant::now();
+            let resp = try_login(&app.base, name, &format!("wrong-{i}"), None).await;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{name}");
+            assert!(resp.text().await.unwrap().contains("用户名或密码错误"));
+        }
+    }
+    let (known, unknown, passwordless) = (median(known), median(unknown), median(passwordless));
+    assert!(unknown >= 0.5 * known, "unknown name {unknown:.1} ms, wrong password {known:.1} ms");
+    assert!(passwordless >= 0.5 * known, "no password {passwordless:.1} ms, wrong password {known:.1} ms");
+}
+
+#[tokio::test]
+async fn a_failed_login_does_not_wait_for_the_write_lock() {
+    let app = with_throttle(spawn_demo().await, NEVER, NEVER).await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    // another writer holds the database's write lock for as long as the logins take
+    let conn = app.pool.get().unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let logins: Vec<_> = (0..4)
+        .map(|i| {
+            let base = app.base.clone();
+            tokio::spawn(async move {
+                tokio::time::timeout(Duration::from_secs(5), try_login(&base, "jia", &format!("wrong-{i}"), None)).await
+            })
+        })
+        .collect();
+    for login in logins {
+        let resp = login.await.unwrap().expect("a failed login answered while another write held the lock");
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    conn.execute_batch("ROLLBACK").unwrap();
+    // with the lock free the right password signs in (its session is a short write)
+    assert_eq!(try_login(&app.base, "jia", PASSWORD, None).await.status(), StatusCode::SEE_OTHER);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bearer scheme in any case (item 11).
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive() {
+    let app = spawn_demo().await;
+    let client = reqwest::Client::new();
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+        let resp = client
+            .get(format!("{}/api/v1/regions", app.base))
+            .header("authorization", format!("{scheme} {}", app.admin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{scheme}");
+    }
+    for header in [format!("Basic {}", app.admin), format!("Bearer{}", app.admin), "bearer zb_0000".to_string()] {
+        let resp =
+            client.get(format!("{}/api/v1/regions", app.base)).header("authorization", &header).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{header}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security headers and Secure cookies (item 12).
+
+fn header<'a>(resp: &'a reqwest::Response, name: &str) -> &'a str {
+    resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("no {name}"))
+}
+
+/// The headers every answer carries; the policy of the answer.
+fn assert_security_headers(what: &str, resp: &reqwest::Response) -> String {
+    assert_eq!(header(resp, "x-frame-options"), "DENY", "{what}");
+    assert_eq!(header(resp, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(resp, "referrer-policy"), "same-origin", "{what}");
+    let policy = header(resp, "content-security-policy").to_string();
+    assert!(policy.contains("frame-ancestors 'none'"), "{what}: {policy}");
+    assert!(policy.contains("base-uri 'none'"), "{what}: {policy}");
+    policy
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_content_security_policy_and_the_other_security_headers() {
+    let app = spawn_demo().await;
+    app.with_password("jia", Role::Statistician, &["town-jia"]);
+    let s = app.sign_in("jia").await;
+    let get = |path: &str, auth: Option<&str>| {
+        let req = s.client.get(format!("{}{path}", app.base));
+        match auth {
+            Some("cookie") => req.header(COOKIE, &s.cookie),
+            Some(token) => req.bearer_auth(token),
+            None => req,
+        }
+    };
+    let page_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                       object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    let admin = app.admin.clone();
+    for (what, req, status) in [
+        ("the login page", get("/login", None), StatusCode::OK),
+        ("a page", get("/entry?region=town-jia&period=2024Q1", Some("cookie")), StatusCode::OK),
+        ("an API answer", get("/api/v1/regions", Some(&admin)), StatusCode::OK),
+        ("an API error", get("/api/v1/regions", Some("zb_wrong")), StatusCode::UNAUTHORIZED),
+        ("no such route", get("/nowhere", None), StatusCode::NOT_FOUND),
+        ("the script", get("/static/app.js", None), StatusCode::OK),
+        ("the style sheet", get("/static/app.css", None), StatusCode::OK),
+    ] {
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), status, "{what}");
+        assert_eq!(assert_security_headers(what, &resp), page_policy, "{what}");
+    }
+    // reports and charts are documents on their own: inline styles and SVG, still no script
+    for path in ["/reports/bulletin/2023Q4.html", "/reports/assessment/2023.html"] {
+        let resp = get(path, Some(&admin)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let policy = assert_security_headers(path, &resp);
+        assert_eq!(
+            policy,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
+             base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        );
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("<style>") && html.contains("<svg") && !html.contains("<script"), "{path}");
+    }
+    let chart = get("/charts/named/patent-applications-trend.svg", Some(&admin)).send().await.unwrap();
+    assert_eq!(chart.status(), StatusCode::OK);
+    assert!(assert_security_headers("a chart", &chart).starts_with("default-src 'none'; style-src 'unsafe-inline'"));
+}
+
+#[test]
+fn the_pages_carry_no_inline_script_event_handler_or_style() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/web");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&path).unwrap().to_lowercase();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for (at, _) in html.match_indices("<script") {
+            let tag = &html[at..at + html[at..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "{name}: an inline script: {tag}");
+        }
+        for (at, _) in html.match_indices(" on") {
+            let word: String = html[at + 1..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let after = &html[at + 1 + word.len()..];
+            assert!(!(word.len() > 2 && after.starts_with('=')), "{name}: an inline handler {word}=");
+        }
+        assert!(!html.contains(" style="), "{name}: a style attribute");
+        assert!(!html.contains("<style"), "{name}: a style element");
+        checked += 1;
+    }
+    assert_eq!(checked, 10, "every page template");
+}
+
+/// `zhibiao serve` on `db` with `args` and `env`; killed when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Served {
+    fn start(db: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Served {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhibiao"))
+            .arg("serve")
+            .arg("--db")
+            .arg(db)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("ZHIBIAO_SECURE_COOKIES")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("zhibiao listening on ").map(str::to_string))
+            .expect("the server did not start");
+        std::thread::spawn(move || lines.for_each(drop));
+        Served { child, base }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn secure_cookies_are_marked_secure_when_served_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.db");
+    {
+        let pool = zhibiao::store::open(&db).unwrap();
+        let conn = pool.get().unwrap();
+        zhibiao::engine::users::add(&conn, "test", "chief", Role::Admin, &[]).unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", "chief", PASSWORD).unwrap();
+    }
+    for (args, env, secure) in [
+        (&["--secure-cookies"][..], &[][..], true),
+        (&[][..], &[("ZHIBIAO_SECURE_COOKIES", "1")][..], true),
+        (&[][..], &[][..], false),
+        (&[][..], &[("ZHIBIAO_SECURE_COOKIES", "0")][..], false),
+    ] {
+        let served = Served::start(&db, args, env);
+        let client = browser();
+        let page = client.get(format!("{}/login", served.base)).send().await.unwrap();
+        let login_cookie = set_cookie(&page, "zb_login").unwrap();
+        let csrf = attribute_after(&page.text().await.unwrap(), "name=\"csrf\"", "value");
+        let signed_in = client
+            .post(format!("{}/login", served.base))
+            .header(COOKIE, format!("zb_login={}", cookie_value(&login_cookie)))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form(&[("name", "chief"), ("password", PASSWORD), ("csrf", &csrf)]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{args:?} {env:?}");
+        let session_cookie = set_cookie(&signed_in, "zb_session").unwrap();
+        for cookie in [&login_cookie, &session_cookie] {
+            let attributes: Vec<String> = cookie.split(';').map(|a| a.trim().to_ascii_lowercase()).collect();
+            assert_eq!(attributes.contains(&"secure".to_string()), secure, "{args:?} {env:?}: {cookie}");
+            assert!(attributes.contains(&"httponly".to_string()), "{cookie}");
+        }
+    }
 }
