@@ -67,7 +67,20 @@ mod tests {
             ("even", 100, &[1.0, 1.0], &["a", "b"], Some(&[50, 50])),
             ("remainder to the largest fraction", 100, &[1.0, 1.0, 1.0], &["a", "b", "c"], Some(&[34, 33, 33])),
             ("equal remainders go to the smaller key", 100, &[1.0, 1.0, 1.0], &["c", "b", "a"], Some(&[33, 33, 34])),
-            ("equal remainders go to the larger weight first", 5, &[1.0, 3.0], &["a", "b"], Some(&[1, 4])),
+            // 1.25 and 3.75: no tie, the larger remainder wins
+            ("the larger remainder first", 5, &[1.0, 3.0], &["a", "b"], Some(&[1, 4])),
+            ("the larger remainder first, whatever the weight", 5, &[3.0, 1.0], &["a", "b"], Some(&[4, 1])),
+            // 0.5 and 1.5: a tie, which the larger weight wins over the smaller key
+            ("equal remainders go to the larger weight first", 2, &[1.0, 3.0], &["a", "b"], Some(&[0, 2])),
+            ("equal remainders go to the larger weight first", 2, &[3.0, 1.0], &["b", "a"], Some(&[2, 0])),
+            // 0.5, 0.5 and 1.0 of equal weights: the two halves tie on weight too, the smaller key wins
+            (
+                "equal remainders and weights go to the smaller key",
+                2,
+                &[1.0, 1.0, 2.0],
+                &["b", "a", "c"],
+                Some(&[0, 1, 1]),
+            ),
             ("proportional", 1900, &[3.0, 5.0, 11.0], &["a", "b", "c"], Some(&[300, 500, 1100])),
             ("zero weight gets nothing", 10, &[0.0, 2.0, 1.0], &["a", "b", "c"], Some(&[0, 7, 3])),
             ("negative total", -100, &[1.0, 1.0, 1.0], &["a", "b", "c"], Some(&[-34, -33, -33])),
@@ -104,6 +117,27 @@ mod tests {
             let parts = largest_remainder(total, &weights, &keys).unwrap();
             prop_assert_eq!(parts.iter().sum::<i64>(), total);
             prop_assert!(parts.iter().all(|p| *p >= 0));
+        }
+
+        /// The quota rule: each part is its exact share rounded down or up, never further off.
+        /// Whole weights make the share `total × w / Σw` exact in integers.
+        #[test]
+        fn each_part_is_within_one_unit_of_its_exact_share(
+            total in -(MAX_UNITS as i64)..=MAX_UNITS as i64,
+            weights in proptest::collection::vec(0u32..1_000_000, 1..40),
+        ) {
+            let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+            prop_assume!(sum > 0);
+            let keys: Vec<String> = (0..weights.len()).map(|i| format!("r{i:03}")).collect();
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let as_f64: Vec<f64> = weights.iter().map(|w| f64::from(*w)).collect();
+            let parts = largest_remainder(total, &as_f64, &keys).unwrap();
+            prop_assert_eq!(parts.iter().sum::<i64>(), total);
+            for (part, w) in parts.iter().zip(&weights) {
+                // |part − total × w / Σw| < 1, multiplied through by Σw
+                let (part, share) = (i128::from(*part) * sum, i128::from(total) * i128::from(*w));
+                prop_assert!((part - share).abs() < sum, "{:?} of {} by {:?}", parts, total, weights);
+            }
         }
     }
 }

@@ -21,8 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)] // only documents the path; `ApiPath` reads it
 struct YearPath {
-    /// `YYYY`
-    #[param(pattern = r"^[0-9]{4}$", example = "2023")]
+    /// `YYYY`, 1900 to 2200
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)$", example = "2023")]
     year: String,
 }
 

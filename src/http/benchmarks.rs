@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiQuery, CurrentUser, period};
+use super::extract::{ApiQuery, CurrentUser, period, region_id};
 use crate::domain::benchmark::Comparison;
 use crate::engine;
 
@@ -24,9 +24,11 @@ pub struct BenchmarksQuery {
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_share")]
     indicator: String,
     /// `YYYY` compares annual figures, `YYYYQn` year-to-date ones
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023")]
     period: String,
-    /// comma-separated benchmark region ids (default: all)
+    /// comma-separated benchmark region ids (default: all but `region`); an id of no region →
+    /// 404, of a region that is not a benchmark or is `region` itself → 422
+    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}(,[a-z0-9][a-z0-9-]{0,63})*$", example = "kunshan,jiangyin")]
     benchmarks: Option<String>,
 }
 
@@ -39,12 +41,18 @@ async fn benchmarks(
     ApiQuery(q): ApiQuery<BenchmarksQuery>,
 ) -> ApiResult<Json<Comparison>> {
     let period = period("period", &q.period)?;
-    let only: Option<Vec<String>> = q
-        .benchmarks
-        .as_deref()
-        .map(|list| list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect());
+    let only: Option<Vec<String>> = q.benchmarks.as_deref().map(|list| list.split(',').map(str::to_string).collect());
+    for id in only.iter().flatten() {
+        region_id("benchmarks", id)?;
+    }
     state
-        .read(move |conn| engine::benchmarks::benchmarks(conn, &q.region, &q.indicator, period, only.as_deref()))
+        .read(move |conn| {
+            let world = engine::world(conn)?;
+            for id in only.iter().flatten() {
+                world.region(id)?;
+            }
+            engine::benchmarks::benchmarks(conn, &q.region, &q.indicator, period, only.as_deref())
+        })
         .await
         .map(Json)
 }

@@ -223,15 +223,66 @@ pub fn year(field: &str, year: i32) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::invalid(field, format!("{year}年不在可用范围内（1900至2200年）")))
 }
 
+/// A region id given as a parameter or a field, checked against the document's pattern
+/// (`^[a-z0-9][a-z0-9-]{0,63}$`): anything else → 422 naming the field, even where an unknown id
+/// would only match nothing.
+pub fn region_id(field: &str, text: &str) -> Result<(), ApiError> {
+    crate::domain::RegionId::parse(text).map(drop).map_err(|e| ApiError::invalid(field, e.to_string()))
+}
+
+/// An indicator code given as a parameter or a field (`^[a-z][a-z0-9_]{0,63}$`), likewise.
+pub fn indicator_code(field: &str, text: &str) -> Result<(), ApiError> {
+    crate::domain::IndicatorCode::parse(text).map(drop).map_err(|e| ApiError::invalid(field, e.to_string()))
+}
+
 /// A year in a path such as `/assessments/2023`.
 pub fn year_in_path(text: &str) -> Result<i32, ApiError> {
     match text.parse::<Period>() {
         Ok(Period::Year(y)) => Ok(y),
         _ => Err(ApiError::invalid(
             "year",
-            format!("“{}”不是年份（应为 YYYY，如 2023）", text.chars().take(20).collect::<String>()),
+            format!("“{}”不是年份（应为 1900 至 2200 年的 YYYY，如 2023）", text.chars().take(20).collect::<String>()),
         )),
     }
+}
+
+/// An integer field that takes what JSON Schema's `integer` is: any number without a fraction,
+/// `2023` or `2023.0` (serde alone refuses the second). Use with `#[serde(deserialize_with)]`.
+pub fn whole<'de, D: serde::Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<T, D::Error> {
+    struct Whole;
+    impl serde::de::Visitor<'_> for Whole {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("整数")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // within ±2^53 a float without a fraction is exactly an integer
+            if v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0 {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    let v = d.deserialize_any(Whole)?;
+    T::try_from(v).map_err(|_| serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &"范围内的整数"))
+}
+
+/// [`whole`] for an optional field (with `#[serde(default)]`): null or absent is `None`.
+pub fn whole_opt<'de, D: serde::Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Result<Option<T>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "whole")] i64);
+    let v: Option<Wrap> = serde::Deserialize::deserialize(d)?;
+    v.map(|Wrap(v)| {
+        T::try_from(v).map_err(|_| serde::de::Error::invalid_value(serde::de::Unexpected::Signed(v), &"范围内的整数"))
+    })
+    .transpose()
 }
 
 /// The name of the browser session's cookie.
@@ -338,6 +389,33 @@ mod tests {
             assert_eq!(bearer_token(header), want, "{header:?}");
         }
         assert_eq!(bearer_token(&format!("Bearer {}", "x".repeat(201))), None);
+    }
+
+    #[test]
+    fn integers_are_numbers_without_a_fraction() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "whole")]
+            year: i32,
+            #[serde(default, deserialize_with = "whole_opt")]
+            base: Option<u8>,
+        }
+        for (json, want) in [
+            (r#"{"year": 2023}"#, Ok((2023, None))),
+            (r#"{"year": 2023.0, "base": 6.0}"#, Ok((2023, Some(6)))),
+            (r#"{"year": -1e3, "base": null}"#, Ok((-1000, None))),
+            (r#"{"year": 2023.5}"#, Err("类型不对：应为整数，收到的是数字 2023.5")),
+            (r#"{"year": 3e9}"#, Err("取值不对：应为范围内的整数，收到的是整数 3000000000")),
+            (r#"{"year": 1e300}"#, Err("类型不对：应为整数，收到的是数字 1e+300")),
+            (r#"{"year": "2023"}"#, Err("类型不对：应为整数，收到的是文字“2023”")),
+            (r#"{"year": 1, "base": 256}"#, Err("取值不对：应为范围内的整数，收到的是整数 256")),
+            (r#"{"year": 1, "base": -1.0}"#, Err("取值不对：应为范围内的整数，收到的是整数 -1")),
+        ] {
+            let got = serde_json::from_str::<Body>(json)
+                .map(|b| (b.year, b.base))
+                .map_err(|e| in_chinese(&strip_position(&e.to_string())));
+            assert_eq!(got, want.map_err(str::to_string), "{json}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
+use super::regions::RegionIdText;
 use crate::domain::{Direction, FieldError, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId};
 use crate::engine;
 use crate::error::AppError;
@@ -22,13 +23,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorBody {
-    #[schema(example = "rd_expenditure")]
+    /// required on POST; on PUT it comes from the path (a `code` in the body must be the path's)
+    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     code: Option<String>,
-    #[schema(example = "R&D经费支出")]
+    /// 1 to 100 characters, not only spaces (they are trimmed)
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "R&D经费支出")]
     name: String,
-    #[schema(example = "亿元")]
+    /// at most 20 characters
+    #[schema(max_length = 20, example = "亿元")]
     unit: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
+    #[schema(maximum = 6)]
     decimals: u8,
     #[serde(default = "higher")]
     direction: Direction,
@@ -37,13 +42,13 @@ pub struct IndicatorBody {
     formula: Option<String>,
     #[serde(default)]
     allow_negative: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     sort: i64,
     /// `quarterly` (default) or `annual` (submitted as `YYYY`)
     #[serde(default)]
     frequency: Frequency,
-    /// the region ids whose subtrees report it; absent or null: every region
-    #[schema(example = json!(["district"]))]
+    /// the region ids whose subtrees report it, at least one; absent or null: every region
+    #[schema(value_type = Option<Vec<RegionIdText>>, min_items = 1, example = json!(["district"]))]
     regions: Option<Vec<String>>,
 }
 
@@ -86,7 +91,7 @@ impl IndicatorBody {
             ids.iter()
                 .enumerate()
                 .filter_map(|(i, id)| {
-                    RegionId::parse(id.trim())
+                    RegionId::parse(id)
                         .map_err(|e| errors.push(FieldError::new(format!("regions[{i}]"), e.to_string())))
                         .ok()
                 })

@@ -174,7 +174,7 @@ pub fn app(state: AppState) -> Router {
         .merge(transfer::root_router())
         .merge(reports::router())
         .split_for_parts();
-    openapi::add_shared_responses(&mut openapi);
+    openapi::finish(&mut openapi);
     let openapi_json = openapi.to_pretty_json().unwrap_or_default();
     api.merge(crate::web::router())
         .route("/healthz", get(|| async { "ok" }))

@@ -4,10 +4,18 @@
 //! `.ci/fuzz.sh` checks it).
 
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::schema::{SchemaType, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder, Schema};
+
+/// What the annotations cannot say by themselves, added once the document is assembled.
+pub fn finish(doc: &mut OpenApi) {
+    add_shared_responses(doc);
+    require_ids_on_create(doc);
+    each_once(doc, "ApproveBody", "regions");
+}
 
 /// Adds, to each operation that lacks them, the error answers of its extractors.
-pub fn add_shared_responses(doc: &mut OpenApi) {
+fn add_shared_responses(doc: &mut OpenApi) {
     for item in doc.paths.paths.values_mut() {
         let writes = [&mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
         for op in writes.into_iter().flatten() {
@@ -54,4 +62,41 @@ fn add(op: &mut Operation, status: &str, description: &str) {
         let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
         RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
     });
+}
+
+/// A body schema shared by a create (POST) and a change (PUT) whose id the POST body must carry
+/// and the PUT takes from its path: the POST gets a copy of the schema that requires the id, so
+/// that the document says exactly what each accepts.
+fn require_ids_on_create(doc: &mut OpenApi) {
+    for (path, shared, id, created) in [
+        ("/api/v1/regions", "RegionBody", "id", "NewRegionBody"),
+        ("/api/v1/indicators", "IndicatorBody", "code", "NewIndicatorBody"),
+    ] {
+        let Some(components) = doc.components.as_mut() else { return };
+        let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get(shared) else { continue };
+        let mut schema = schema.clone();
+        if !schema.required.iter().any(|r| r == id) {
+            schema.required.insert(0, id.to_string());
+        }
+        // required, and a string: not null
+        if let Some(RefOr::T(Schema::Object(property))) = schema.properties.get_mut(id) {
+            property.schema_type = SchemaType::Type(Type::String);
+        }
+        components.schemas.insert(created.to_string(), RefOr::T(Schema::Object(schema)));
+        let body =
+            doc.paths.paths.get_mut(path).and_then(|item| item.post.as_mut()).and_then(|op| op.request_body.as_mut());
+        for content in body.into_iter().flat_map(|b| b.content.values_mut()) {
+            content.schema = Some(RefOr::Ref(Ref::from_schema_name(created)));
+        }
+    }
+}
+
+/// `uniqueItems` (which utoipa's attributes lack) on a list field of a component: a list whose
+/// items may each be named once.
+fn each_once(doc: &mut OpenApi, component: &str, field: &str) {
+    let schema = doc.components.as_mut().and_then(|c| c.schemas.get_mut(component));
+    let Some(RefOr::T(Schema::Object(object))) = schema else { return };
+    if let Some(RefOr::T(Schema::Array(list))) = object.properties.get_mut(field) {
+        list.unique_items = true;
+    }
 }

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, CurrentUser};
+use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use crate::domain::{FieldError, Region, RegionId, RegionKind};
 use crate::engine;
 use crate::error::AppError;
@@ -18,22 +18,34 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update, delete))
 }
 
-/// A region as clients send it. On PUT the id comes from the path.
+/// A region's id, as the document describes one in a list.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
+#[allow(dead_code)] // only documents the items of lists of ids
+pub struct RegionIdText(String);
+
+/// A region as clients send it: POST needs `id`; PUT takes it from the path (an `id` in the
+/// body must then be the path's).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionBody {
-    #[schema(example = "town-jia")]
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     id: Option<String>,
-    #[schema(example = "甲镇")]
+    /// 1 to 100 characters, not only spaces (they are trimmed)
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "甲镇")]
     name: String,
     kind: RegionKind,
-    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
+    /// the parent region's id; null or empty: none (a root, or a benchmark)
+    #[schema(pattern = r"^([a-z0-9][a-z0-9-]{0,63})?$", example = "district")]
     parent: Option<String>,
+    /// at most 50 characters; null or only spaces: none
+    #[schema(max_length = 50)]
     group: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole")]
     sort: i64,
-    /// ISO 3166 alpha-3 code of a benchmark country (for the WDI import)
-    #[schema(pattern = r"^[A-Za-z]{3}$", example = "KOR")]
+    /// ISO 3166 alpha-3 code of a benchmark country (for the WDI import), in either case; null
+    /// or empty: none
+    #[schema(pattern = r"^([A-Za-z]{3})?$", example = "KOR")]
     iso3: Option<String>,
 }
 
@@ -58,7 +70,7 @@ impl RegionBody {
         if name.is_empty() || name.chars().count() > MAX_NAME {
             errors.push(FieldError::new("name", format!("名称应为 1 到 {MAX_NAME} 个字")));
         }
-        let parent = match self.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let parent = match self.parent.as_deref().filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => RegionId::parse(p).map_err(|e| errors.push(FieldError::new("parent", e.to_string()))).ok(),
         };
@@ -66,7 +78,7 @@ impl RegionBody {
         if group.as_ref().is_some_and(|g| g.chars().count() > MAX_GROUP) {
             errors.push(FieldError::new("group", format!("分组最多 {MAX_GROUP} 个字")));
         }
-        let iso3 = self.iso3.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+        let iso3 = self.iso3.filter(|c| !c.is_empty()).map(|c| c.to_ascii_uppercase());
         if iso3.as_ref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
             errors.push(FieldError::new("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR"));
         }

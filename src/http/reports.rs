@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiPath, ApiQuery, CurrentUser, period, year_in_path};
+use super::extract::{ApiPath, ApiQuery, CurrentUser, period, region_id, year_in_path};
 use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::reports::{Format, Report, assessment, bulletin, completeness};
 
@@ -53,7 +53,7 @@ pub struct RegionQuery {
 
 /// The statistical bulletin (统计公报) of a region, for the year to a quarter or for a whole year.
 #[utoipa::path(get, path = "/reports/bulletin/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter or year and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023.json`", pattern = r"^[0-9]{4}(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), RegionQuery),
+    params(("file" = String, Path, description = "quarter or year and format, e.g. `2023Q3.html`, `2023Q3.xlsx`, `2023.json`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), RegionQuery),
     responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn bulletin_report(
@@ -64,13 +64,16 @@ async fn bulletin_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
+    if let Some(r) = &q.region {
+        region_id("region", r)?;
+    }
     let bytes = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), period)?.render(format)).await?;
     Ok(download(bytes, format, &format!("bulletin-{period}")))
 }
 
 /// The year-end assessment: scores explained, benchmarks, charts.
 #[utoipa::path(get, path = "/reports/assessment/{file}", tag = "reports",
-    params(("file" = String, Path, description = "year and format, e.g. `2023.html`", pattern = r"^[0-9]{4}\.(html|xlsx|json)$", example = "2023.json")),
+    params(("file" = String, Path, description = "year and format, e.g. `2023.html`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)\.(html|xlsx|json)$", example = "2023.json")),
     responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody),
               (status = 409, description = "the year's scheme no longer fits the regions or indicators", body = ErrorBody)))]
@@ -95,7 +98,7 @@ pub struct ParentQuery {
 
 /// Who has not reported what in a quarter.
 #[utoipa::path(get, path = "/reports/completeness/{file}", tag = "reports",
-    params(("file" = String, Path, description = "quarter or year (annual indicators) and format, e.g. `2023Q3.html`, `2023.json`", pattern = r"^[0-9]{4}(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), ParentQuery),
+    params(("file" = String, Path, description = "quarter or year (annual indicators) and format, e.g. `2023Q3.html`, `2023.json`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?\.(html|xlsx|json)$", example = "2023Q3.json"), ParentQuery),
     responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
                   ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody)))]
 async fn completeness_report(
@@ -106,6 +109,9 @@ async fn completeness_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
+    if let Some(p) = &q.parent {
+        region_id("parent", p)?;
+    }
     let bytes = state.read(move |conn| completeness::build(conn, period, q.parent.as_deref())?.render(format)).await?;
     Ok(download(bytes, format, &format!("completeness-{period}")))
 }
@@ -114,7 +120,7 @@ async fn completeness_report(
 #[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
     /// `YYYYQn`, or `YYYY` for the annual indicators
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
     period: String,
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
@@ -130,5 +136,8 @@ async fn completeness_api(
     ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> ApiResult<Json<Vec<RegionCompleteness>>> {
     let period = period("period", &q.period)?;
+    if let Some(p) = &q.parent {
+        region_id("parent", p)?;
+    }
     state.read(move |conn| for_period(conn, period, q.parent.as_deref())).await.map(Json)
 }

@@ -25,12 +25,13 @@ pub struct SeriesQuery {
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: String,
     /// first period, `YYYYQn` or `YYYY`
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2022Q1")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2022Q1")]
     from: String,
     /// last period, of the same kind as `from`
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q4")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q4")]
     to: String,
     /// `quarter`, `ytd` or `annual`; default `ytd` for quarters, `annual` for years
+    #[param(pattern = r"^(quarter|ytd|annual)$", example = "ytd")]
     view: Option<String>,
 }
 

@@ -10,11 +10,13 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, CurrentUser, period, year};
+use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id, whole, whole_opt, year};
+use crate::domain::RegionKind;
 use crate::domain::target::{SplitMethod, Target};
 use crate::engine;
 use crate::engine::progress::{ProgressRow, Scope};
 use crate::engine::targets::{SplitRequest, SplitResult};
+use crate::error::AppError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, set)).routes(routes!(decompose)).routes(routes!(progress))
@@ -40,8 +42,27 @@ async fn list(
     ApiQuery(q): ApiQuery<TargetsQuery>,
 ) -> ApiResult<Json<Vec<Target>>> {
     let y = year("year", q.year)?;
+    if let Some(r) = &q.region {
+        region_id("region", r)?;
+    }
+    if let Some(code) = &q.indicator {
+        indicator_code("indicator", code)?;
+    }
     state.read(move |conn| engine::targets::list(conn, y, q.region.as_deref(), q.indicator.as_deref())).await.map(Json)
 }
+
+/// A share of a whole, 0 to 1.
+/// A share of a whole, 0 to 1 (it documents the items of `milestones`).
+pub struct Share;
+
+impl utoipa::PartialSchema for Share {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new().schema_type(Type::Number).minimum(Some(0)).maximum(Some(1)).into()
+    }
+}
+
+impl utoipa::ToSchema for Share {}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -51,10 +72,13 @@ pub struct TargetBody {
     #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
     #[schema(minimum = 1900, maximum = 2200, example = 2023)]
+    #[serde(deserialize_with = "whole")]
     year: i32,
     #[schema(example = 19.0)]
     value: f64,
-    /// share of the annual target expected by the end of each quarter, e.g. [0.25, 0.5, 0.75, 1]
+    /// share of the annual target expected by the end of each quarter, e.g. [0.25, 0.5, 0.75, 1]:
+    /// four shares from 0 to 1, none smaller than the one before, the last 1
+    #[schema(value_type = Option<Vec<Share>>, min_items = 4, max_items = 4)]
     milestones: Option<Vec<f64>>,
 }
 
@@ -81,6 +105,7 @@ pub struct DecomposeBody {
     #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
     #[schema(minimum = 1900, maximum = 2200, example = 2023)]
+    #[serde(deserialize_with = "whole")]
     year: i32,
     /// the parent's target; without it the parent's existing target is split
     #[schema(example = 19.0)]
@@ -88,6 +113,7 @@ pub struct DecomposeBody {
     method: SplitMethod,
     /// proportional: the year whose annual figures are the weights (default: year − 1)
     #[schema(minimum = 1900, maximum = 2200)]
+    #[serde(default, deserialize_with = "whole_opt")]
     base_year: Option<i32>,
     /// weights: one weight per child region
     weights: Option<BTreeMap<String, f64>>,
@@ -142,17 +168,20 @@ pub struct ProgressQuery {
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     indicator: String,
     /// `YYYYQn` (the year to date) or `YYYY` (the whole year, at its end)
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
     period: String,
-    /// every child of this region
+    /// every child of this region (default: the root of the tree); not used when `region` is given
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
     parent: Option<String>,
-    /// or this one region
+    /// this one region only
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: Option<String>,
 }
 
 /// Progress against the annual target and the pace (序时进度) at a quarter, or at the end of a year.
+///
+/// Of one region (`region`), or else of every child of `parent`, or else of every child of the
+/// root of the tree. A `parent` without children → 422.
 #[utoipa::path(get, path = "/progress", tag = "targets", params(ProgressQuery),
     responses((status = 200, body = [ProgressRow]), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn progress(
@@ -161,14 +190,27 @@ async fn progress(
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<Json<Vec<ProgressRow>>> {
     let at = period("period", &q.period)?;
-    let (children, id) = match (q.parent, q.region) {
-        (Some(parent), None) => (true, parent),
-        (None, Some(region)) => (false, region),
-        _ => return Err(ApiError::invalid("parent", "parent（其下级地区）与 region 只能给一个")),
-    };
+    indicator_code("indicator", &q.indicator)?;
+    for (field, id) in [("parent", &q.parent), ("region", &q.region)] {
+        if let Some(id) = id {
+            region_id(field, id)?;
+        }
+    }
     state
         .read(move |conn| {
-            let scope = if children { Scope::ChildrenOf(&id) } else { Scope::Region(&id) };
+            let root;
+            let scope = match (&q.region, &q.parent) {
+                (Some(region), _) => Scope::Region(region),
+                (None, Some(parent)) => Scope::ChildrenOf(parent),
+                (None, None) => {
+                    // the first region of the tree in display order is its root
+                    root = engine::regions::list(conn)?
+                        .into_iter()
+                        .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+                        .ok_or_else(|| AppError::NotFound("还没有地区".into()))?;
+                    Scope::ChildrenOf(root.id.as_str())
+                }
+            };
             engine::progress::for_indicator(conn, &q.indicator, at, scope)
         })
         .await

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiQuery, CurrentUser, period};
+use super::extract::{ApiQuery, CurrentUser, indicator_code, period, region_id};
 use crate::engine;
 use crate::engine::exports::Selection;
 use crate::engine::imports::{ImportOutcome, Options};
@@ -159,10 +159,10 @@ pub struct ExportQuery {
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
     /// `YYYY` or `YYYYQn`: from this period on
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q1")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q1")]
     from: Option<String>,
     /// `YYYY` or `YYYYQn`: up to this period
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q4")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q4")]
     to: Option<String>,
 }
 
@@ -176,6 +176,12 @@ async fn export(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
+    if let Some(r) = &q.region {
+        region_id("region", r)?;
+    }
+    if let Some(code) = &q.indicator {
+        indicator_code("indicator", code)?;
+    }
     let parse = |field: &str, text: &Option<String>| text.as_deref().map(|t| period(field, t)).transpose();
     let selection =
         Selection { region: q.region, indicator: q.indicator, from: parse("from", &q.from)?, to: parse("to", &q.to)? };
@@ -209,7 +215,7 @@ fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Resp
 /// year's figure for the same quarter; fill in the value column and upload it to `POST /api/v1/imports`.
 #[utoipa::path(get, path = "/templates/{region}/{file}", tag = "imports",
     params(("region" = String, Path, description = "a reporting region's id", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
-           ("file" = String, Path, description = "the quarter (or the year, for annual indicators) and `.xlsx`, e.g. `2023Q3.xlsx`, `2023.xlsx`", pattern = r"^[0-9]{4}(Q[1-4])?\.xlsx$", example = "2023Q3.xlsx")),
+           ("file" = String, Path, description = "the quarter (or the year, for annual indicators) and `.xlsx`, e.g. `2023Q3.xlsx`, `2023.xlsx`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?\.xlsx$", example = "2023Q3.xlsx")),
     responses((status = 200, description = "the template",
                   content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

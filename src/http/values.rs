@@ -8,10 +8,11 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, CurrentUser, period};
-use crate::domain::submission::RawItem;
+use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id};
+use crate::domain::submission::{MAX_ITEMS, RawItem};
 use crate::engine;
 use crate::engine::values::{Preview, SubmitOutcome};
+use crate::error::AppError;
 use crate::store::audit::{AuditEntry, AuditFilter};
 use crate::store::observations::StoredValue;
 
@@ -25,14 +26,35 @@ pub struct SubmitBody {
     #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: String,
     /// `YYYYQn`; benchmark regions may also use `YYYY`
-    #[schema(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
     period: String,
+    #[schema(min_items = 1, max_items = 1000)]
     values: Vec<SubmitItem>,
     /// why a figure is corrected; kept in the audit log
     reason: Option<String>,
 }
 
 impl SubmitBody {
+    /// What the document's schema says of the body and serde cannot: the patterns of the region,
+    /// the period and each indicator, and how many values (1 to 1000). All such errors at once.
+    fn check_shape(&self) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        let mut keep = |result: Result<_, ApiError>| {
+            if let Err(ApiError::App(AppError::Invalid(mut more))) = result {
+                errors.append(&mut more);
+            }
+        };
+        keep(region_id("region", &self.region));
+        keep(period("period", &self.period).map(drop));
+        if self.values.is_empty() || self.values.len() > MAX_ITEMS {
+            keep(Err(ApiError::invalid("values", format!("应有 1 到 {MAX_ITEMS} 项数据"))));
+        }
+        for (i, item) in self.values.iter().enumerate() {
+            keep(indicator_code(&format!("values[{i}].indicator"), &item.indicator));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(errors).into()) }
+    }
+
     fn items(&self) -> Vec<RawItem<'_>> {
         self.values
             .iter()
@@ -72,14 +94,18 @@ async fn submit(
 }
 
 /// Checks a batch as `PUT /values` would, storing nothing: its errors, or the warnings it would
-/// carry (the entry form shows them beside the fields before saving).
+/// carry (the entry form shows them beside the fields before saving). A body that does not match
+/// the schema (a region, period or indicator that is not one by its pattern, no values or more
+/// than 1000) is refused with 422 like any other; what the rules of the figures refuse is
+/// answered in `errors`.
 #[utoipa::path(post, path = "/values/check", tag = "values", request_body = SubmitBody,
-    responses((status = 200, body = Preview), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Preview), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn check(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<SubmitBody>,
 ) -> ApiResult<Json<Preview>> {
+    body.check_shape()?;
     let current = engine::current_quarter();
     state
         .write(move |tx| {
@@ -96,7 +122,7 @@ pub struct ValuesQuery {
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     region: String,
     /// `YYYYQn` or `YYYY`
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
     period: String,
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
@@ -111,6 +137,10 @@ async fn list(
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> ApiResult<Json<Vec<StoredValue>>> {
     let period = period("period", &q.period)?;
+    region_id("region", &q.region)?;
+    if let Some(code) = &q.indicator {
+        indicator_code("indicator", code)?;
+    }
     state.read(move |conn| engine::values::list(conn, &q.region, period, q.indicator.as_deref())).await.map(Json)
 }
 
@@ -121,7 +151,7 @@ pub struct AuditQuery {
     region: Option<String>,
     #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
     indicator: Option<String>,
-    #[param(pattern = r"^[0-9]{4}(Q[1-4])?$", example = "2023Q3")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
     period: Option<String>,
     /// default 100, at most 10000
     #[param(minimum = 1, maximum = 10000)]
@@ -142,6 +172,12 @@ async fn audit(
     }
     if let Some(p) = &q.period {
         period("period", p)?;
+    }
+    if let Some(r) = &q.region {
+        region_id("region", r)?;
+    }
+    if let Some(code) = &q.indicator {
+        indicator_code("indicator", code)?;
     }
     state
         .read(move |conn| {

@@ -12,7 +12,8 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, period};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, period, region_id};
+use super::regions::RegionIdText;
 use crate::domain::Quarter;
 use crate::domain::workflow::Action;
 use crate::engine;
@@ -74,7 +75,7 @@ pub struct ActBody {
 /// submitted or approved → returned, editable again. The body may be left out.
 #[utoipa::path(post, path = "/workflow/{region}/{period}/{action}", tag = "workflow",
     params(("region" = String, Path, description = "a reporting region (no children, not a benchmark)", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
-           ("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3"),
+           ("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3"),
            ("action" = inline(Action), Path)),
     request_body(content = Option<ActBody>, description = "optional"),
     responses((status = 200, body = RegionState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -102,7 +103,7 @@ async fn act(
 #[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// `YYYYQn`
-    #[param(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
+    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")]
     period: String,
     /// only the reporting regions below this one
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
@@ -118,15 +119,19 @@ async fn list(
     ApiQuery(q): ApiQuery<WorkflowQuery>,
 ) -> ApiResult<Json<Vec<RegionState>>> {
     let quarter = quarter(&q.period)?;
+    if let Some(p) = &q.parent {
+        region_id("parent", p)?;
+    }
     state.read(move |conn| engine::workflow::list(conn, quarter, q.parent.as_deref())).await.map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveBody {
-    #[schema(pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")]
+    #[schema(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")]
     period: String,
-    #[schema(example = json!(["town-jia", "town-yi"]))]
+    /// reporting regions, each once
+    #[schema(value_type = Vec<RegionIdText>, min_items = 1, example = json!(["town-jia", "town-yi"]))]
     regions: Vec<String>,
     comment: Option<String>,
 }
@@ -157,18 +162,33 @@ async fn locks(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<J
     state.read(engine::workflow::locks).await.map(Json)
 }
 
+/// Why a quarter is locked: required, at least one character that is not a space.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LockBody {
-    /// why: required to lock, optional to unlock
-    #[schema(example = "2023年三季度统计公报已发布")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 500,
+        pattern = r"\S",
+        example = "2023年三季度统计公报已发布"
+    )]
+    reason: Option<String>,
+}
+
+/// Why a quarter is unlocked: optional, and so is the whole body.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockBody {
+    #[schema(max_length = 500, example = "更正甲镇R&D经费")]
     reason: Option<String>,
 }
 
 /// Locks a whole quarter (admin): every region's figures of it answer 409 to writes, unless an
 /// admin writes with a `reason`. Locking again replaces the reason.
 #[utoipa::path(put, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")), request_body = LockBody,
+    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")), request_body = LockBody,
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn lock(
     State(state): State<AppState>,
@@ -182,15 +202,15 @@ async fn lock(
 
 /// Unlocks a quarter (admin); the answer is the unlock (`locked: false`). 404 when not locked.
 #[utoipa::path(delete, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^[0-9]{4}Q[1-4]$", example = "2023Q3")),
-    request_body(content = Option<LockBody>, description = "optional"),
+    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")),
+    request_body(content = Option<UnlockBody>, description = "optional"),
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn unlock(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ApiPath(period): ApiPath,
-    OptionalJson(body): OptionalJson<LockBody>,
+    OptionalJson(body): OptionalJson<UnlockBody>,
 ) -> ApiResult<Json<Lock>> {
     let quarter = quarter(&period)?;
     state.write(move |tx| engine::workflow::unlock(tx, &user, quarter, body.reason.as_deref())).await.map(Json)

@@ -118,7 +118,13 @@ async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
     let gdp = text(&c, "#key-indicators tr[data-indicator='地区生产总值'] td.value").await;
     assert_eq!(gdp, "100.00", "the new figure reaches the district's dashboard");
     screenshot(&c, "dashboard.png").await;
-    assert!(c.find(Locator::Css("[data-action=approve]")).await.is_err());
+    // the quarter now waits for review, and its statistician may not approve it
+    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    assert_eq!(text(&c, "tr[data-region=town-jia] td.state-submitted").await, "已上报");
+    assert!(
+        c.find(Locator::Css("[data-action=approve], [data-action=return]")).await.is_err(),
+        "a statistician is offered the review of a submitted quarter"
+    );
 
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
@@ -194,10 +200,22 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
     assert!(preview.contains("合计 21"), "{preview}");
     assert_eq!(app.get_as_admin("/api/v1/targets?year=2024").await.body, json!([]));
 
+    // 甲镇's first quarter of 2024 waits for review: the admin is offered it on the same page the
+    // viewer gets below, so the viewer's page lacks the buttons for being a viewer's
+    app.put_values_as_admin("town-jia", "2024Q1", &[("gdp", 30.5)]).await;
+    let submitted =
+        app.send_json(reqwest::Method::POST, "/api/v1/workflow/town-jia/2024Q1/submit", &app.admin, &json!({})).await;
+    assert_eq!(submitted.status, reqwest::StatusCode::OK, "{}", submitted.body);
+    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("tr[data-region=town-jia] [data-action=approve]"))
+        .await
+        .expect("the admin may approve");
+
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
     sign_in(&c, &app.base, "leader", "leader-secret-1").await;
-    for path in ["/targets?year=2023", "/completeness?period=2023Q4"] {
+    for path in ["/targets?year=2023", "/completeness?period=2024Q1"] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         c.wait().for_element(Locator::Css("main h1")).await.unwrap();
         assert!(
@@ -205,6 +223,11 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
             "{path} offers a viewer changes"
         );
     }
+    assert_eq!(
+        text(&c, "tr[data-region=town-jia] td.state-submitted").await,
+        "已上报",
+        "the viewer sees the submitted quarter"
+    );
     assert!(c.find(Locator::Css("nav a[href='/entry']")).await.is_err(), "no entry form for viewers");
     c.close().await.unwrap();
 }
@@ -337,4 +360,52 @@ async fn the_reports_page_links_an_assessment_only_for_a_year_with_a_scheme() {
     }
     // the years on the page without a scheme say so instead
     assert!(reports.contains("尚未设定考核方案"), "{reports}");
+}
+
+/// The session's CSRF token, as every page carries it for its scripts.
+fn csrf_of(html: &str) -> String {
+    let meta = "<meta name=\"csrf\" content=\"";
+    let at = html.find(meta).unwrap_or_else(|| panic!("no csrf meta: {html}"));
+    let rest = &html[at + meta.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_entry_form_posted_by_a_viewer_or_another_towns_statistician_is_refused_and_stores_nothing() {
+    let app = spawn_demo().await;
+    app.add_user_with_password("jia-tj", Role::Statistician, &["town-jia"], "jia-secret-1");
+    app.add_user_with_password("yi-tj", Role::Statistician, &["town-yi"], "yi-secret-1");
+    app.add_user_with_password("leader", Role::Viewer, &[], "leader-secret-1");
+    // the form 甲镇's page sends, with the sender's own session and its valid token: refused for
+    // who sends it, not for a forged or stale form
+    let post = |session: String, csrf: String| {
+        let form = [
+            ("csrf", csrf),
+            ("region", "town-jia".to_string()),
+            ("period", "2024Q1".to_string()),
+            ("v_gdp", "77".to_string()),
+        ];
+        app.client.post(format!("{}/entry", app.base)).header(COOKIE, session).form(&form).send()
+    };
+    let stored = || app.get_as_admin("/api/v1/values?region=town-jia&period=2024Q1");
+    for (name, password) in [("leader", "leader-secret-1"), ("yi-tj", "yi-secret-1")] {
+        let session = crate::crawl::sign_in(&app, name, password).await;
+        let (_, home) = page(&app, &session, "/").await;
+        let refused = post(session, csrf_of(&home)).await.unwrap();
+        let status = refused.status();
+        let html = refused.text().await.unwrap();
+        assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "{name}: {html}");
+        // refused for who sends it (not for the token: 页面已过期…CSRF…), in Chinese
+        assert!(html.contains("<p class=\"alert error\">不能填报甲镇的数据</p>"), "{name}: {html}");
+        assert!(!html.contains("已保存"), "{name}: {html}");
+        assert_eq!(stored().await.body, json!([]), "{name}'s form stored a figure of 甲镇");
+    }
+    let session = crate::crawl::sign_in(&app, "jia-tj", "jia-secret-1").await;
+    let (_, home) = page(&app, &session, "/").await;
+    let saved = post(session, csrf_of(&home)).await.unwrap();
+    let status = saved.status();
+    let html = saved.text().await.unwrap();
+    assert_eq!(status, reqwest::StatusCode::OK, "{html}");
+    assert!(html.contains("已保存 1 项"), "{html}");
+    assert_eq!(stored().await.body[0]["value"], 77.0, "甲镇's own statistician sends the same form and it is stored");
 }

@@ -2,6 +2,10 @@
 
 use std::process::Command;
 
+use reqwest::StatusCode;
+use serde_json::json;
+use zhibiao::domain::access::Role;
+
 use crate::helpers::{assert_figures, spawn_demo};
 
 #[tokio::test]
@@ -122,4 +126,83 @@ async fn the_demo_tells_the_plans_story_of_targets_benchmarks_and_assessment() {
     let rd = &jia["items"][0];
     let c = rd["actual"].as_f64().unwrap() / rd["target"].as_f64().unwrap();
     assert!((rd["score"].as_f64().unwrap() - 40.0 * c.min(1.2)).abs() < 1e-6, "{rd}");
+}
+
+/// The README's walk through the API, step by step, against the figures it shows, written out here
+/// as literals: the engine's own answers are not the measure of what the README promises.
+#[tokio::test]
+async fn the_readmes_walk_through_the_api_answers_the_figures_the_readme_shows() {
+    let readme = include_str!("../../README.md");
+    let app = spawn_demo().await;
+    let jia = app.add_user("jia", Role::Statistician, &["town-jia"]);
+
+    let share =
+        app.get_as_admin("/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual").await;
+    assert_eq!(
+        share.body,
+        json!({"region": "district", "indicator": "rd_share", "unit": "%", "view": "annual",
+               "points": [{"period": "2023", "value": 1.8, "coverage": {"reported": 8, "total": 8}, "source": "computed"}]})
+    );
+    assert!(readme.contains(
+        r#""points":[{"period":"2023","value":1.8,"coverage":{"reported":8,"total":8},"source":"computed"}]}"#
+    ));
+
+    // 30.5 and 0.9 from 甲镇: the R&D figure is more than twice 2023Q1's 0.39, the GDP is not
+    let body = json!({"region": "town-jia", "period": "2024Q1", "values": [
+        {"indicator": "gdp", "value": 30.5},
+        {"indicator": "rd_expenditure", "value": 0.9, "comment": "含新入统企业"}]});
+    let stored = app.send_json(reqwest::Method::PUT, "/api/v1/values", &jia, &body).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
+    assert_eq!(
+        stored.body,
+        json!({"stored": 2, "warnings": [{"indicator": "rd_expenditure", "code": "yoy_jump",
+                                          "message": "R&D经费支出累计值0.9与上年同期0.39相差超过2倍，请核实"}]})
+    );
+    assert!(
+        readme
+            .contains(r#"# {"stored":2,"warnings":[{"indicator":"rd_expenditure","code":"yoy_jump","message":"…"}]}"#)
+    );
+
+    let gdp = app.get_as_admin("/api/v1/series?region=district&indicator=gdp&from=2024Q1&to=2024Q4&view=ytd").await;
+    let points: Vec<_> =
+        gdp.body["points"].as_array().unwrap().iter().map(|p| (p["value"].clone(), p["coverage"].clone())).collect();
+    let nothing = json!({"reported": 0, "total": 8});
+    assert_eq!(
+        points,
+        [
+            (json!(30.5), json!({"reported": 1, "total": 8})),
+            (json!(null), nothing.clone()),
+            (json!(null), nothing.clone()),
+            (json!(null), nothing)
+        ]
+    );
+    assert!(readme.contains(r#"# points: 2024Q1 → 30.5 with coverage {"reported":1,"total":8}, later quarters null"#));
+
+    let progress = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2023Q4&region=district").await;
+    assert_eq!(
+        progress.body,
+        json!([{"region": "district", "name": "全区", "indicator": "rd_expenditure", "actual": 18.0, "target": 19.0,
+                "expected": 1.0, "pace": 19.0, "completion": 0.947368, "status": "missed", "previous": 15.98,
+                "change": 2.02, "growth_pct": 12.6408, "yoy": {"growth": 12.6},
+                "coverage": {"reported": 8, "total": 8}, "source": "computed"}])
+    );
+    for shown in [
+        r#"# [{"region":"district","name":"全区","indicator":"rd_expenditure","actual":18.0,"target":19.0,"expected":1.0,"#,
+        r#"#   "pace":19.0,"completion":0.947368,"status":"missed","previous":15.98,"change":2.02,"growth_pct":12.6408,"#,
+        r#"#   "yoy":{"growth":12.6},"coverage":{"reported":8,"total":8},"source":"computed"}]"#,
+    ] {
+        assert!(readme.contains(shown), "the README lacks {shown}");
+    }
+
+    let bench = app.get_as_admin("/api/v1/benchmarks?region=district&indicator=rd_share&period=2023").await;
+    assert_eq!(bench.body["region"], json!({"id": "district", "name": "全区", "value": 1.8}));
+    assert_eq!(
+        bench.body["benchmarks"][0],
+        json!({"id": "kunshan", "name": "昆山市", "value": 1.9, "gap": -0.1, "ratio": 0.947368,
+               "source": "昆山市2023年国民经济和社会发展统计公报"})
+    );
+    assert_eq!((&bench.body["rank"], &bench.body["count"]), (&json!(4), &json!(4)));
+    assert!(readme.contains(
+        r#""gap":-0.1,"ratio":0.947368,"source":"昆山市2023年国民经济和社会发展统计公报"},…],"rank":4,"count":4}"#
+    ));
 }

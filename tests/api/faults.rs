@@ -138,30 +138,44 @@ fn wal_size(db: &Path) -> u64 {
     std::fs::metadata(PathBuf::from(wal)).map_or(0, |m| m.len())
 }
 
-/// Waits until `db`'s WAL holds more than `bytes`, or `child` has ended; true in the first case.
-fn wait_for_wal(db: &Path, bytes: u64, child: &mut Child, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if wal_size(db) > bytes {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("neither did the WAL of {} pass {bytes} bytes nor did the process end in {limit:?}", db.display());
-}
+/// How long any wait below may last before the test gives up: a guard against a hang, not a
+/// measure of speed (no test asserts how fast anything is; a debug build on a loaded machine is slow).
+const HANG: Duration = Duration::from_secs(300);
 
-fn wait_with_limit(child: &mut Child, limit: Duration) -> ExitStatus {
+/// Polls `ready` every few milliseconds until it gives an answer; panics, saying what did not
+/// happen, after [`HANG`].
+fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
+        if let Some(answer) = ready() {
+            return answer;
         }
-        assert!(start.elapsed() < limit, "the process did not end within {limit:?}");
-        std::thread::sleep(Duration::from_millis(10));
+        assert!(start.elapsed() < HANG, "{what}: not within {HANG:?}");
+        std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// [`wait_until`] for the async tests: sleeps without holding up the runtime.
+async fn wait_until_async<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(answer) = ready() {
+            return answer;
+        }
+        assert!(start.elapsed() < HANG, "{what}: not within {HANG:?}");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// Waits until `db`'s WAL holds more than `bytes`, or `child` has ended; true in the first case.
+fn wait_for_wal(db: &Path, bytes: u64, child: &mut Child) -> bool {
+    wait_until(&format!("the WAL of {} passing {bytes} bytes or the process ending", db.display()), || {
+        if wal_size(db) > bytes { Some(true) } else { child.try_wait().unwrap().map(|_| false) }
+    })
+}
+
+fn wait_with_limit(child: &mut Child) -> ExitStatus {
+    wait_until("the process ending", || child.try_wait().unwrap())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,51 +213,61 @@ fn an_import_killed_with_sigkill_leaves_all_its_rows_or_none_and_a_sound_databas
     let start = Instant::now();
     let mut child = import_command(&whole, &file).spawn().unwrap();
     let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
+    let status = wait_until("the whole import ending", || {
         peak = peak.max(wal_size(&whole));
-        assert!(start.elapsed() < Duration::from_secs(60), "the import takes more than a minute");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+        child.try_wait().unwrap()
+    });
     let took = start.elapsed();
-    assert!(child.wait().unwrap().success());
+    assert!(status.success(), "{status}");
     let done = holdings(&whole);
     eprintln!("a whole import of {IMPORT_ROWS} rows: {took:?}, {peak} bytes of WAL at its peak");
     assert_eq!((done.generated, done.generated_audit, done.others), (IMPORT_ROWS, IMPORT_ROWS, before.others));
     assert!((done.generated_sum - sum).abs() < 1e-6 * sum, "{} vs {sum}", done.generated_sum);
 
     // Then the same import is killed half-way through its writes: when its uncommitted
-    // transaction has spilled half that much into the WAL. Should one finish before that, the
-    // next try waits for less.
+    // transaction has spilled half that much into the WAL. Should one finish before that (its
+    // WAL grew past half between two looks), the next try waits for a quarter.
     let mut killed = None;
-    for (attempt, threshold) in [peak / 2, peak / 4, peak / 16, 0].into_iter().enumerate() {
+    for (attempt, threshold) in [peak / 2, peak / 4].into_iter().enumerate() {
         let db = dir.path().join(format!("killed-{attempt}.db"));
         std::fs::copy(&base, &db).unwrap();
+        assert_eq!(wal_size(&db), 0, "the copy starts without a WAL");
         let start = Instant::now();
         let mut child = import_command(&db, &file).spawn().unwrap();
-        if !wait_for_wal(&db, threshold, &mut child, Duration::from_secs(60)) {
+        if !wait_for_wal(&db, threshold, &mut child) {
             let status = child.wait().unwrap();
             eprintln!("the import ended ({status}) before its WAL passed {threshold} bytes; trying again");
             continue;
         }
-        let wal = wal_size(&db);
         child.kill().unwrap();
         let status = child.wait().unwrap();
+        // A killed process writes nothing more: the WAL's size now is its size at the kill.
+        let wal = wal_size(&db);
         killed = Some((db, start.elapsed(), wal, status));
         break;
     }
     let (db, after, wal, status) = killed.expect("an import was killed while writing");
-    assert!(!status.success(), "{status}");
+    assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9), "killed, not ended: {status}");
+    // The kill came after the import had written a quarter of its rows into the WAL, at least:
+    // not before it wrote anything, when there is nothing to lose.
+    assert!(wal >= peak / 4, "{wal} bytes of WAL at the kill, of {peak} for the whole import");
 
     // Opening the file is what a restart does: SQLite ignores the WAL's uncommitted frames.
     let check = integrity(&db);
     let now = holdings(&db);
     eprintln!(
-        "kill -9 after {after:?}, {wal} bytes of WAL written: {} of {IMPORT_ROWS} rows and {} audit entries \
-         remain; integrity_check: {check}",
-        now.generated, now.generated_audit
+        "kill -9 after {after:?}, {wal} bytes of WAL written (of {peak}: about {} rows): {} of {IMPORT_ROWS} rows \
+         and {} audit entries remain; integrity_check: {check}",
+        IMPORT_ROWS * wal as i64 / peak as i64,
+        now.generated,
+        now.generated_audit
     );
     assert_eq!(check, "ok");
     assert!(now.generated == 0 || now.generated == IMPORT_ROWS, "{now:?}");
+    if wal < peak * 9 / 10 {
+        // far from its commit, which is the last thing an import writes
+        assert_eq!(now.generated, 0, "an import killed with {wal} of {peak} bytes written left rows behind");
+    }
     assert_eq!(now.generated_audit, now.generated, "every figure stored has its audit entry, and no other");
     assert_eq!(now.others, before.others, "nothing committed before is lost");
 
@@ -259,6 +283,8 @@ fn an_import_killed_with_sigkill_leaves_all_its_rows_or_none_and_a_sound_databas
 // ---------------------------------------------------------------------------------------------
 
 /// `zhibiao serve` on a database file and a free port; killed when dropped, if still running.
+/// Its log says when each request starts (`tower_http` at debug), so that a test can tell that
+/// one is in flight.
 struct Served {
     child: Child,
     base: String,
@@ -274,7 +300,7 @@ fn serve(db: &Path) -> Served {
         .arg(db)
         .args(["--addr", "127.0.0.1:0", "--charts"])
         .arg(charts)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info,tower_http=debug")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
@@ -333,8 +359,13 @@ async fn sigterm_lets_the_import_in_flight_finish_and_the_server_exit_cleanly() 
     let token = generated_world(&db, TOWNS, INDICATORS);
     let (csv, sum) = figures_csv(TOWNS, INDICATORS, &quarters(IMPORT_QUARTERS));
     let server = serve(&db);
-    let wal_at_start = wal_size(&db);
 
+    // The signal must reach the server while the import is in flight, and not after it has
+    // answered: the test holds the write lock from another connection, so that the import, once
+    // the server has it, can go no further than waiting for its turn (for up to the busy timeout
+    // of 10 s) until the signal has been received.
+    let lock = Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     let url = format!("{}/api/v1/imports", server.base);
     let start = Instant::now();
     let request = tokio::spawn(async move {
@@ -349,21 +380,23 @@ async fn sigterm_lets_the_import_in_flight_finish_and_the_server_exit_cleanly() 
         let status = response.status();
         (status, response.json::<Value>().await.unwrap(), start.elapsed())
     });
-    // SIGTERM once the import is writing: its transaction has spilled into the WAL.
-    while wal_size(&db) < wal_at_start + (1 << 20) {
-        assert!(!request.is_finished(), "the import finished before it could be interrupted");
-        assert!(start.elapsed() < Duration::from_secs(60), "the import does not write");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let started =
+        |log: String| log.lines().any(|l| l.contains("/api/v1/imports") && l.contains("started processing request"));
+    wait_until_async("the server starting on the import", || started(server.log()).then_some(())).await;
+    assert!(!request.is_finished(), "the import was answered before it could be interrupted");
     let signalled = start.elapsed();
-    assert!(!request.is_finished(), "the import is still in flight when the signal is sent");
     let kill = Command::new("kill").args(["-TERM", &server.pid()]).status().unwrap();
     assert!(kill.success());
+    wait_until_async("the server receiving SIGTERM", || server.log().contains("shutting down").then_some(())).await;
+    assert!(!request.is_finished(), "the import is still in flight when the server has the signal");
+    assert_eq!(holdings(&db).generated, 0, "nothing of the import is stored yet");
+    lock.execute_batch("ROLLBACK").unwrap();
+    drop(lock);
 
     let (status, body, answered) = request.await.unwrap();
     let mut server = server;
     let exit = tokio::task::spawn_blocking(move || {
-        let status = wait_with_limit(&mut server.child, Duration::from_secs(30));
+        let status = wait_with_limit(&mut server.child);
         (status, start.elapsed(), server.log())
     });
     let (exit, exited, log) = exit.await.unwrap();
@@ -514,11 +547,11 @@ async fn figures_sent_during_a_large_import_wait_for_it_and_are_all_stored() {
         })
     };
     // The writers start once the import holds the write lock and is writing.
-    while wal_size(&db) < wal_at_start + (1 << 20) {
+    wait_until_async("the import writing a megabyte", || {
         assert!(!import.is_finished(), "the import finished before the writers started");
-        assert!(start.elapsed() < Duration::from_secs(60), "the import wrote nothing for a minute");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+        (wal_size(&db) >= wal_at_start + (1 << 20)).then_some(())
+    })
+    .await;
     let writers_start = start.elapsed();
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {
@@ -642,9 +675,11 @@ async fn a_backup_taken_while_figures_are_written_is_sound_and_restores_the_same
             k
         })
     };
-    while acknowledged.load(std::sync::atomic::Ordering::SeqCst) < 5 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let written = |n: usize| {
+        assert!(!writer.is_finished(), "the writer stopped");
+        (acknowledged.load(std::sync::atomic::Ordering::SeqCst) >= n).then_some(())
+    };
+    wait_until_async("five writes before the backup", || written(5)).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("backup.db");
     let before = acknowledged.load(std::sync::atomic::Ordering::SeqCst);
@@ -658,9 +693,7 @@ async fn a_backup_taken_while_figures_are_written_is_sound_and_restores_the_same
     let took = start.elapsed();
     let after = acknowledged.load(std::sync::atomic::Ordering::SeqCst);
     // Some writes after the backup, then the writer stops.
-    while acknowledged.load(std::sync::atomic::Ordering::SeqCst) < after + 3 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    wait_until_async("three writes after the backup", || written(after + 3)).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let total = writer.await.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
@@ -739,6 +772,118 @@ async fn a_backup_taken_while_figures_are_written_is_sound_and_restores_the_same
         get_json(&client, &url("/api/v1/values?region=town-c&period=2023Q1&indicator=talents_introduced"), &app.admin)
             .await;
     assert_eq!(values[0]["value"].as_f64(), Some(total as f64));
+}
+
+/// The figure of the generated town's first indicator in 2024Q1, as a database file holds it
+/// (with its WAL, if one is beside it): the figure and how many audit entries it has.
+fn figure_in(db: &Path) -> (Option<f64>, i64) {
+    let conn = Connection::open(db).unwrap();
+    let value = conn
+        .query_row(
+            "SELECT value FROM observations WHERE region = ?1 AND indicator = ?2",
+            [town(0), indicator(0)],
+            |r| r.get(0),
+        )
+        .ok();
+    (value, holdings(db).generated_audit)
+}
+
+/// Copies a database file, with its WAL when `with_wal`, as `name` beside it.
+fn copy_of(db: &Path, name: &str, with_wal: bool) -> PathBuf {
+    let copy = db.with_file_name(name);
+    std::fs::copy(db, &copy).unwrap();
+    if with_wal {
+        let (mut from, mut to) = (db.as_os_str().to_owned(), copy.as_os_str().to_owned());
+        from.push("-wal");
+        to.push("-wal");
+        std::fs::copy(from, to).unwrap();
+    }
+    copy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restored_over_a_crashed_servers_database_replaces_what_its_leftover_wal_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let token = generated_world(&db, 1, 1);
+    let server = serve(&db);
+    let (status, _, body) = put_one(&server.base, &token, &town(0), &indicator(0), 1.5).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved = dir.path().join("saved.db");
+    let output = backup(&db, &saved, false);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let (status, _, body) = put_one(&server.base, &token, &town(0), &indicator(0), 2.5).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The server dies without a checkpoint: the later figure is committed in the WAL only.
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let wal = wal_size(&db);
+    assert_eq!(figure_in(&copy_of(&db, "with-wal.db", true)), (Some(2.5), 2), "the crash left the last write");
+    assert_ne!(figure_in(&copy_of(&db, "without-wal.db", false)).0, Some(2.5), "and it is in the WAL alone");
+    // `cp` over the file leaving the WAL beside it, what the README warns against: the WAL's frames
+    // go on top of the backup, and the write it was to undo comes back.
+    let careless = copy_of(&db, "careless.db", true);
+    std::fs::copy(&saved, &careless).unwrap();
+    assert_eq!(figure_in(&careless), (Some(2.5), 2), "a copy under a leftover WAL is not the backup");
+
+    // `zhibiao backup --force` over the file and its WAL, as the README says to restore.
+    let output = backup(&saved, &db, true);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    eprintln!("restored over a database with {wal} bytes of leftover WAL: {} bytes of WAL remain", wal_size(&db));
+    assert_eq!(integrity(&db), "ok");
+    assert_eq!(figure_in(&db), (Some(1.5), 1), "the backup's figure and audit, not the WAL's");
+    let server = serve(&db);
+    let values = get_json(
+        &reqwest::Client::new(),
+        &format!("{}/api/v1/values?region={}&period=2024Q1&indicator={}", server.base, town(0), indicator(0)),
+        &token,
+    )
+    .await;
+    assert_eq!(values[0]["value"].as_f64(), Some(1.5), "the restarted server serves the backup: {values}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_servers_kept_answer_changes_when_another_process_writes_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    let token = generated_world(&db, 1, 1);
+    let server = serve(&db);
+    let (status, _, body) = put_one(&server.base, &token, &town(0), &indicator(0), 1.5).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/api/v1/series?region=district&indicator={}&from=2024Q1&to=2024Q1&view=quarter",
+        server.base,
+        indicator(0)
+    );
+    assert_figures(&points(&get_json(&client, &url, &token).await), &[Some(1.5)]);
+
+    // The answer is kept: a change made behind the data version's back (here by hand, restoring
+    // the version its trigger moved) is not seen. Without this, the test could pass with nothing kept.
+    let other = Connection::open(&db).unwrap();
+    other
+        .execute_batch(&format!(
+            "BEGIN IMMEDIATE;
+             CREATE TEMP TABLE kept AS SELECT version FROM data_version;
+             UPDATE observations SET value = 9.5 WHERE region = '{}';
+             UPDATE data_version SET version = (SELECT version FROM temp.kept);
+             COMMIT;",
+            town(0)
+        ))
+        .unwrap();
+    drop(other);
+    assert_eq!(figure_in(&db).0, Some(9.5));
+    assert_figures(&points(&get_json(&client, &url, &token).await), &[Some(1.5)]);
+
+    // Another process writes the file the ordinary way: the command-line import.
+    let file = dir.path().join("one.csv");
+    std::fs::write(&file, format!("region,indicator,period,value\n{},{},2024Q1,3.25\n", town(0), indicator(0)))
+        .unwrap();
+    let output = import_command(&db, &file).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+    assert_figures(&points(&get_json(&client, &url, &token).await), &[Some(3.25)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,13 +1014,11 @@ async fn writers_behind_a_long_import_wait_their_turn_then_answer_503_with_retry
         })
     };
     // The writers start once the import holds the write lock.
-    let mut polls = 0;
-    while write_lock_is_free(&db) {
+    wait_until_async("the import taking the write lock", || {
         assert!(!import.is_finished(), "the import finished before the writers started");
-        polls += 1;
-        assert!(polls < 30_000, "the import did not take the write lock in a minute");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+        (!write_lock_is_free(&db)).then_some(())
+    })
+    .await;
     let writers_start = start.elapsed();
     let writers: Vec<_> = (0..WRITERS)
         .map(|w| {

@@ -4,7 +4,7 @@ use std::io::Cursor;
 
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use zhibiao::domain::access::Role;
 
 use crate::browser::{browser, chromedriver, sign_in};
@@ -62,20 +62,21 @@ async fn the_year_end_bulletin_speaks_the_plans_figures() {
 #[tokio::test]
 async fn the_third_quarter_bulletin_measures_against_the_pace() {
     let app = spawn_demo().await;
-    let ytd = app.series("district", "rd_expenditure", "2023Q3", "2023Q3", "ytd").await[0].unwrap();
-    let last = app.series("district", "rd_expenditure", "2022Q3", "2022Q3", "ytd").await[0].unwrap();
+    // the README's example, to the letter: 13.26 / 11.78 − 1 = 12.56%; 13.26 / 19 = 69.79%, below
+    // the pace of 75% of 19亿元 by the end of Q3, though within 90% of it
+    let want = "1-3季度，全区R&D经费支出13.26亿元，同比增长12.6%，完成年度目标的69.8%，低于序时进度。";
+    assert!(include_str!("../../README.md").contains(&format!("`{want}`")), "the README shows another sentence");
+    assert_eq!(app.series("district", "rd_expenditure", "2023Q3", "2023Q3", "ytd").await, [Some(13.26)]);
     let bulletin = app.report_json("/reports/bulletin/2023Q3.json").await;
-    let growth = (1000.0 * (ytd / last - 1.0)).round() / 10.0;
-    let completion = (1000.0 * ytd / 19.0).round() / 10.0;
-    // below the pace of 75% of 19亿元 by the end of Q3, though within 90% of it
-    let want = format!(
-        "1-3季度，全区R&D经费支出{ytd}亿元，同比增长{growth:.1}%，完成年度目标的{completion:.1}%，低于序时进度。"
-    );
     let narrative: Vec<&str> = bulletin["narrative"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
-    assert!(narrative.contains(&want.as_str()), "{want} not in {narrative:#?}");
+    assert!(narrative.contains(&want), "{want} not in {narrative:#?}");
     let line = bulletin["lines"].as_array().unwrap().iter().find(|l| l["indicator"] == "rd_expenditure").unwrap();
     assert_eq!(line["status"], "behind");
     assert_eq!(line["target"], 19.0);
+    assert_eq!(
+        (&line["value"], &line["previous"], &line["completion"]),
+        (&json!(13.26), &json!(11.78), &json!(0.697895))
+    );
 }
 
 #[tokio::test]

@@ -425,14 +425,13 @@ async fn sql_in_parameters_is_only_ever_data() {
     assert!(!audit.body.as_array().unwrap().is_empty());
     let targets = app.get_as_admin("/api/v1/targets?year=2023&region=town-jia").await;
     assert_eq!(targets.body.as_array().unwrap().len(), 4);
+    // not region ids at all: refused by the document's pattern before any SQL is run
     for injection in ["' OR '1'='1", "town-jia' OR 1=1 --", "\"; DROP TABLE observations; --"] {
         let q: String = form_urlencoded::byte_serialize(injection.as_bytes()).collect();
         let audit = app.get_as_admin(&format!("/api/v1/audit?region={q}")).await;
-        assert_eq!(audit.status, StatusCode::OK);
-        assert_eq!(audit.body, json!([]), "{injection}");
+        assert_eq!((audit.status, audit.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["region".to_string()]));
         let targets = app.get_as_admin(&format!("/api/v1/targets?year=2023&region={q}")).await;
-        assert_eq!(targets.status, StatusCode::OK);
-        assert_eq!(targets.body, json!([]), "{injection}");
+        assert_eq!((targets.status, targets.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["region".to_string()]));
     }
     // everything is still there
     let values = app.get_as_admin("/api/v1/values?region=town-jia&period=2023Q3").await;

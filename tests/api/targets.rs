@@ -222,8 +222,8 @@ async fn progress_of_the_children_with_year_on_year_growth() {
     assert!(rows[1]["growth_pct"].is_null(), "no previous figure, no growth");
     let bad = [
         ("indicator=gdp&period=2023-Q2&parent=district", "period"),
-        ("indicator=gdp&period=2023Q2", "parent"),
-        ("indicator=gdp&period=2023Q2&parent=district&region=town-a", "parent"),
+        ("indicator=gdp&period=2023Q2&parent=Town-A", "parent"),
+        ("indicator=gdp&period=2023Q2&parent=district&region=", "region"),
         ("indicator=gdp&period=2023Q2&parent=town-a", "parent"),
     ];
     for (query, field) in bad {
