@@ -46,11 +46,10 @@ fn removal(name: &'static str) -> Cookie<'static> {
 /// A page that could not be built: the message in Chinese, the status of the failure.
 fn failure(who: &PageUser, e: crate::http::error::ApiError) -> Response {
     let status = e.status();
-    if status.is_server_error() {
+    let message = e.public_message();
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e, "page failed");
     }
-    let message =
-        if status.is_server_error() { crate::http::error::INTERNAL_MESSAGE.to_string() } else { e.to_string() };
     let mut page = render("dashboard.html", Some(who), "出错了", &serde_json::json!({"error": message}));
     *page.status_mut() = status;
     page
