@@ -8,7 +8,7 @@ use zhibiao::charts::model::{
 };
 use zhibiao::domain::progress::Status;
 
-use crate::helpers::{TestApp, spawn_app, spawn_demo};
+use crate::helpers::{Served, TestApp, spawn_app, spawn_demo};
 
 impl TestApp {
     async fn chart_bytes(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
@@ -647,55 +647,17 @@ fn pngs_of_every_kind_at_forty_categories_decode_at_their_size() {
 // ---------------------------------------------------------------------------------------------
 // Named charts are built in: the service shows them from any folder; `--charts DIR` adds or replaces.
 
-/// `zhibiao serve` on `db`, started in `cwd` with `extra` arguments; killed when dropped.
-struct Served {
-    child: std::process::Child,
-    base: String,
+/// A chart's or the chart list's answer from a served binary.
+async fn served_get(served: &Served, path: &str, token: &str) -> (StatusCode, String) {
+    let resp = reqwest::Client::new().get(format!("{}{path}", served.base)).bearer_auth(token).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
 }
 
-impl Served {
-    fn start(cwd: &std::path::Path, db: &std::path::Path, extra: &[&std::ffi::OsStr]) -> Served {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhibiao"))
-            .current_dir(cwd)
-            .arg("serve")
-            .arg("--db")
-            .arg(db)
-            .args(["--addr", "127.0.0.1:0"])
-            .args(extra)
-            .env_remove("ZHIBIAO_CHARTS")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("zhibiao listening on ").map(str::to_string))
-            .expect("the server did not start");
-        std::thread::spawn(move || lines.for_each(drop));
-        Served { child, base }
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (StatusCode, String) {
-        let resp = reqwest::Client::new().get(format!("{}{path}", self.base)).bearer_auth(token).send().await.unwrap();
-        (resp.status(), resp.text().await.unwrap())
-    }
-
-    async fn chart_names(&self, token: &str) -> Vec<String> {
-        let (status, body) = self.get("/api/v1/charts", token).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
-        list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+async fn chart_names(served: &Served, token: &str) -> Vec<String> {
+    let (status, body) = served_get(served, "/api/v1/charts", token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    list.as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()).collect()
 }
 
 #[tokio::test]
@@ -715,9 +677,9 @@ async fn serve_started_in_another_folder_shows_the_built_in_charts_and_charts_di
 
     let built_in = ["assessment-2023", "patent-applications-trend", "rd-expenditure-by-town", "rd-share-benchmarks"];
     {
-        let served = Served::start(elsewhere.path(), &db, &[]);
-        assert_eq!(served.chart_names(&token).await, built_in);
-        let (status, svg) = served.get("/charts/named/rd-share-benchmarks.svg", &token).await;
+        let served = Served::start(elsewhere.path(), &db, &[], &[]);
+        assert_eq!(chart_names(&served, &token).await, built_in);
+        let (status, svg) = served_get(&served, "/charts/named/rd-share-benchmarks.svg", &token).await;
         assert_eq!(status, StatusCode::OK, "{svg}");
         assert!(Svg(svg).has_text("2023年全区R&D经费占GDP比重与昆山、江阴、深圳对比"));
     }
@@ -733,16 +695,16 @@ async fn serve_started_in_another_folder_shows_the_built_in_charts_and_charts_di
         "jia-progress.toml",
         "title = \"甲镇进度\"\nkind = \"progress\"\n[params]\nregion = \"town-jia\"\nperiod = \"2023Q3\"\n",
     );
-    let served = Served::start(elsewhere.path(), &db, &["--charts".as_ref(), local.as_os_str()]);
+    let served = Served::start(elsewhere.path(), &db, &["--charts".as_ref(), local.as_os_str()], &[]);
     let mut want: Vec<&str> = built_in.to_vec();
     want.insert(1, "jia-progress");
-    assert_eq!(served.chart_names(&token).await, want);
-    let (status, svg) = served.get("/charts/named/rd-share-benchmarks.svg", &token).await;
+    assert_eq!(chart_names(&served, &token).await, want);
+    let (status, svg) = served_get(&served, "/charts/named/rd-share-benchmarks.svg", &token).await;
     assert_eq!(status, StatusCode::OK, "{svg}");
     let svg = Svg(svg);
     assert!(svg.has_text("研发投入强度对标（本地）"), "{:?}", svg.texts());
     assert!(!svg.has_text("2023年全区R&D经费占GDP比重与昆山、江阴、深圳对比"));
-    let (status, svg) = served.get("/charts/named/jia-progress.svg", &token).await;
+    let (status, svg) = served_get(&served, "/charts/named/jia-progress.svg", &token).await;
     assert_eq!(status, StatusCode::OK, "{svg}");
     assert!(Svg(svg).has_text("甲镇进度"));
 }

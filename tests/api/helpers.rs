@@ -67,7 +67,7 @@ impl TestApp {
         zhibiao::engine::users::add(&conn, "test", name, role, &regions).unwrap()
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
         let resp = req.send().await.unwrap();
         let status = resp.status();
         let text = resp.text().await.unwrap();
@@ -163,4 +163,62 @@ pub fn assert_figures(got: &[Option<f64>], want: &[Option<f64>]) {
             _ => assert_eq!(g, w, "{got:?} vs {want:?}"),
         }
     }
+}
+
+/// `zhibiao serve` (the real binary) on `db`, started in `cwd` with `args` and `env` on a free
+/// port; killed when dropped. The settings a test does not give are cleared from the environment.
+pub struct Served {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Served {
+    pub fn start(
+        cwd: &std::path::Path,
+        db: &std::path::Path,
+        args: &[&std::ffi::OsStr],
+        env: &[(&str, &str)],
+    ) -> Served {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhibiao"))
+            .current_dir(cwd)
+            .arg("serve")
+            .arg("--db")
+            .arg(db)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("ZHIBIAO_CHARTS")
+            .env_remove("ZHIBIAO_SECURE_COOKIES")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("zhibiao listening on ").map(str::to_string))
+            .expect("the server did not start");
+        std::thread::spawn(move || lines.for_each(drop));
+        Served { child, base }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `POST /api/v1/imports{query}` of `body` as `content_type`, as `token`.
+pub async fn post_import(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> Answer {
+    let req = app
+        .client
+        .post(format!("{}/api/v1/imports{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body);
+    app.send(req).await
 }

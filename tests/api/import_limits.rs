@@ -20,18 +20,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 const MIB: u64 = 1024 * 1024;
 
 async fn post_file(app: &TestApp, token: &str, query: &str, content_type: &str, body: Vec<u8>) -> Answer {
-    let resp = app
-        .client
-        .post(format!("{}/api/v1/imports{query}", app.base))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    Answer { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+    crate::helpers::post_import(app, token, query, content_type, body).await
 }
 
 /// (row, message) of the errors of a dry run (`errors`) or of a refused import (`error.details`).

@@ -12,7 +12,7 @@ use zhibiao::domain::access::Role;
 use zhibiao::engine::users::{LoginThrottle, ThrottleRules};
 use zhibiao::store::Pool;
 
-use crate::helpers::{TestApp, spawn_demo};
+use crate::helpers::{Served, TestApp, spawn_demo};
 use crate::matrix::fingerprint;
 
 const PASSWORD: &str = "甲镇统计-2024-春";
@@ -754,45 +754,6 @@ fn the_pages_carry_no_inline_script_event_handler_or_style() {
     assert_eq!(checked, 10, "every page template");
 }
 
-/// `zhibiao serve` on `db` with `args` and `env`; killed when dropped.
-struct Served {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Served {
-    fn start(db: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Served {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zhibiao"))
-            .arg("serve")
-            .arg("--db")
-            .arg(db)
-            .args(["--addr", "127.0.0.1:0"])
-            .args(args)
-            .env_remove("ZHIBIAO_SECURE_COOKIES")
-            .envs(env.iter().copied())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("zhibiao listening on ").map(str::to_string))
-            .expect("the server did not start");
-        std::thread::spawn(move || lines.for_each(drop));
-        Served { child, base }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn secure_cookies_are_marked_secure_when_served_so() {
     let dir = tempfile::tempdir().unwrap();
@@ -809,7 +770,8 @@ async fn secure_cookies_are_marked_secure_when_served_so() {
         (&[][..], &[][..], false),
         (&[][..], &[("ZHIBIAO_SECURE_COOKIES", "0")][..], false),
     ] {
-        let served = Served::start(&db, args, env);
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let served = Served::start(dir.path(), &db, &args, env);
         let client = browser();
         let page = client.get(format!("{}/login", served.base)).send().await.unwrap();
         let login_cookie = set_cookie(&page, "zb_login").unwrap();
