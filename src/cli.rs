@@ -363,7 +363,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("zhibiao listening on http://{local}");
             if demo {
                 println!(
-                    "Open http://{local}/ and sign in, or try: curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
+                    "在浏览器打开 http://{local}/ 登录，或试试：curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
                 );
             }
             app.run_until_stopped().await?;
@@ -453,7 +453,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { db, out, force } => {
             let summary = store::backup::backup(&db.db, &out, force).map_err(|e| match e {
-                store::backup::BackupError::Exists(_) => anyhow::anyhow!("{e}; pass --force to replace it"),
+                store::backup::BackupError::Exists(_) => anyhow::anyhow!("{e}；如要覆盖，请加 --force"),
                 e => anyhow::anyhow!("备份 {} 失败：{e}", db.db.display()),
             })?;
             println!(
@@ -482,7 +482,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(token)
             })?;
             println!("已添加用户“{}”（{}）。", name.trim(), role.as_str());
-            println!("API token (shown once, keep it secret):");
+            println!("API令牌（只显示这一次，请妥善保管）：");
             println!("{token}");
         }
     }

@@ -118,6 +118,16 @@ impl Period {
         }
     }
 
+    /// The reporting round a period belongs to: a quarter is its own; a year's annual figures
+    /// come with its fourth quarter (its state, lock and completeness).
+    pub fn round(self) -> Quarter {
+        match self {
+            Period::Quarter(q) => q,
+            // a year outside YEARS is never parsed; the clamp only keeps this total
+            Period::Year(y) => Quarter::new(y.clamp(*YEARS.start(), *YEARS.end()), 4).expect("a year has a Q4"),
+        }
+    }
+
     /// `2023年一季度` or `2023年`
     pub fn label(self) -> String {
         match self {

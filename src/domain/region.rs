@@ -146,6 +146,12 @@ impl RegionTree {
         out
     }
 
+    /// The root of the reporting tree (全区, 全国): the first root in display order that is not a
+    /// benchmark; none before the tree has a region.
+    pub fn root(&self) -> Option<&Region> {
+        self.in_display_order().into_iter().find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+    }
+
     pub fn children(&self, id: &str) -> &[RegionId] {
         self.children.get(id).map(Vec::as_slice).unwrap_or_default()
     }
@@ -237,6 +243,8 @@ pub(crate) mod tests {
         assert_eq!(subtree, ["zone", "zone-north"]);
         let order: Vec<&str> = tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
         assert_eq!(order, ["district", "town-a", "town-b", "zone", "zone-north", "kunshan"]);
+        assert_eq!(tree.root().map(|r| r.id.as_str()), Some("district"));
+        assert!(RegionTree::new(vec![region("kunshan", RegionKind::Benchmark, None, 0)]).unwrap().root().is_none());
     }
 
     #[test]

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::{workflow, world};
 use crate::domain::workflow::State;
-use crate::domain::{Frequency, Indicator, Period, Quarter};
-use crate::error::{AppError, AppResult};
+use crate::domain::{Frequency, Indicator, Period};
+use crate::error::AppResult;
 use crate::store;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -40,10 +40,7 @@ pub fn for_period(
     parent: Option<&str>,
 ) -> AppResult<Vec<RegionCompleteness>> {
     let period = period.into();
-    let (quarter, annual_only) = match period {
-        Period::Quarter(q) => (q, false),
-        Period::Year(y) => (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, true),
-    };
+    let (quarter, annual_only) = (period.round(), period.as_quarter().is_none());
     let world = world(conn)?;
     let regions = workflow::reporting_regions(&world, parent)?;
     let mut states = workflow::states_of(conn, quarter)?;

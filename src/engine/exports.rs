@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use super::world;
-use crate::domain::{Frequency, Mode, Period, Quarter, Span};
+use crate::domain::{Frequency, Mode, Period, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::transfer::ExportRow;
@@ -75,9 +75,7 @@ pub fn template(conn: &Connection, region: &str, period: Period) -> AppResult<Te
     let r = world.region(region)?;
     let (round, frequency) = match period {
         Period::Quarter(q) => (q, Frequency::Quarterly),
-        Period::Year(y) => {
-            (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual)
-        }
+        Period::Year(_) => (period.round(), Frequency::Annual),
     };
     let indicators: Vec<_> = world
         .indicators

@@ -36,7 +36,7 @@ use serde::Serialize;
 use super::{World, values, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{MAX_ITEMS, RawItem, Submission};
-use crate::domain::{FieldError, Period, Quarter, Region, RegionKind};
+use crate::domain::{FieldError, Quarter, Region, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::transfer::{ImportRow, Parsed, RowError, RowUnit, WdiFile, field_label};
@@ -576,10 +576,10 @@ fn warnings(conn: &Connection, world: &World, checked: &[(&Group<'_>, Submission
     let mut codes: BTreeSet<&str> = BTreeSet::new();
     let mut years: Option<(i32, i32)> = None;
     for (_, sub) in checked {
-        let Period::Quarter(q) = sub.period else { continue };
+        let year = sub.period.year();
         regions.insert(sub.region.as_str());
         codes.extend(sub.items.iter().map(|i| i.indicator.as_str()));
-        years = Some(years.map_or((q.year(), q.year()), |(a, b)| (a.min(q.year()), b.max(q.year()))));
+        years = Some(years.map_or((year, year), |(a, b)| (a.min(year), b.max(year))));
     }
     let observations = match years {
         Some((first, last)) => {

@@ -314,7 +314,7 @@ fn closure(conn: &Connection, region: &str, period: Period) -> AppResult<Option<
         // A reporting region's annual figure is part of the year's last round: Q4 closes it.
         // Benchmarks' figures are the bureau's own and never closed.
         Period::Year(year) => match store::regions::get(conn, region)? {
-            Some(r) if r.kind != RegionKind::Benchmark => Quarter::new(year, 4).expect("Q4 exists"),
+            Some(r) if r.kind != RegionKind::Benchmark => Period::Year(year).round(),
             _ => return Ok(None),
         },
     };

@@ -197,6 +197,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// The answer to a path whose bytes are not UTF-8 text.
+pub fn path_not_text() -> ApiError {
+    ApiError::Malformed("地址中有一段不是有效的 UTF-8 文字".into())
+}
+
 /// A path segment as text. Bytes that are not UTF-8 (`/regions/%FF`) → 400 with our JSON error.
 pub struct ApiPath(pub String);
 
@@ -207,7 +212,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
         axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(segment)| ApiPath(segment))
-            .map_err(|_| ApiError::Malformed("地址中有一段不是有效的 UTF-8 文字".into()))
+            .map_err(|_| path_not_text())
     }
 }
 

@@ -11,7 +11,6 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id, whole, whole_opt, year};
-use crate::domain::RegionKind;
 use crate::domain::target::{SplitMethod, Target};
 use crate::engine;
 use crate::engine::progress::{ProgressRow, Scope};
@@ -204,9 +203,10 @@ async fn progress(
                 (None, Some(parent)) => Scope::ChildrenOf(parent),
                 (None, None) => {
                     // the first region of the tree in display order is its root
-                    root = engine::regions::list(conn)?
-                        .into_iter()
-                        .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
+                    root = engine::world(conn)?
+                        .tree
+                        .root()
+                        .cloned()
                         .ok_or_else(|| AppError::NotFound("还没有地区".into()))?;
                     Scope::ChildrenOf(root.id.as_str())
                 }

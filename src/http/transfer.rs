@@ -224,7 +224,7 @@ async fn template(
     _user: CurrentUser,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> ApiResult<Response> {
-    let Path((region, file)) = path.map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    let Path((region, file)) = path.map_err(|_| super::extract::path_not_text())?;
     let stem = file
         .strip_suffix(".xlsx")
         .ok_or_else(|| ApiError::NoRoute(format!("/templates/{region}/{file}：填报模板的文件名以.xlsx结尾")))?;

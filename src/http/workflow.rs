@@ -87,8 +87,7 @@ async fn act(
     path: Result<Path<(String, String, String)>, PathRejection>,
     OptionalJson(body): OptionalJson<ActBody>,
 ) -> ApiResult<Json<RegionState>> {
-    let Path((region, period, action)) =
-        path.map_err(|_| ApiError::Malformed("地址中有一段不是有效的 UTF-8 文字".into()))?;
+    let Path((region, period, action)) = path.map_err(|_| super::extract::path_not_text())?;
     let quarter = quarter(&period)?;
     let action = Action::parse(&action)
         .ok_or_else(|| ApiError::invalid("action", "应为 submit（上报）、approve（审核通过）或 return（退回）"))?;

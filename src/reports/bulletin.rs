@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use super::{Report, ReportChart, html, xlsx};
 use crate::charts::ChartSpec;
+use crate::domain::Period;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
-use crate::domain::{Period, Quarter, RegionKind};
 use crate::engine::{self, progress};
 use crate::error::{AppError, AppResult};
 
@@ -74,12 +74,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
     let world = engine::world(conn)?;
     let region = match region {
         Some(r) => world.region(r)?,
-        None => world
-            .tree
-            .in_display_order()
-            .into_iter()
-            .find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
-            .ok_or_else(|| AppError::NotFound("还没有地区".into()))?,
+        None => world.tree.root().ok_or_else(|| AppError::NotFound("还没有地区".into()))?,
     };
     let indicators = world.indicators.shown_for(&world.tree, region.id.as_str(), period);
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
@@ -137,10 +132,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
     // A chart of the children against their targets for every indicator that has targets.
     let mut charts = Vec::new();
     // A year's chart is its fourth quarter's: the same figures, read at the year's end.
-    let chart_quarter = match period {
-        Period::Quarter(q) => q,
-        Period::Year(y) => Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?,
-    };
+    let chart_quarter = period.round();
     if !child_ids.is_empty() {
         for line in lines.iter().filter(|l| l.target.is_some()) {
             let spec = ChartSpec::TargetVsActual {

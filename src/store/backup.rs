@@ -34,15 +34,15 @@ impl BackupSummary {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
-    #[error("there is no database at {0}")]
+    #[error("{0} 处没有数据库")]
     NoSource(PathBuf),
-    #[error("{0} already exists")]
+    #[error("{0} 已存在")]
     Exists(PathBuf),
-    #[error("{0} is the database being backed up")]
+    #[error("{0} 就是要备份的数据库本身")]
     SameFile(PathBuf),
-    #[error("the databases stayed busy; nothing was copied, try again")]
+    #[error("数据库一直忙，未复制任何内容，请稍后再试")]
     Busy,
-    #[error("the copy failed its integrity check: {0}")]
+    #[error("副本未通过完整性检查：{0}")]
     Corrupt(String),
     #[error("{0}: {1}")]
     Io(PathBuf, std::io::Error),

@@ -191,12 +191,18 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// The text of a CSV file: UTF-8 (with or without a byte-order mark) when it is valid UTF-8,
-/// otherwise GB18030, the superset of GBK that Excel on Chinese Windows saves as "CSV". Text that
-/// is neither names the first line that cannot be read.
+/// otherwise GB18030, the superset of GBK that Excel on Chinese Windows saves as "CSV". A file
+/// that was UTF-8 until a stray byte (Chinese already read as UTF-8 before it) is not GB18030:
+/// reading it so would garble every Chinese name; its bad line is named instead. Text that is
+/// neither names the first line that cannot be read.
 fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
     let bytes = strip_bom(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(text));
+    let valid_up_to = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok(Cow::Borrowed(text)),
+        Err(e) => e.valid_up_to(),
+    };
+    if !bytes[..valid_up_to].is_ascii() {
+        return Err(FileError::NotText { line: 1 + bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() });
     }
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
     if had_errors {
@@ -256,7 +262,7 @@ impl<'a> Lines<'a> {
 /// A number as people type it: `12.5`, ` 3601 `, `1,234.5` (commas only between groups of three
 /// digits, as the Chinese and English conventions write them), full-width digits as a Chinese input
 /// method types them (`２６２９．３`). Nothing that is not finite.
-fn parse_number(text: &str) -> Result<f64, String> {
+pub fn parse_number(text: &str) -> Result<f64, String> {
     let half_width: String = text.chars().map(half_width).collect();
     let trimmed = half_width.trim();
     if trimmed.is_empty() {
@@ -381,6 +387,8 @@ mod tests {
             ("four-byte GB18030", b"\x81\x30\x84\x36", Ok("\u{a5}")),
             ("neither, on line 3", b"a\nb\n\xff\xff\n", Err(FileError::NotText { line: 3 })),
             ("a lead byte without its trail", b"a,b\n\x81", Err(FileError::NotText { line: 2 })),
+            // UTF-8 Chinese, then café saved in Windows-1252 on line 3: not garbled as GB18030
+            ("UTF-8 with a stray byte", b"\xe7\x94\xb2\xe9\x95\x87\nb\ncaf\xe9\n", Err(FileError::NotText { line: 3 })),
         ];
         for (name, bytes, want) in cases {
             let got = decode(bytes);

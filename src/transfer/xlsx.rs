@@ -238,13 +238,14 @@ fn unreadable() -> FileError {
 /// `F5` for the zero-based (4, 5).
 fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
-    let mut n = col + 1;
+    // a crafted cell reference may place a cell at the very end of u32
+    let mut n = col.saturating_add(1);
     while n > 0 {
         let rem = (n - 1) % 26;
         letters.push(char::from(b'A' + rem as u8));
         n = (n - 1) / 26;
     }
-    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 /// The cells of the first worksheet that hold something, by zero-based (row, column), and those
@@ -383,8 +384,8 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, FileError> {
         return Ok(out);
     };
     let comment_col = column(COMMENT_HEADER);
-    let region = cell_text(at(region_at.0, region_at.1 + 1));
-    let period = cell_text(at(period_at.0, period_at.1 + 1));
+    let region = cell_text(at(region_at.0, region_at.1.saturating_add(1)));
+    let period = cell_text(at(period_at.0, period_at.1.saturating_add(1)));
     for (label, (row, _), text) in [(REGION_LABEL, region_at, &region), (PERIOD_LABEL, period_at, &period)] {
         if text.is_empty() {
             out.errors.push(RowError::new(row as usize + 1, format!("“{label}”右边的单元格是空的")));

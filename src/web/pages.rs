@@ -255,7 +255,7 @@ fn parse_period(text: Option<&str>) -> Option<Period> {
 /// The root of the reporting tree (the district); none in a database without regions yet, whose
 /// pages then say there is nothing to show rather than fail (SPEC §7).
 fn root(world: &engine::World) -> Option<crate::domain::Region> {
-    world.tree.in_display_order().into_iter().find(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark).cloned()
+    world.tree.root().cloned()
 }
 
 #[derive(Serialize)]
@@ -439,9 +439,7 @@ fn entry_page(
     // A quarter's form holds the quarterly indicators, a year's the annual ones (§2.3).
     let (round, frequency) = match period {
         Period::Quarter(q) => (q, Frequency::Quarterly),
-        Period::Year(y) => {
-            (Quarter::new(y, 4).ok_or_else(|| AppError::invalid("period", "年份超出范围"))?, Frequency::Annual)
-        }
+        Period::Year(_) => (period.round(), Frequency::Annual),
     };
     let mut rows = Vec::new();
     for ind in world.indicators.to_report(&world.tree, &region, round).into_iter().filter(|i| i.frequency == frequency)
@@ -520,18 +518,18 @@ pub async fn save_entry(
             let mut codes: Vec<&String> = form.keys().filter(|k| k.starts_with("v_")).collect();
             codes.sort();
             for key in codes {
-                let text = form[key].trim().replace(',', "");
-                if text.is_empty() {
+                if form[key].trim().is_empty() {
                     continue;
                 }
                 let code = key.trim_start_matches("v_").to_string();
-                match text.parse::<f64>() {
+                // as files are read: `1,234.5` and full-width digits yes, `1,23` no
+                match crate::transfer::parse_number(&form[key]) {
                     Ok(v) => {
                         let comment =
                             form.get(&format!("c_{code}")).map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
                         values.push((code, v, comment));
                     }
-                    Err(_) => errors.push(FieldError::new(code, format!("“{text}”不是数字"))),
+                    Err(message) => errors.push(FieldError::new(code, message)),
                 }
             }
             if !errors.is_empty() {
