@@ -18,6 +18,7 @@ pub mod region;
 pub mod split;
 pub mod submission;
 pub mod target;
+pub mod text;
 pub mod views;
 pub mod workflow;
 

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use super::access::{Role, User};
 use super::period::Quarter;
 use super::region::RegionTree;
+use super::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -110,11 +111,6 @@ pub enum Refusal {
     Invalid { field: &'static str, message: String },
 }
 
-/// Trimmed text, or nothing when it is blank: a comment or reason of spaces is no reason.
-pub fn given(text: Option<&str>) -> Option<&str> {
-    text.map(str::trim).filter(|t| !t.is_empty())
-}
-
 /// The state after `action`, or why it may not happen. Who may act is checked first, then what
 /// the action needs, then whether the state allows it.
 pub fn transition(actor: Actor, from: State, action: Action, comment: Option<&str>) -> Result<State, Refusal> {
@@ -131,7 +127,7 @@ pub fn transition(actor: Actor, from: State, action: Action, comment: Option<&st
         }
         _ => {}
     }
-    if action == Action::Return && given(comment).is_none() {
+    if action == Action::Return && text::given(comment).is_none() {
         return Err(Refusal::Invalid { field: "comment", message: "退回时请说明需要更正什么".into() });
     }
     match (action, from) {
@@ -194,7 +190,7 @@ pub fn write_access(admin: bool, state: State, quarter_locked: bool, reason: Opt
         None
     };
     match closed {
-        Some(_) if admin && given(reason).is_some() => Ok(Access::Override),
+        Some(_) if admin && text::given(reason).is_some() => Ok(Access::Override),
         Some(why) => Err(why),
         None if state == State::Submitted && !admin => Err(Closed::UnderReview),
         None => Ok(Access::Open),

@@ -10,9 +10,8 @@ use serde::Serialize;
 
 use super::{Scope, World, audit_change, require_admin, world};
 use crate::domain::access::User;
-use crate::domain::submission::MAX_COMMENT_CHARS;
 use crate::domain::workflow::{self, Access, Action, Actor, Refusal, State};
-use crate::domain::{FieldError, Period, Quarter, Region, RegionKind};
+use crate::domain::{FieldError, Period, Quarter, Region, RegionKind, text};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, workflow::Lock, workflow::StateRow};
 
@@ -77,11 +76,7 @@ fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
 }
 
 fn comment_of(comment: Option<&str>) -> AppResult<Option<&str>> {
-    let comment = workflow::given(comment);
-    if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(AppError::invalid("comment", format!("最多 {MAX_COMMENT_CHARS} 个字")));
-    }
-    Ok(comment)
+    text::comment(comment).map_err(|message| AppError::invalid("comment", message))
 }
 
 fn refused(refusal: Refusal, region: &str, quarter: Quarter) -> AppError {
@@ -258,12 +253,9 @@ pub(super) fn states_of(conn: &Connection, quarter: Quarter) -> AppResult<HashMa
 /// Locking a locked quarter again replaces its reason.
 pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
     require_admin(user)?;
-    let Some(reason) = workflow::given(reason) else {
+    let Some(reason) = text::comment(reason).map_err(|message| AppError::invalid("reason", message))? else {
         return Err(AppError::invalid("reason", "请说明锁定的原因"));
     };
-    if reason.chars().count() > MAX_COMMENT_CHARS {
-        return Err(AppError::invalid("reason", format!("最多 {MAX_COMMENT_CHARS} 个字")));
-    }
     let old = store::workflow::lock(conn, quarter)?;
     let new = Lock {
         period: quarter,
@@ -282,10 +274,7 @@ pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&st
 /// Unlocks a quarter (admin); 404 when it is not locked. The answer is the unlock itself.
 pub fn unlock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
     require_admin(user)?;
-    let reason = workflow::given(reason);
-    if reason.is_some_and(|r| r.chars().count() > MAX_COMMENT_CHARS) {
-        return Err(AppError::invalid("reason", format!("最多 {MAX_COMMENT_CHARS} 个字")));
-    }
+    let reason = text::comment(reason).map_err(|message| AppError::invalid("reason", message))?;
     let Some(old) = store::workflow::lock(conn, quarter)? else {
         return Err(AppError::NotFound(format!("{}没有锁定", quarter.label())));
     };
@@ -362,7 +351,7 @@ pub(super) fn record_override(
     let scope = Scope {
         region: Some(region),
         period: Some(quarter.to_string()),
-        reason: workflow::given(reason),
+        reason: text::given(reason),
         ..Default::default()
     };
     let what = Override { state, quarter_locked: locked, figures_changed: changed };

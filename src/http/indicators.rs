@@ -11,7 +11,7 @@ use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use super::regions::RegionIdText;
-use crate::domain::{Direction, FieldError, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId};
+use crate::domain::{Direction, FieldError, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId, text};
 use crate::engine;
 use crate::error::AppError;
 
@@ -27,7 +27,7 @@ pub struct IndicatorBody {
     #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
     code: Option<String>,
     /// 1 to 100 characters, not only spaces (they are trimmed)
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "R&D经费支出")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]", example = "R&D经费支出")]
     name: String,
     /// at most 20 characters
     #[schema(max_length = 20, example = "亿元")]
@@ -72,10 +72,9 @@ impl IndicatorBody {
     fn into_indicator(self, code: &str) -> Result<Indicator, ApiError> {
         let mut errors = Vec::new();
         let code = IndicatorCode::parse(code).map_err(|e| errors.push(FieldError::new("code", e.to_string()))).ok();
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "名称应为 1 到 100 个字"));
-        }
+        let name = text::name(&self.name, text::MAX_NAME_CHARS)
+            .map_err(|e| errors.push(FieldError::new("name", e)))
+            .unwrap_or_default();
         let unit = self.unit.trim().to_string();
         if unit.chars().count() > 20 {
             errors.push(FieldError::new("unit", "单位最多 20 个字"));

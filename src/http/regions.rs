@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
-use crate::domain::{FieldError, Region, RegionId, RegionKind};
+use crate::domain::{FieldError, Region, RegionId, RegionKind, text};
 use crate::engine;
 use crate::error::AppError;
 
@@ -32,7 +32,7 @@ pub struct RegionBody {
     #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
     id: Option<String>,
     /// 1 to 100 characters, not only spaces (they are trimmed)
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "甲镇")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]", example = "甲镇")]
     name: String,
     kind: RegionKind,
     /// the parent region's id; null or empty: none (a root, or a benchmark)
@@ -59,17 +59,15 @@ struct RegionPath {
     id: String,
 }
 
-const MAX_NAME: usize = 100;
 const MAX_GROUP: usize = 50;
 
 impl RegionBody {
     fn into_region(self, id: &str) -> Result<Region, ApiError> {
         let mut errors = Vec::new();
         let id = RegionId::parse(id).map_err(|e| errors.push(FieldError::new("id", e.to_string()))).ok();
-        let name = self.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > MAX_NAME {
-            errors.push(FieldError::new("name", format!("名称应为 1 到 {MAX_NAME} 个字")));
-        }
+        let name = text::name(&self.name, text::MAX_NAME_CHARS)
+            .map_err(|e| errors.push(FieldError::new("name", e)))
+            .unwrap_or_default();
         let parent = match self.parent.as_deref().filter(|p| !p.is_empty()) {
             None => None,
             Some(p) => RegionId::parse(p).map_err(|e| errors.push(FieldError::new("parent", e.to_string()))).ok(),

@@ -170,7 +170,7 @@ pub struct LockBody {
         nullable = false,
         min_length = 1,
         max_length = 500,
-        pattern = r"\S",
+        pattern = r"[^\s\u0085]",
         example = "2023年三季度统计公报已发布"
     )]
     reason: Option<String>,
