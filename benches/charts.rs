@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use criterion::{Criterion, criterion_group, criterion_main};
 use plotters::style::RGBColor;
 use serde_json::{Value, json};
-use zhibiao::charts::model::{Body, Chart, format_share, format_value};
+use zhibiao::charts::model::{Body, Chart};
 use zhibiao::charts::style::*;
 use zhibiao::charts::{ChartSpec, Format, Kind, render, spec};
+use zhibiao::domain::number::{fixed as format_value, share_percent as format_share};
 
 fn charts(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();

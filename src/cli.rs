@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::app::{AppState, Limits};
 use crate::domain::access::{Role, User};
 use crate::domain::{Period, RegionId};
 use crate::error::AppError;
 use crate::reports::Report;
-use crate::{charts, demo, engine, http, reports, store, transfer};
+use crate::startup::Application;
+use crate::{charts, demo, engine, reports, store, transfer};
 
 #[derive(Debug, Parser)]
 #[command(name = "zhibiao", version, about = "指标: indicator tracking for a district science & technology bureau")]
@@ -299,13 +301,6 @@ struct DemoUser {
     password: String,
 }
 
-fn demo_password() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 6];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
 /// Prints how to use the demo: a token for the API and a password for the pages, per user.
 fn print_demo_users(db: &std::path::Path, users: &[DemoUser]) {
     println!("演示数据已载入 {}。", db.display());
@@ -321,7 +316,8 @@ fn demo_user(
     regions: &[RegionId],
 ) -> Result<DemoUser, AppError> {
     let token = engine::users::add(conn, "cli", name, role, regions)?;
-    let password = demo_password();
+    // twelve hex digits: short enough to type from the screen for a demo's users
+    let password = engine::users::random_hex(6);
     engine::users::set_password(conn, "cli", name, &password)?;
     Ok(DemoUser { name, token, password })
 }
@@ -345,7 +341,6 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { db, addr, demo, charts: charts_dir, font, secure_cookies } => {
-            crate::web::use_secure_cookies(secure_cookies);
             charts::fonts::init(font.font.as_deref())?;
             let (named, problems) = charts::named::load(charts_dir.as_deref());
             for problem in problems {
@@ -358,7 +353,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let pool = store::open(&db.db)?;
-            let app = http::Application::build(pool, &addr, named).await?;
+            let mut state = AppState::new(pool, named, Limits::default());
+            state.secure_cookies = secure_cookies;
+            let app = Application::build(state, &addr).await?;
             let local = app.local_addr()?;
             println!("zhibiao listening on http://{local}");
             if demo {

@@ -4,6 +4,7 @@ use super::model::*;
 use crate::domain::Indicator;
 use crate::domain::assessment::{Grade, RegionScore};
 use crate::domain::benchmark::Comparison;
+use crate::domain::number::heading;
 use crate::domain::progress::Progress;
 
 /// Per child region (name, progress): paired target and actual bars.
@@ -20,7 +21,7 @@ pub fn target_vs_actual(title: String, ind: &Indicator, rows: &[(String, Progres
         })
         .collect();
     let body = if has_data {
-        Body::TargetVsActual(TargetVsActual { axis: axis_title(&ind.name, &ind.unit), decimals: ind.decimals, groups })
+        Body::TargetVsActual(TargetVsActual { axis: heading(&ind.name, &ind.unit), decimals: ind.decimals, groups })
     } else {
         Body::NoData
     };
@@ -42,7 +43,7 @@ pub fn trend(
     let has_data = [&actual, &target_path, &last_year].iter().any(|s| s.iter().any(Option::is_some));
     let body = if has_data {
         Body::Trend(Trend {
-            axis: axis_title(&ind.name, &ind.unit),
+            axis: heading(&ind.name, &ind.unit),
             decimals: ind.decimals,
             annual,
             labels: slots.iter().map(|p| p.to_string()).collect(),
@@ -73,7 +74,7 @@ pub fn benchmarks(title: String, ind: &Indicator, cmp: &Comparison) -> Chart {
     };
     rows.sort_by(best_first);
     let body = if rows.iter().any(|r| r.value.is_some()) {
-        Body::Bars(Bars { axis: axis_title(&ind.name, &ind.unit), decimals: ind.decimals, rows })
+        Body::Bars(Bars { axis: heading(&ind.name, &ind.unit), decimals: ind.decimals, rows })
     } else {
         Body::NoData
     };

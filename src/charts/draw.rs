@@ -11,6 +11,7 @@ use super::fonts;
 use super::layout::{self, Anchor, CategoryLabels, Orientation, Rect};
 use super::model::*;
 use super::style::*;
+use crate::domain::number::{fixed, share_percent};
 
 pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     fonts::ensure()?;
@@ -360,7 +361,7 @@ fn target_vs_actual<DB: DrawingBackend>(area: &Area<DB>, c: &TargetVsActual) -> 
         .groups
         .iter()
         .enumerate()
-        .filter_map(|(i, g)| Some((i, pair_top(g), format_share(finite(g.completion)?))))
+        .filter_map(|(i, g)| Some((i, pair_top(g), share_percent(finite(g.completion)?))))
         .collect();
     let texts: Vec<String> = shares.iter().map(|s| s.2.clone()).collect();
     let orientation = layout::value_orientation(&texts, VALUE_SIZE, frame.slot);
@@ -432,12 +433,8 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     // Thinned quarter labels start at a first quarter, so that they read 2019Q1, 2020Q1, …
     let first = c.year_starts.iter().position(|s| *s).unwrap_or(0);
     let frame = columns(area.dim_in_pixel(), &c.labels, true, first, &values, false);
-    let points: Vec<(usize, f64, String)> = c
-        .actual
-        .iter()
-        .enumerate()
-        .filter_map(|(i, v)| finite(*v).map(|v| (i, v, format_value(v, c.decimals))))
-        .collect();
+    let points: Vec<(usize, f64, String)> =
+        c.actual.iter().enumerate().filter_map(|(i, v)| finite(*v).map(|v| (i, v, fixed(v, c.decimals)))).collect();
     let room = layout::text_height(NOTE_SIZE) + f64::from(VALUE_OFFSET);
     let tops: Vec<f64> = points.iter().map(|p| p.1).collect();
     let hi = layout::axis_top(&tops, frame.plot_height, room, 1.1).max(layout::axis_top(&values, 1.0, 0.0, 1.1));
@@ -548,7 +545,7 @@ fn bars<DB: DrawingBackend>(area: &Area<DB>, c: &Bars) -> DrawResult<DB> {
         .rows
         .iter()
         .map(|r| {
-            let text = r.value.map_or_else(|| NO_DATA.to_string(), |v| format_value(v, c.decimals));
+            let text = r.value.map_or_else(|| NO_DATA.to_string(), |v| fixed(v, c.decimals));
             (r.value, if r.highlight { OURS } else { OTHERS }, text)
         })
         .collect();
@@ -579,7 +576,7 @@ fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
             .iter()
             .enumerate()
             .filter(|(_, r)| r.total.is_finite())
-            .map(|(i, r)| (i, r.total.max(0.0), format!("{:.2}", r.total)))
+            .map(|(i, r)| (i, r.total.max(0.0), fixed(r.total, 2)))
             .collect()
     } else {
         Vec::new()
@@ -612,7 +609,7 @@ fn progress<DB: DrawingBackend>(area: &Area<DB>, c: &ProgressRows) -> DrawResult
         .iter()
         .map(|r| {
             let text = match r.completion {
-                Some(v) => format!("{}  {}", format_share(v), r.status.label()),
+                Some(v) => format!("{}  {}", share_percent(v), r.status.label()),
                 None => r.status.label().to_string(),
             };
             (r.completion.map(|v| 100.0 * v), status_colour(r.status), text)

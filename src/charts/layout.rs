@@ -243,10 +243,9 @@ pub fn tick_decimals(ticks: &[f64]) -> usize {
         .unwrap_or(4)
 }
 
+/// A tick as a table would print it (no `-0` under a zero line).
 pub fn format_tick(value: f64, decimals: usize) -> String {
-    // `-0` reads oddly under a zero line.
-    let v = if value.abs() < 0.5 * 10f64.powi(-(decimals as i32)) { 0.0 } else { value };
-    format!("{v:.decimals$}")
+    crate::domain::number::fixed(value, u8::try_from(decimals).unwrap_or(u8::MAX))
 }
 
 /// Which labels to write: in the given order, each one that lies inside `bounds` and clear of

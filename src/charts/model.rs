@@ -97,18 +97,3 @@ pub struct ProgressRow {
     pub expected: f64,
     pub status: Status,
 }
-
-/// A figure with the indicator's decimals, as tables print it.
-pub fn format_value(value: f64, decimals: u8) -> String {
-    format!("{:.*}", usize::from(decimals), value)
-}
-
-/// A share as a percentage with one decimal: 0.9474 → `94.7%`.
-pub fn format_share(share: f64) -> String {
-    format!("{:.1}%", crate::domain::number::round_to(100.0 * share, 1))
-}
-
-/// `R&D经费支出（亿元）`: an axis title always carries the unit.
-pub fn axis_title(name: &str, unit: &str) -> String {
-    if unit.is_empty() { name.to_string() } else { format!("{name}（{unit}）") }
-}

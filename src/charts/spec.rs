@@ -42,7 +42,7 @@ impl Kind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ChartSpec {
     TargetVsActual {
         indicator: String,

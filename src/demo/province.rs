@@ -267,7 +267,7 @@ fn load_figures(conn: &Connection, counties: &[(String, f64)], first_year: i32, 
         serde_json::json!({ "figures": written, "from": format!("{first_year}Q1"), "to": format!("{LAST_YEAR}Q4") });
     store::audit::record(
         conn,
-        &store::audit::AuditEntry {
+        &store::audit::AuditRecord {
             at,
             user: "demo".into(),
             action: "bulk_load".into(),

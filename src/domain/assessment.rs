@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::FieldError;
 use super::ids::RegionId;
 use super::indicator::{Direction, IndicatorSet};
-use super::narrative;
-use super::number::{round_to, tidy, tidy_figure};
+use super::number::{self, round_to, tidy, tidy_figure};
 use super::progress::completion;
 use super::rank::competition_ranks;
 use super::region::RegionTree;
@@ -56,8 +55,10 @@ impl Scheme {
     pub fn assessed_regions<'t>(&self, tree: &'t RegionTree) -> Vec<&'t RegionId> {
         match self.scope {
             SchemeScope::Children => tree.children(&self.parent).iter().collect(),
-            SchemeScope::Reporting if tree.has_children(&self.parent) => tree.leaves_under(&self.parent),
-            SchemeScope::Reporting => Vec::new(),
+            // below the parent: a parent without children assesses nobody, not itself
+            SchemeScope::Reporting => {
+                tree.reporting_under(&self.parent).into_iter().filter(|r| r.as_str() != self.parent).collect()
+            }
         }
     }
 }
@@ -297,6 +298,18 @@ pub struct RegionScore {
     pub explanation: String,
 }
 
+/// The points added (or, negative, taken) by a region's adjustments.
+pub fn adjustment_total(adjustments: &[Adjustment]) -> f64 {
+    adjustments.iter().map(|a| a.points).sum()
+}
+
+impl RegionScore {
+    /// The points its adjustments add to the item total (before a veto).
+    pub fn adjusted(&self) -> f64 {
+        adjustment_total(&self.adjustments)
+    }
+}
+
 /// A score, weight or factor as explanations show it: up to 4 places, no trailing zeros, `−` for minus.
 fn num(x: f64) -> String {
     figure(x, 4)
@@ -304,7 +317,7 @@ fn num(x: f64) -> String {
 
 /// A figure with `decimals` places at most, no trailing zeros (`450.125` with 2 → `450.13`).
 fn figure(x: f64, decimals: u8) -> String {
-    let text = narrative::number(x, decimals);
+    let text = number::trimmed(x, decimals);
     match text.strip_prefix('-') {
         Some(rest) if rest.chars().any(|c| c != '0' && c != '.') => format!("−{rest}"),
         Some(rest) => rest.to_string(),
@@ -333,7 +346,7 @@ pub fn assess(scheme: &Scheme, regions: &[Assessed], figures: &[ItemFigures]) ->
             let item_total = tidy(sum * scale);
             let adjustments: Vec<Adjustment> =
                 scheme.adjustments.iter().filter(|a| a.region == region.id).cloned().collect();
-            let adjusted: f64 = adjustments.iter().map(|a| a.points).sum();
+            let adjusted = adjustment_total(&adjustments);
             let veto = scheme.vetoes.iter().find(|v| v.region == region.id).map(|v| v.reason.clone());
             let total = if veto.is_some() { 0.0 } else { round_to(item_total + adjusted, 2) };
             let mut explanation = if scale == 1.0 {
@@ -351,7 +364,7 @@ pub fn assess(scheme: &Scheme, regions: &[Assessed], figures: &[ItemFigures]) ->
             }
             match &veto {
                 Some(reason) => explanation.push_str(&format!("；一票否决（{reason}），总分记0")),
-                None => explanation.push_str(&format!("；总分 {total:.2}")),
+                None => explanation.push_str(&format!("；总分 {}", number::fixed(total, 2))),
             }
             RegionScore {
                 region: region.id.clone(),

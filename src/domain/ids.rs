@@ -1,8 +1,10 @@
-//! Identifiers of regions and indicators, checked once when they enter the program.
+//! Identifiers of regions and indicators, checked once when they enter the program: parsed from
+//! JSON bodies and query strings (`Deserialize` goes through `parse`, so its Chinese message names
+//! the field in a 422), and described in the OpenAPI document by the one pattern below.
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("“{text}”不是有效的{what}：{rule}")]
@@ -30,6 +32,9 @@ fn check(
 pub struct RegionId(String);
 
 impl RegionId {
+    /// What [`RegionId::parse`] takes, as the OpenAPI document says it.
+    pub const PATTERN: &'static str = r"^[a-z0-9][a-z0-9-]{0,63}$";
+
     pub fn parse(text: &str) -> Result<RegionId, IdError> {
         fn slug(b: u8) -> bool {
             b.is_ascii_lowercase() || b.is_ascii_digit()
@@ -55,6 +60,9 @@ impl RegionId {
 pub struct IndicatorCode(String);
 
 impl IndicatorCode {
+    /// What [`IndicatorCode::parse`] takes, as the OpenAPI document says it.
+    pub const PATTERN: &'static str = r"^[a-z][a-z0-9_]{0,63}$";
+
     pub fn parse(text: &str) -> Result<IndicatorCode, IdError> {
         check(
             text,
@@ -72,7 +80,29 @@ impl IndicatorCode {
 }
 
 macro_rules! string_like {
-    ($t:ty) => {
+    ($t:ident) => {
+        impl TryFrom<String> for $t {
+            type Error = IdError;
+            fn try_from(text: String) -> Result<$t, IdError> {
+                $t::parse(&text)
+            }
+        }
+        /// As `#[serde(try_from = "String")]` would (which serde refuses beside `transparent`):
+        /// a string, then [`Self::parse`], whose message reaches the client beside the field.
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                $t::try_from(String::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+        /// A string of the type's pattern. Fields use it `inline`, so the document shows the
+        /// pattern where the parameter is, as before the type existed.
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, Type};
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some($t::PATTERN)).into()
+            }
+        }
+        impl utoipa::ToSchema for $t {}
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
@@ -134,6 +164,18 @@ mod tests {
         for (text, ok) in cases {
             assert_eq!(IndicatorCode::parse(text).is_ok(), *ok, "{text:?}");
         }
+    }
+
+    #[test]
+    fn ids_are_read_from_json_by_the_same_rule() {
+        let region: RegionId = serde_json::from_str(r#""town-jia""#).unwrap();
+        assert_eq!(region.as_str(), "town-jia");
+        let code: IndicatorCode = serde_json::from_str(r#""rd_share""#).unwrap();
+        assert_eq!(code.as_str(), "rd_share");
+        let err = serde_json::from_str::<RegionId>(r#""Town A""#).unwrap_err().to_string();
+        assert!(err.starts_with("“Town A”不是有效的地区代码：只能用小写字母"), "{err}");
+        let err = serde_json::from_str::<IndicatorCode>(r#""1x""#).unwrap_err().to_string();
+        assert!(err.starts_with("“1x”不是有效的指标代码：只能用小写字母"), "{err}");
     }
 
     #[test]

@@ -4,10 +4,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::FieldError;
 use super::formula::Formula;
 use super::ids::{IndicatorCode, RegionId};
 use super::period::{Period, Quarter};
 use super::region::RegionTree;
+use super::text;
 
 /// How a quarter's figure is submitted (SPEC §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -128,6 +130,15 @@ pub struct Indicator {
 pub const MAX_MAGNITUDE: f64 = 1e15;
 
 impl Indicator {
+    /// How a form asks for its figure: 累计 / 当季 / 期末 for a quarterly indicator, 年度 for an
+    /// annual one.
+    pub fn form_label(&self) -> &'static str {
+        match self.frequency {
+            Frequency::Quarterly => self.mode.label(),
+            Frequency::Annual => self.frequency.label(),
+        }
+    }
+
     /// Is this indicator reported by, or shown for, `region`? Every region when it names no
     /// subtrees; otherwise the regions within them and their ancestors (which aggregate them).
     pub fn applies_to(&self, tree: &RegionTree, region: &str) -> bool {
@@ -160,6 +171,85 @@ impl Indicator {
             Err(format!("{}不能为负数", self.name))
         } else {
             Ok(())
+        }
+    }
+}
+
+/// The longest unit: `万元/人`, `件/万人`, never a sentence.
+pub const MAX_UNIT_CHARS: usize = 20;
+
+/// The most decimals an indicator may have: beyond that no statistic is measured.
+pub const MAX_DECIMALS: u8 = 6;
+
+/// An indicator as a person describes it, before any check: the fields of the API's body.
+#[derive(Debug, Clone)]
+pub struct IndicatorDraft {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub direction: Direction,
+    pub mode: Mode,
+    /// empty or blank: none
+    pub formula: Option<String>,
+    pub allow_negative: bool,
+    pub sort: i64,
+    pub frequency: Frequency,
+    /// `None`: every region; `Some` must name at least one
+    pub regions: Option<Vec<String>>,
+}
+
+impl IndicatorDraft {
+    /// The indicator, or every problem with a field (named as the API names it): the code, a name
+    /// of 1 to [`text::MAX_NAME_CHARS`], a unit of at most [`MAX_UNIT_CHARS`], at most
+    /// [`MAX_DECIMALS`] decimals, a formula that parses, and region ids, at least one when listed.
+    /// Whether the formula fits the mode and its codes exist is the indicator set's to check.
+    pub fn check(self) -> Result<Indicator, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let code =
+            IndicatorCode::parse(&self.code).map_err(|e| errors.push(FieldError::new("code", e.to_string()))).ok();
+        let name = text::name(&self.name, text::MAX_NAME_CHARS)
+            .map_err(|e| errors.push(FieldError::new("name", e)))
+            .unwrap_or_default();
+        let unit = text::visible(&self.unit).unwrap_or_default().to_string();
+        if let Some(problem) = text::too_long(&unit, MAX_UNIT_CHARS) {
+            errors.push(FieldError::new("unit", format!("单位{problem}")));
+        }
+        if self.decimals > MAX_DECIMALS {
+            errors.push(FieldError::new("decimals", format!("小数位数应为 0 到 {MAX_DECIMALS}")));
+        }
+        let formula = match self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            None => None,
+            Some(text) => Formula::parse(text).map_err(|e| errors.push(FieldError::new("formula", e.to_string()))).ok(),
+        };
+        let regions = self.regions.map(|ids| {
+            ids.iter()
+                .enumerate()
+                .filter_map(|(i, id)| {
+                    RegionId::parse(id)
+                        .map_err(|e| errors.push(FieldError::new(format!("regions[{i}]"), e.to_string())))
+                        .ok()
+                })
+                .collect::<Vec<_>>()
+        });
+        if regions.as_ref().is_some_and(Vec::is_empty) {
+            errors.push(FieldError::new("regions", "至少列出一个地区；适用于所有地区时省略此项"));
+        }
+        match code {
+            Some(code) if errors.is_empty() => Ok(Indicator {
+                code,
+                name,
+                unit,
+                decimals: self.decimals,
+                direction: self.direction,
+                mode: self.mode,
+                formula,
+                allow_negative: self.allow_negative,
+                sort: self.sort,
+                frequency: self.frequency,
+                regions,
+            }),
+            _ => Err(errors),
         }
     }
 }
@@ -274,6 +364,17 @@ impl IndicatorSet {
             .filter(|i| i.mode != Mode::Derived && i.reported_by(tree, region))
             .filter(|i| i.frequency == Frequency::Quarterly || quarter.q() == 4)
             .collect()
+    }
+
+    /// What `region` fills in for `period`, in display order: for a quarter the quarterly
+    /// indicators it reports, for a year the annual ones (which come with the year's last round).
+    /// The entry form and the Excel template list exactly these.
+    pub fn to_fill_in(&self, tree: &RegionTree, region: &str, period: Period) -> Vec<&Indicator> {
+        let frequency = match period {
+            Period::Quarter(_) => Frequency::Quarterly,
+            Period::Year(_) => Frequency::Annual,
+        };
+        self.to_report(tree, region, period.round()).into_iter().filter(|i| i.frequency == frequency).collect()
     }
 
     /// What a report or dashboard of `region` at `period` lists, in display order: the indicators
@@ -430,5 +531,89 @@ pub(crate) mod tests {
             let err = IndicatorSet::new(indicators).unwrap_err().to_string();
             assert!(err.contains(want), "{err:?} should contain {want:?}");
         }
+    }
+
+    fn draft() -> IndicatorDraft {
+        IndicatorDraft {
+            code: "rd_expenditure".into(),
+            name: " R&D经费支出 ".into(),
+            unit: " 亿元 ".into(),
+            decimals: 2,
+            direction: Direction::Higher,
+            mode: Mode::Ytd,
+            formula: Some("  ".into()),
+            allow_negative: false,
+            sort: 3,
+            frequency: Frequency::Quarterly,
+            regions: Some(vec!["district".into()]),
+        }
+    }
+
+    #[test]
+    fn a_draft_becomes_an_indicator_with_trimmed_texts() {
+        let ind = draft().check().unwrap();
+        assert_eq!(
+            (ind.code.as_str(), ind.name.as_str(), ind.unit.as_str(), ind.formula, ind.sort),
+            ("rd_expenditure", "R&D经费支出", "亿元", None, 3)
+        );
+        assert_eq!(ind.regions, Some(vec![RegionId::parse("district").unwrap()]));
+        let derived = IndicatorDraft { mode: Mode::Derived, formula: Some(" 100 * rd / gdp ".into()), ..draft() };
+        assert_eq!(derived.check().unwrap().formula.map(|f| f.source().to_string()).as_deref(), Some("100 * rd / gdp"));
+        let everywhere =
+            IndicatorDraft { regions: None, unit: "字".repeat(20), decimals: 6, ..draft() }.check().unwrap();
+        assert_eq!((everywhere.regions, everywhere.unit.chars().count(), everywhere.decimals), (None, 20, 6));
+    }
+
+    #[test]
+    fn a_draft_with_bad_fields_names_each_one() {
+        let cases: Vec<(IndicatorDraft, &[(&str, &str)])> = vec![
+            (IndicatorDraft { code: "RD".into(), ..draft() }, &[("code", "指标代码")]),
+            (IndicatorDraft { name: "  ".into(), ..draft() }, &[("name", "名称应为 1 到 100 个字")]),
+            (IndicatorDraft { name: "名".repeat(101), ..draft() }, &[("name", "名称应为 1 到 100 个字")]),
+            (IndicatorDraft { unit: "字".repeat(21), ..draft() }, &[("unit", "单位最多 20 个字")]),
+            (IndicatorDraft { decimals: 7, ..draft() }, &[("decimals", "小数位数应为 0 到 6")]),
+            (
+                IndicatorDraft { formula: Some("1 + #".into()), ..draft() },
+                &[("formula", "公式第 5 个字符处有误：不应出现“#”")],
+            ),
+            (
+                IndicatorDraft { regions: Some(vec!["district".into(), "Bad Id".into()]), ..draft() },
+                &[("regions[1]", "地区代码")],
+            ),
+            (
+                IndicatorDraft { regions: Some(vec![]), ..draft() },
+                &[("regions", "至少列出一个地区；适用于所有地区时省略此项")],
+            ),
+            (
+                IndicatorDraft { code: "".into(), decimals: 9, unit: "字".repeat(30), ..draft() },
+                &[("code", "指标代码"), ("unit", "单位最多 20 个字"), ("decimals", "小数位数应为 0 到 6")],
+            ),
+        ];
+        for (draft, want) in cases {
+            crate::domain::tests::assert_field_errors(&draft.clone().check().unwrap_err(), want, &format!("{draft:?}"));
+        }
+    }
+
+    #[test]
+    fn a_form_holds_the_quarters_or_the_years_indicators() {
+        use crate::domain::region::RegionKind::*;
+        use crate::domain::region::tests::region;
+        let tree = RegionTree::new(vec![region("d", District, None, 0), region("t", Town, Some("d"), 1)]).unwrap();
+        let set = IndicatorSet::new(vec![
+            indicator("gdp", Mode::Ytd, None),
+            Indicator { frequency: Frequency::Annual, ..indicator("rd", Mode::Ytd, None) },
+            indicator("share", Mode::Derived, Some("100 * rd / gdp")),
+            Indicator { sort: -1, ..indicator("firms", Mode::Stock, None) },
+        ])
+        .unwrap();
+        let cases: &[(&str, &[&str])] =
+            &[("2023Q1", &["firms", "gdp"]), ("2023Q4", &["firms", "gdp"]), ("2023", &["rd"])];
+        for (period, want) in cases {
+            let got: Vec<&str> =
+                set.to_fill_in(&tree, "t", period.parse().unwrap()).iter().map(|i| i.code.as_str()).collect();
+            assert_eq!(got, *want, "{period}");
+        }
+        let labels: Vec<&str> = ["gdp", "rd", "firms"].map(|c| set.get(c).unwrap().form_label()).into();
+        assert_eq!(labels, ["累计", "年度", "期末"]);
     }
 }

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::number::round_to;
+use super::number::{fixed, round_to, share_percent, trimmed};
 use super::period::Period;
 use super::progress::Status;
 
@@ -33,12 +33,6 @@ pub fn period_label(period: Period) -> String {
         Period::Quarter(q) => q.ytd_label(),
         Period::Year(_) => period.label(),
     }
-}
-
-/// A figure as a bulletin prints it: rounded to the indicator's decimals, without trailing zeros.
-pub fn number(x: f64, decimals: u8) -> String {
-    let text = format!("{:.*}", usize::from(decimals), round_to(x, decimals));
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
 }
 
 /// Is this unit a percentage, whose changes are told in percentage points?
@@ -90,8 +84,8 @@ impl YoyChange {
 
     fn amount_text(self, indicator_decimals: u8) -> String {
         match self {
-            YoyChange::Points(p) => number(p.abs(), self.decimals(indicator_decimals)),
-            YoyChange::Growth(g) => format!("{:.1}", g.abs()),
+            YoyChange::Points(p) => trimmed(p.abs(), self.decimals(indicator_decimals)),
+            YoyChange::Growth(g) => fixed(g.abs(), 1),
         }
     }
 
@@ -153,12 +147,12 @@ pub fn sentence(l: &Line<'_>) -> Option<String> {
     let value = l.value?;
     let unit = if is_percent(l.unit) { "%" } else { l.unit };
     let when = if l.is_level { moment_phrase(l.period) } else { period_phrase(l.period) };
-    let mut parts = vec![format!("{when}，{}{}{}{}", l.place, l.name, number(value, l.decimals), unit)];
+    let mut parts = vec![format!("{when}，{}{}{}{}", l.place, l.name, trimmed(value, l.decimals), unit)];
     if let Some(change) = l.previous.and_then(|p| change_phrase(l.unit, l.decimals, value, p)) {
         parts.push(change);
     }
     if let Some(c) = l.completion {
-        parts.push(format!("完成年度目标的{:.1}%", round_to(100.0 * c, 1)));
+        parts.push(format!("完成年度目标的{}", share_percent(c)));
         // (at the year's end the status is achieved or missed, which the completion already says)
         match l.status {
             Status::OnTrack => parts.push("符合序时进度".into()),
@@ -253,9 +247,6 @@ mod tests {
         let labels: Vec<String> = ["2023Q1", "2023Q3", "2023Q4", "2023"].map(|p| period_label(q(p))).into();
         assert_eq!(labels, ["2023年一季度", "2023年1-3季度", "2023年", "2023年"]);
         assert_eq!(Quarter::new(2023, 4).map(|x| period_label(Period::Quarter(x))).as_deref(), Some("2023年"));
-        assert_eq!(number(18.0, 2), "18");
-        assert_eq!(number(13.456, 2), "13.46");
-        assert_eq!(number(3601.0, 0), "3601");
         assert_eq!(change_phrase("件", 0, 5.0, 0.0), None);
     }
 

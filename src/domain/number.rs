@@ -1,4 +1,5 @@
-//! Presentation of computed numbers.
+//! Computed numbers and how they are written for people: one set of rules for the tables, the
+//! charts, the sentences of a bulletin and the explanations of an assessment.
 
 /// Removes binary floating-point noise from a computed figure (`0.1 + 0.2` → `0.3`) by keeping
 /// 13 significant digits, far more than any statistic carries and far fewer than the noise.
@@ -55,6 +56,54 @@ pub fn share(x: f64) -> f64 {
 /// A computed percentage (growth 8.2): 4 places.
 pub fn percent(x: f64) -> f64 {
     round_to(x, 4)
+}
+
+/// A figure with `decimals` places, rounded half away from zero, as tables and charts print it:
+/// `26.5` with 2 → `26.50`.
+pub fn fixed(value: f64, decimals: u8) -> String {
+    let rounded = round_to(value, decimals);
+    // `-0.00` reads as a negative figure that is not there.
+    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+    format!("{:.*}", usize::from(decimals), rounded)
+}
+
+/// A figure rounded to `decimals` places at most, without trailing zeros, as a sentence says it:
+/// `18.0` with 2 → `18`, `13.456` with 2 → `13.46`.
+pub fn trimmed(value: f64, decimals: u8) -> String {
+    let text = format!("{:.*}", usize::from(decimals), round_to(value, decimals));
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+/// A stored figure as a person would type it: no trailing `.0`, no binary noise, every digit that
+/// was entered (`9000`, `0.4`, `1.2345`).
+pub fn plain(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
+    let value = tidy(value);
+    let value = if value == 0.0 { 0.0 } else { value };
+    // Rust writes the shortest text that reads back as the same double, never with an exponent.
+    format!("{value}")
+}
+
+/// A figure with its unit, as typed: `9000 件`, `2.1%`.
+pub fn with_unit(value: f64, unit: &str) -> String {
+    match unit {
+        "" => plain(value),
+        "%" => format!("{}%", plain(value)),
+        unit => format!("{} {unit}", plain(value)),
+    }
+}
+
+/// A figure's heading, its name with its unit: `R&D经费支出（亿元）`; a count without a unit is
+/// named bare.
+pub fn heading(name: &str, unit: &str) -> String {
+    if unit.is_empty() { name.to_string() } else { format!("{name}（{unit}）") }
+}
+
+/// A share (a completion, an expected pace) as a percentage with one decimal: 0.9474 → `94.7%`.
+pub fn share_percent(share: f64) -> String {
+    format!("{:.1}%", round_to(100.0 * share, 1))
 }
 
 #[cfg(test)]
@@ -139,6 +188,81 @@ mod tests {
             [(1.25, 1, 1.3), (1.35, 1, 1.4), (-1.25, 1, -1.3), (2.5, 0, 3.0), (71.0526, 1, 71.1), (3601.0, 0, 3601.0)];
         for (x, d, want) in cases {
             assert_eq!(round_to(x, d), want, "{x} to {d}");
+        }
+    }
+
+    #[test]
+    fn figures_in_tables_have_the_indicators_decimals() {
+        for (value, decimals, want) in [
+            (26.5, 2, "26.50"),
+            (9000.0, 0, "9000"),
+            (2.667311062135, 2, "2.67"),
+            (0.125, 2, "0.13"),
+            (-0.001, 2, "0.00"),
+            (-3.456, 1, "-3.5"),
+            (0.1 + 0.2, 1, "0.3"),
+        ] {
+            assert_eq!(fixed(value, decimals), want, "{value} with {decimals} places");
+        }
+    }
+
+    #[test]
+    fn sentences_drop_trailing_zeros() {
+        for (value, decimals, want) in [
+            (18.0, 2, "18"),
+            (13.456, 2, "13.46"),
+            (3601.0, 0, "3601"),
+            (450.125, 2, "450.13"),
+            (0.1 + 0.2, 4, "0.3"),
+            (-2.5, 1, "-2.5"),
+            (120.0, 2, "120"),
+        ] {
+            assert_eq!(trimmed(value, decimals), want, "{value} with {decimals} places");
+        }
+    }
+
+    #[test]
+    fn a_typed_figure_reads_back_as_typed() {
+        for (value, want) in [
+            (9000.0, "9000"),
+            (0.4, "0.4"),
+            (1.2345, "1.2345"),
+            (-12.0, "-12"),
+            (-0.0, "0"),
+            (0.1 + 0.2, "0.3"),
+            (1e15, "1000000000000000"),
+            (f64::NAN, "—"),
+        ] {
+            assert_eq!(plain(value), want, "{value}");
+        }
+    }
+
+    #[test]
+    fn a_unit_follows_the_figure() {
+        for (value, unit, want) in
+            [(9000.0, "件", "9000 件"), (2.1, "%", "2.1%"), (3.0, "", "3"), (0.5, "亿元", "0.5 亿元")]
+        {
+            assert_eq!(with_unit(value, unit), want, "{value} {unit}");
+        }
+    }
+
+    #[test]
+    fn a_heading_names_the_unit() {
+        for (name, unit, want) in [
+            ("R&D经费支出", "亿元", "R&D经费支出（亿元）"),
+            ("专利申请量", "件", "专利申请量（件）"),
+            ("企业数", "", "企业数"),
+        ] {
+            assert_eq!(heading(name, unit), want);
+        }
+    }
+
+    #[test]
+    fn shares_read_as_percentages_with_one_decimal() {
+        for (share, want) in
+            [(0.9474, "94.7%"), (1.0, "100.0%"), (0.0, "0.0%"), (18.0 / 19.0, "94.7%"), (1.2345, "123.5%")]
+        {
+            assert_eq!(share_percent(share), want, "{share}");
         }
     }
 }

@@ -3,12 +3,25 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
 /// Years outside this range are almost certainly typing mistakes.
 const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 const QUARTER_NAMES: [&str; 4] = ["一", "二", "三", "四"];
+
+/// The bureau's clock is China Standard Time, UTC+8 all year (no daylight saving).
+const BEIJING_OFFSET_SECONDS: i32 = 8 * 3600;
+
+/// China Standard Time, the offset every date and moment shown to people is on.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(BEIJING_OFFSET_SECONDS).expect("UTC+8 is a valid offset")
+}
+
+/// A moment on the bureau's clock: the day, quarter and time of day as people there read them.
+pub fn in_beijing<Tz: TimeZone>(at: &DateTime<Tz>) -> DateTime<FixedOffset> {
+    at.with_timezone(&beijing())
+}
 
 /// A calendar quarter. Built only through [`Quarter::new`] or parsing, so `q` is always 1..=4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,6 +51,11 @@ impl Quarter {
     /// The quarter that contains `date`.
     pub fn containing(date: NaiveDate) -> Quarter {
         Quarter { year: date.year(), q: (date.month0() / 3 + 1) as u8 }
+    }
+
+    /// The quarter we are in at the moment `now`, on the bureau's clock.
+    pub fn at(now: DateTime<Utc>) -> Quarter {
+        Quarter::containing(in_beijing(&now).date_naive())
     }
 
     pub fn previous(self) -> Option<Quarter> {
@@ -128,6 +146,15 @@ impl Period {
         }
     }
 
+    /// Has this period begun when `current` is the quarter we are in? A quarter once it is reached,
+    /// a year once its first quarter is: figures of a later period cannot exist yet.
+    pub fn has_begun(self, current: Quarter) -> bool {
+        match self {
+            Period::Quarter(q) => q <= current,
+            Period::Year(y) => y <= current.year(),
+        }
+    }
+
     /// `2023年一季度` or `2023年`
     pub fn label(self) -> String {
         match self {
@@ -183,6 +210,72 @@ impl FromStr for Quarter {
     }
 }
 
+/// A period where only a quarter will do: a year is refused as such.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuarterError {
+    #[error(transparent)]
+    NotAPeriod(#[from] PeriodError),
+    #[error("应为季度，格式 YYYYQn，如 2023Q3")]
+    Year,
+}
+
+impl TryFrom<String> for Period {
+    type Error = PeriodError;
+    fn try_from(text: String) -> Result<Period, PeriodError> {
+        text.parse()
+    }
+}
+
+impl TryFrom<String> for Quarter {
+    type Error = QuarterError;
+    fn try_from(text: String) -> Result<Quarter, QuarterError> {
+        text.parse::<Period>()?.as_quarter().ok_or(QuarterError::Year)
+    }
+}
+
+impl Period {
+    /// What parsing takes, as the OpenAPI document says it.
+    pub const PATTERN: &'static str = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$";
+}
+
+impl Quarter {
+    /// What [`Quarter::try_from`] takes, as the OpenAPI document says it.
+    pub const PATTERN: &'static str = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$";
+}
+
+/// Read from JSON bodies and query strings as text (`2023Q3`), by the rules above; the Chinese
+/// message reaches the client beside the field. Described in the document by the pattern.
+macro_rules! text_period {
+    ($t:ident) => {
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$t, D::Error> {
+                $t::try_from(<String as serde::Deserialize>::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{ObjectBuilder, Type};
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some($t::PATTERN)).into()
+            }
+        }
+        impl utoipa::ToSchema for $t {}
+    };
+}
+text_period!(Period);
+text_period!(Quarter);
+
+/// The quarter being reported while `current` runs: the last one that is over (figures are
+/// reported once a quarter has ended).
+pub fn reporting_quarter(current: Quarter) -> Quarter {
+    current.previous().unwrap_or(current)
+}
+
+/// What a page shows when no period is asked for: the latest period with figures, else the
+/// quarter being reported.
+pub fn shown_by_default(latest: Option<Period>, current: Quarter) -> Period {
+    latest.unwrap_or_else(|| reporting_quarter(current).into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +301,18 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(text.parse::<Period>().ok(), *want, "parsing {text:?}");
         }
+    }
+
+    #[test]
+    fn periods_and_quarters_are_read_from_json_as_parsed() {
+        let read = |json: &str| serde_json::from_str::<Period>(json).map_err(|e| e.to_string());
+        assert_eq!(read(r#""2023Q3""#), Ok(Period::from_parts(2023, 3).unwrap()));
+        assert_eq!(read(r#""2023""#), Ok(Period::Year(2023)));
+        assert!(read(r#""2023Q5""#).unwrap_err().starts_with("“2023Q5”不是有效的时期："));
+        let quarter = |json: &str| serde_json::from_str::<Quarter>(json).map_err(|e| e.to_string());
+        assert_eq!(quarter(r#""2023Q3""#), Ok(Quarter::new(2023, 3).unwrap()));
+        assert!(quarter(r#""2023""#).unwrap_err().starts_with("应为季度，格式 YYYYQn，如 2023Q3"));
+        assert!(quarter(r#""1899Q1""#).unwrap_err().starts_with("“1899Q1”不是有效的时期："));
     }
 
     #[test]
@@ -246,6 +351,55 @@ mod tests {
         for ((y, m, d), want) in cases {
             let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(Quarter::containing(date).to_string(), want);
+        }
+    }
+
+    #[test]
+    fn the_quarter_of_a_moment_is_beijings() {
+        let cases = [
+            ("2023-12-31T15:59:59Z", "2023Q4"),
+            ("2023-12-31T16:00:00Z", "2024Q1"),
+            ("2024-03-31T16:00:00Z", "2024Q2"),
+            ("2024-06-30T12:00:00Z", "2024Q2"),
+        ];
+        for (utc, want) in cases {
+            let now = DateTime::parse_from_rfc3339(utc).unwrap().with_timezone(&Utc);
+            assert_eq!(Quarter::at(now).to_string(), want, "{utc}");
+        }
+        let midnight = DateTime::parse_from_rfc3339("2023-12-31T16:00:00Z").unwrap();
+        assert_eq!(in_beijing(&midnight).format("%Y-%m-%d %H:%M").to_string(), "2024-01-01 00:00");
+    }
+
+    #[test]
+    fn a_period_begins_with_its_first_quarter() {
+        let cases = [
+            ("2023Q2", "2023Q3", true),
+            ("2023Q3", "2023Q3", true),
+            ("2023Q4", "2023Q3", false),
+            ("2024Q1", "2023Q4", false),
+            ("2023", "2023Q1", true),
+            ("2022", "2023Q1", true),
+            ("2024", "2023Q4", false),
+        ];
+        for (period, current, want) in cases {
+            let (p, c): (Period, Quarter) = (period.parse().unwrap(), current.parse().unwrap());
+            assert_eq!(p.has_begun(c), want, "{period} when it is {current}");
+        }
+    }
+
+    #[test]
+    fn a_page_shows_the_latest_figures_else_the_quarter_being_reported() {
+        let q = |t: &str| t.parse::<Quarter>().unwrap();
+        let p = |t: &str| t.parse::<Period>().unwrap();
+        assert_eq!(reporting_quarter(q("2024Q1")), q("2023Q4"));
+        assert_eq!(reporting_quarter(q("2024Q3")), q("2024Q2"));
+        for (latest, current, want) in [
+            (Some("2024Q2"), "2024Q4", "2024Q2"),
+            (Some("2023"), "2024Q4", "2023"),
+            (None, "2024Q4", "2024Q3"),
+            (None, "2024Q1", "2023Q4"),
+        ] {
+            assert_eq!(shown_by_default(latest.map(p), q(current)), p(want), "{latest:?} in {current}");
         }
     }
 }

@@ -5,7 +5,9 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::FieldError;
 use super::ids::RegionId;
+use super::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +69,64 @@ pub struct Region {
     /// ISO 3166 alpha-3 code of a benchmark country, matched by the WDI import (§6)
     #[schema(example = "KOR")]
     pub iso3: Option<String>,
+}
+
+/// The longest group name (开发区, 乡镇, …).
+pub const MAX_GROUP_CHARS: usize = 50;
+
+/// A region as a person describes it, before any check: the fields of the API's body.
+#[derive(Debug, Clone)]
+pub struct RegionDraft {
+    pub id: String,
+    pub name: String,
+    pub kind: RegionKind,
+    /// empty: none
+    pub parent: Option<String>,
+    /// blank: none
+    pub group: Option<String>,
+    pub sort: i64,
+    /// empty: none; either case
+    pub iso3: Option<String>,
+}
+
+impl RegionDraft {
+    /// The region, or every problem with a field (named as the API names it): the id and parent
+    /// as ids, a name of 1 to [`text::MAX_NAME_CHARS`], a group of at most [`MAX_GROUP_CHARS`],
+    /// an ISO 3166 alpha-3 code. How the region fits the tree is the tree's to check.
+    pub fn check(self) -> Result<Region, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id = RegionId::parse(&self.id).map_err(|e| errors.push(FieldError::new("id", e.to_string()))).ok();
+        let name = text::name(&self.name, text::MAX_NAME_CHARS)
+            .map_err(|e| errors.push(FieldError::new("name", e)))
+            .unwrap_or_default();
+        let parent = match self.parent.as_deref().filter(|p| !p.is_empty()) {
+            None => None,
+            Some(p) => RegionId::parse(p).map_err(|e| errors.push(FieldError::new("parent", e.to_string()))).ok(),
+        };
+        let group = text::given(self.group.as_deref()).map(str::to_string);
+        if let Some(problem) = group.as_deref().and_then(|g| text::too_long(g, MAX_GROUP_CHARS)) {
+            errors.push(FieldError::new("group", format!("分组{problem}")));
+        }
+        let iso3 = self.iso3.filter(|c| !c.is_empty()).map(|c| c.to_ascii_uppercase());
+        if iso3.as_ref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
+            errors.push(FieldError::new("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR"));
+        }
+        match id {
+            Some(id) if errors.is_empty() => {
+                Ok(Region { id, name, kind: self.kind, parent, group, sort: self.sort, iso3 })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Why a region is not a reporting region.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotReporting {
+    #[error("对标地区“{0}”不走报送流程")]
+    Benchmark(RegionId),
+    #[error("地区“{0}”有下级地区，其数据由下级汇总")]
+    Parent(RegionId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,7 +245,36 @@ impl RegionTree {
         out
     }
 
-    /// The reporting regions (leaves of the hierarchy) at or below `id`, in display order.
+    /// Is `region` a reporting region, and if not, why not? A reporting region is a region of the
+    /// hierarchy without children: its figures are its own and its quarters go through the
+    /// workflow. A parent's figures are its children's sum (it may hold a reported total besides);
+    /// a benchmark's are published elsewhere.
+    pub fn reporting(&self, region: &Region) -> Result<(), NotReporting> {
+        if region.kind == RegionKind::Benchmark {
+            Err(NotReporting::Benchmark(region.id.clone()))
+        } else if self.has_children(region.id.as_str()) {
+            Err(NotReporting::Parent(region.id.clone()))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Is `id` a known reporting region ([`RegionTree::reporting`])?
+    pub fn is_reporting(&self, id: &str) -> bool {
+        self.get(id).is_some_and(|r| self.reporting(r).is_ok())
+    }
+
+    /// The reporting regions at or below `id`, in display order; none below a benchmark.
+    pub fn reporting_under(&self, id: &str) -> Vec<&RegionId> {
+        self.leaves_under(id).into_iter().filter(|r| self.is_reporting(r.as_str())).collect()
+    }
+
+    /// Every reporting region of the tree (below each of its roots), in display order.
+    pub fn reporting_regions(&self) -> Vec<&Region> {
+        self.in_display_order().into_iter().filter(|r| self.reporting(r).is_ok()).collect()
+    }
+
+    /// The leaves of the hierarchy at or below `id`, in display order.
     pub fn leaves_under(&self, id: &str) -> Vec<&RegionId> {
         let mut out = Vec::new();
         let mut stack = vec![id];
@@ -269,6 +358,104 @@ pub(crate) mod tests {
         for (regions, want) in cases {
             let err = RegionTree::new(regions).unwrap_err().to_string();
             assert!(err.contains(want), "{err} should contain {want}");
+        }
+    }
+
+    fn ids(list: Vec<&RegionId>) -> Vec<&str> {
+        list.into_iter().map(RegionId::as_str).collect()
+    }
+
+    #[test]
+    fn reporting_regions_are_the_hierarchys_regions_without_children() {
+        use RegionKind::*;
+        let mut regions = vec![region("alone", County, None, 5)];
+        regions.extend(sample().in_display_order().into_iter().cloned());
+        let tree = RegionTree::new(regions).unwrap();
+        let cases = [
+            ("town-a", Ok(())),
+            ("zone-north", Ok(())),
+            ("alone", Ok(())),
+            ("district", Err("地区“district”有下级地区，其数据由下级汇总")),
+            ("zone", Err("地区“zone”有下级地区，其数据由下级汇总")),
+            ("kunshan", Err("对标地区“kunshan”不走报送流程")),
+        ];
+        for (id, want) in cases {
+            let got = tree.reporting(tree.get(id).unwrap()).map_err(|e| e.to_string());
+            assert_eq!(got, want.map_err(String::from), "{id}");
+            assert_eq!(tree.is_reporting(id), want.is_ok(), "{id}");
+        }
+        assert!(!tree.is_reporting("nowhere"));
+        assert_eq!(ids(tree.reporting_under("district")), ["town-a", "town-b", "zone-north"]);
+        assert_eq!(ids(tree.reporting_under("zone")), ["zone-north"]);
+        assert_eq!(ids(tree.reporting_under("town-b")), ["town-b"]);
+        assert_eq!(ids(tree.reporting_under("kunshan")), Vec::<&str>::new());
+        assert_eq!(ids(tree.reporting_under("nowhere")), Vec::<&str>::new());
+        let all: Vec<&str> = tree.reporting_regions().into_iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(all, ["town-a", "town-b", "zone-north", "alone"]);
+    }
+
+    fn draft() -> RegionDraft {
+        RegionDraft {
+            id: "town-jia".into(),
+            name: " 甲镇 ".into(),
+            kind: RegionKind::Town,
+            parent: Some("district".into()),
+            group: Some(" 乡镇 ".into()),
+            sort: 2,
+            iso3: None,
+        }
+    }
+
+    #[test]
+    fn a_draft_becomes_a_region_with_trimmed_texts() {
+        let fifty = "组".repeat(50);
+        let cases = [
+            (draft(), ("甲镇", Some("district"), Some("乡镇"), None)),
+            (
+                RegionDraft {
+                    parent: Some(String::new()),
+                    group: Some("  ".into()),
+                    iso3: Some("kor".into()),
+                    ..draft()
+                },
+                ("甲镇", None, None, Some("KOR")),
+            ),
+            (
+                RegionDraft { group: Some(fifty.clone()), iso3: Some(String::new()), ..draft() },
+                ("甲镇", Some("district"), Some(fifty.as_str()), None),
+            ),
+        ];
+        for (draft, (name, parent, group, iso3)) in cases {
+            let r = draft.clone().check().unwrap();
+            let got = (r.name.as_str(), r.parent.as_ref().map(RegionId::as_str), r.group.as_deref(), r.iso3.as_deref());
+            assert_eq!(got, (name, parent, group, iso3), "{draft:?}");
+            assert_eq!((r.id.as_str(), r.kind, r.sort), ("town-jia", RegionKind::Town, 2));
+        }
+    }
+
+    #[test]
+    fn a_draft_with_bad_fields_names_each_one() {
+        let cases: Vec<(RegionDraft, &[(&str, &str)])> = vec![
+            (RegionDraft { id: "Town Jia".into(), ..draft() }, &[("id", "地区代码")]),
+            (RegionDraft { name: "\u{3000}".into(), ..draft() }, &[("name", "名称应为 1 到 100 个字")]),
+            (RegionDraft { name: "名".repeat(101), ..draft() }, &[("name", "名称应为 1 到 100 个字")]),
+            (RegionDraft { parent: Some("Dis trict".into()), ..draft() }, &[("parent", "地区代码")]),
+            (RegionDraft { group: Some("组".repeat(51)), ..draft() }, &[("group", "分组最多 50 个字")]),
+            (
+                RegionDraft { iso3: Some("KO".into()), ..draft() },
+                &[("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR")],
+            ),
+            (
+                RegionDraft { iso3: Some("K0R".into()), ..draft() },
+                &[("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR")],
+            ),
+            (
+                RegionDraft { id: String::new(), name: String::new(), iso3: Some("韩国".into()), ..draft() },
+                &[("id", "地区代码"), ("name", "名称应为 1 到 100 个字"), ("iso3", "国家代码")],
+            ),
+        ];
+        for (draft, want) in cases {
+            crate::domain::tests::assert_field_errors(&draft.clone().check().unwrap_err(), want, &format!("{draft:?}"));
         }
     }
 }

@@ -63,7 +63,7 @@ pub fn check(
             errors.push(FieldError::new("period", e.to_string()));
             None
         }
-        Ok(p) if p.as_quarter().is_some_and(|q| q > current) || p.year() > current.year() => {
+        Ok(p) if !p.has_begun(current) => {
             errors.push(FieldError::new("period", format!("{}还没有开始（现在是{}）", p.label(), current.label())));
             None
         }
@@ -78,43 +78,46 @@ pub fn check(
     let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = |name: &str| format!("values[{i}].{name}");
         let Some(ind) = indicators.get(item.indicator) else {
-            errors.push(FieldError::new(field("indicator"), format!("没有指标“{}”", item.indicator)));
+            errors.push(FieldError::item(i, "indicator", format!("没有指标“{}”", item.indicator)));
             continue;
         };
         if !seen.insert(item.indicator) {
-            errors.push(FieldError::new(field("indicator"), format!("“{}”在本次提交中出现了两次", ind.name)));
+            errors.push(FieldError::item(i, "indicator", format!("“{}”在本次提交中出现了两次", ind.name)));
         }
         // Benchmarks hold whatever their sources publish; the tree reports as the frequency says.
         match (ind.frequency, period) {
-            (Frequency::Quarterly, Some(Period::Year(_))) if !is_benchmark => errors
-                .push(FieldError::new(field("indicator"), format!("“{}”按季度报送，时期应为季度（YYYYQn）", ind.name))),
-            (Frequency::Annual, Some(Period::Quarter(_))) => errors
-                .push(FieldError::new(field("indicator"), format!("“{}”按年度报送，时期应为年份（YYYY）", ind.name))),
+            (Frequency::Quarterly, Some(Period::Year(_))) if !is_benchmark => errors.push(FieldError::item(
+                i,
+                "indicator",
+                format!("“{}”按季度报送，时期应为季度（YYYYQn）", ind.name),
+            )),
+            (Frequency::Annual, Some(Period::Quarter(_))) => {
+                errors.push(FieldError::item(i, "indicator", format!("“{}”按年度报送，时期应为年份（YYYY）", ind.name)))
+            }
             _ => {}
         }
         if let Some(r) = region
             && !is_benchmark
             && !ind.reported_by(tree, r.id.as_str())
         {
-            errors.push(FieldError::new(field("indicator"), format!("“{}”不由{}报送", ind.name, r.name)));
+            errors.push(FieldError::item(i, "indicator", format!("“{}”不由{}报送", ind.name, r.name)));
         }
         if ind.mode == Mode::Derived && !is_benchmark {
-            errors.push(FieldError::new(field("indicator"), format!("“{}”由公式计算得出，不能填报", ind.name)));
+            errors.push(FieldError::item(i, "indicator", format!("“{}”由公式计算得出，不能填报", ind.name)));
         }
         if let Err(message) = ind.check_value(item.value) {
-            errors.push(FieldError::new(field("value"), message));
+            errors.push(FieldError::item(i, "value", message));
         }
         let comment = match text::comment(item.comment) {
             Ok(comment) => comment,
             Err(message) => {
-                errors.push(FieldError::new(field("comment"), message));
+                errors.push(FieldError::item(i, "comment", message));
                 None
             }
         };
         if let Some(message) = comment.and_then(text::control_character) {
-            errors.push(FieldError::new(field("comment"), message));
+            errors.push(FieldError::item(i, "comment", message));
         }
         checked.push(Item {
             indicator: ind.code.clone(),
@@ -292,7 +295,7 @@ mod tests {
         let (tree, inds) = world();
         let with = |comment| RawItem { indicator: "gdp", value: 1.0, comment: Some(comment) };
         let errors = check(&tree, &inds, "town-a", "2023Q1", &[item("rd", 1.0), with("a\u{1b}b")], NOW).unwrap_err();
-        assert_eq!(errors, [FieldError::new("values[1].comment", "不能含有控制字符（第2个字符是U+001B）")]);
+        assert_eq!(errors, [FieldError::item(1, "comment", "不能含有控制字符（第2个字符是U+001B）")]);
         let ok = check(&tree, &inds, "town-a", "2023Q1", &[with(" 两行\r\n说明 ")], NOW).unwrap();
         assert_eq!(ok.items[0].comment.as_deref(), Some("两行\n说明"), "a form's line break is stored as \\n");
     }

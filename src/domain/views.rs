@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::indicator::Mode;
 use super::period::{Period, Quarter};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
     Quarter,

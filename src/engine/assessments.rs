@@ -35,7 +35,7 @@ pub struct Assessment {
 
 /// Scores the regions the scheme assesses on their annual figures and targets of `year`.
 pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
-    super::cache::answer(conn, super::cache::Depends::Data, format!("assessment {year}"), || compute(conn, year))
+    super::cache::answer(conn, super::cache::Question::Assessment { year }, || compute(conn, year))
 }
 
 /// The assessment, computed from the stored figures, targets and scheme.

@@ -66,3 +66,25 @@ pub fn benchmarks(
     ours.source = None;
     Ok(compare(ind.direction, ind.decimals, ours, theirs))
 }
+
+/// The indicator a comparison shows when none is asked for: of `offered`, the one with the most
+/// benchmark figures for `period` (the first in display order on a tie); with no benchmark
+/// figure at all, the first that every region reports, else the first offered.
+pub fn most_compared(
+    conn: &Connection,
+    region: &str,
+    offered: &[&crate::domain::Indicator],
+    period: Period,
+) -> AppResult<Option<String>> {
+    let mut best: Option<(usize, &str)> = None;
+    for ind in offered {
+        let code = ind.code.as_str();
+        let figures =
+            benchmarks(conn, region, code, period, None)?.benchmarks.iter().filter(|b| b.value.is_some()).count();
+        if figures > 0 && best.is_none_or(|(most, _)| figures > most) {
+            best = Some((figures, code));
+        }
+    }
+    let everywhere = offered.iter().find(|i| i.regions.is_none());
+    Ok(best.map(|(_, code)| code).or(everywhere.or(offered.first()).map(|i| i.code.as_str())).map(str::to_string))
+}

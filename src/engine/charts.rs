@@ -43,8 +43,8 @@ pub fn has_data_for(conn: &Connection, spec: &ChartSpec) -> AppResult<bool> {
 /// Builds the chart `spec` asks for; `title` replaces the generated one. Kept in memory until
 /// the next write, like the answers it is drawn from.
 pub fn chart(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResult<Chart> {
-    let question = format!("chart {spec:?} {title:?}");
-    super::cache::answer(conn, super::cache::Depends::Data, question, || compute(conn, spec, title))
+    let question = super::cache::Question::Chart { spec: spec.clone(), title: title.map(str::to_string) };
+    super::cache::answer(conn, question, || compute(conn, spec, title))
 }
 
 fn compute(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResult<Chart> {

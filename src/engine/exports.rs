@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use super::world;
-use crate::domain::{Frequency, Mode, Period, Span};
+use crate::domain::{Mode, Period, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
 use crate::transfer::ExportRow;
@@ -62,7 +62,19 @@ pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportR
     if let Some(keep) = within {
         rows.retain(|r| keep.contains(r.region.as_str()));
     }
-    Ok(rows)
+    Ok(rows.into_iter().map(export_row).collect())
+}
+
+/// A stored figure as it leaves: its period as `YYYYQn`, or `YYYY` for a year's figure.
+fn export_row(v: store::transfer::SelectedValue) -> ExportRow {
+    let (year, quarter) = (v.year, v.quarter);
+    ExportRow {
+        region: v.region,
+        indicator: v.indicator,
+        period: if quarter == 0 { year.to_string() } else { format!("{year}Q{quarter}") },
+        value: v.value,
+        comment: v.comment,
+    }
 }
 
 /// The template of `region` for `period`: every indicator it reports then (quarterly ones for a
@@ -73,16 +85,7 @@ pub fn values(conn: &Connection, selection: &Selection) -> AppResult<Vec<ExportR
 pub fn template(conn: &Connection, region: &str, period: Period) -> AppResult<Template> {
     let world = world(conn)?;
     let r = world.region(region)?;
-    let (round, frequency) = match period {
-        Period::Quarter(q) => (q, Frequency::Quarterly),
-        Period::Year(_) => (period.round(), Frequency::Annual),
-    };
-    let indicators: Vec<_> = world
-        .indicators
-        .to_report(&world.tree, region, round)
-        .into_iter()
-        .filter(|i| i.frequency == frequency)
-        .collect();
+    let indicators = world.indicators.to_fill_in(&world.tree, region, period);
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
     let observations = world.observations(conn, &[region], &codes, period.year() - 1, period.year() - 1)?;
     let calc = world.calculator(&observations);
@@ -98,10 +101,7 @@ pub fn template(conn: &Connection, region: &str, period: Period) -> AppResult<Te
                 code: ind.code.to_string(),
                 name: ind.name.clone(),
                 unit: ind.unit.clone(),
-                how: match frequency {
-                    Frequency::Quarterly => ind.mode.label(),
-                    Frequency::Annual => ind.frequency.label(),
-                },
+                how: ind.form_label(),
                 decimals: ind.decimals,
                 allow_negative: ind.allow_negative,
                 last_year: last.and_then(|span| calc.figure(region, ind.code.as_str(), span).value),

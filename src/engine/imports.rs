@@ -241,18 +241,6 @@ fn without_repeats(locate: Locate, rows: Vec<ImportRow>, errors: &mut impl Exten
     out
 }
 
-/// `values[2].value` → (Some(2), "value"); `region` → (None, "region").
-fn split_field(field: &str) -> (Option<usize>, &str) {
-    let parsed = field.strip_prefix("values[").and_then(|rest| {
-        let (index, name) = rest.split_once(']')?;
-        Some((index.parse().ok()?, name.trim_start_matches('.')))
-    });
-    match parsed {
-        Some((i, name)) => (Some(i), if name.is_empty() { "value" } else { name }),
-        None => (None, field),
-    }
-}
-
 /// Where a row stands, for the messages: `第3行：`, and for a WDI file the year too, since one
 /// line holds every year of a country (`第7行（2015年）：`).
 #[derive(Debug, Clone, Copy)]
@@ -278,13 +266,13 @@ fn row_errors(locate: Locate, group: &Group<'_>, fields: &[FieldError]) -> Vec<R
     let mut out = Vec::new();
     for e in fields {
         let message = |name: &str| format!("{}：{}", field_label(name), e.message);
-        match split_field(&e.field) {
-            (Some(i), name) => {
+        match e.item {
+            Some((i, name)) => {
                 if let Some(row) = group.rows.get(i) {
                     out.push(locate.error(row, &message(name)));
                 }
             }
-            (None, name) => out.extend(group.rows.iter().map(|r| locate.error(r, &message(name)))),
+            None => out.extend(group.rows.iter().map(|r| locate.error(r, &message(&e.field)))),
         }
     }
     out
@@ -723,22 +711,6 @@ mod tests {
     }
 
     #[test]
-    fn fields_of_a_batch_name_their_item() {
-        let cases = [
-            ("values[2].value", (Some(2), "value")),
-            ("values[0].indicator", (Some(0), "indicator")),
-            ("values[11].comment", (Some(11), "comment")),
-            ("region", (None, "region")),
-            ("period", (None, "period")),
-            ("values", (None, "values")),
-            ("values[x].value", (None, "values[x].value")),
-        ];
-        for (field, want) in cases {
-            assert_eq!(split_field(field), want, "{field}");
-        }
-    }
-
-    #[test]
     fn errors_land_on_their_rows() {
         let row = |row, indicator: &str| ImportRow {
             row,
@@ -752,9 +724,9 @@ mod tests {
         let groups = groups(&rows);
         assert_eq!(groups.len(), 1);
         let fields = [
-            FieldError::new("values[1].value", "不能为负数"),
+            FieldError::item(1, "value", "不能为负数"),
             FieldError::new("period", "已锁定"),
-            FieldError::new("values[7].value", "?"),
+            FieldError::item(7, "value", "?"),
         ];
         let errors = row_errors(Locate { unit: RowUnit::Line, wdi: false }, &groups[0], &fields);
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.message.as_str())).collect();
@@ -769,7 +741,7 @@ mod tests {
         );
         let wdi_row = ImportRow { period: "2015".into(), ..row(7, "gdp") };
         let wdi = Group { region: "kor", period: "2015", rows: vec![&wdi_row] };
-        let negative = [FieldError::new("values[0].value", "不能为负数")];
+        let negative = [FieldError::item(0, "value", "不能为负数")];
         let errors = row_errors(Locate { unit: RowUnit::Line, wdi: true }, &wdi, &negative);
         assert_eq!(errors, [RowError::new(7, "第7行（2015年）：数值：不能为负数")]);
     }

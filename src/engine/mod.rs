@@ -8,6 +8,8 @@ pub mod benchmarks;
 pub mod cache;
 pub mod charts;
 pub mod completeness;
+pub mod dashboard;
+pub mod entry;
 pub mod exports;
 pub mod imports;
 pub mod indicators;
@@ -22,7 +24,6 @@ pub mod workflow;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use chrono::{FixedOffset, Utc};
 use rusqlite::Connection;
 
 use crate::domain::access::User;
@@ -69,6 +70,11 @@ impl World {
         self.tree.get(id).ok_or_else(|| AppError::NotFound(format!("地区“{id}”不存在")))
     }
 
+    /// The root of the reporting tree (全区, 全国); 404 before the tree has a region.
+    pub fn root(&self) -> AppResult<&crate::domain::Region> {
+        self.tree.root().ok_or_else(|| AppError::NotFound("还没有地区".into()))
+    }
+
     pub fn indicator(&self, code: &str) -> AppResult<&crate::domain::Indicator> {
         self.indicators.get(code).ok_or_else(|| AppError::NotFound(format!("指标“{code}”不存在")))
     }
@@ -77,7 +83,7 @@ impl World {
 /// The regions and indicators as `conn` sees them: kept in memory until they change (they change
 /// rarely, and every request needs them).
 pub fn world(conn: &Connection) -> AppResult<Arc<World>> {
-    cache::answer(conn, cache::Depends::World, "world".into(), || {
+    cache::answer(conn, cache::Question::World, || {
         let corrupt = |e: String| AppError::Store(store::StoreError::Corrupt(e));
         Ok(Arc::new(World {
             tree: RegionTree::new(store::regions::all(conn)?).map_err(|e| corrupt(e.to_string()))?,
@@ -88,8 +94,7 @@ pub fn world(conn: &Connection) -> AppResult<Arc<World>> {
 
 /// The quarter we are in, on the bureau's clock (China Standard Time).
 pub fn current_quarter() -> Quarter {
-    let china = FixedOffset::east_opt(8 * 3600).expect("a valid offset");
-    Quarter::containing(Utc::now().with_timezone(&china).date_naive())
+    Quarter::at(chrono::Utc::now())
 }
 
 /// Runs `f` and undoes whatever it wrote, keeping its answer: previews and dry runs see exactly
@@ -115,6 +120,11 @@ pub fn latest_period(conn: &Connection) -> AppResult<Option<Period>> {
         Some(q) => Some(Period::Quarter(q)),
         None => store::observations::latest_year(conn, current_quarter().year())?.map(Period::Year),
     })
+}
+
+/// The period a page shows when none is asked for (`period::shown_by_default`).
+pub fn default_period(conn: &Connection) -> AppResult<Period> {
+    Ok(crate::domain::period::shown_by_default(latest_period(conn)?, current_quarter()))
 }
 
 pub fn require_admin(user: &User) -> AppResult<()> {
@@ -146,7 +156,7 @@ fn audit_change<T: serde::Serialize>(
     let json = |v: Option<&T>| v.and_then(|v| serde_json::to_value(v).ok());
     store::audit::record(
         conn,
-        &store::audit::AuditEntry {
+        &store::audit::AuditRecord {
             at: store::now(),
             user: user.to_string(),
             action: action.to_string(),

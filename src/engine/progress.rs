@@ -94,13 +94,13 @@ pub fn for_indicator(
     scope: Scope<'_>,
 ) -> AppResult<Vec<ProgressRow>> {
     let period = period.into();
-    let question = match scope {
-        Scope::Region(r) => format!("progress {indicator:?} {period} region {r:?}"),
-        Scope::ChildrenOf(p) => format!("progress {indicator:?} {period} children {p:?}"),
+    let (region, children) = match scope {
+        Scope::Region(r) => (r, false),
+        Scope::ChildrenOf(p) => (p, true),
     };
-    super::cache::answer(conn, super::cache::Depends::Data, question, || {
-        compute_for_indicator(conn, indicator, period, scope)
-    })
+    let question =
+        super::cache::Question::Progress { indicator: indicator.into(), period, region: region.into(), children };
+    super::cache::answer(conn, question, || compute_for_indicator(conn, indicator, period, scope))
 }
 
 /// Progress of one indicator, computed from the stored figures and targets.

@@ -77,10 +77,9 @@ pub fn series(
     from: Period,
     to: Period,
 ) -> AppResult<Series> {
-    let question = format!("series {region:?} {indicator:?} {view:?} {from} {to}");
-    super::cache::answer(conn, super::cache::Depends::Data, question, || {
-        compute(conn, region, indicator, view, from, to)
-    })
+    let question =
+        super::cache::Question::Series { region: region.into(), indicator: indicator.into(), view, from, to };
+    super::cache::answer(conn, question, || compute(conn, region, indicator, view, from, to))
 }
 
 /// The series, computed from the stored figures.

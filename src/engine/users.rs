@@ -23,14 +23,19 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn random_hex() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+/// `bytes` random bytes from the system's secure generator, in hex (two characters a byte): tokens,
+/// session ids, CSRF values and generated passwords.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buffer);
+    hex::encode(buffer)
 }
 
+/// How many random bytes an API token, a session id and its CSRF value carry.
+const SECRET_BYTES: usize = 32;
+
 fn new_token() -> String {
-    format!("zb_{}", random_hex())
+    format!("zb_{}", random_hex(SECRET_BYTES))
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -67,7 +72,10 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes encode as a salt");
-    Argon2::default().hash_password(random_hex().as_bytes(), &salt).expect("argon2 hashes a password").to_string()
+    Argon2::default()
+        .hash_password(random_hex(SECRET_BYTES).as_bytes(), &salt)
+        .expect("argon2 hashes a password")
+        .to_string()
 });
 
 /// Whether `password` matches `hash`; with no hash (no such user, or one without a password) the
@@ -97,7 +105,7 @@ pub struct Session {
 }
 
 pub fn new_session(conn: &Connection, user: &User) -> AppResult<Session> {
-    let session = Session { token: random_hex(), csrf: random_hex() };
+    let session = Session { token: random_hex(SECRET_BYTES), csrf: random_hex(SECRET_BYTES) };
     let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     store::users::add_session(conn, &hash_token(&session.token), user.id, &session.csrf, &expires)?;

@@ -8,7 +8,7 @@ use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
 use crate::domain::{Calculator, FieldError, Period, Quarter, Span};
 use crate::error::{AppError, AppResult};
-use crate::store::{self, audit::AuditEntry, observations::NewValue, observations::StoredValue};
+use crate::store::{self, audit::AuditRecord, observations::NewValue, observations::ValueRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SubmitOutcome {
@@ -86,6 +86,33 @@ pub fn check(
     Ok(sub)
 }
 
+/// A stored figure as `GET /values` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct StoredValue {
+    pub region: String,
+    pub indicator: String,
+    /// `YYYYQn`, or `YYYY` for a benchmark's annual figure
+    pub period: String,
+    pub value: f64,
+    pub comment: Option<String>,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+impl From<ValueRow> for StoredValue {
+    fn from(r: ValueRow) -> StoredValue {
+        StoredValue {
+            region: r.region,
+            indicator: r.indicator,
+            period: r.period,
+            value: r.value,
+            comment: r.comment,
+            submitted_by: r.submitted_by,
+            submitted_at: r.submitted_at,
+        }
+    }
+}
+
 /// How a checked batch changed what was stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Changes {
@@ -137,7 +164,7 @@ pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&s
         )?;
         store::audit::record(
             conn,
-            &AuditEntry {
+            &AuditRecord {
                 at: at.to_string(),
                 user: user.name.clone(),
                 action: if old.is_some() { "update" } else { "create" }.into(),
@@ -196,5 +223,5 @@ pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&
     if store::regions::get(conn, region)?.is_none() {
         return Err(AppError::NotFound(format!("地区“{region}”不存在")));
     }
-    Ok(store::observations::list(conn, region, period, indicator)?)
+    Ok(store::observations::list(conn, region, period, indicator)?.into_iter().map(StoredValue::from).collect())
 }

@@ -13,7 +13,7 @@ use crate::domain::access::User;
 use crate::domain::workflow::{self, Access, Action, Actor, Refusal, State};
 use crate::domain::{FieldError, Period, Quarter, Region, RegionKind, text};
 use crate::error::{AppError, AppResult};
-use crate::store::{self, workflow::Lock, workflow::StateRow};
+use crate::store::{self, workflow::LockRow, workflow::StateRow};
 
 /// The reporting state of one region's quarter.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -59,17 +59,12 @@ struct Audited<'a> {
 /// A region whose quarters go through the workflow: a hierarchy region without children.
 fn reporting<'w>(world: &'w World, id: &str, field: &str) -> AppResult<&'w Region> {
     let region = world.region(id)?;
-    if region.kind == RegionKind::Benchmark {
-        return Err(AppError::invalid(field, format!("对标地区“{id}”不走报送流程")));
-    }
-    if world.tree.has_children(id) {
-        return Err(AppError::invalid(field, format!("地区“{id}”有下级地区，其数据由下级汇总")));
-    }
+    world.tree.reporting(region).map_err(|not| AppError::invalid(field, not.to_string()))?;
     Ok(region)
 }
 
 fn not_future(quarter: Quarter, current: Quarter) -> AppResult<()> {
-    if quarter > current {
+    if !Period::from(quarter).has_begun(current) {
         return Err(AppError::invalid("period", format!("{}还没有开始，不能报送", quarter.label())));
     }
     Ok(())
@@ -220,33 +215,44 @@ pub fn list(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppRes
         .collect())
 }
 
-/// The leaves of the hierarchy below `parent`, or below every root when there is none.
+/// The reporting regions below `parent`, or below every root when there is none.
 pub(super) fn reporting_regions<'w>(world: &'w World, parent: Option<&str>) -> AppResult<Vec<&'w Region>> {
-    let roots: Vec<&str> = match parent {
+    match parent {
         Some(p) if world.region(p)?.kind == RegionKind::Benchmark => {
-            return Err(AppError::invalid("parent", "对标地区不按季度报送"));
+            Err(AppError::invalid("parent", "对标地区不按季度报送"))
         }
-        Some(p) => vec![p],
-        None => world
-            .tree
-            .in_display_order()
-            .iter()
-            .filter(|r| r.parent.is_none() && r.kind != RegionKind::Benchmark)
-            .map(|r| r.id.as_str())
-            .collect(),
-    };
-    let mut out = Vec::new();
-    for root in roots {
-        for leaf in world.tree.leaves_under(root) {
-            out.push(world.region(leaf.as_str())?);
-        }
+        Some(p) => world.tree.reporting_under(p).into_iter().map(|r| world.region(r.as_str())).collect(),
+        None => Ok(world.tree.reporting_regions()),
     }
-    Ok(out)
 }
 
 /// The states of a quarter by region, for those who list many regions (completeness).
 pub(super) fn states_of(conn: &Connection, quarter: Quarter) -> AppResult<HashMap<String, StateRow>> {
     Ok(store::workflow::of_quarter(conn, quarter)?.into_iter().map(|r| (r.region.clone(), r)).collect())
+}
+
+/// A whole quarter locked by the bureau.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Lock {
+    #[schema(value_type = String, example = "2023Q3")]
+    #[serde(serialize_with = "as_text")]
+    pub period: Quarter,
+    /// whether the quarter is locked now (false in the answer to an unlock)
+    pub locked: bool,
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: String,
+}
+
+fn as_text<S: serde::Serializer>(q: &Quarter, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(q)
+}
+
+/// A stored lock is a quarter locked now.
+impl From<LockRow> for Lock {
+    fn from(r: LockRow) -> Lock {
+        Lock { period: r.period, locked: true, reason: r.reason, by: r.by, at: r.at }
+    }
 }
 
 /// Locks a whole quarter (admin): its figures are closed to everyone but an admin with a reason.
@@ -256,15 +262,10 @@ pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&st
     let Some(reason) = text::comment(reason).map_err(|message| AppError::invalid("reason", message))? else {
         return Err(AppError::invalid("reason", "请说明锁定的原因"));
     };
-    let old = store::workflow::lock(conn, quarter)?;
-    let new = Lock {
-        period: quarter,
-        locked: true,
-        reason: Some(reason.to_string()),
-        by: user.name.clone(),
-        at: store::now(),
-    };
-    store::workflow::save_lock(conn, &new)?;
+    let old = store::workflow::lock(conn, quarter)?.map(Lock::from);
+    let row = LockRow { period: quarter, reason: Some(reason.to_string()), by: user.name.clone(), at: store::now() };
+    store::workflow::save_lock(conn, &row)?;
+    let new = Lock::from(row);
     let action = if old.is_some() { "update" } else { "lock" };
     let scope = Scope { period: Some(quarter.to_string()), reason: Some(reason), ..Default::default() };
     audit_change(conn, &user.name, action, "lock", &quarter.to_string(), scope, old.as_ref(), Some(&new))?;
@@ -275,7 +276,7 @@ pub fn lock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&st
 pub fn unlock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&str>) -> AppResult<Lock> {
     require_admin(user)?;
     let reason = text::comment(reason).map_err(|message| AppError::invalid("reason", message))?;
-    let Some(old) = store::workflow::lock(conn, quarter)? else {
+    let Some(old) = store::workflow::lock(conn, quarter)?.map(Lock::from) else {
         return Err(AppError::NotFound(format!("{}没有锁定", quarter.label())));
     };
     store::workflow::delete_lock(conn, quarter)?;
@@ -292,7 +293,7 @@ pub fn unlock(conn: &Connection, user: &User, quarter: Quarter, reason: Option<&
 }
 
 pub fn locks(conn: &Connection) -> AppResult<Vec<Lock>> {
-    Ok(store::workflow::locks(conn)?)
+    Ok(store::workflow::locks(conn)?.into_iter().map(Lock::from).collect())
 }
 
 /// Whether the figures of `region` for `period` are closed, and to whom: `None` when anyone who

@@ -5,9 +5,9 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, year_in_path};
+use crate::app::AppState;
 use crate::domain::assessment::Scheme;
 use crate::engine;
 use crate::engine::assessments::Assessment;
@@ -30,7 +30,7 @@ struct YearPath {
     responses((status = 200, body = Scheme), (status = 404, body = ErrorBody)))]
 async fn get_scheme(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Scheme>> {
     let y = year_in_path(&y)?;
-    state.read(move |conn| engine::assessments::scheme(conn, y)).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::assessments::scheme(conn, y)).await?))
 }
 
 /// Sets the year's scheme (admin).
@@ -43,7 +43,7 @@ async fn put_scheme(
     ApiJson(scheme): ApiJson<Scheme>,
 ) -> ApiResult<Json<Scheme>> {
     let y = year_in_path(&y)?;
-    state.write(move |tx| engine::assessments::set_scheme(tx, &user, y, scheme)).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::assessments::set_scheme(tx, &user, y, scheme)).await?))
 }
 
 /// Scores, ranks and grades of the assessed regions, every score explained.
@@ -52,5 +52,5 @@ async fn put_scheme(
               (status = 409, description = "the year's scheme no longer fits the regions or indicators", body = ErrorBody)))]
 async fn result(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Assessment>> {
     let y = year_in_path(&y)?;
-    state.read(move |conn| engine::assessments::result(conn, y)).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::assessments::result(conn, y)).await?))
 }

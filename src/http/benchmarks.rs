@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
-use super::error::{ApiResult, ErrorBody};
+use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiQuery, CurrentUser, period, region_id};
+use crate::app::AppState;
 use crate::domain::benchmark::Comparison;
 use crate::engine;
 
@@ -55,4 +55,5 @@ async fn benchmarks(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }

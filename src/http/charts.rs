@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiPath, CurrentUser};
+use crate::app::{AppState, off_the_runtime};
 use crate::charts::named::NamedChart;
 use crate::charts::{ChartSpec, Format, Kind, render, spec};
 use crate::engine;
@@ -35,12 +35,8 @@ fn split_file(file: &str) -> Result<(&str, Format), ApiError> {
 }
 
 async fn draw(state: &AppState, chart_spec: ChartSpec, title: Option<String>, format: Format) -> ApiResult<Response> {
-    let bytes = state
-        .read(move |conn| {
-            let chart = engine::charts::chart(conn, &chart_spec, title.as_deref())?;
-            Ok(render(&chart, format)?)
-        })
-        .await?;
+    let chart = state.read(move |conn| engine::charts::chart(conn, &chart_spec, title.as_deref())).await?;
+    let bytes = off_the_runtime(move || Ok(render(&chart, format)?)).await?;
     Ok(([(header::CONTENT_TYPE, format.content_type()), (header::CACHE_CONTROL, "no-cache")], bytes).into_response())
 }
 
@@ -102,7 +98,8 @@ async fn draw_named(State(state): State<AppState>, _user: CurrentUser, ApiPath(f
         .iter()
         .find(|c| c.name == name)
         .ok_or_else(|| ApiError::NoRoute(format!("/charts/named/{file}：没有这个名称的图表")))?;
-    let chart_spec = named.spec.clone().ok_or_else(|| ApiError::Internal(format!("图表 {name} 的定义未能读入")))?;
+    let chart_spec =
+        named.spec.clone().ok_or_else(|| ApiError::from(AppError::Internal(format!("图表 {name} 的定义未能读入"))))?;
     draw(&state, chart_spec, Some(named.title.clone()), format).await
 }
 

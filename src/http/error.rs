@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::FieldError;
-use crate::error::AppError;
+use crate::error::{AppError, RETRY_AFTER_SECS};
 use crate::transfer::RowError;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,14 +33,6 @@ pub enum ApiError {
     NoRoute(String),
     #[error("这个地址不接受该请求方法")]
     MethodNotAllowed,
-    /// The request's time limit passed; any write it began was rolled back first (`limits`).
-    #[error("请求处理时间过长，已中止，没有保存任何内容")]
-    Timeout,
-    /// Other writes held the database for longer than this one may wait: nothing was written.
-    #[error("系统正忙：其他写入（如大批量导入）尚未完成，本次没有保存任何内容，请{}秒后重试", RETRY_AFTER_SECS)]
-    Busy,
-    #[error("内部错误：{0}")]
-    Internal(String),
     /// An import with errors: nothing was stored. The message counts them all; the rows list
     /// the first of them (`engine::imports` words both).
     #[error("{message}")]
@@ -49,23 +41,12 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// What a 503 `busy` answer asks the client to wait (`Retry-After`, seconds).
-pub const RETRY_AFTER_SECS: u64 = 5;
-
 impl From<AppError> for ApiError {
     /// The database locked by another writer past the busy timeout is contention, not a fault.
     fn from(e: AppError) -> ApiError {
-        if e.is_busy() {
-            tracing::warn!(error = %e, "a write found the database locked");
-            ApiError::Busy
-        } else {
-            ApiError::App(e)
-        }
+        ApiError::App(e.contention())
     }
 }
-
-/// What a client reads of a failure of ours; the cause goes to the log.
-pub const INTERNAL_MESSAGE: &str = "系统内部错误，请稍后再试或联系管理员";
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
@@ -96,34 +77,29 @@ impl ApiError {
         self.status_and_code().0
     }
 
-    /// What a client may read of the error: server errors name no cause (it goes to the log);
+    /// What a client may read of the error: failures of ours name no cause (it goes to the log);
     /// being busy is no fault, and says when to try again.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() && !matches!(self, ApiError::Busy) {
-            INTERNAL_MESSAGE.to_string()
-        } else {
-            self.to_string()
+        match self {
+            ApiError::App(e) => e.public_message(),
+            other => other.to_string(),
         }
+    }
+
+    fn is_internal(&self) -> bool {
+        matches!(self, ApiError::App(e) if e.is_internal())
     }
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            ApiError::App(AppError::Invalid(_)) | ApiError::InvalidRows { .. } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid")
-            }
-            ApiError::App(AppError::NotFound(_)) | ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::App(AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::App(AppError::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::App(AppError::Store(_) | AppError::Chart(_) | AppError::Internal(_)) | ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-            }
+            ApiError::App(e) => e.status_and_code(),
+            ApiError::InvalidRows { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::NoRoute(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::TooLarge | ApiError::FileTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "timeout"),
-            ApiError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         }
     }
 }
@@ -131,7 +107,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() && !matches!(self, ApiError::Busy) {
+        if self.is_internal() {
             tracing::error!(error = %self, "request failed");
         }
         let message = self.public_message();

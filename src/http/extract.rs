@@ -7,10 +7,11 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::AppState;
 use super::error::ApiError;
+use crate::app::AppState;
+use crate::app::session::{CSRF_HEADER, session_of};
 use crate::domain::access::User;
-use crate::domain::{FieldError, Period};
+use crate::domain::{FieldError, Period, Quarter};
 use crate::engine;
 use crate::error::AppError;
 
@@ -74,9 +75,15 @@ fn missing_field(message: &str) -> Option<String> {
     Some(message[start..start + len].to_string())
 }
 
-/// serde_json appends " at line 1 column 42", which means nothing to a form.
+/// serde_json appends " at line 1 column 42", which means nothing to a form. Only that ending is
+/// cut: a message of our own types may quote the client's text, " at line " and all.
 fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_string()
+    let Some(at) = message.rfind(" at line ") else { return message.to_string() };
+    let position = &message[at + " at line ".len()..];
+    let numbers = position
+        .split_once(" column ")
+        .filter(|(line, column)| [line, column].iter().all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())));
+    if numbers.is_some() { message[..at].to_string() } else { message.to_string() }
 }
 
 /// A body that is not JSON at all, with where it breaks: 第 1 行第 5 列.
@@ -216,9 +223,15 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiPath {
     }
 }
 
-/// Parses a period parameter, naming the field when it is not one.
+/// Parses a period in a path, naming the field when it is not one. (Query strings and bodies read
+/// `Period` itself.)
 pub fn period(field: &str, text: &str) -> Result<Period, ApiError> {
     text.parse().map_err(|e: crate::domain::period::PeriodError| ApiError::invalid(field, e.to_string()))
+}
+
+/// Parses a quarter in a path (a year is refused as such), naming the field when it is not one.
+pub fn quarter(field: &str, text: &str) -> Result<Quarter, ApiError> {
+    Quarter::try_from(text.to_string()).map_err(|e| ApiError::invalid(field, e.to_string()))
 }
 
 /// Checks a year parameter, naming the field when it is out of range.
@@ -290,11 +303,6 @@ pub fn whole_opt<'de, D: serde::Deserializer<'de>, T: TryFrom<i64>>(d: D) -> Res
     .transpose()
 }
 
-/// The name of the browser session's cookie.
-pub const SESSION_COOKIE: &str = "zb_session";
-/// Requests that change something on a browser session carry the session's CSRF token here.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
 /// The signed-in user: from a bearer token (tools), or from the session cookie (pages and the
 /// scripts on them, which must also send the CSRF token on anything but GET). 401 without either.
 pub struct CurrentUser(pub User);
@@ -316,7 +324,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .map(CurrentUser)
                 .ok_or(ApiError::Unauthorized("令牌无效或已停用"));
         }
-        let (user, csrf) = session_of(parts, state)
+        let (user, csrf) = session_of(&parts.headers, state)
             .await?
             .ok_or(ApiError::Unauthorized("请先登录，或在请求头中发送“Authorization: Bearer 令牌”"))?;
         let safe = matches!(parts.method, axum::http::Method::GET | axum::http::Method::HEAD);
@@ -334,15 +342,6 @@ fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim_start().split_once([' ', '\t'])?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && token.len() <= 200).then_some(token)
-}
-
-/// The user and CSRF token of the session cookie, if it names a live session.
-pub async fn session_of(parts: &Parts, state: &AppState) -> Result<Option<(User, String)>, ApiError> {
-    let jar = axum_extra::extract::CookieJar::from_headers(&parts.headers);
-    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).filter(|t| t.len() <= 200) else {
-        return Ok(None);
-    };
-    state.read(move |conn| engine::users::session(conn, &token)).await
 }
 
 #[cfg(test)]
@@ -431,5 +430,11 @@ mod tests {
             strip_position("invalid type: string \"x\", expected f64 at line 1 column 42"),
             "invalid type: string \"x\", expected f64"
         );
+        // a client's text quoted in our own message keeps what it says
+        assert_eq!(
+            strip_position("“a at line 5”不是有效的地区代码 at line 1 column 20"),
+            "“a at line 5”不是有效的地区代码"
+        );
+        assert_eq!(strip_position("“x at line 1 column 2 y”不是时期"), "“x at line 1 column 2 y”不是时期");
     }
 }

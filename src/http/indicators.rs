@@ -7,11 +7,11 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use super::regions::RegionIdText;
-use crate::domain::{Direction, FieldError, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId, text};
+use crate::app::AppState;
+use crate::domain::{Direction, Frequency, Indicator, IndicatorDraft, Mode};
 use crate::engine;
 use crate::error::AppError;
 
@@ -66,62 +66,29 @@ struct IndicatorPath {
     code: String,
 }
 
-const MAX_DECIMALS: u8 = 6;
-
 impl IndicatorBody {
     fn into_indicator(self, code: &str) -> Result<Indicator, ApiError> {
-        let mut errors = Vec::new();
-        let code = IndicatorCode::parse(code).map_err(|e| errors.push(FieldError::new("code", e.to_string()))).ok();
-        let name = text::name(&self.name, text::MAX_NAME_CHARS)
-            .map_err(|e| errors.push(FieldError::new("name", e)))
-            .unwrap_or_default();
-        let unit = self.unit.trim().to_string();
-        if unit.chars().count() > 20 {
-            errors.push(FieldError::new("unit", "单位最多 20 个字"));
-        }
-        if self.decimals > MAX_DECIMALS {
-            errors.push(FieldError::new("decimals", format!("小数位数应为 0 到 {MAX_DECIMALS}")));
-        }
-        let formula = match self.formula.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-            None => None,
-            Some(text) => Formula::parse(text).map_err(|e| errors.push(FieldError::new("formula", e.to_string()))).ok(),
+        let draft = IndicatorDraft {
+            code: code.to_string(),
+            name: self.name,
+            unit: self.unit,
+            decimals: self.decimals,
+            direction: self.direction,
+            mode: self.mode,
+            formula: self.formula,
+            allow_negative: self.allow_negative,
+            sort: self.sort,
+            frequency: self.frequency,
+            regions: self.regions,
         };
-        let regions = self.regions.map(|ids| {
-            ids.iter()
-                .enumerate()
-                .filter_map(|(i, id)| {
-                    RegionId::parse(id)
-                        .map_err(|e| errors.push(FieldError::new(format!("regions[{i}]"), e.to_string())))
-                        .ok()
-                })
-                .collect::<Vec<_>>()
-        });
-        if regions.as_ref().is_some_and(Vec::is_empty) {
-            errors.push(FieldError::new("regions", "至少列出一个地区；适用于所有地区时省略此项"));
-        }
-        match code {
-            Some(code) if errors.is_empty() => Ok(Indicator {
-                code,
-                name,
-                unit,
-                decimals: self.decimals,
-                direction: self.direction,
-                mode: self.mode,
-                formula,
-                allow_negative: self.allow_negative,
-                sort: self.sort,
-                frequency: self.frequency,
-                regions,
-            }),
-            _ => Err(AppError::Invalid(errors).into()),
-        }
+        draft.check().map_err(|errors| AppError::Invalid(errors).into())
     }
 }
 
 #[utoipa::path(get, path = "/indicators", tag = "indicators",
     responses((status = 200, body = [Indicator]), (status = 401, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Indicator>>> {
-    state.read(engine::indicators::list).await.map(Json)
+    Ok(Json(state.read(engine::indicators::list).await?))
 }
 
 #[utoipa::path(post, path = "/indicators", tag = "indicators", request_body = IndicatorBody,
@@ -144,7 +111,7 @@ async fn get_one(
     _user: CurrentUser,
     ApiPath(code): ApiPath,
 ) -> ApiResult<Json<Indicator>> {
-    state.read(move |conn| engine::indicators::get(conn, &code)).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::indicators::get(conn, &code)).await?))
 }
 
 #[utoipa::path(put, path = "/indicators/{code}", tag = "indicators", params(IndicatorPath), request_body = IndicatorBody,
@@ -161,5 +128,5 @@ async fn update(
         return Err(ApiError::invalid("code", "请求体中的 code 与地址中的不一致"));
     }
     let indicator = body.into_indicator(&code)?;
-    state.write(move |tx| engine::indicators::update(tx, &user, indicator)).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::indicators::update(tx, &user, indicator)).await?))
 }

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
-use crate::domain::{FieldError, Region, RegionId, RegionKind, text};
+use crate::app::AppState;
+use crate::domain::{Region, RegionDraft, RegionKind};
 use crate::engine;
 use crate::error::AppError;
 
@@ -59,33 +59,18 @@ struct RegionPath {
     id: String,
 }
 
-const MAX_GROUP: usize = 50;
-
 impl RegionBody {
     fn into_region(self, id: &str) -> Result<Region, ApiError> {
-        let mut errors = Vec::new();
-        let id = RegionId::parse(id).map_err(|e| errors.push(FieldError::new("id", e.to_string()))).ok();
-        let name = text::name(&self.name, text::MAX_NAME_CHARS)
-            .map_err(|e| errors.push(FieldError::new("name", e)))
-            .unwrap_or_default();
-        let parent = match self.parent.as_deref().filter(|p| !p.is_empty()) {
-            None => None,
-            Some(p) => RegionId::parse(p).map_err(|e| errors.push(FieldError::new("parent", e.to_string()))).ok(),
+        let draft = RegionDraft {
+            id: id.to_string(),
+            name: self.name,
+            kind: self.kind,
+            parent: self.parent,
+            group: self.group,
+            sort: self.sort,
+            iso3: self.iso3,
         };
-        let group = self.group.map(|g| g.trim().to_string()).filter(|g| !g.is_empty());
-        if group.as_ref().is_some_and(|g| g.chars().count() > MAX_GROUP) {
-            errors.push(FieldError::new("group", format!("分组最多 {MAX_GROUP} 个字")));
-        }
-        let iso3 = self.iso3.filter(|c| !c.is_empty()).map(|c| c.to_ascii_uppercase());
-        if iso3.as_ref().is_some_and(|c| c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase())) {
-            errors.push(FieldError::new("iso3", "国家代码应为三个拉丁字母（ISO 3166 alpha-3），如 KOR"));
-        }
-        match id {
-            Some(id) if errors.is_empty() => {
-                Ok(Region { id, name, kind: self.kind, parent, group, sort: self.sort, iso3 })
-            }
-            _ => Err(AppError::Invalid(errors).into()),
-        }
+        draft.check().map_err(|errors| AppError::Invalid(errors).into())
     }
 }
 
@@ -93,7 +78,7 @@ impl RegionBody {
 #[utoipa::path(get, path = "/regions", tag = "regions",
     responses((status = 200, body = [Region]), (status = 401, body = ErrorBody)))]
 async fn list(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Region>>> {
-    state.read(engine::regions::list).await.map(Json)
+    Ok(Json(state.read(engine::regions::list).await?))
 }
 
 #[utoipa::path(post, path = "/regions", tag = "regions", request_body = RegionBody,
@@ -112,7 +97,7 @@ async fn create(
 #[utoipa::path(get, path = "/regions/{id}", tag = "regions", params(RegionPath),
     responses((status = 200, body = Region), (status = 404, body = ErrorBody)))]
 async fn get_one(State(state): State<AppState>, _user: CurrentUser, ApiPath(id): ApiPath) -> ApiResult<Json<Region>> {
-    state.read(move |conn| engine::regions::get(conn, &id)).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::regions::get(conn, &id)).await?))
 }
 
 #[utoipa::path(put, path = "/regions/{id}", tag = "regions", params(RegionPath), request_body = RegionBody,
@@ -129,7 +114,7 @@ async fn update(
         return Err(ApiError::invalid("id", "请求体中的 id 与地址中的不一致"));
     }
     let region = body.into_region(&id)?;
-    state.write(move |tx| engine::regions::update(tx, &user, region)).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::regions::update(tx, &user, region)).await?))
 }
 
 /// Removes a region without children or figures; the audit log keeps what it was.
@@ -140,5 +125,5 @@ async fn delete(
     CurrentUser(user): CurrentUser,
     ApiPath(id): ApiPath,
 ) -> ApiResult<Json<Region>> {
-    state.write(move |tx| engine::regions::delete(tx, &user, &id)).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::regions::delete(tx, &user, &id)).await?))
 }

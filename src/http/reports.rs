@@ -8,9 +8,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiPath, ApiQuery, CurrentUser, period, region_id, year_in_path};
+use crate::app::{AppState, off_the_runtime};
 use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::reports::{Format, Report, assessment, bulletin, completeness};
 
@@ -67,7 +67,8 @@ async fn bulletin_report(
     if let Some(r) = &q.region {
         region_id("region", r)?;
     }
-    let bytes = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), period)?.render(format)).await?;
+    let report = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), period)).await?;
+    let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("bulletin-{period}")))
 }
 
@@ -84,7 +85,8 @@ async fn assessment_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let year = year_in_path(stem)?;
-    let bytes = state.read(move |conn| assessment::build(conn, year)?.render(format)).await?;
+    let report = state.read(move |conn| assessment::build(conn, year)).await?;
+    let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("assessment-{year}")))
 }
 
@@ -112,7 +114,8 @@ async fn completeness_report(
     if let Some(p) = &q.parent {
         region_id("parent", p)?;
     }
-    let bytes = state.read(move |conn| completeness::build(conn, period, q.parent.as_deref())?.render(format)).await?;
+    let report = state.read(move |conn| completeness::build(conn, period, q.parent.as_deref())).await?;
+    let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("completeness-{period}")))
 }
 
@@ -139,5 +142,5 @@ async fn completeness_api(
     if let Some(p) = &q.parent {
         region_id("parent", p)?;
     }
-    state.read(move |conn| for_period(conn, period, q.parent.as_deref())).await.map(Json)
+    Ok(Json(state.read(move |conn| for_period(conn, period, q.parent.as_deref())).await?))
 }

@@ -6,9 +6,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiQuery, CurrentUser, period};
+use crate::app::AppState;
 use crate::domain::View;
 use crate::engine;
 use crate::engine::series::Series;
@@ -50,5 +50,5 @@ async fn series(
         Some(text) => View::parse(text)
             .ok_or_else(|| ApiError::invalid("view", "应为 quarter（当季）、ytd（累计）或 annual（全年）"))?,
     };
-    state.read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to)).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::series::series(conn, &q.region, &q.indicator, view, from, to)).await?))
 }

@@ -8,14 +8,13 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id, whole, whole_opt, year};
+use crate::app::AppState;
 use crate::domain::target::{SplitMethod, Target};
 use crate::engine;
 use crate::engine::progress::{ProgressRow, Scope};
 use crate::engine::targets::{SplitRequest, SplitResult};
-use crate::error::AppError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, set)).routes(routes!(decompose)).routes(routes!(progress))
@@ -47,7 +46,7 @@ async fn list(
     if let Some(code) = &q.indicator {
         indicator_code("indicator", code)?;
     }
-    state.read(move |conn| engine::targets::list(conn, y, q.region.as_deref(), q.indicator.as_deref())).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::targets::list(conn, y, q.region.as_deref(), q.indicator.as_deref())).await?))
 }
 
 /// A share of a whole, 0 to 1.
@@ -94,6 +93,7 @@ async fn set(
         .write(move |tx| engine::targets::set(tx, &user, &b.region, &b.indicator, y, b.value, b.milestones.as_deref()))
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -159,6 +159,7 @@ async fn decompose(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -203,11 +204,7 @@ async fn progress(
                 (None, Some(parent)) => Scope::ChildrenOf(parent),
                 (None, None) => {
                     // the first region of the tree in display order is its root
-                    root = engine::world(conn)?
-                        .tree
-                        .root()
-                        .cloned()
-                        .ok_or_else(|| AppError::NotFound("还没有地区".into()))?;
+                    root = engine::world(conn)?.root()?.clone();
                     Scope::ChildrenOf(root.id.as_str())
                 }
             };
@@ -215,4 +212,5 @@ async fn progress(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }

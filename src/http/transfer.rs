@@ -12,12 +12,13 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiQuery, CurrentUser, indicator_code, period, region_id};
+use crate::app::{AppState, off_the_runtime};
 use crate::engine;
 use crate::engine::exports::Selection;
 use crate::engine::imports::{ImportOutcome, Options};
+use crate::error::AppError;
 use crate::transfer::{self, Format, dhis2::DataValueSet};
 
 /// Files for `POST /imports` may be this large (a province's year is a few MiB of CSV).
@@ -120,7 +121,7 @@ async fn import(
     let span = tracing::Span::current();
     let parsed = tokio::task::spawn_blocking(move || span.in_scope(|| transfer::parse(format, &bytes)))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?
         .map_err(|e| match e {
             transfer::FileError::TooLarge(message) => ApiError::FileTooLarge(message),
             e => ApiError::Malformed(e.to_string()),
@@ -190,11 +191,14 @@ async fn export(
         ExportFormat::Csv => (Format::Csv, "zhibiao.csv"),
         ExportFormat::Dhis2 => (Format::Dhis2, "zhibiao-datavalueset.json"),
     };
-    let bytes = match format {
-        Format::Csv => transfer::csv_file::write(&rows),
-        _ => transfer::dhis2::write(&rows),
-    }
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes = off_the_runtime(move || {
+        match format {
+            Format::Csv => transfer::csv_file::write(&rows),
+            _ => transfer::dhis2::write(&rows),
+        }
+        .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await?;
     Ok(file_response(format.content_type(), name, bytes))
 }
 
@@ -231,9 +235,7 @@ async fn template(
     let period = period("period", stem)?;
     let data = state.read(move |conn| engine::exports::template(conn, &region, period)).await?;
     let name = format!("{}-{period}.xlsx", data.region);
-    let bytes = tokio::task::spawn_blocking(move || transfer::xlsx::template(&data))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes =
+        off_the_runtime(move || transfer::xlsx::template(&data).map_err(|e| AppError::Internal(e.to_string()))).await?;
     Ok(file_response(transfer::XLSX_CONTENT_TYPE, &name, bytes))
 }

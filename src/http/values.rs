@@ -6,15 +6,15 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id};
+use crate::app::AppState;
 use crate::domain::submission::{MAX_ITEMS, RawItem};
+use crate::domain::{IndicatorCode, Period, RegionId};
 use crate::engine;
-use crate::engine::values::{Preview, SubmitOutcome};
+use crate::engine::audit::{AuditEntry, AuditFilter};
+use crate::engine::values::{Preview, StoredValue, SubmitOutcome};
 use crate::error::AppError;
-use crate::store::audit::{AuditEntry, AuditFilter};
-use crate::store::observations::StoredValue;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(check)).routes(routes!(audit))
@@ -91,6 +91,7 @@ async fn submit(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// Checks a batch as `PUT /values` would, storing nothing: its errors, or the warnings it would
@@ -114,18 +115,19 @@ async fn check(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ValuesQuery {
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    region: String,
+    #[param(inline, example = "town-jia")]
+    region: RegionId,
     /// `YYYYQn` or `YYYY`
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
-    period: String,
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
-    indicator: Option<String>,
+    #[param(inline, example = "2023Q3")]
+    period: Period,
+    #[param(inline, example = "gdp")]
+    indicator: Option<IndicatorCode>,
 }
 
 /// Figures of one region and period exactly as submitted.
@@ -136,23 +138,19 @@ async fn list(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> ApiResult<Json<Vec<StoredValue>>> {
-    let period = period("period", &q.period)?;
-    region_id("region", &q.region)?;
-    if let Some(code) = &q.indicator {
-        indicator_code("indicator", code)?;
-    }
-    state.read(move |conn| engine::values::list(conn, &q.region, period, q.indicator.as_deref())).await.map(Json)
+    let indicator = q.indicator.as_ref().map(IndicatorCode::as_str);
+    Ok(Json(state.read(move |conn| engine::values::list(conn, q.region.as_str(), q.period, indicator)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    region: Option<String>,
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
-    indicator: Option<String>,
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
-    period: Option<String>,
+    #[param(inline, example = "town-jia")]
+    region: Option<RegionId>,
+    #[param(inline, example = "gdp")]
+    indicator: Option<IndicatorCode>,
+    #[param(inline, example = "2023Q3")]
+    period: Option<Period>,
     /// default 100, at most 10000
     #[param(minimum = 1, maximum = 10000)]
     limit: Option<u32>,
@@ -170,27 +168,20 @@ async fn audit(
     if !(1..=engine::audit::MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("应为 1 到 {}", engine::audit::MAX_LIMIT)));
     }
-    if let Some(p) = &q.period {
-        period("period", p)?;
-    }
-    if let Some(r) = &q.region {
-        region_id("region", r)?;
-    }
-    if let Some(code) = &q.indicator {
-        indicator_code("indicator", code)?;
-    }
+    let period = q.period.map(|p| p.to_string());
     state
         .read(move |conn| {
             engine::audit::query(
                 conn,
                 &AuditFilter {
-                    region: q.region.as_deref(),
-                    indicator: q.indicator.as_deref(),
-                    period: q.period.as_deref(),
+                    region: q.region.as_ref().map(RegionId::as_str),
+                    indicator: q.indicator.as_ref().map(IndicatorCode::as_str),
+                    period: period.as_deref(),
                     limit,
                 },
             )
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }

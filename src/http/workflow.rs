@@ -10,15 +10,14 @@ use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::AppState;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, period, region_id};
 use super::regions::RegionIdText;
+use crate::app::AppState;
 use crate::domain::Quarter;
 use crate::domain::workflow::Action;
 use crate::engine;
-use crate::engine::workflow::RegionState;
-use crate::store::workflow::Lock;
+use crate::engine::workflow::{Lock, RegionState};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -96,6 +95,7 @@ async fn act(
         .write(move |tx| engine::workflow::act(tx, &user, &region, quarter, action, body.comment.as_deref(), current))
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -121,7 +121,7 @@ async fn list(
     if let Some(p) = &q.parent {
         region_id("parent", p)?;
     }
-    state.read(move |conn| engine::workflow::list(conn, quarter, q.parent.as_deref())).await.map(Json)
+    Ok(Json(state.read(move |conn| engine::workflow::list(conn, quarter, q.parent.as_deref())).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -153,12 +153,13 @@ async fn approve_many(
         })
         .await
         .map(Json)
+        .map_err(ApiError::from)
 }
 
 /// The locked quarters, latest first.
 #[utoipa::path(get, path = "/locks", tag = "workflow", responses((status = 200, body = [Lock])))]
 async fn locks(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<Lock>>> {
-    state.read(engine::workflow::locks).await.map(Json)
+    Ok(Json(state.read(engine::workflow::locks).await?))
 }
 
 /// Why a quarter is locked: required, at least one character that is not a space.
@@ -196,7 +197,7 @@ async fn lock(
     OptionalJson(body): OptionalJson<LockBody>,
 ) -> ApiResult<Json<Lock>> {
     let quarter = quarter(&period)?;
-    state.write(move |tx| engine::workflow::lock(tx, &user, quarter, body.reason.as_deref())).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::workflow::lock(tx, &user, quarter, body.reason.as_deref())).await?))
 }
 
 /// Unlocks a quarter (admin); the answer is the unlock (`locked: false`). 404 when not locked.
@@ -212,5 +213,5 @@ async fn unlock(
     OptionalJson(body): OptionalJson<UnlockBody>,
 ) -> ApiResult<Json<Lock>> {
     let quarter = quarter(&period)?;
-    state.write(move |tx| engine::workflow::unlock(tx, &user, quarter, body.reason.as_deref())).await.map(Json)
+    Ok(Json(state.write(move |tx| engine::workflow::unlock(tx, &user, quarter, body.reason.as_deref())).await?))
 }

@@ -3,11 +3,12 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{Report, ReportChart, html, xlsx};
+use super::{Report, html, xlsx};
 use crate::charts::ChartSpec;
 use crate::domain::Period;
 use crate::domain::assessment::{Grade, RegionScore};
 use crate::domain::benchmark::Comparison;
+use crate::domain::number::{heading, plain};
 use crate::engine;
 use crate::error::AppResult;
 
@@ -24,7 +25,8 @@ pub struct AssessmentReport {
     /// the parent region against the benchmark regions, for every indicator they share
     pub benchmarks: Vec<BenchmarkBlock>,
     #[serde(skip)]
-    pub charts: Vec<ReportChart>,
+    /// drawn when the report is rendered as HTML, after the database is let go
+    pub charts: Vec<crate::charts::Chart>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,7 +70,7 @@ pub fn build(conn: &Connection, year: i32) -> AppResult<AssessmentReport> {
         .collect::<AppResult<Vec<_>>>()?;
     let mut regions = result.regions;
     regions.sort_by_key(|r| r.rank);
-    let mut charts = vec![ReportChart::draw(&engine::charts::chart(conn, &ChartSpec::Assessment { year }, None)?)?];
+    let mut charts = vec![engine::charts::chart(conn, &ChartSpec::Assessment { year }, None)?];
     let mut benchmarks = Vec::new();
     for ind in world.indicators.in_display_order() {
         let comparison =
@@ -82,7 +84,7 @@ pub fn build(conn: &Connection, year: i32) -> AppResult<AssessmentReport> {
             indicator: ind.code.to_string(),
             period: Period::Year(year),
         };
-        charts.push(ReportChart::draw(&engine::charts::chart(conn, &spec, None)?)?);
+        charts.push(engine::charts::chart(conn, &spec, None)?);
         benchmarks.push(BenchmarkBlock {
             indicator: ind.code.to_string(),
             name: ind.name.clone(),
@@ -112,7 +114,7 @@ impl Report for AssessmentReport {
     fn xlsx(&self) -> AppResult<Vec<u8>> {
         let mut book = xlsx::Book::new();
         let mut headers = vec!["名次".to_string(), "地区".to_string()];
-        headers.extend(self.items.iter().map(|i| format!("{}得分（满分{}）", i.name, i.weight)));
+        headers.extend(self.items.iter().map(|i| format!("{}得分（满分{}）", i.name, plain(i.weight))));
         headers.extend(["加减分", "总分", "等级", "否决事项"].map(String::from));
         let mut sheet = book.sheet("考核结果", &self.title, &headers)?;
         let n = self.items.len() as u16;
@@ -123,8 +125,7 @@ impl Report for AssessmentReport {
             for (c, item) in region.items.iter().enumerate() {
                 sheet.number(row, 2 + c as u16, item.score, 2)?;
             }
-            let adjusted: f64 = region.adjustments.iter().map(|a| a.points).sum();
-            sheet.number(row, 2 + n, Some(adjusted), 2)?;
+            sheet.number(row, 2 + n, Some(region.adjusted()), 2)?;
             sheet.number(row, 3 + n, Some(region.total), 2)?;
             sheet.text(row, 4 + n, region.grade.as_deref().unwrap_or(""))?;
             sheet.text(row, 5 + n, region.veto.as_deref().unwrap_or(""))?;
@@ -139,7 +140,7 @@ impl Report for AssessmentReport {
             for (item, head) in region.items.iter().zip(&self.items) {
                 let row = sheet.data_row(r);
                 sheet.text(row, 0, &region.name)?;
-                sheet.text(row, 1, &format!("{}（{}）", head.name, head.unit))?;
+                sheet.text(row, 1, &heading(&head.name, &head.unit))?;
                 sheet.text(row, 2, head.method_label)?;
                 sheet.number(row, 3, item.actual, head.decimals)?;
                 sheet.number(row, 4, item.target, head.decimals)?;
@@ -162,7 +163,7 @@ impl Report for AssessmentReport {
             let mut r = 0;
             for block in &self.benchmarks {
                 let c = &block.comparison;
-                let title = format!("{}（{}）", block.name, block.unit);
+                let title = heading(&block.name, &block.unit);
                 let row = sheet.data_row(r);
                 sheet.text(row, 0, &title)?;
                 sheet.text(row, 1, &c.region.name)?;

@@ -3,14 +3,14 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{Report, ReportChart, html, xlsx};
+use super::{Report, html, xlsx};
 use crate::charts::ChartSpec;
 use crate::domain::Period;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
 use crate::engine::{self, progress};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bulletin {
@@ -31,7 +31,8 @@ pub struct Bulletin {
     /// order of `lines` (None when no indicator has one)
     pub unallocated: Option<Vec<Option<f64>>>,
     #[serde(skip)]
-    pub charts: Vec<ReportChart>,
+    /// drawn when the report is rendered as HTML, after the database is let go
+    pub charts: Vec<crate::charts::Chart>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,7 +75,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
     let world = engine::world(conn)?;
     let region = match region {
         Some(r) => world.region(r)?,
-        None => world.tree.root().ok_or_else(|| AppError::NotFound("还没有地区".into()))?,
+        None => world.root()?,
     };
     let indicators = world.indicators.shown_for(&world.tree, region.id.as_str(), period);
     let codes: Vec<&str> = indicators.iter().map(|i| i.code.as_str()).collect();
@@ -140,7 +141,7 @@ pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>)
                 period: chart_quarter,
                 parent: region.id.to_string(),
             };
-            charts.push(ReportChart::draw(&engine::charts::chart(conn, &spec, None)?)?);
+            charts.push(engine::charts::chart(conn, &spec, None)?);
         }
     }
     Ok(Bulletin {
@@ -209,7 +210,7 @@ impl Report for Bulletin {
         }
         if !self.children.is_empty() {
             let mut headers = vec!["地区".to_string()];
-            headers.extend(self.lines.iter().map(|l| crate::charts::model::axis_title(&l.name, &l.unit)));
+            headers.extend(self.lines.iter().map(|l| number::heading(&l.name, &l.unit)));
             let mut sheet = book.sheet("分地区", &format!("{} 分地区情况", self.title), &headers)?;
             // The children, then what the region's own published totals leave unallocated
             // (未分配/区本级) and those totals, as the HTML table shows them.

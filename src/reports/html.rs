@@ -24,13 +24,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-pub fn render<T: Serialize>(template: &str, report: &T, charts: &[ReportChart]) -> AppResult<String> {
-    let generated = chrono::Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset"))
-        .format("%Y年%m月%d日")
-        .to_string();
+/// The report as HTML, its charts drawn as inline SVG.
+pub fn render<T: Serialize>(template: &str, report: &T, charts: &[crate::charts::Chart]) -> AppResult<String> {
+    let charts = charts.iter().map(ReportChart::draw).collect::<AppResult<Vec<_>>>()?;
+    let generated = crate::domain::period::in_beijing(&chrono::Utc::now()).format("%Y年%m月%d日").to_string();
     TEMPLATES
         .get_template(template)
-        .and_then(|t| t.render(context! { r => Value::from(Serde(report)), charts => Value::from(Serde(charts)), generated => generated }))
+        .and_then(|t| t.render(context! { r => Value::from(Serde(report)), charts => Value::from(Serde(&charts)), generated => generated }))
         .map_err(|e| AppError::Internal(format!("rendering {template}: {e:#}")))
 }

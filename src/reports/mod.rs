@@ -48,7 +48,7 @@ pub struct ReportChart {
 }
 
 impl ReportChart {
-    fn draw(chart: &charts::Chart) -> AppResult<ReportChart> {
+    pub(crate) fn draw(chart: &charts::Chart) -> AppResult<ReportChart> {
         Ok(ReportChart { title: chart.title.clone(), svg: charts::draw::svg(chart)? })
     }
 }

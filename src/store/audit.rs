@@ -1,12 +1,12 @@
 //! The `audit` table: an append-only record of every change.
 
 use rusqlite::{Connection, Row, params};
-use serde::Serialize;
 
 use super::StoreError;
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct AuditEntry {
+/// One row of the audit table; `old` and `new` are kept as JSON text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
     pub at: String,
     pub user: String,
     /// `create`, `update`, `delete`
@@ -15,18 +15,15 @@ pub struct AuditEntry {
     pub entity: String,
     /// what was changed, e.g. `town-jia/gdp/2023Q1`
     pub key: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub indicator: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     pub old: Option<serde_json::Value>,
     pub new: Option<serde_json::Value>,
     pub reason: Option<String>,
 }
 
-pub fn record(conn: &Connection, e: &AuditEntry) -> Result<(), StoreError> {
+pub fn record(conn: &Connection, e: &AuditRecord) -> Result<(), StoreError> {
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
     conn.prepare_cached(
         "INSERT INTO audit (at, user, action, entity, key, region, indicator, period, old, new, reason)
@@ -56,11 +53,11 @@ pub struct AuditFilter<'a> {
     pub limit: u32,
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     let json = |i| -> rusqlite::Result<Option<serde_json::Value>> {
         Ok(row.get::<_, Option<String>>(i)?.and_then(|s| serde_json::from_str(&s).ok()))
     };
-    Ok(AuditEntry {
+    Ok(AuditRecord {
         at: row.get(0)?,
         user: row.get(1)?,
         action: row.get(2)?,
@@ -76,7 +73,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 /// Newest first.
-pub fn query(conn: &Connection, f: &AuditFilter<'_>) -> Result<Vec<AuditEntry>, StoreError> {
+pub fn query(conn: &Connection, f: &AuditFilter<'_>) -> Result<Vec<AuditRecord>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, user, action, entity, key, region, indicator, period, old, new, reason FROM audit
          WHERE (?1 IS NULL OR region = ?1) AND (?2 IS NULL OR indicator = ?2) AND (?3 IS NULL OR period = ?3)

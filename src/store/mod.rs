@@ -1,7 +1,8 @@
 //! SQLite storage through rusqlite: opening and migrating the file, and one module per table
 //! family. Functions take a `&Connection` (a transaction derefs to one), return domain types and
 //! hold no rules of the statistics. Calls are synchronous: the HTTP layer runs them on the
-//! blocking pool.
+//! blocking pool. The store imports only `domain`: its rows (`*Row`, `AuditRecord`) are not the
+//! wire format; the engine turns them into the answers the API and the pages show.
 
 pub mod audit;
 pub mod backup;

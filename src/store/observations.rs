@@ -3,14 +3,13 @@
 use std::collections::HashSet;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::StoreError;
 use crate::domain::{IndicatorCode, Observations, Period, RegionId};
 
-/// A stored figure as `GET /values` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct StoredValue {
+/// A figure as stored, with who submitted it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueRow {
     pub region: String,
     pub indicator: String,
     /// `YYYYQn`, or `YYYY` for a benchmark's annual figure
@@ -21,9 +20,9 @@ pub struct StoredValue {
     pub submitted_at: String,
 }
 
-fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredValue> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<ValueRow> {
     let (year, quarter): (i32, u8) = (row.get(2)?, row.get(3)?);
-    Ok(StoredValue {
+    Ok(ValueRow {
         region: row.get(0)?,
         indicator: row.get(1)?,
         period: Period::from_parts(year, quarter).map_or_else(|| format!("{year}?{quarter}"), |p| p.to_string()),
@@ -36,12 +35,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<StoredValue> {
 
 const COLUMNS: &str = "region, indicator, year, quarter, value, comment, submitted_by, submitted_at";
 
-pub fn get(
-    conn: &Connection,
-    region: &str,
-    indicator: &str,
-    period: Period,
-) -> Result<Option<StoredValue>, StoreError> {
+pub fn get(conn: &Connection, region: &str, indicator: &str, period: Period) -> Result<Option<ValueRow>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM observations WHERE region = ?1 AND indicator = ?2 AND year = ?3 AND quarter = ?4"
     );
@@ -57,7 +51,7 @@ pub fn list(
     region: &str,
     period: Period,
     indicator: Option<&str>,
-) -> Result<Vec<StoredValue>, StoreError> {
+) -> Result<Vec<ValueRow>, StoreError> {
     // Indicator by indicator through the primary key: filtering the region's rows by period
     // would read all its years (CROSS JOIN keeps SQLite from choosing that order).
     let sql = format!(

@@ -3,7 +3,17 @@
 use rusqlite::{Connection, params};
 
 use super::StoreError;
-use crate::transfer::ExportRow;
+
+/// A stored figure of a selection: its period as `year` and `quarter` (0 for a whole year).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectedValue {
+    pub region: String,
+    pub indicator: String,
+    pub year: i32,
+    pub quarter: u8,
+    pub value: f64,
+    pub comment: Option<String>,
+}
 
 /// Periods as ordered keys: `year * 10 + quarter`; a whole year (quarter 0) spans quarters 1 to 4.
 pub struct PeriodRange {
@@ -15,7 +25,11 @@ pub struct PeriodRange {
 
 /// Stored figures of one indicator (or all), within the periods, ordered by region, indicator
 /// (display order) and period. A year's figure is included when the whole year lies in range.
-pub fn values(conn: &Connection, indicator: Option<&str>, range: &PeriodRange) -> Result<Vec<ExportRow>, StoreError> {
+pub fn values(
+    conn: &Connection,
+    indicator: Option<&str>,
+    range: &PeriodRange,
+) -> Result<Vec<SelectedValue>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.region, o.indicator, o.year, o.quarter, o.value, o.comment
          FROM observations o JOIN indicators i ON i.code = o.indicator
@@ -25,11 +39,11 @@ pub fn values(conn: &Connection, indicator: Option<&str>, range: &PeriodRange) -
          ORDER BY o.region, i.sort, o.indicator, o.year, o.quarter",
     )?;
     let rows = stmt.query_map(params![indicator, range.from, range.to], |row| {
-        let (year, quarter): (i32, u8) = (row.get(2)?, row.get(3)?);
-        Ok(ExportRow {
+        Ok(SelectedValue {
             region: row.get(0)?,
             indicator: row.get(1)?,
-            period: if quarter == 0 { year.to_string() } else { format!("{year}Q{quarter}") },
+            year: row.get(2)?,
+            quarter: row.get(3)?,
             value: row.get(4)?,
             comment: row.get(5)?,
         })

@@ -2,7 +2,6 @@
 //! quarter and the quarters locked whole. Their history is in the audit log.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
 
 use super::StoreError;
 use crate::domain::Quarter;
@@ -81,30 +80,22 @@ pub fn save(conn: &Connection, s: &StateRow) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A whole quarter locked by the bureau.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct Lock {
-    #[schema(value_type = String, example = "2023Q3")]
-    #[serde(serialize_with = "as_text")]
+/// A whole quarter locked by the bureau, as stored: who locked it, when and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockRow {
     pub period: Quarter,
-    /// whether the quarter is locked now (false in the answer to an unlock)
-    pub locked: bool,
     pub reason: Option<String>,
     pub by: String,
     pub at: String,
 }
 
-fn as_text<S: serde::Serializer>(q: &Quarter, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(q)
-}
-
-fn lock_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Lock, StoreError>> {
+fn lock_from_row(row: &Row<'_>) -> rusqlite::Result<Result<LockRow, StoreError>> {
     let (year, q): (i32, u8) = (row.get(0)?, row.get(1)?);
     Ok(quarter(year, q)
-        .and_then(|period| Ok(Lock { period, locked: true, reason: row.get(2)?, by: row.get(3)?, at: row.get(4)? })))
+        .and_then(|period| Ok(LockRow { period, reason: row.get(2)?, by: row.get(3)?, at: row.get(4)? })))
 }
 
-pub fn lock(conn: &Connection, q: Quarter) -> Result<Option<Lock>, StoreError> {
+pub fn lock(conn: &Connection, q: Quarter) -> Result<Option<LockRow>, StoreError> {
     conn.prepare_cached(
         "SELECT year, quarter, reason, locked_by, locked_at FROM quarter_locks WHERE year = ?1 AND quarter = ?2",
     )?
@@ -114,7 +105,7 @@ pub fn lock(conn: &Connection, q: Quarter) -> Result<Option<Lock>, StoreError> {
 }
 
 /// Every locked quarter, latest first.
-pub fn locks(conn: &Connection) -> Result<Vec<Lock>, StoreError> {
+pub fn locks(conn: &Connection) -> Result<Vec<LockRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT year, quarter, reason, locked_by, locked_at FROM quarter_locks ORDER BY year DESC, quarter DESC",
     )?;
@@ -122,7 +113,7 @@ pub fn locks(conn: &Connection) -> Result<Vec<Lock>, StoreError> {
     rows.map(|r| r?).collect()
 }
 
-pub fn save_lock(conn: &Connection, l: &Lock) -> Result<(), StoreError> {
+pub fn save_lock(conn: &Connection, l: &LockRow) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO quarter_locks (year, quarter, reason, locked_by, locked_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (year, quarter) DO UPDATE SET reason = ?3, locked_by = ?4, locked_at = ?5",

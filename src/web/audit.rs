@@ -9,8 +9,8 @@ use crate::domain::indicator::{Frequency, Mode};
 use crate::domain::workflow::State;
 use crate::domain::{Period, RegionKind};
 use crate::engine::World;
+use crate::engine::audit::AuditEntry;
 use crate::reports::format;
-use crate::store::audit::AuditEntry;
 
 /// One line of the audit page.
 #[derive(Debug, Clone, PartialEq, Serialize)]

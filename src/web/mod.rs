@@ -1,36 +1,36 @@
-//! Server-rendered pages in Chinese (SPEC §7): login, dashboard, quarterly entry, targets,
-//! benchmarks, assessment, reports, completeness and approval, audit history. Pages only ask the
-//! engine; the scripts on them call the JSON API with the session cookie and the CSRF token.
-//! Every asset is served by the binary (the bureau's intranet has no internet).
+//! Server-rendered pages in Chinese, a peer of the JSON API (`http`): login, dashboard, quarterly
+//! entry, targets, benchmarks, assessment, reports, completeness and approval, audit history.
+//! Pages only ask the engine; the scripts on them call the JSON API with the session cookie and
+//! the CSRF token. Every asset is served by the binary (the bureau's intranet has no internet).
 
 mod audit;
+mod login;
 mod pages;
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, LazyLock};
-
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
+use std::sync::LazyLock;
 
+use crate::app::AppState;
+use crate::app::session::session_of;
 use crate::domain::access::{Role, User};
-use crate::engine::{self, users::LoginThrottle};
-use crate::http::AppState;
-use crate::http::extract::session_of;
+use crate::error::{AppError, RETRY_AFTER_SECS};
+
+/// A form sent without the CSRF token of its session (an old tab, a forged request).
+const STALE_PAGE: &str = "页面已过期（缺少或不符的 CSRF 令牌），请返回刷新后重试。";
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::dashboard))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
+        .route("/login", get(login::login_form).post(login::login))
+        .route("/logout", post(login::logout))
         .route("/entry", get(pages::entry).post(pages::save_entry))
         .route("/targets", get(pages::targets))
         .route("/benchmarks", get(pages::benchmarks))
@@ -40,58 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(pages::audit))
         .route("/static/app.css", get(|| async { asset("text/css", include_str!("../../templates/web/app.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript", include_str!("../../templates/web/app.js")) }))
-        .layer(axum::middleware::from_fn_with_state(login_throttle(), with_login_throttle))
-}
-
-fn login_throttle() -> Arc<LoginThrottle> {
-    engine::users::prepare_password_checks();
-    Arc::new(LoginThrottle::default())
-}
-
-/// Gives the login its server's throttle, unless one is already there (a test's, with short locks:
-/// `app(state).layer(Extension(Arc::new(LoginThrottle::new(…))))`).
-async fn with_login_throttle(
-    axum::extract::State(throttle): axum::extract::State<Arc<LoginThrottle>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    if req.extensions().get::<Arc<LoginThrottle>>().is_none() {
-        req.extensions_mut().insert(throttle);
-    }
-    next.run(req).await
-}
-
-/// Whether cookies carry `Secure` (`serve --secure-cookies`, behind a TLS proxy): set once at
-/// start-up, before the server answers anything.
-static SECURE_COOKIES: AtomicBool = AtomicBool::new(false);
-
-pub fn use_secure_cookies(secure: bool) {
-    SECURE_COOKIES.store(secure, Ordering::Relaxed);
-}
-
-fn secure_cookies() -> bool {
-    SECURE_COOKIES.load(Ordering::Relaxed)
-}
-
-/// The address a request came from: the peer, or for a peer on this machine (a TLS proxy in
-/// front of the server) the last address of its `X-Forwarded-For`. None when the server was
-/// started without connection information.
-pub struct ClientAddress(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let forwarded = || {
-            let header = parts.headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
-            header.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-        };
-        Ok(ClientAddress(match peer {
-            Some(ip) if ip.is_loopback() => forwarded().or(Some(ip)),
-            other => other,
-        }))
-    }
+        .layer(axum::middleware::from_fn_with_state(login::login_throttle(), login::with_login_throttle))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -111,6 +60,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("reports.html", include_str!("../../templates/web/reports.html")),
         ("completeness.html", include_str!("../../templates/web/completeness.html")),
         ("audit.html", include_str!("../../templates/web/audit.html")),
+        ("error.html", include_str!("../../templates/web/error.html")),
     ] {
         env.add_template(name, source).expect("page templates parse");
     }
@@ -120,6 +70,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 
 /// The signed-in user of a page, with the session's CSRF token; without a session the browser is
 /// sent to the login page.
+#[derive(Clone)]
 pub struct PageUser {
     pub user: User,
     pub csrf: String,
@@ -129,10 +80,10 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match session_of(parts, state).await {
+        match session_of(&parts.headers, state).await {
             Ok(Some((user, csrf))) => Ok(PageUser { user, csrf }),
             Ok(None) => Err(Redirect::to("/login").into_response()),
-            Err(e) => Err(e.into_response()),
+            Err(e) => Err(PageError::new(None, e).into_response()),
         }
     }
 }
@@ -178,5 +129,44 @@ fn render_noted<T: Serialize>(
             tracing::error!("rendering {template}: {e:#}");
             (StatusCode::INTERNAL_SERVER_ERROR, "页面出错").into_response()
         }
+    }
+}
+
+/// A page that could not be built: a Chinese error page, with the navigation of whoever asked,
+/// under the status of the failure (503 with `Retry-After` when the server is busy). Failures of
+/// ours are logged with their cause and shown without it.
+pub struct PageError(Box<(Option<PageUser>, AppError)>);
+
+impl PageError {
+    pub fn new(who: Option<&PageUser>, error: AppError) -> PageError {
+        PageError(Box::new((who.cloned(), error.contention())))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (who, error) = *self.0;
+        let (status, _) = error.status_and_code();
+        if error.is_internal() {
+            tracing::error!(error = %error, "page failed");
+        }
+        let page = serde_json::json!({ "error": error.public_message() });
+        let mut response = render("error.html", who.as_ref(), "出错了", &page);
+        *response.status_mut() = status;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        }
+        response
+    }
+}
+
+/// The page's error for a failure of the engine, for `?` in page handlers.
+trait OrPage<T> {
+    fn or_page(self, who: &PageUser) -> Result<T, PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, who: &PageUser) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(Some(who), e))
     }
 }

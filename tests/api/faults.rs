@@ -14,9 +14,9 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::helpers::{assert_figures, spawn_app};
+use zhibiao::app::{AppState, Limits};
 use zhibiao::domain::access::{Role, User};
 use zhibiao::domain::{Direction, Frequency, Indicator, IndicatorCode, Mode, Region, RegionId, RegionKind};
-use zhibiao::http::Limits;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zhibiao");
 
@@ -892,7 +892,8 @@ async fn the_servers_kept_answer_changes_when_another_process_writes_the_file() 
 
 /// The server in this process on `pool`, with `limits`; its base address.
 async fn serve_here(pool: zhibiao::store::Pool, limits: Limits) -> String {
-    let app = zhibiao::http::Application::build_with(pool, "127.0.0.1:0", Vec::new(), limits).await.unwrap();
+    let app =
+        zhibiao::startup::Application::build(AppState::new(pool, Vec::new(), limits), "127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
     tokio::spawn(app.run_until_stopped());
     base

@@ -492,8 +492,8 @@ async fn try_login(base: &str, name: &str, password: &str, forwarded_for: Option
 
 /// The same database served again with other login throttle rules; `app.base` then names it.
 async fn with_throttle(mut app: TestApp, account: ThrottleRules, address: ThrottleRules) -> TestApp {
-    let state = zhibiao::http::AppState::new(app.pool.clone(), vec![], zhibiao::http::Limits::default());
-    let router = zhibiao::http::app(state).layer(axum::Extension(Arc::new(LoginThrottle::new(account, address))));
+    let state = zhibiao::app::AppState::new(app.pool.clone(), vec![], zhibiao::app::Limits::default());
+    let router = zhibiao::startup::router(state).layer(axum::Extension(Arc::new(LoginThrottle::new(account, address))));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     app.base = format!("http://{}", listener.local_addr().unwrap());
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -751,7 +751,7 @@ fn the_pages_carry_no_inline_script_event_handler_or_style() {
         assert!(!html.contains("<style"), "{name}: a style element");
         checked += 1;
     }
-    assert_eq!(checked, 10, "every page template");
+    assert_eq!(checked, 11, "every page template");
 }
 
 #[tokio::test]

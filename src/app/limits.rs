@@ -14,13 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use rusqlite::Connection;
 use tokio::time::Instant;
-
-use super::error::ApiError;
 
 /// The time limits of the server; tests shorten them.
 #[derive(Debug, Clone, Copy)]
@@ -122,24 +117,25 @@ impl Drop for Interruptible<'_> {
     }
 }
 
-/// Answers 408 when a request takes longer than `limits.request`, as the module says: after
-/// its write in flight has rolled back, or, if a write of it has committed, not at all.
-pub async fn time_limit(State(limits): State<Limits>, req: Request, next: Next) -> Response {
+/// Runs `request` within `limits.request`, as the module says. `None` when the time ran out
+/// and nothing of the request was stored (its write in flight has rolled back): the caller then
+/// answers 408. A request one of whose writes has committed runs to its end.
+pub async fn within<T>(limits: Limits, request: impl Future<Output = T>) -> Option<T> {
     let work = Arc::new(Work::new(limits.request));
-    let mut run = Box::pin(WORK.scope(work.clone(), next.run(req)));
-    if let Ok(response) = tokio::time::timeout(limits.request, &mut run).await {
-        return response;
+    let mut run = Box::pin(WORK.scope(work.clone(), request));
+    if let Ok(answer) = tokio::time::timeout(limits.request, &mut run).await {
+        return Some(answer);
     }
     if !work.cancel() {
         tracing::warn!(limit = ?limits.request, "over the time limit after a write committed: answering when done");
-        return run.await;
+        return Some(run.await);
     }
     // No write of the request will start; the one in flight stops at its next step.
     drop(run);
     let waited = Instant::now();
     let _rolled_back = work.writing.lock().await;
     tracing::warn!(limit = ?limits.request, rollback = ?waited.elapsed(), "over the time limit: nothing stored");
-    ApiError::Timeout.into_response()
+    None
 }
 
 #[cfg(test)]

@@ -1,0 +1,127 @@
+//! The entry form of a region for a period, in one call: which regions the user may fill in,
+//! the indicators the region reports in that round, and beside each its figure, comment, last
+//! year's figure and the year's target.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{targets, values, world};
+use crate::domain::access::User;
+use crate::domain::progress::year_before;
+use crate::domain::{Frequency, Period, RegionKind};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Serialize)]
+pub struct EntryRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    /// 当季 / 累计 for a quarter's figures, 年度 for a year's
+    pub mode: &'static str,
+    pub decimals: u8,
+    pub last_year: Option<f64>,
+    pub target: Option<f64>,
+    pub value: Option<f64>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryForm {
+    /// the regions the user may fill in, with their labels: a region with children is there for
+    /// its own reported totals (本级公布数)
+    pub regions: Vec<(String, String)>,
+    /// empty in a database without reporting regions yet (the page says so)
+    pub region: String,
+    pub region_name: String,
+    pub period: String,
+    pub period_label: String,
+    /// a reporting region's quarter, which is submitted for review; a year's figures and a
+    /// parent's own reported totals are not
+    pub reviewed: bool,
+    pub rows: Vec<EntryRow>,
+}
+
+/// The form of `region` (default: the user's first reporting region) for `period`: a quarter's
+/// quarterly figures, or a year's annual ones (`YYYY`). 403 for a region the user may not fill in.
+pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period) -> AppResult<EntryForm> {
+    let world = world(conn)?;
+    let writable: Vec<&crate::domain::Region> = world
+        .tree
+        .in_display_order()
+        .into_iter()
+        .filter(|r| r.kind != RegionKind::Benchmark && user.may_write_figures(&world.tree, r.id.as_str()))
+        .collect();
+    let is_parent = |id: &str| world.tree.has_children(id);
+    let regions: Vec<(String, String)> = writable
+        .iter()
+        .map(|r| {
+            let label =
+                if is_parent(r.id.as_str()) { format!("{}（本级公布数）", r.name) } else { r.name.clone() };
+            (r.id.to_string(), label)
+        })
+        .collect();
+    let empty = |regions| EntryForm {
+        regions,
+        region: String::new(),
+        region_name: String::new(),
+        period: period.to_string(),
+        period_label: period.label(),
+        reviewed: false,
+        rows: vec![],
+    };
+    let region = match region {
+        Some(r) if regions.iter().any(|(id, _)| id == r) => r.to_string(),
+        Some(r) => {
+            let name = world.tree.get(r).map_or(r, |known| known.name.as_str());
+            return Err(AppError::Forbidden(format!("不能填报{name}的数据")));
+        }
+        None => match writable.iter().find(|r| !is_parent(r.id.as_str())).or(writable.first()) {
+            Some(r) => r.id.to_string(),
+            None => return Ok(empty(regions)),
+        },
+    };
+    let stored = values::list(conn, &region, period, None)?;
+    let last = match year_before(period) {
+        Some(p) => values::list(conn, &region, p, None)?,
+        None => vec![],
+    };
+    let year_targets = targets::list(conn, period.year(), Some(&region), None)?;
+    // A quarter's form holds the quarterly indicators, a year's the annual ones.
+    let (round, frequency) = match period {
+        Period::Quarter(q) => (q, Frequency::Quarterly),
+        Period::Year(_) => (period.round(), Frequency::Annual),
+    };
+    let rows = world
+        .indicators
+        .to_report(&world.tree, &region, round)
+        .into_iter()
+        .filter(|i| i.frequency == frequency)
+        .map(|ind| {
+            let code = ind.code.as_str();
+            let now = stored.iter().find(|v| v.indicator == code);
+            EntryRow {
+                code: code.to_string(),
+                name: ind.name.clone(),
+                unit: ind.unit.clone(),
+                mode: match frequency {
+                    Frequency::Quarterly => ind.mode.label(),
+                    Frequency::Annual => ind.frequency.label(),
+                },
+                decimals: ind.decimals,
+                last_year: last.iter().find(|v| v.indicator == code).map(|v| v.value),
+                target: year_targets.iter().find(|t| t.indicator == code).map(|t| t.value),
+                value: now.map(|v| v.value),
+                comment: now.and_then(|v| v.comment.clone()),
+            }
+        })
+        .collect();
+    Ok(EntryForm {
+        region_name: world.region(&region)?.name.clone(),
+        reviewed: period.as_quarter().is_some() && !is_parent(&region),
+        regions,
+        region,
+        period: period.to_string(),
+        period_label: period.label(),
+        rows,
+    })
+}
