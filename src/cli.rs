@@ -1,4 +1,4 @@
-//! The command line (SPEC §8). Every command creates and migrates the database file when needed.
+//! The command line. Every command creates and migrates the database file when needed.
 
 use std::path::PathBuf;
 
@@ -64,7 +64,7 @@ pub enum Command {
     Demo {
         #[command(flatten)]
         db: DbArg,
-        /// `district`: the bureau's plan (SPEC §9); `province`: 1,500 regions, 30 indicators and ten
+        /// `district`: the bureau's plan; `province`: 1,500 regions, 30 indicators and ten
         /// years of synthetic figures, for benchmarks (same seed, same database)
         #[arg(long, value_enum, default_value_t = Scale::District)]
         scale: Scale,
@@ -120,8 +120,8 @@ pub enum Command {
     Export {
         #[command(flatten)]
         db: DbArg,
-        #[arg(long, value_parser = ["csv", "dhis2"])]
-        format: String,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
         /// This region and every region below it (default: all)
         #[arg(long)]
         region: Option<String>,
@@ -142,10 +142,9 @@ pub enum Command {
     Report {
         #[command(flatten)]
         db: DbArg,
-        /// bulletin, assessment or completeness
-        #[arg(value_parser = ["bulletin", "assessment", "completeness"])]
-        kind: String,
-        /// YYYYQn for the bulletin and completeness, YYYY for the assessment
+        #[arg(value_enum)]
+        kind: ReportKind,
+        /// YYYYQn or YYYY for the bulletin and completeness, YYYY for the assessment
         #[arg(value_parser = parse_period)]
         period: Period,
         /// html, xlsx or json
@@ -172,6 +171,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Dhis2,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportKind {
+    /// the quarterly (or annual) statistical bulletin
+    Bulletin,
+    /// the year-end assessment
+    Assessment,
+    /// who has not reported what
+    Completeness,
 }
 
 fn parse_report_format(text: &str) -> Result<reports::Format, String> {
@@ -420,11 +435,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             charts::fonts::init(font.font.as_deref())?;
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
-            let quarter = || period.as_quarter().ok_or_else(|| anyhow::anyhow!("{kind}报表的报告期应为季度：YYYYQn"));
-            let bytes = match kind.as_str() {
-                "bulletin" => reports::bulletin::build(&conn, region.as_deref(), period)?.render(format)?,
-                "completeness" => reports::completeness::build(&conn, quarter()?, region.as_deref())?.render(format)?,
-                _ => match period {
+            let bytes = match kind {
+                ReportKind::Bulletin => reports::bulletin::build(&conn, region.as_deref(), period)?.render(format)?,
+                ReportKind::Completeness => {
+                    reports::completeness::build(&conn, period, region.as_deref())?.render(format)?
+                }
+                ReportKind::Assessment => match period {
                     Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,
                     Period::Quarter(_) => anyhow::bail!("年终考核报表的报告期应为年份：YYYY"),
                 },
@@ -436,9 +452,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
             let rows = engine::exports::values(&conn, &engine::exports::Selection { region, indicator, from, to })?;
-            let bytes = match format.as_str() {
-                "dhis2" => transfer::dhis2::write(&rows)?,
-                _ => transfer::csv_file::write(&rows)?,
+            let bytes = match format {
+                ExportFormat::Dhis2 => transfer::dhis2::write(&rows)?,
+                ExportFormat::Csv => transfer::csv_file::write(&rows)?,
             };
             match output {
                 Some(path) => {

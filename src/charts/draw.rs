@@ -36,7 +36,7 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>, ChartError> {
     encode_png(&pixmap).map_err(|e| ChartError(e.to_string()))
 }
 
-/// RGB PNG with the png crate's fast compression, for speed (SPEC §10: PNG ≥ 10× faster than matplotlib):
+/// RGB PNG with the png crate's fast compression, for speed (BENCHMARKS.md compares it with matplotlib):
 /// tiny-skia's `encode_png` (RGBA, default compression) took half of a PNG chart's time, this a tenth of
 /// that, for files about twice as large (35–75 KB).
 fn encode_png(pixmap: &resvg::tiny_skia::Pixmap) -> Result<Vec<u8>, png::EncodingError> {

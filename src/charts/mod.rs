@@ -1,4 +1,4 @@
-//! Charts (SPEC §4): a chart model built from the engine's answers (`build`), drawn with plotters
+//! Charts: a chart model built from the engine's answers (`build`), drawn with plotters
 //! into an SVG string or PNG bytes (`draw`). This layer computes no statistic; it only lays out
 //! numbers it is given. Palette, sizes and fonts live in `style`.
 

@@ -1,4 +1,4 @@
-//! The demo database (SPEC §9): the plan's real district figures, split synthetically over the
+//! The demo database: the plan's real district figures, split synthetically over the
 //! towns, zones and quarters so that the district totals are exactly the plan's. Everything is
 //! written through the engine, so the demo passes the same checks as any submission.
 

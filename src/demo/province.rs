@@ -1,4 +1,4 @@
-//! A synthetic province for measuring scale (SPEC §10): 1,500 regions in three levels (the
+//! A synthetic province for measuring scale (BENCHMARKS.md): 1,500 regions in three levels (the
 //! province, 50 cities, 1,449 counties), 30 indicators of every mode, ten years of quarters
 //! (2016–2025), 2025 targets split province → cities → counties, and a 2025 scheme assessing every
 //! county on all 30 indicators. The figures come from a seeded generator, so every run makes the

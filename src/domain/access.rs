@@ -1,4 +1,4 @@
-//! Who may do what (SPEC §1): admins everything, statisticians write figures of their own regions
+//! Who may do what: admins everything, statisticians write figures of their own regions
 //! (and of regions below them), everyone signed in reads.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The year-end assessment (年终考核, SPEC §2.10): a scheme of weighted items scored by ratio,
+//! The year-end assessment (年终考核): a scheme of weighted items scored by ratio,
 //! stepped or rank methods, adjustments and vetoes, totals, ranks and grades. Every score carries
 //! its inputs, the formula and the figures put into it, so that nobody has to take it on trust.
 

@@ -1,4 +1,4 @@
-//! A region against benchmark regions (SPEC §2.9): gap, ratio and rank by direction.
+//! A region against benchmark regions: gap, ratio and rank by direction.
 
 use serde::Serialize;
 
@@ -47,7 +47,7 @@ pub struct Comparison {
 }
 
 /// Compares `ours` with `theirs` for an indicator of `direction` shown with `decimals`: gaps keep
-/// 4 places more than the indicator (SPEC §2.9), ratios 6.
+/// 4 places more than the indicator (`number::tidy_figure`), ratios 6.
 pub fn compare(direction: Direction, decimals: u8, ours: Entry, theirs: Vec<Entry>) -> Comparison {
     let values: Vec<Option<f64>> = std::iter::once(ours.value).chain(theirs.iter().map(|t| t.value)).collect();
     // A rank of one, with no benchmark figure to be ranked against, would say nothing.

@@ -1,4 +1,4 @@
-//! The one computation engine: every figure the product shows comes from [`Calculator::figure`].
+//! The one calculator: every figure the product shows comes from [`Calculator::figure`].
 //!
 //! - A reporting region's figure comes from what it submitted, through the views of `views.rs`.
 //! - A region with children sums its children's figures in the same view, skipping nulls, and
@@ -62,7 +62,7 @@ pub struct Coverage {
     pub total: u32,
 }
 
-/// Where a figure of a region with children comes from (SPEC §2.5).
+/// Where a figure of a region with children comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -91,7 +91,7 @@ impl Figure {
     }
 
     /// Reported total − the children's sum (未分配/区本级), for a reported total with both. (Both
-    /// left the engine tidied; the difference is tidied again, at 6 places, which any figure's
+    /// left the calculator tidied; the difference is tidied again, at 6 places, which any figure's
     /// decimals + 4 reach.)
     pub fn unallocated(&self) -> Option<f64> {
         match self.source {
@@ -254,7 +254,7 @@ impl<'a> Calculator<'a> {
     }
 
     /// A derived figure of a region with children: its formula over the sums of its stored inputs
-    /// taken over the same children, those that have every input (SPEC §2.5).
+    /// taken over the same children, those that have every input.
     fn derived_over_matched(&self, region: &'a str, ind: &'a Indicator, span: Span) -> Figure {
         let inputs = self.stored_inputs(ind);
         let children = self.tree.children(region);

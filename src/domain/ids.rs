@@ -81,6 +81,11 @@ impl IndicatorCode {
 
 macro_rules! string_like {
     ($t:ident) => {
+        impl From<$t> for String {
+            fn from(id: $t) -> String {
+                id.0
+            }
+        }
         impl TryFrom<String> for $t {
             type Error = IdError;
             fn try_from(text: String) -> Result<$t, IdError> {

@@ -11,7 +11,7 @@ use super::period::{Period, Quarter};
 use super::region::RegionTree;
 use super::text;
 
-/// How a quarter's figure is submitted (SPEC §2.3).
+/// How a quarter's figure is submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -52,7 +52,7 @@ impl Mode {
     }
 }
 
-/// How often an indicator is reported (SPEC §2.3): quarterly figures, or one figure a year.
+/// How often an indicator is reported: quarterly figures, or one figure a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {

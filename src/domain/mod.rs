@@ -1,5 +1,5 @@
 //! Pure types and rules of the statistics: periods, regions, indicators, formulas, the views and
-//! the computation engine, validation, splitting. No I/O, no SQL, no HTTP: every number the
+//! the calculator (`calc`), validation, splitting. No I/O, no SQL, no HTTP: every number the
 //! product shows is computed here, and the other layers only load data and present answers.
 
 pub mod access;

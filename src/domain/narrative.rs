@@ -1,6 +1,6 @@
 //! Sentences of a statistical bulletin (统计公报) written from the figures, e.g.
 //! `1-3季度，全区R&D经费支出13.5亿元，同比增长8.2%，完成年度目标的71.1%。`, and the one rule for
-//! telling a year-on-year change (SPEC §2.7): percentages change in points, all else grows in percent.
+//! telling a year-on-year change: percentages change in points, all else grows in percent.
 
 use serde::Serialize;
 
@@ -51,7 +51,7 @@ pub enum YoyChange {
 }
 
 impl YoyChange {
-    /// The one rule (SPEC §2.7): a `%` unit changes in points, anything else grows in percent;
+    /// The one rule: a `%` unit changes in points, anything else grows in percent;
     /// without a base (`previous` 0) there is no growth to tell. Rounded as it is shown.
     pub fn of(unit: &str, decimals: u8, value: f64, previous: f64) -> Option<YoyChange> {
         // `+ 0.0` turns a rounded −0 into 0, which no table should print as −0.0

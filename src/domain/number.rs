@@ -30,7 +30,7 @@ fn tidy_by_text(x: f64) -> f64 {
     format!("{x:.12e}").parse().unwrap_or(x)
 }
 
-/// A computed figure as it leaves the engine (SPEC §2.9): the indicator's `decimals` + 4 places,
+/// A computed figure as it leaves the calculator: the indicator's `decimals` + 4 places,
 /// then `tidy`, so that 1.9 − 1.8 is 0.1 and a 2-decimal ratio is not 2.667311062135.
 pub fn tidy_figure(x: f64, decimals: u8) -> f64 {
     const EXTRA_PLACES: u8 = 4;

@@ -1,4 +1,4 @@
-//! Progress against the annual target and the pace target (序时进度), SPEC §2.7.
+//! Progress against the annual target and the pace target (序时进度).
 
 use serde::Serialize;
 
@@ -89,7 +89,7 @@ pub fn pace(target: f64, milestones: &[f64; 4], q: u8) -> f64 {
 }
 
 /// Is progress at `period` taken at the year's end, where no pace is left: the fourth quarter or
-/// the whole year (SPEC §2.7)?
+/// the whole year?
 pub fn is_year_end(period: Period) -> bool {
     milestone_quarter(period) == 4
 }
@@ -169,7 +169,7 @@ pub struct ProgressInput<'a> {
     pub direction: Direction,
     /// the indicator's unit: a `%` figure changes in percentage points
     pub unit: &'a str,
-    /// the indicator's decimals: computed figures keep 4 places more (SPEC §2.9)
+    /// the indicator's decimals: computed figures keep 4 places more (`number::tidy_figure`)
     pub decimals: u8,
     /// 1..=4; 4 is the year's end, also for a whole year ([`milestone_quarter`])
     pub quarter: u8,

@@ -1,4 +1,4 @@
-//! Splitting a whole into parts that add up exactly: the largest-remainder method (SPEC §2.8).
+//! Splitting a whole into parts that add up exactly: the largest-remainder method.
 
 /// Splits `total` units among parts in proportion to `weights`. Each part gets the floor of its
 /// quota; the units left over go one each to the largest remainders, equal remainders to the

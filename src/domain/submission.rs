@@ -1,4 +1,4 @@
-//! Checking a submission of quarterly figures (SPEC §2.6): errors reject the whole batch,
+//! Checking a submission of quarterly figures: errors reject the whole batch,
 //! warnings are stored with it and shown to the person who submitted.
 
 use std::collections::HashSet;

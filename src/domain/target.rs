@@ -1,4 +1,4 @@
-//! Annual targets and how a parent's target is split among its children (分解, SPEC §2.8).
+//! Annual targets and how a parent's target is split among its children (分解).
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The three views of a stored series (SPEC §2.4): quarter, year-to-date and annual.
+//! The three views of a stored series: quarter, year-to-date and annual.
 //! This file owns how each reporting mode turns submitted figures into each view.
 
 use serde::{Deserialize, Serialize};

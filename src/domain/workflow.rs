@@ -1,4 +1,4 @@
-//! The reporting workflow of SPEC §2.11 as pure rules: the state of one region's quarter, who may
+//! The reporting workflow as pure rules: the state of one region's quarter, who may
 //! move it where, and whether its figures may still be written.
 //!
 //! ```text

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{targets, values, world};
 use crate::domain::access::User;
 use crate::domain::progress::year_before;
-use crate::domain::{Frequency, Period, RegionKind};
+use crate::domain::{Period, RegionKind};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Serialize)]
@@ -51,12 +51,14 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         .into_iter()
         .filter(|r| r.kind != RegionKind::Benchmark && user.may_write_figures(&world.tree, r.id.as_str()))
         .collect();
-    let is_parent = |id: &str| world.tree.has_children(id);
     let regions: Vec<(String, String)> = writable
         .iter()
         .map(|r| {
-            let label =
-                if is_parent(r.id.as_str()) { format!("{}（本级公布数）", r.name) } else { r.name.clone() };
+            let label = if world.tree.has_children(r.id.as_str()) {
+                format!("{}（本级公布数）", r.name)
+            } else {
+                r.name.clone()
+            };
             (r.id.to_string(), label)
         })
         .collect();
@@ -75,7 +77,7 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
             let name = world.tree.get(r).map_or(r, |known| known.name.as_str());
             return Err(AppError::Forbidden(format!("不能填报{name}的数据")));
         }
-        None => match writable.iter().find(|r| !is_parent(r.id.as_str())).or(writable.first()) {
+        None => match writable.iter().find(|r| world.tree.is_reporting(r.id.as_str())).or(writable.first()) {
             Some(r) => r.id.to_string(),
             None => return Ok(empty(regions)),
         },
@@ -87,15 +89,10 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
     };
     let year_targets = targets::list(conn, period.year(), Some(&region), None)?;
     // A quarter's form holds the quarterly indicators, a year's the annual ones.
-    let (round, frequency) = match period {
-        Period::Quarter(q) => (q, Frequency::Quarterly),
-        Period::Year(_) => (period.round(), Frequency::Annual),
-    };
     let rows = world
         .indicators
-        .to_report(&world.tree, &region, round)
+        .to_fill_in(&world.tree, &region, period)
         .into_iter()
-        .filter(|i| i.frequency == frequency)
         .map(|ind| {
             let code = ind.code.as_str();
             let now = stored.iter().find(|v| v.indicator == code);
@@ -103,10 +100,7 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
                 code: code.to_string(),
                 name: ind.name.clone(),
                 unit: ind.unit.clone(),
-                mode: match frequency {
-                    Frequency::Quarterly => ind.mode.label(),
-                    Frequency::Annual => ind.frequency.label(),
-                },
+                mode: ind.form_label(),
                 decimals: ind.decimals,
                 last_year: last.iter().find(|v| v.indicator == code).map(|v| v.value),
                 target: year_targets.iter().find(|t| t.indicator == code).map(|t| t.value),
@@ -117,7 +111,7 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         .collect();
     Ok(EntryForm {
         region_name: world.region(&region)?.name.clone(),
-        reviewed: period.as_quarter().is_some() && !is_parent(&region),
+        reviewed: period.as_quarter().is_some() && world.tree.is_reporting(&region),
         regions,
         region,
         period: period.to_string(),

@@ -1,4 +1,4 @@
-//! Importing figures from a file (SPEC §6): the rows a parser read are grouped by region and
+//! Importing figures from a file: the rows a parser read are grouped by region and
 //! period, and each group is one batch of `PUT /values`, with the same permissions and rules
 //! (`values::check`) and the same writes and audit entries (`values::write`).
 //!
@@ -22,7 +22,7 @@
 //! not theirs are row errors like any other refused row (422 for a real import), so that one
 //! answer names every row that cannot be stored.
 //!
-//! Approved or locked quarters (SPEC §2.11), as decided: rows of a region's quarter that is closed
+//! Approved or locked quarters, as decided: rows of a region's quarter that is closed
 //! are row errors too, each saying why (a real import answers 422 and stores nothing; a dry run
 //! lists them), rather than one 409 for the whole file, so that a file that mixes open and closed
 //! quarters is answered with every row that cannot go in. An admin's import with `?reason=`
@@ -64,7 +64,7 @@ pub struct ImportOutcome {
     pub warnings: Vec<ImportWarning>,
 }
 
-/// A warning of SPEC §2.6 about one imported figure.
+/// A warning of the submission checks (`domain::submission`) about one imported figure.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ImportWarning {
     pub row: usize,

@@ -122,9 +122,20 @@ pub fn latest_period(conn: &Connection) -> AppResult<Option<Period>> {
     })
 }
 
-/// The period a page shows when none is asked for (`period::shown_by_default`).
-pub fn default_period(conn: &Connection) -> AppResult<Period> {
-    Ok(crate::domain::period::shown_by_default(latest_period(conn)?, current_quarter()))
+/// The period a page shows: the one asked for, else `period::shown_by_default`.
+pub fn period_shown(conn: &Connection, asked: Option<Period>) -> AppResult<Period> {
+    match asked {
+        Some(period) => Ok(period),
+        None => Ok(crate::domain::period::shown_by_default(latest_period(conn)?, current_quarter())),
+    }
+}
+
+/// The year a page shows: the one asked for, else that of [`period_shown`].
+pub fn year_shown(conn: &Connection, asked: Option<i32>) -> AppResult<i32> {
+    match asked {
+        Some(year) => Ok(year),
+        None => Ok(period_shown(conn, None)?.year()),
+    }
 }
 
 pub fn require_admin(user: &User) -> AppResult<()> {

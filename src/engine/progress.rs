@@ -37,7 +37,7 @@ pub enum Scope<'a> {
 }
 
 /// Progress of `regions` × `indicators` at `period`, region-major: at a quarter `YYYYQn` the year
-/// to date, at a year `YYYY` the whole year (its annual view, SPEC §2.7), measured at its end.
+/// to date, at a year `YYYY` the whole year (its annual view), measured at its end.
 pub fn rows(
     conn: &Connection,
     world: &World,

@@ -1,4 +1,4 @@
-//! The reporting workflow and quarter locks (SPEC §2.11): moving a region's quarter through
+//! The reporting workflow and quarter locks: moving a region's quarter through
 //! `domain::workflow`'s states, approving many at once, locking whole quarters, and telling
 //! `values::check` whether figures may still be written. Every change is audited with its
 //! comment or reason, scoped by region and period so that `/audit?region=&period=` finds it.
@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{Scope, World, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::workflow::{self, Access, Action, Actor, Refusal, State};
-use crate::domain::{FieldError, Period, Quarter, Region, RegionKind, text};
+use crate::domain::{FieldError, Period, Quarter, Region, RegionId, RegionKind, text};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, workflow::LockRow, workflow::StateRow};
 
@@ -206,10 +206,10 @@ pub fn approve_many(
 }
 
 /// Every reporting region below `parent` (default: all of them) with its state, in display order.
-pub fn list(conn: &Connection, quarter: Quarter, parent: Option<&str>) -> AppResult<Vec<RegionState>> {
+pub fn list(conn: &Connection, quarter: Quarter, parent: Option<&RegionId>) -> AppResult<Vec<RegionState>> {
     let world = world(conn)?;
     let mut stored = states_of(conn, quarter)?;
-    Ok(reporting_regions(&world, parent)?
+    Ok(reporting_regions(&world, parent.map(RegionId::as_str))?
         .into_iter()
         .map(|r| RegionState::new(r, quarter, stored.remove(r.id.as_str()).as_ref()))
         .collect())

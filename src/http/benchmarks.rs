@@ -7,9 +7,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiQuery, CurrentUser, period, region_id};
+use super::extract::{ApiQuery, CurrentUser, region_id};
 use crate::app::AppState;
 use crate::domain::benchmark::Comparison;
+use crate::domain::{IndicatorCode, Period, RegionId};
 use crate::engine;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -19,13 +20,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BenchmarksQuery {
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
+    #[param(value_type = RegionId, inline, example = "district")]
     region: String,
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_share")]
+    #[param(value_type = IndicatorCode, inline, example = "rd_share")]
     indicator: String,
     /// `YYYY` compares annual figures, `YYYYQn` year-to-date ones
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023")]
-    period: String,
+    #[param(inline, example = "2023")]
+    period: Period,
     /// comma-separated benchmark region ids (default: all but `region`); an id of no region →
     /// 404, of a region that is not a benchmark or is `region` itself → 422
     #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}(,[a-z0-9][a-z0-9-]{0,63})*$", example = "kunshan,jiangyin")]
@@ -40,7 +41,7 @@ async fn benchmarks(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<BenchmarksQuery>,
 ) -> ApiResult<Json<Comparison>> {
-    let period = period("period", &q.period)?;
+    let period = q.period;
     let only: Option<Vec<String>> = q.benchmarks.as_deref().map(|list| list.split(',').map(str::to_string).collect());
     for id in only.iter().flatten() {
         region_id("benchmarks", id)?;

@@ -62,7 +62,7 @@ struct ChartQuery {
     year: Option<String>,
 }
 
-/// Draws a chart of one of the five kinds; the parameters depend on the kind (SPEC §4).
+/// Draws a chart of one of the five kinds; the parameters depend on the kind.
 #[utoipa::path(get, path = "/charts/{file}", tag = "charts",
     params(("file" = String, Path, description = "kind and format, e.g. `benchmarks.svg` or `trend.png`; kinds: target-vs-actual, trend, benchmarks, assessment, progress", pattern = r"^(target-vs-actual|trend|benchmarks|assessment|progress)\.(svg|png)$", example = "assessment.svg"),
            ChartQuery),

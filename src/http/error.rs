@@ -2,7 +2,7 @@
 //! `{"error": {"code": "snake_case", "message": "…", "details": [{"field", "message"}]}}`; an
 //! import's details name rows instead: `[{"row", "message"}]`.
 //! Internal errors are logged with their cause and shown to clients only as [`INTERNAL_MESSAGE`].
-//! Every `message` is Chinese (SPEC §1); `code` is the machine's.
+//! Every `message` is Chinese, for the person who reads it; `code` is the machine's.
 
 use axum::Json;
 use axum::http::StatusCode;

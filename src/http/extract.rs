@@ -35,13 +35,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType("请求体应为 JSON（Content-Type: application/json）".into()));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge
-            } else {
-                ApiError::Malformed("无法读取请求体".into())
-            }
-        })?;
+        let bytes = body_bytes(req, state, "无法读取请求体").await?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut *de) {
             Ok(value) => {
@@ -65,6 +59,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 }
             }
         }
+    }
+}
+
+/// The whole body of a request: 413 over the body limit, 400 with `unreadable` when it could not
+/// be received.
+pub async fn body_bytes<S: Send + Sync>(req: Request, state: &S, unreadable: &str) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge
+        } else {
+            tracing::info!(error = %rejection.body_text(), "a request's body could not be received");
+            ApiError::Malformed(unreadable.to_string())
+        }
+    })
+}
+
+/// A JSON body that may also be left out: an empty body (or `null`) is `T::default()`; anything
+/// else is read as [`ApiJson`] reads it.
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = body_bytes(Request::from_parts(parts.clone(), body), state, "无法读取请求体").await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        let ApiJson(value) =
+            ApiJson::<Option<T>>::from_request(Request::from_parts(parts, axum::body::Body::from(bytes)), state)
+                .await?;
+        Ok(OptionalJson(value.unwrap_or_default()))
     }
 }
 

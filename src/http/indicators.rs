@@ -11,7 +11,7 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use super::regions::RegionIdText;
 use crate::app::AppState;
-use crate::domain::{Direction, Frequency, Indicator, IndicatorDraft, Mode};
+use crate::domain::{Direction, Frequency, Indicator, IndicatorCode, IndicatorDraft, Mode};
 use crate::engine;
 use crate::error::AppError;
 
@@ -62,8 +62,8 @@ fn higher() -> Direction {
 #[allow(dead_code)] // only documents the path; `ApiPath` reads it
 struct IndicatorPath {
     /// the indicator's code
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
-    code: String,
+    #[param(inline, example = "rd_expenditure")]
+    code: IndicatorCode,
 }
 
 impl IndicatorBody {

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use crate::app::AppState;
-use crate::domain::{Region, RegionDraft, RegionKind};
+use crate::domain::{Region, RegionDraft, RegionId, RegionKind};
 use crate::engine;
 use crate::error::AppError;
 
@@ -18,11 +18,24 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(get_one, update, delete))
 }
 
-/// A region's id, as the document describes one in a list.
-#[derive(utoipa::ToSchema)]
-#[schema(value_type = String, pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-#[allow(dead_code)] // only documents the items of lists of ids
-pub struct RegionIdText(String);
+/// A region's id, as the document describes one in a list: [`RegionId`]'s pattern, as a component
+/// of its own with an example.
+pub struct RegionIdText;
+
+impl utoipa::PartialSchema for RegionIdText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        #[allow(deprecated)] // `example`, as the derived schemas of the document write it
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A region's id, as the document describes one in a list."))
+            .pattern(Some(RegionId::PATTERN))
+            .example(Some(serde_json::json!("town-jia")))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for RegionIdText {}
 
 /// A region as clients send it: POST needs `id`; PUT takes it from the path (an `id` in the
 /// body must then be the path's).
@@ -55,8 +68,8 @@ pub struct RegionBody {
 #[allow(dead_code)] // only documents the path; `ApiPath` reads it
 struct RegionPath {
     /// the region's id
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    id: String,
+    #[param(inline, example = "town-jia")]
+    id: RegionId,
 }
 
 impl RegionBody {

@@ -9,8 +9,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiPath, ApiQuery, CurrentUser, period, region_id, year_in_path};
+use super::extract::{ApiPath, ApiQuery, CurrentUser, period, year_in_path};
 use crate::app::{AppState, off_the_runtime};
+use crate::domain::{Period, RegionId};
 use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::reports::{Format, Report, assessment, bulletin, completeness};
 
@@ -47,8 +48,8 @@ const ALL: [Format; 3] = [Format::Html, Format::Xlsx, Format::Json];
 #[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     /// default: the root of the tree
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
-    region: Option<String>,
+    #[param(inline, example = "district")]
+    region: Option<RegionId>,
 }
 
 /// The statistical bulletin (统计公报) of a region, for the year to a quarter or for a whole year.
@@ -64,10 +65,7 @@ async fn bulletin_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
-    if let Some(r) = &q.region {
-        region_id("region", r)?;
-    }
-    let report = state.read(move |conn| bulletin::build(conn, q.region.as_deref(), period)).await?;
+    let report = state.read(move |conn| bulletin::build(conn, q.region.as_ref().map(RegionId::as_str), period)).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("bulletin-{period}")))
 }
@@ -94,8 +92,8 @@ async fn assessment_report(
 #[into_params(parameter_in = Query)]
 pub struct ParentQuery {
     /// only the reporting regions below this one
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
-    parent: Option<String>,
+    #[param(inline, example = "district")]
+    parent: Option<RegionId>,
 }
 
 /// Who has not reported what in a quarter.
@@ -111,10 +109,8 @@ async fn completeness_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
-    if let Some(p) = &q.parent {
-        region_id("parent", p)?;
-    }
-    let report = state.read(move |conn| completeness::build(conn, period, q.parent.as_deref())).await?;
+    let report =
+        state.read(move |conn| completeness::build(conn, period, q.parent.as_ref().map(RegionId::as_str))).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("completeness-{period}")))
 }
@@ -123,10 +119,10 @@ async fn completeness_report(
 #[into_params(parameter_in = Query)]
 pub struct CompletenessQuery {
     /// `YYYYQn`, or `YYYY` for the annual indicators
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
-    period: String,
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
-    parent: Option<String>,
+    #[param(inline, example = "2023Q3")]
+    period: Period,
+    #[param(inline, example = "district")]
+    parent: Option<RegionId>,
 }
 
 /// Per reporting region: state, missing indicators, when it last submitted.
@@ -138,9 +134,5 @@ async fn completeness_api(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> ApiResult<Json<Vec<RegionCompleteness>>> {
-    let period = period("period", &q.period)?;
-    if let Some(p) = &q.parent {
-        region_id("parent", p)?;
-    }
-    Ok(Json(state.read(move |conn| for_period(conn, period, q.parent.as_deref())).await?))
+    Ok(Json(state.read(move |conn| for_period(conn, q.period, q.parent.as_ref().map(RegionId::as_str))).await?))
 }

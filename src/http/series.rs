@@ -7,9 +7,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiQuery, CurrentUser, period};
+use super::extract::{ApiQuery, CurrentUser};
 use crate::app::AppState;
-use crate::domain::View;
+use crate::domain::{IndicatorCode, Period, RegionId, View};
 use crate::engine;
 use crate::engine::series::Series;
 
@@ -20,16 +20,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SeriesQuery {
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
+    #[param(value_type = RegionId, inline, example = "district")]
     region: String,
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
+    #[param(value_type = IndicatorCode, inline, example = "gdp")]
     indicator: String,
     /// first period, `YYYYQn` or `YYYY`
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2022Q1")]
-    from: String,
+    #[param(inline, example = "2022Q1")]
+    from: Period,
     /// last period, of the same kind as `from`
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q4")]
-    to: String,
+    #[param(inline, example = "2023Q4")]
+    to: Period,
     /// `quarter`, `ytd` or `annual`; default `ytd` for quarters, `annual` for years
     #[param(pattern = r"^(quarter|ytd|annual)$", example = "ytd")]
     view: Option<String>,
@@ -43,8 +43,7 @@ async fn series(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<SeriesQuery>,
 ) -> ApiResult<Json<Series>> {
-    let from = period("from", &q.from)?;
-    let to = period("to", &q.to)?;
+    let (from, to) = (q.from, q.to);
     let view = match q.view.as_deref() {
         None => View::default_for(from),
         Some(text) => View::parse(text)

@@ -9,9 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiQuery, CurrentUser, indicator_code, period, region_id, whole, whole_opt, year};
+use super::extract::{ApiJson, ApiQuery, CurrentUser, whole, whole_opt, year};
 use crate::app::AppState;
 use crate::domain::target::{SplitMethod, Target};
+use crate::domain::{IndicatorCode, Period, RegionId};
 use crate::engine;
 use crate::engine::progress::{ProgressRow, Scope};
 use crate::engine::targets::{SplitRequest, SplitResult};
@@ -25,10 +26,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct TargetsQuery {
     #[param(minimum = 1900, maximum = 2200, example = 2023)]
     year: i32,
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    region: Option<String>,
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
-    indicator: Option<String>,
+    #[param(inline, example = "town-jia")]
+    region: Option<RegionId>,
+    #[param(inline, example = "rd_expenditure")]
+    indicator: Option<IndicatorCode>,
 }
 
 /// Targets of a year.
@@ -40,13 +41,14 @@ async fn list(
     ApiQuery(q): ApiQuery<TargetsQuery>,
 ) -> ApiResult<Json<Vec<Target>>> {
     let y = year("year", q.year)?;
-    if let Some(r) = &q.region {
-        region_id("region", r)?;
-    }
-    if let Some(code) = &q.indicator {
-        indicator_code("indicator", code)?;
-    }
-    Ok(Json(state.read(move |conn| engine::targets::list(conn, y, q.region.as_deref(), q.indicator.as_deref())).await?))
+    Ok(Json(
+        state
+            .read(move |conn| {
+                let region = q.region.as_ref().map(RegionId::as_str);
+                engine::targets::list(conn, y, region, q.indicator.as_ref().map(IndicatorCode::as_str))
+            })
+            .await?,
+    ))
 }
 
 /// A share of a whole, 0 to 1.
@@ -165,17 +167,17 @@ async fn decompose(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
-    indicator: String,
+    #[param(inline, example = "rd_expenditure")]
+    indicator: IndicatorCode,
     /// `YYYYQn` (the year to date) or `YYYY` (the whole year, at its end)
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
-    period: String,
+    #[param(inline, example = "2023Q3")]
+    period: Period,
     /// every child of this region (default: the root of the tree); not used when `region` is given
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
-    parent: Option<String>,
+    #[param(inline, example = "district")]
+    parent: Option<RegionId>,
     /// this one region only
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    region: Option<String>,
+    #[param(inline, example = "town-jia")]
+    region: Option<RegionId>,
 }
 
 /// Progress against the annual target and the pace (序时进度) at a quarter, or at the end of a year.
@@ -189,26 +191,20 @@ async fn progress(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ProgressQuery>,
 ) -> ApiResult<Json<Vec<ProgressRow>>> {
-    let at = period("period", &q.period)?;
-    indicator_code("indicator", &q.indicator)?;
-    for (field, id) in [("parent", &q.parent), ("region", &q.region)] {
-        if let Some(id) = id {
-            region_id(field, id)?;
-        }
-    }
+    let at = q.period;
     state
         .read(move |conn| {
             let root;
             let scope = match (&q.region, &q.parent) {
-                (Some(region), _) => Scope::Region(region),
-                (None, Some(parent)) => Scope::ChildrenOf(parent),
+                (Some(region), _) => Scope::Region(region.as_str()),
+                (None, Some(parent)) => Scope::ChildrenOf(parent.as_str()),
                 (None, None) => {
                     // the first region of the tree in display order is its root
                     root = engine::world(conn)?.root()?.clone();
                     Scope::ChildrenOf(root.id.as_str())
                 }
             };
-            engine::progress::for_indicator(conn, &q.indicator, at, scope)
+            engine::progress::for_indicator(conn, q.indicator.as_str(), at, scope)
         })
         .await
         .map(Json)

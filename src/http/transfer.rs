@@ -1,4 +1,4 @@
-//! Files in and out (SPEC §6): `POST /imports` (CSV — also the World Bank WDI bulk CSV —, Excel
+//! Files in and out: `POST /imports` (CSV — also the World Bank WDI bulk CSV —, Excel
 //! template, DHIS2 JSON, told apart by `Content-Type`), `GET /exports` (CSV or DHIS2 JSON of a selection), and the Excel template of a
 //! region and quarter at `/templates/{region}/{YYYYQn}.xlsx`.
 
@@ -13,8 +13,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiQuery, CurrentUser, indicator_code, period, region_id};
+use super::extract::{ApiQuery, CurrentUser, body_bytes, period};
 use crate::app::{AppState, off_the_runtime};
+use crate::domain::{IndicatorCode, Period, RegionId};
 use crate::engine;
 use crate::engine::exports::Selection;
 use crate::engine::imports::{ImportOutcome, Options};
@@ -54,14 +55,7 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
                     transfer::XLSX_CONTENT_TYPE
                 ))
             })?;
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge
-            } else {
-                tracing::info!(error = %rejection.body_text(), "the uploaded file could not be received");
-                ApiError::Malformed("上传的文件没有完整收到，请重新上传".into())
-            }
-        })?;
+        let bytes = body_bytes(req, state, "上传的文件没有完整收到，请重新上传").await?;
         Ok(FileBody(format, bytes))
     }
 }
@@ -154,17 +148,17 @@ pub struct ExportQuery {
     #[param(inline)]
     format: ExportFormat,
     /// this region and every region below it (default: all)
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
-    region: Option<String>,
+    #[param(inline, example = "town-jia")]
+    region: Option<RegionId>,
     /// one indicator (default: all)
-    #[param(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "gdp")]
-    indicator: Option<String>,
+    #[param(inline, example = "gdp")]
+    indicator: Option<IndicatorCode>,
     /// `YYYY` or `YYYYQn`: from this period on
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q1")]
-    from: Option<String>,
+    #[param(inline, example = "2023Q1")]
+    from: Option<Period>,
     /// `YYYY` or `YYYYQn`: up to this period
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q4")]
-    to: Option<String>,
+    #[param(inline, example = "2023Q4")]
+    to: Option<Period>,
 }
 
 /// Stored figures of a selection, exactly as submitted, as a CSV or DHIS2 JSON file.
@@ -177,15 +171,12 @@ async fn export(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
-    if let Some(r) = &q.region {
-        region_id("region", r)?;
-    }
-    if let Some(code) = &q.indicator {
-        indicator_code("indicator", code)?;
-    }
-    let parse = |field: &str, text: &Option<String>| text.as_deref().map(|t| period(field, t)).transpose();
-    let selection =
-        Selection { region: q.region, indicator: q.indicator, from: parse("from", &q.from)?, to: parse("to", &q.to)? };
+    let selection = Selection {
+        region: q.region.map(String::from),
+        indicator: q.indicator.map(String::from),
+        from: q.from,
+        to: q.to,
+    };
     let rows = state.read(move |conn| engine::exports::values(conn, &selection)).await?;
     let (format, name) = match q.format {
         ExportFormat::Csv => (Format::Csv, "zhibiao.csv"),
@@ -218,7 +209,7 @@ fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Resp
 /// The Excel template of a region for a quarter: one row per indicator it reports, with last
 /// year's figure for the same quarter; fill in the value column and upload it to `POST /api/v1/imports`.
 #[utoipa::path(get, path = "/templates/{region}/{file}", tag = "imports",
-    params(("region" = String, Path, description = "a reporting region's id", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
+    params(("region" = inline(RegionId), Path, description = "a reporting region's id", example = "town-jia"),
            ("file" = String, Path, description = "the quarter (or the year, for annual indicators) and `.xlsx`, e.g. `2023Q3.xlsx`, `2023.xlsx`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?\.xlsx$", example = "2023Q3.xlsx")),
     responses((status = 200, description = "the template",
                   content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

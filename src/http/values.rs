@@ -138,8 +138,13 @@ async fn list(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> ApiResult<Json<Vec<StoredValue>>> {
-    let indicator = q.indicator.as_ref().map(IndicatorCode::as_str);
-    Ok(Json(state.read(move |conn| engine::values::list(conn, q.region.as_str(), q.period, indicator)).await?))
+    Ok(Json(
+        state
+            .read(move |conn| {
+                engine::values::list(conn, q.region.as_str(), q.period, q.indicator.as_ref().map(IndicatorCode::as_str))
+            })
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,20 +2,18 @@
 //! approving many at once) and `/locks` (locking whole quarters).
 
 use axum::Json;
-use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, period, region_id};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, OptionalJson, quarter};
 use super::regions::RegionIdText;
 use crate::app::AppState;
-use crate::domain::Quarter;
 use crate::domain::workflow::Action;
+use crate::domain::{Quarter, RegionId};
 use crate::engine;
 use crate::engine::workflow::{Lock, RegionState};
 
@@ -26,36 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_many))
         .routes(routes!(locks))
         .routes(routes!(lock, unlock))
-}
-
-/// A JSON body that may also be left out: an empty body (or `null`) is `T::default()`; anything
-/// else is read as `ApiJson` reads it.
-struct OptionalJson<T>(T);
-
-impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
-        let bytes =
-            Bytes::from_request(Request::from_parts(parts.clone(), body), state).await.map_err(|rejection| {
-                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::TooLarge
-                } else {
-                    ApiError::Malformed("无法读取请求体".into())
-                }
-            })?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(OptionalJson(T::default()));
-        }
-        let ApiJson(value) =
-            ApiJson::<Option<T>>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await?;
-        Ok(OptionalJson(value.unwrap_or_default()))
-    }
-}
-
-fn quarter(text: &str) -> Result<Quarter, ApiError> {
-    period("period", text)?.as_quarter().ok_or_else(|| ApiError::invalid("period", "应为季度，格式 YYYYQn，如 2023Q3"))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -73,8 +41,8 @@ pub struct ActBody {
 /// submitted → approved; approved figures are locked. `return` (admin, with a `comment`):
 /// submitted or approved → returned, editable again. The body may be left out.
 #[utoipa::path(post, path = "/workflow/{region}/{period}/{action}", tag = "workflow",
-    params(("region" = String, Path, description = "a reporting region (no children, not a benchmark)", pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia"),
-           ("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3"),
+    params(("region" = inline(RegionId), Path, description = "a reporting region (no children, not a benchmark)", example = "town-jia"),
+           ("period" = inline(Quarter), Path, description = "`YYYYQn`", example = "2023Q3"),
            ("action" = inline(Action), Path)),
     request_body(content = Option<ActBody>, description = "optional"),
     responses((status = 200, body = RegionState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -87,7 +55,7 @@ async fn act(
     OptionalJson(body): OptionalJson<ActBody>,
 ) -> ApiResult<Json<RegionState>> {
     let Path((region, period, action)) = path.map_err(|_| super::extract::path_not_text())?;
-    let quarter = quarter(&period)?;
+    let quarter = quarter("period", &period)?;
     let action = Action::parse(&action)
         .ok_or_else(|| ApiError::invalid("action", "应为 submit（上报）、approve（审核通过）或 return（退回）"))?;
     let current = engine::current_quarter();
@@ -102,11 +70,11 @@ async fn act(
 #[into_params(parameter_in = Query)]
 pub struct WorkflowQuery {
     /// `YYYYQn`
-    #[param(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")]
-    period: String,
+    #[param(inline, example = "2023Q3")]
+    period: Quarter,
     /// only the reporting regions below this one
-    #[param(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
-    parent: Option<String>,
+    #[param(inline, example = "district")]
+    parent: Option<RegionId>,
 }
 
 /// The reporting state of every reporting region in a quarter (draft where nobody has acted).
@@ -117,18 +85,14 @@ async fn list(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<WorkflowQuery>,
 ) -> ApiResult<Json<Vec<RegionState>>> {
-    let quarter = quarter(&q.period)?;
-    if let Some(p) = &q.parent {
-        region_id("parent", p)?;
-    }
-    Ok(Json(state.read(move |conn| engine::workflow::list(conn, quarter, q.parent.as_deref())).await?))
+    Ok(Json(state.read(move |conn| engine::workflow::list(conn, q.period, q.parent.as_ref())).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveBody {
-    #[schema(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")]
-    period: String,
+    #[schema(inline)]
+    period: Quarter,
     /// reporting regions, each once
     #[schema(value_type = Vec<RegionIdText>, min_items = 1, example = json!(["town-jia", "town-yi"]))]
     regions: Vec<String>,
@@ -145,11 +109,10 @@ async fn approve_many(
     CurrentUser(user): CurrentUser,
     ApiJson(body): ApiJson<ApproveBody>,
 ) -> ApiResult<Json<Vec<RegionState>>> {
-    let quarter = quarter(&body.period)?;
     let current = engine::current_quarter();
     state
         .write(move |tx| {
-            engine::workflow::approve_many(tx, &user, quarter, &body.regions, body.comment.as_deref(), current)
+            engine::workflow::approve_many(tx, &user, body.period, &body.regions, body.comment.as_deref(), current)
         })
         .await
         .map(Json)
@@ -188,7 +151,7 @@ pub struct UnlockBody {
 /// Locks a whole quarter (admin): every region's figures of it answer 409 to writes, unless an
 /// admin writes with a `reason`. Locking again replaces the reason.
 #[utoipa::path(put, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")), request_body = LockBody,
+    params(("period" = inline(Quarter), Path, description = "`YYYYQn`", example = "2023Q3")), request_body = LockBody,
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn lock(
     State(state): State<AppState>,
@@ -196,13 +159,13 @@ async fn lock(
     ApiPath(period): ApiPath,
     OptionalJson(body): OptionalJson<LockBody>,
 ) -> ApiResult<Json<Lock>> {
-    let quarter = quarter(&period)?;
+    let quarter = quarter("period", &period)?;
     Ok(Json(state.write(move |tx| engine::workflow::lock(tx, &user, quarter, body.reason.as_deref())).await?))
 }
 
 /// Unlocks a quarter (admin); the answer is the unlock (`locked: false`). 404 when not locked.
 #[utoipa::path(delete, path = "/locks/{period}", tag = "workflow",
-    params(("period" = String, Path, description = "`YYYYQn`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]$", example = "2023Q3")),
+    params(("period" = inline(Quarter), Path, description = "`YYYYQn`", example = "2023Q3")),
     request_body(content = Option<UnlockBody>, description = "optional"),
     responses((status = 200, body = Lock), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -212,6 +175,6 @@ async fn unlock(
     ApiPath(period): ApiPath,
     OptionalJson(body): OptionalJson<UnlockBody>,
 ) -> ApiResult<Json<Lock>> {
-    let quarter = quarter(&period)?;
+    let quarter = quarter("period", &period)?;
     Ok(Json(state.write(move |tx| engine::workflow::unlock(tx, &user, quarter, body.reason.as_deref())).await?))
 }

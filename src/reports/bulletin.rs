@@ -170,7 +170,7 @@ impl Report for Bulletin {
     fn xlsx(&self) -> AppResult<Vec<u8>> {
         let mut book = xlsx::Book::new();
         // A year-on-year change has one unit per column, so that a column can be summed or charted:
-        // growth in percent for amounts, percentage points for `%` indicators (SPEC §2.7). The
+        // growth in percent for amounts, percentage points for `%` indicators (`domain::narrative`). The
         // absolute change is in the row's unit; for a `%` row that is the points, shown once.
         let headers: Vec<String> = [
             "指标",

@@ -1,12 +1,11 @@
-//! How pages and reports write numbers and moments for people: one place, used by both template
-//! environments' filters, the XLSX sheets and the audit rows. A figure in a table has its
+//! The template filters of pages and reports: numbers and moments as people read them, by the
+//! domain's rules (`domain::number`, `domain::period`). A figure in a table has its
 //! indicator's decimals (`26.50`); a figure a person typed is written back as typed (`9000`, not
 //! `9000.0`), so that saving a form again changes nothing; moments are Beijing time.
 
 use minijinja::Environment;
 
-// The rules themselves are the domain's; pages and reports reach them through here too.
-pub use crate::domain::number::{fixed, plain, with_unit};
+use crate::domain::number::{fixed, plain};
 use crate::domain::period::in_beijing;
 
 /// The filters every template may use: `num(decimals)`, `plain`, `when`, `pct`.

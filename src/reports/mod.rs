@@ -1,4 +1,4 @@
-//! Reports (SPEC §5): the quarterly bulletin (统计公报), the year-end assessment and completeness.
+//! Reports: the quarterly bulletin (统计公报), the year-end assessment and completeness.
 //! Each report is a model built from the engine's answers only, rendered three ways: printable
 //! self-contained HTML (inline SVG charts), XLSX (numbers as numbers) and JSON.
 

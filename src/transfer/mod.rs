@@ -1,4 +1,4 @@
-//! Files in and out (SPEC §6): CSV `region,indicator,period,value,comment` (or its Chinese headers
+//! Files in and out: CSV `region,indicator,period,value,comment` (or its Chinese headers
 //! `地区,指标,时期,数值,备注`), the World Bank WDI bulk CSV, the per-region Excel template, and DHIS2
 //! `dataValueSets` JSON. Pure: bytes in, rows out, and rows in, bytes out.
 //!

@@ -1,4 +1,4 @@
-//! The per-region Excel template of SPEC §6, written with rust_xlsxwriter and read back with
+//! The per-region Excel template, written with rust_xlsxwriter and read back with
 //! calamine. One row per indicator to report: code, name, unit, how it is reported (累计/当季/期末,
 //! or 年度 in a year's template), last year's figure for the same period, an empty value column
 //! and a comment column.

@@ -6,11 +6,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::domain::indicator::{Frequency, Mode};
+use crate::domain::number;
 use crate::domain::workflow::State;
 use crate::domain::{Period, RegionKind};
 use crate::engine::World;
 use crate::engine::audit::AuditEntry;
-use crate::reports::format;
 
 /// One line of the audit page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -212,7 +212,7 @@ fn text<'a>(value: Option<&'a Value>, field: &str) -> Option<&'a str> {
 fn figure(value: Option<&Value>, unit: &str) -> String {
     let Some(v) = value else { return String::new() };
     if let Some(n) = v.get("value").and_then(Value::as_f64) {
-        let mut out = format::with_unit(n, unit);
+        let mut out = number::with_unit(n, unit);
         if let Some(comment) = text(value, "comment") {
             out.push_str(&format!("（备注：{comment}）"));
         }
@@ -267,7 +267,7 @@ fn scheme(value: Option<&Value>, names: &Names<'_>) -> String {
         .filter_map(|item| {
             let name = names.indicator(item.get("indicator")?.as_str()?);
             let weight = item.get("weight")?.as_f64()?;
-            Some(format!("{name} {}分", format::plain(weight)))
+            Some(format!("{name} {}分", number::plain(weight)))
         })
         .collect();
     if !items.is_empty() {
@@ -337,7 +337,7 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             ids.iter().filter_map(Value::as_str).map(|id| names.region(id)).collect::<Vec<_>>().join("、")
         }
         (_, Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
-        (_, Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), format::plain),
+        (_, Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), number::plain),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     };

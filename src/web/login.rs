@@ -28,16 +28,9 @@ struct LoginPage {
 }
 
 pub async fn login_form(State(state): State<AppState>, jar: CookieJar) -> (CookieJar, Response) {
-    let csrf = random();
+    let csrf = engine::users::random_hex(16);
     let page = render("login.html", None, "登录", &LoginPage { csrf: csrf.clone(), error: None });
     (jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf)), page)
-}
-
-fn random() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 #[derive(Deserialize)]
@@ -60,7 +53,7 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let again = |status, error: String| {
-        let csrf = random();
+        let csrf = engine::users::random_hex(16);
         let mut page = render("login.html", None, "登录", &LoginPage { csrf: csrf.clone(), error: Some(error) });
         *page.status_mut() = status;
         (jar.clone().add(cookie(&state, LOGIN_CSRF_COOKIE, csrf)), page).into_response()

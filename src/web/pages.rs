@@ -241,10 +241,7 @@ pub async fn targets(State(state): State<AppState>, who: PageUser, q: PageQuery)
     let d = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let year = match q.year {
-                Some(y) => y,
-                None => engine::default_period(conn)?.year(),
-            };
+            let year = engine::year_shown(conn, q.year)?;
             let region_order: Vec<&str> = world.tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
             let indicator_order: Vec<&str> =
                 world.indicators.in_display_order().iter().map(|i| i.code.as_str()).collect();
@@ -310,7 +307,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQue
             let world = engine::world(conn)?;
             let period = match parse_period(asked_period.as_deref()) {
                 Some(p) => p,
-                None => Period::Year(engine::default_period(conn)?.year()),
+                None => Period::Year(engine::year_shown(conn, None)?),
             };
             let nothing = BenchmarksPage {
                 indicators: vec![],
@@ -355,10 +352,7 @@ pub async fn assessment(State(state): State<AppState>, who: PageUser, q: PageQue
     let d = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let year = match q.year {
-                Some(y) => y,
-                None => engine::default_period(conn)?.year(),
-            };
+            let year = engine::year_shown(conn, q.year)?;
             match engine::assessments::result(conn, year) {
                 Ok(mut result) => {
                     result.regions.sort_by_key(|r| r.rank);
@@ -399,7 +393,7 @@ pub async fn reports(State(state): State<AppState>, who: PageUser) -> Result<Res
                 return Ok(ReportsPage { has_regions: false, quarters: vec![], years: vec![] });
             }
             // the quarters up to the latest with figures; a database of annual figures has none
-            let latest = engine::default_period(conn)?;
+            let latest = engine::period_shown(conn, None)?;
             let quarters: Vec<(String, String)> = match latest {
                 Period::Quarter(q) => std::iter::successors(Some(q), |q| q.previous())
                     .take(8)
@@ -434,10 +428,7 @@ pub async fn completeness(State(state): State<AppState>, who: PageUser, q: PageQ
     let asked = parse_period(q.period.as_deref());
     let d = state
         .read(move |conn| {
-            let period = match asked {
-                Some(p) => p,
-                None => engine::default_period(conn)?,
-            };
+            let period = engine::period_shown(conn, asked)?;
             Ok(CompletenessPage {
                 period: period.to_string(),
                 period_label: period.label(),
