@@ -151,8 +151,8 @@ pub enum Command {
         #[arg(long, value_parser = parse_report_format)]
         format: reports::Format,
         /// The bulletin's region (default: the root of the tree); completeness: only below it
-        #[arg(long)]
-        region: Option<String>,
+        #[arg(long, value_parser = parse_region)]
+        region: Option<RegionId>,
         #[arg(short, long)]
         output: PathBuf,
         #[command(flatten)]
@@ -436,9 +436,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
             let bytes = match kind {
-                ReportKind::Bulletin => reports::bulletin::build(&conn, region.as_deref(), period)?.render(format)?,
+                ReportKind::Bulletin => reports::bulletin::build(&conn, region.as_ref(), period)?.render(format)?,
                 ReportKind::Completeness => {
-                    reports::completeness::build(&conn, period, region.as_deref())?.render(format)?
+                    reports::completeness::build(&conn, period, region.as_ref())?.render(format)?
                 }
                 ReportKind::Assessment => match period {
                     Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,

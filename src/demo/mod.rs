@@ -123,8 +123,22 @@ fn id(text: &str) -> RegionId {
     RegionId::parse(text).expect("demo ids are valid")
 }
 
-fn code(text: &str) -> IndicatorCode {
-    IndicatorCode::parse(text).expect("demo codes are valid")
+/// An indicator of the demo data: quarterly, reported by every region, never negative, higher
+/// is better.
+fn quarterly(code: &str, name: &str, unit: &str, decimals: u8, mode: Mode, formula: Option<&str>) -> Indicator {
+    Indicator {
+        code: IndicatorCode::parse(code).expect("demo codes are valid"),
+        name: name.into(),
+        unit: unit.into(),
+        decimals,
+        direction: Direction::Higher,
+        mode,
+        formula: formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
+        allow_negative: false,
+        sort: 0,
+        frequency: Frequency::Quarterly,
+        regions: None,
+    }
 }
 
 /// The figures of every unit for one indicator and year: `[unit][quarter]`, as submitted.
@@ -218,20 +232,8 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         engine::regions::create(conn, &admin, region(rid, name, RegionKind::Benchmark, None, None, i as i64 + 1))?;
     }
     for (i, spec) in INDICATORS.iter().enumerate() {
-        let indicator = Indicator {
-            code: code(spec.code),
-            name: spec.name.into(),
-            unit: spec.unit.into(),
-            decimals: spec.decimals,
-            direction: Direction::Higher,
-            mode: spec.mode,
-            formula: spec.formula.map(|f| Formula::parse(f).expect("demo formulas parse")),
-            allow_negative: false,
-            sort: i as i64 + 1,
-            frequency: Frequency::Quarterly,
-            regions: None,
-        };
-        engine::indicators::create(conn, &admin, indicator)?;
+        let indicator = quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula);
+        engine::indicators::create(conn, &admin, Indicator { sort: i as i64 + 1, ..indicator })?;
     }
     let current = engine::current_quarter();
     for (year, column) in [(2022, 1), (2023, 2)] {

@@ -16,9 +16,7 @@ use rusqlite::Connection;
 use crate::domain::access::{Role, User};
 use crate::domain::assessment::Scheme;
 use crate::domain::target::SplitMethod;
-use crate::domain::{
-    Direction, Formula, Frequency, Indicator, IndicatorCode, Mode, Period, Quarter, Region, RegionId, RegionKind,
-};
+use crate::domain::{Direction, Indicator, IndicatorCode, Mode, Period, Quarter, Region, RegionId, RegionKind};
 use crate::engine;
 use crate::engine::targets::SplitRequest;
 use crate::error::AppResult;
@@ -211,20 +209,12 @@ pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
         }
     }
     for (i, spec) in INDICATORS.iter().enumerate() {
-        let indicator = Indicator {
-            code: IndicatorCode::parse(spec.code).expect("generated codes are valid"),
-            name: spec.name.into(),
-            unit: spec.unit.into(),
-            decimals: spec.decimals,
-            direction: spec.direction,
-            mode: spec.mode,
-            formula: spec.formula.map(|f| Formula::parse(f).expect("generated formulas parse")),
-            allow_negative: false,
-            sort: i as i64 + 1,
-            frequency: Frequency::Quarterly,
-            regions: None,
-        };
-        engine::indicators::create(conn, &admin, indicator)?;
+        let indicator = super::quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula);
+        engine::indicators::create(
+            conn,
+            &admin,
+            Indicator { direction: spec.direction, sort: i as i64 + 1, ..indicator },
+        )?;
     }
     let written = load_figures(conn, &counties, size.first_year, &mut rng)?;
     load_targets_and_scheme(conn, &admin, size.cities)?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{workflow, world};
 use crate::domain::workflow::State;
-use crate::domain::{Frequency, Indicator, Period};
+use crate::domain::{Frequency, Indicator, Period, RegionId};
 use crate::error::AppResult;
 use crate::store;
 
@@ -37,9 +37,10 @@ pub struct RegionCompleteness {
 pub fn for_period(
     conn: &Connection,
     period: impl Into<Period>,
-    parent: Option<&str>,
+    parent: Option<&RegionId>,
 ) -> AppResult<Vec<RegionCompleteness>> {
     let period = period.into();
+    let parent = parent.map(RegionId::as_str);
     let (quarter, annual_only) = (period.round(), period.as_quarter().is_none());
     let world = world(conn)?;
     let regions = workflow::reporting_regions(&world, parent)?;

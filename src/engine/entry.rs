@@ -71,27 +71,27 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         reviewed: false,
         rows: vec![],
     };
-    let region = match region {
-        Some(r) if regions.iter().any(|(id, _)| id == r) => r.to_string(),
-        Some(r) => {
+    let chosen = match region {
+        Some(r) => writable.iter().find(|w| w.id.as_str() == r).ok_or_else(|| {
             let name = world.tree.get(r).map_or(r, |known| known.name.as_str());
-            return Err(AppError::Forbidden(format!("不能填报{name}的数据")));
-        }
+            AppError::Forbidden(format!("不能填报{name}的数据"))
+        })?,
         None => match writable.iter().find(|r| world.tree.is_reporting(r.id.as_str())).or(writable.first()) {
-            Some(r) => r.id.to_string(),
+            Some(r) => r,
             None => return Ok(empty(regions)),
         },
     };
-    let stored = values::list(conn, &region, period, None)?;
+    let (region, region_name) = (&chosen.id, chosen.name.clone());
+    let stored = values::list(conn, region, period, None)?;
     let last = match year_before(period) {
-        Some(p) => values::list(conn, &region, p, None)?,
+        Some(p) => values::list(conn, region, p, None)?,
         None => vec![],
     };
-    let year_targets = targets::list(conn, period.year(), Some(&region), None)?;
+    let year_targets = targets::list(conn, period.year(), Some(region), None)?;
     // A quarter's form holds the quarterly indicators, a year's the annual ones.
     let rows = world
         .indicators
-        .to_fill_in(&world.tree, &region, period)
+        .to_fill_in(&world.tree, region.as_str(), period)
         .into_iter()
         .map(|ind| {
             let code = ind.code.as_str();
@@ -110,10 +110,10 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         })
         .collect();
     Ok(EntryForm {
-        region_name: world.region(&region)?.name.clone(),
-        reviewed: period.as_quarter().is_some() && world.tree.is_reporting(&region),
+        reviewed: period.as_quarter().is_some() && world.tree.is_reporting(region.as_str()),
+        region: region.to_string(),
+        region_name,
         regions,
-        region,
         period: period.to_string(),
         period_label: period.label(),
         rows,

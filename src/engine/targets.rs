@@ -9,7 +9,7 @@ use super::{Scope, World, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::progress::{check_milestones, default_milestones};
 use crate::domain::target::{self, SplitMethod, Target};
-use crate::domain::{FieldError, RegionKind, Span};
+use crate::domain::{FieldError, IndicatorCode, RegionId, RegionKind, Span};
 use crate::error::{AppError, AppResult};
 use crate::store;
 
@@ -41,7 +41,13 @@ pub fn of_regions(
     Ok(out)
 }
 
-pub fn list(conn: &Connection, year: i32, region: Option<&str>, indicator: Option<&str>) -> AppResult<Vec<Target>> {
+pub fn list(
+    conn: &Connection,
+    year: i32,
+    region: Option<&RegionId>,
+    indicator: Option<&IndicatorCode>,
+) -> AppResult<Vec<Target>> {
+    let (region, indicator) = (region.map(RegionId::as_str), indicator.map(IndicatorCode::as_str));
     let mut targets = store::targets::list(conn, year, region, indicator)?;
     if targets.iter().any(|t| t.source.starts_with(LEGACY_SPLIT)) {
         let world = world(conn)?;

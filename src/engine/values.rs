@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{World, workflow, world};
 use crate::domain::access::{Role, User};
 use crate::domain::submission::{self, RawItem, Submission, Warning, YtdContext};
-use crate::domain::{Calculator, FieldError, Period, Quarter, Span};
+use crate::domain::{Calculator, FieldError, IndicatorCode, Period, Quarter, RegionId, Span};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, audit::AuditRecord, observations::NewValue, observations::ValueRow};
 
@@ -219,9 +219,18 @@ pub fn warnings_with(calc: &Calculator<'_>, world: &World, sub: &Submission) -> 
     out
 }
 
-pub fn list(conn: &Connection, region: &str, period: Period, indicator: Option<&str>) -> AppResult<Vec<StoredValue>> {
-    if store::regions::get(conn, region)?.is_none() {
+pub fn list(
+    conn: &Connection,
+    region: &RegionId,
+    period: Period,
+    indicator: Option<&IndicatorCode>,
+) -> AppResult<Vec<StoredValue>> {
+    if store::regions::get(conn, region.as_str())?.is_none() {
         return Err(AppError::NotFound(format!("地区“{region}”不存在")));
     }
-    Ok(store::observations::list(conn, region, period, indicator)?.into_iter().map(StoredValue::from).collect())
+    let indicator = indicator.map(IndicatorCode::as_str);
+    Ok(store::observations::list(conn, region.as_str(), period, indicator)?
+        .into_iter()
+        .map(StoredValue::from)
+        .collect())
 }

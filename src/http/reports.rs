@@ -65,7 +65,7 @@ async fn bulletin_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
-    let report = state.read(move |conn| bulletin::build(conn, q.region.as_ref().map(RegionId::as_str), period)).await?;
+    let report = state.read(move |conn| bulletin::build(conn, q.region.as_ref(), period)).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("bulletin-{period}")))
 }
@@ -109,8 +109,7 @@ async fn completeness_report(
 ) -> ApiResult<Response> {
     let (stem, format) = split_file(&file, &ALL)?;
     let period = period("period", stem)?;
-    let report =
-        state.read(move |conn| completeness::build(conn, period, q.parent.as_ref().map(RegionId::as_str))).await?;
+    let report = state.read(move |conn| completeness::build(conn, period, q.parent.as_ref())).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("completeness-{period}")))
 }
@@ -134,5 +133,5 @@ async fn completeness_api(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<CompletenessQuery>,
 ) -> ApiResult<Json<Vec<RegionCompleteness>>> {
-    Ok(Json(state.read(move |conn| for_period(conn, q.period, q.parent.as_ref().map(RegionId::as_str))).await?))
+    Ok(Json(state.read(move |conn| for_period(conn, q.period, q.parent.as_ref())).await?))
 }

@@ -41,14 +41,7 @@ async fn list(
     ApiQuery(q): ApiQuery<TargetsQuery>,
 ) -> ApiResult<Json<Vec<Target>>> {
     let y = year("year", q.year)?;
-    Ok(Json(
-        state
-            .read(move |conn| {
-                let region = q.region.as_ref().map(RegionId::as_str);
-                engine::targets::list(conn, y, region, q.indicator.as_ref().map(IndicatorCode::as_str))
-            })
-            .await?,
-    ))
+    Ok(Json(state.read(move |conn| engine::targets::list(conn, y, q.region.as_ref(), q.indicator.as_ref())).await?))
 }
 
 /// A share of a whole, 0 to 1.

@@ -138,13 +138,7 @@ async fn list(
     _user: CurrentUser,
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> ApiResult<Json<Vec<StoredValue>>> {
-    Ok(Json(
-        state
-            .read(move |conn| {
-                engine::values::list(conn, q.region.as_str(), q.period, q.indicator.as_ref().map(IndicatorCode::as_str))
-            })
-            .await?,
-    ))
+    Ok(Json(state.read(move |conn| engine::values::list(conn, &q.region, q.period, q.indicator.as_ref())).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use super::{Report, html, xlsx};
 use crate::charts::ChartSpec;
-use crate::domain::Period;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
+use crate::domain::{Period, RegionId};
 use crate::engine::{self, progress};
 use crate::error::AppResult;
 
@@ -70,11 +70,11 @@ pub struct ChildRow {
 
 /// The bulletin of `region` (default: the root of the tree) for the year to a quarter, or for a
 /// whole year (`period` `YYYY`, the annual figures).
-pub fn build(conn: &Connection, region: Option<&str>, period: impl Into<Period>) -> AppResult<Bulletin> {
+pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Period>) -> AppResult<Bulletin> {
     let period = period.into();
     let world = engine::world(conn)?;
     let region = match region {
-        Some(r) => world.region(r)?,
+        Some(r) => world.region(r.as_str())?,
         None => world.root()?,
     };
     let indicators = world.indicators.shown_for(&world.tree, region.id.as_str(), period);

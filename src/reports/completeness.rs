@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{Report, html, xlsx};
-use crate::domain::Period;
+use crate::domain::{Period, RegionId};
 use crate::engine::completeness::{RegionCompleteness, for_period};
 use crate::error::AppResult;
 
@@ -18,7 +18,7 @@ pub struct CompletenessReport {
     pub regions: Vec<RegionCompleteness>,
 }
 
-pub fn build(conn: &Connection, period: impl Into<Period>, parent: Option<&str>) -> AppResult<CompletenessReport> {
+pub fn build(conn: &Connection, period: impl Into<Period>, parent: Option<&RegionId>) -> AppResult<CompletenessReport> {
     let period = period.into();
     let regions = for_period(conn, period, parent)?;
     Ok(CompletenessReport {
