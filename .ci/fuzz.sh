@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the JSON API with schemathesis (SPEC §10): a debug server on a fresh demo database, an
+# Fuzzes the JSON API with schemathesis: a debug server on a fresh demo database, an
 # admin token, every operation of /api/openapi.json. Any 5xx, any status the document does not
 # list, any answer whose body or content type breaks the document, any request the document
 # forbids that is not refused, and any it allows that is refused as malformed (400/422) fails the

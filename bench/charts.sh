@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Our charts against matplotlib drawing the same numbers (SPEC §10: an SVG in < 5 ms, a PNG in < 50 ms,
+# Our charts against matplotlib drawing the same numbers (an SVG in < 5 ms, a PNG in < 50 ms,
 # at least 10× faster than matplotlib). Times the five chart kinds with criterion (`cargo bench --bench
 # charts`, which also writes each chart's numbers as JSON), then matplotlib on those numbers
 # (bench/charts_matplotlib.py), in the same run, and prints a Markdown table of medians and ratios.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Draw the benchmark's charts with matplotlib and time it, to compare with our renderer (SPEC §10).
+"""Draw the benchmark's charts with matplotlib and time it, to compare with our renderer.
 
 `cargo bench --bench charts` writes each chart's model as JSON (`<kind>.json`: title, labels, values,
 the texts it draws, colours, sizes). For each file this script draws the same chart with matplotlib

@@ -2,7 +2,7 @@
 # Whole commands at province scale, timed with hyperfine (each run a new process: start-up, opening
 # the database and computing everything from scratch included):
 #   - generating the province (`zhibiao demo --scale province`), once;
-#   - the year-end assessment report of 1,449 counties × 30 indicators, HTML and XLSX (SPEC §10: < 1 s);
+#   - the year-end assessment report of 1,449 counties × 30 indicators, HTML and XLSX (< 1 s);
 #   - `zhibiao import` of 100,000 values from CSV into a fresh copy of the province each run.
 # The in-process figures with their baselines are `cargo bench --bench province`'s.
 #

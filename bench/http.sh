@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The query and memory targets of SPEC §10 over real HTTP:
+# The query and memory targets (BENCHMARKS.md) over real HTTP:
 #   GET /progress and GET /series < 20 ms p50 server-side; the JSON API ≥ 50% of the requests/s of a
 #   trivial handler (GET /healthz) of the same server under the same load; < 50 MB resident idle,
 #   < 200 MB under load.

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use zhibiao::charts::model::{Body, Chart};
 use zhibiao::charts::style::*;
 use zhibiao::charts::{ChartSpec, Format, Kind, render, spec};
-use zhibiao::domain::number::{fixed as format_value, share_percent as format_share};
+use zhibiao::domain::number::{fixed, share_percent};
 
 fn charts(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
@@ -70,7 +70,7 @@ fn chart_json(kind: Kind, chart: &Chart) -> Value {
                 "actual": g.actual,
                 "pace": g.pace,
                 "completion": g.completion,
-                "completion_text": g.completion.map(format_share),
+                "completion_text": g.completion.map(share_percent),
             })).collect::<Vec<_>>(),
         }),
         Body::Trend(c) => json!({
@@ -80,7 +80,7 @@ fn chart_json(kind: Kind, chart: &Chart) -> Value {
             "labels": c.labels,
             "year_starts": c.year_starts,
             "actual": c.actual,
-            "actual_text": c.actual.iter().map(|v| v.map(|v| format_value(v, c.decimals))).collect::<Vec<_>>(),
+            "actual_text": c.actual.iter().map(|v| v.map(|v| fixed(v, c.decimals))).collect::<Vec<_>>(),
             "target_path": c.target_path,
             "last_year": c.last_year,
         }),
@@ -93,7 +93,7 @@ fn chart_json(kind: Kind, chart: &Chart) -> Value {
                 "value": r.value,
                 "highlight": r.highlight,
                 "colour": hex(if r.highlight { OURS } else { OTHERS }),
-                "text": r.value.map_or_else(|| NO_DATA.to_string(), |v| format_value(v, c.decimals)),
+                "text": r.value.map_or_else(|| NO_DATA.to_string(), |v| fixed(v, c.decimals)),
             })).collect::<Vec<_>>(),
         }),
         Body::Scores(c) => json!({
@@ -121,7 +121,7 @@ fn chart_json(kind: Kind, chart: &Chart) -> Value {
                 "status": r.status.as_str(),
                 "colour": hex(status_colour(r.status)),
                 "text": match r.completion {
-                    Some(v) => format!("{}  {}", format_share(v), r.status.label()),
+                    Some(v) => format!("{}  {}", share_percent(v), r.status.label()),
                     None => r.status.label().to_string(),
                 },
             })).collect::<Vec<_>>(),

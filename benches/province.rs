@@ -1,4 +1,4 @@
-//! Province scale (SPEC §10), each figure beside its baseline from the same run:
+//! Province scale (BENCHMARKS.md), each figure beside its baseline from the same run:
 //! - a 100,000-value CSV import (parse, check, write with audit, commit) against raw prepared-statement
 //!   inserts of the same rows into the same SQLite file in one transaction;
 //! - progress and series as the engine answers them (the HTTP figures are `bench/http.sh`'s);
@@ -10,12 +10,14 @@
 //! repetitions (default 7), `ONLY=text` runs only what is named so. Prints a Markdown table of medians.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, TransactionBehavior, params};
 use zhibiao::demo::province::{self, PROVINCE};
 use zhibiao::domain::access::{Role, User};
 use zhibiao::domain::{Period, Quarter, View};
+use zhibiao::engine::cache::Answers;
 use zhibiao::engine::progress::Scope;
 use zhibiao::reports::Report;
 use zhibiao::{engine, reports, store, transfer};
@@ -188,6 +190,12 @@ fn main() {
     }
     let pool = store::open(&source).unwrap();
     let conn = pool.get().unwrap();
+    // Kept answers, as the server keeps them: lent to the engine while it answers.
+    Arc::new(Answers::default()).lend(|| queries(&conn, runs));
+}
+
+/// Progress, series and the assessment, each computed and then kept.
+fn queries(conn: &Connection, runs: usize) {
     let q4 = Quarter::new(province::LAST_YEAR, 4).unwrap();
     let q3 = Quarter::new(province::LAST_YEAR, 3).unwrap();
     let city = province::city_id(0);
@@ -206,9 +214,9 @@ fn main() {
             continue;
         }
         let cold =
-            measure(runs * 3, || engine::progress::compute_for_indicator(&conn, indicator, quarter, scope()).unwrap());
+            measure(runs * 3, || engine::progress::compute_for_indicator(conn, indicator, quarter, scope()).unwrap());
         row(what, &cold, "computed (as after any write)");
-        let warm = measure(runs * 3, || engine::progress::for_indicator(&conn, indicator, quarter, scope()).unwrap());
+        let warm = measure(runs * 3, || engine::progress::for_indicator(conn, indicator, quarter, scope()).unwrap());
         row(what, &warm, "kept answer (no write since)");
     }
     let first = Period::Quarter(Quarter::new(province::FIRST_YEAR, 1).unwrap());
@@ -223,24 +231,24 @@ fn main() {
         if !wanted(what) {
             continue;
         }
-        let cold = measure(runs * 3, || engine::series::compute(&conn, region, indicator, view, first, last).unwrap());
+        let cold = measure(runs * 3, || engine::series::compute(conn, region, indicator, view, first, last).unwrap());
         row(what, &cold, "computed (as after any write)");
-        let warm = measure(runs * 3, || engine::series::series(&conn, region, indicator, view, first, last).unwrap());
+        let warm = measure(runs * 3, || engine::series::series(conn, region, indicator, view, first, last).unwrap());
         row(what, &warm, "kept answer (no write since)");
     }
     let year = province::LAST_YEAR;
     if wanted("assessment scores") {
-        let s = measure(runs, || engine::assessments::compute(&conn, year).unwrap());
+        let s = measure(runs, || engine::assessments::compute(conn, year).unwrap());
         row("assessment scores (part of the reports below)", &s, "computed");
     }
     if wanted("assessment chart") {
         let spec = zhibiao::charts::ChartSpec::Assessment { year };
         let s = measure(runs, || {
-            zhibiao::charts::render(&engine::charts::chart(&conn, &spec, None).unwrap(), zhibiao::charts::Format::Svg)
+            zhibiao::charts::render(&engine::charts::chart(conn, &spec, None).unwrap(), zhibiao::charts::Format::Svg)
         });
         row("assessment chart SVG, all counties (part of the reports below)", &s, "computed and drawn");
     }
-    let report = || reports::assessment::build(&conn, year).unwrap();
+    let report = || reports::assessment::build(conn, year).unwrap();
     // As after a write: the data version changes, so nothing kept in memory is used.
     let forget = || conn.execute_batch("UPDATE data_version SET version = random()").unwrap();
     for (what, format) in [("HTML", reports::Format::Html), ("XLSX", reports::Format::Xlsx)] {

@@ -1,12 +1,14 @@
 //! The command line. Every command creates and migrates the database file when needed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
 use crate::app::{AppState, Limits};
 use crate::domain::access::{Role, User};
 use crate::domain::{Period, RegionId};
+use crate::engine::cache::Answers;
 use crate::error::AppError;
 use crate::reports::Report;
 use crate::startup::Application;
@@ -121,7 +123,7 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
         #[arg(long, value_enum)]
-        format: ExportFormat,
+        format: transfer::ExportFormat,
         /// This region and every region below it (default: all)
         #[arg(long)]
         region: Option<String>,
@@ -171,12 +173,6 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ExportFormat {
-    Csv,
-    Dhis2,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -356,30 +352,50 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { db, addr, demo, charts: charts_dir, font, secure_cookies } => {
-            charts::fonts::init(font.font.as_deref())?;
-            let (named, problems) = charts::named::load(charts_dir.as_deref());
-            for problem in problems {
-                tracing::warn!("命名图表未载入：{problem}");
-            }
-            if demo {
-                match load_demo(&db.db)? {
-                    Some(users) => print_demo_users(&db.db, &users),
-                    None => println!("{} already has data; the demo was not loaded again.", db.db.display()),
-                }
-            }
-            let pool = store::open(&db.db)?;
-            let mut state = AppState::new(pool, named, Limits::default());
-            state.secure_cookies = secure_cookies;
-            let app = Application::build(state, &addr).await?;
-            let local = app.local_addr()?;
-            println!("zhibiao listening on http://{local}");
-            if demo {
-                println!(
-                    "在浏览器打开 http://{local}/ 登录，或试试：curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
-                );
-            }
-            app.run_until_stopped().await?;
+            serve(db, addr, demo, charts_dir, font, secure_cookies).await
         }
+        // One run of a command keeps the engine's answers while it lasts, as the server does
+        // between writes (a report asks for the regions and indicators many times).
+        command => Arc::new(Answers::default()).lend(|| run_offline(command)),
+    }
+}
+
+async fn serve(
+    db: DbArg,
+    addr: String,
+    demo: bool,
+    charts_dir: Option<PathBuf>,
+    font: FontArg,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
+    charts::fonts::init(font.font.as_deref())?;
+    let (named, problems) = charts::named::load(charts_dir.as_deref());
+    for problem in problems {
+        tracing::warn!("命名图表未载入：{problem}");
+    }
+    if demo {
+        match load_demo(&db.db)? {
+            Some(users) => print_demo_users(&db.db, &users),
+            None => println!("{} already has data; the demo was not loaded again.", db.db.display()),
+        }
+    }
+    let pool = store::open(&db.db)?;
+    let state = AppState::new(pool, named, Limits::default()).with_secure_cookies(secure_cookies);
+    let app = Application::build(state, &addr).await?;
+    let local = app.local_addr()?;
+    println!("zhibiao listening on http://{local}");
+    if demo {
+        println!(
+            "在浏览器打开 http://{local}/ 登录，或试试：curl -H \"Authorization: Bearer $TOKEN\" \"http://{local}/api/v1/series?region=district&indicator=rd_share&from=2023&to=2023&view=annual\""
+        );
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn run_offline(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { .. } => unreachable!("served by `run`"),
         Command::Demo { db, scale: Scale::Province } => {
             let started = std::time::Instant::now();
             let (figures, users) = in_transaction(&db.db, |conn| {
@@ -452,10 +468,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = store::open(&db.db)?;
             let conn = pool.get()?;
             let rows = engine::exports::values(&conn, &engine::exports::Selection { region, indicator, from, to })?;
-            let bytes = match format {
-                ExportFormat::Dhis2 => transfer::dhis2::write(&rows)?,
-                ExportFormat::Csv => transfer::csv_file::write(&rows)?,
-            };
+            let bytes = format.write(&rows)?;
             match output {
                 Some(path) => {
                     std::fs::write(&path, bytes)?;

@@ -56,17 +56,46 @@ mod layers {
         ("cli", &["domain", "charts", "transfer", "store", "error", "engine", "reports", "demo", "app", "startup"]),
     ];
 
-    /// The modules `source` names through `crate::` (`crate::engine::world`, `crate::{demo, store}`),
-    /// leaving out its tests.
-    fn used_modules(source: &str) -> BTreeSet<String> {
-        let code = source.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+    /// The modules `source` names through `crate::` (`crate::engine::world`, `crate::{demo, store}`,
+    /// `crate::{engine::{a, b}, store::Pool}`), leaving out its tests. `root` is what reaches the
+    /// crate's root from the file by `super` (`super::` in `src/x/mod.rs`, `super::super::` in
+    /// `src/x/y.rs`); paths through it count as `crate::` paths.
+    fn used_modules(source: &str, root: Option<&str>) -> BTreeSet<String> {
+        let tests = source
+            .match_indices("#[cfg(test)]")
+            .map(|(at, _)| at)
+            .find(|&at| source[at..].lines().nth(1).is_some_and(|line| line.trim_end().ends_with("mod tests {")));
+        let code = &source[..tests.unwrap_or(source.len())];
+        let code = match root {
+            Some(root) => code.replace(root, "crate::"),
+            None => code.to_string(),
+        };
         let mut used = BTreeSet::new();
         for (at, _) in code.match_indices("crate::") {
             let rest = &code[at + "crate::".len()..];
-            let names = match rest.strip_prefix('{') {
-                Some(group) => group.split('}').next().unwrap_or_default().split(',').collect(),
-                None => vec![rest],
-            };
+            let mut names = Vec::new();
+            match rest.strip_prefix('{') {
+                // the first name of each item at the group's own depth
+                Some(group) => {
+                    let (mut depth, mut start) = (0, 0);
+                    for (i, c) in group.char_indices() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' if depth == 0 => {
+                                names.push(&group[start..i]);
+                                break;
+                            }
+                            '}' => depth -= 1,
+                            ',' if depth == 0 => {
+                                names.push(&group[start..i]);
+                                start = i + 1;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                None => names.push(rest),
+            }
             for name in names {
                 let name: String = name.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                 if !name.is_empty() && name != "self" {
@@ -116,7 +145,10 @@ mod layers {
                 broken.push(format!("{module} is not in the table of layers"));
                 continue;
             };
-            for used in used_modules(&std::fs::read_to_string(&file).unwrap()) {
+            // how deep the file's module is: 1 for src/x.rs and src/x/mod.rs, 2 for src/x/y.rs
+            let depth = relative.components().count() - usize::from(relative.ends_with("mod.rs"));
+            let root = "super::".repeat(depth);
+            for used in used_modules(&std::fs::read_to_string(&file).unwrap(), Some(&root)) {
                 if used != module && !allowed.contains(&used.as_str()) {
                     broken.push(format!("{} uses {used}", relative.display()));
                 }
@@ -126,10 +158,14 @@ mod layers {
     }
 
     #[test]
-    fn uses_are_read_from_paths_and_groups_but_not_from_tests() {
+    fn uses_are_read_from_paths_groups_and_supers_but_not_from_tests() {
         let source = "use crate::engine::world;\nuse crate::{demo, store::Pool, self};\nfn f() { crate::charts::x() }\n\
-                      #[cfg(test)]\nmod tests { use crate::web; }";
-        let want: BTreeSet<String> = ["charts", "demo", "engine", "store"].map(String::from).into();
-        assert_eq!(used_modules(source), want);
+                      use crate::{app::{a, b}, error::{AppError, AppResult}, reports};\n\
+                      use super::super::transfer::parse;\n#[cfg(test)]\npub(crate) mod tests {\n use crate::web; }";
+        let want: BTreeSet<String> =
+            ["app", "charts", "demo", "engine", "error", "reports", "store"].map(String::from).into();
+        assert_eq!(used_modules(source, None), want);
+        let with_root = used_modules(source, Some("super::super::"));
+        assert!(with_root.contains("transfer") && with_root.is_superset(&want), "{with_root:?}");
     }
 }

@@ -19,12 +19,13 @@ use limits::{Interruptible, Work};
 
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: Pool,
+    /// reached only through [`AppState::read`] and [`AppState::write`]
+    pool: Pool,
     /// the charts of the charts directory, read at start-up
     pub named_charts: Arc<Vec<NamedChart>>,
     pub limits: Limits,
     /// whether cookies carry `Secure` (`serve --secure-cookies`, behind a TLS proxy)
-    pub secure_cookies: bool,
+    secure_cookies: bool,
     /// the engine's answers kept for this database between writes
     answers: Arc<Answers>,
     /// Writes take turns here, in the order they came, before they take a connection: a write
@@ -42,6 +43,11 @@ impl AppState {
             answers: Arc::default(),
             writers: Arc::default(),
         }
+    }
+
+    /// The same state, with cookies marked `Secure` or not.
+    pub fn with_secure_cookies(self, secure_cookies: bool) -> AppState {
+        AppState { secure_cookies, ..self }
     }
 
     /// Runs `f` in one transaction on the blocking pool, inside the caller's tracing span; the

@@ -205,7 +205,7 @@ impl<'a> Calculator<'a> {
     /// (the value may still be null, as a quarter after a missing YTD is), `None` to sum the
     /// children. A total wins in the view it was stored in, read as a reporting region's figure
     /// is; and the quarter of a YTD indicator whose YTD is reported is that YTD less the resolved
-    /// YTD before it, reported or computed (§2.5).
+    /// YTD before it, reported or computed.
     fn reported_total(&self, region: &str, ind: &'a Indicator, own: &YearValues, span: Span) -> Option<Option<f64>> {
         match (ind.mode, span) {
             (Mode::Ytd, Span::Quarter(q)) if own.quarters[usize::from(q.q() - 1)].is_some() => {
@@ -229,7 +229,7 @@ impl<'a> Calculator<'a> {
         })
     }
 
-    /// The children that are asked for all of `inds` (§2.3 `regions`): the coverage's total.
+    /// The children that are asked for all of `inds`: the coverage's total.
     fn counted(&self, children: &[RegionId], inds: &[&Indicator]) -> u32 {
         let asked = |child: &RegionId| inds.iter().all(|i| i.applies_to(self.tree, child.as_str()));
         children.iter().filter(|c| asked(c)).count() as u32

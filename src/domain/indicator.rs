@@ -356,7 +356,7 @@ impl IndicatorSet {
     }
 
     /// What `region` submits in the reporting round of `quarter`, in display order: the stored
-    /// (not derived) indicators it reports (§2.3 `regions`), quarterly ones every quarter and
+    /// (not derived) indicators it reports, quarterly ones every quarter and
     /// annual ones with the fourth quarter, the year's last round.
     pub fn to_report(&self, tree: &RegionTree, region: &str, quarter: Quarter) -> Vec<&Indicator> {
         self.in_display_order()

@@ -161,7 +161,7 @@ pub struct Progress {
     pub previous: Option<f64>,
     pub change: Option<f64>,
     pub growth_pct: Option<f64>,
-    /// the year-on-year change as people are told it: points for a `%` unit, else growth (§2.7)
+    /// the year-on-year change as people are told it: points for a `%` unit, else growth
     pub yoy: Option<YoyChange>,
 }
 

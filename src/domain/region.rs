@@ -66,7 +66,7 @@ pub struct Region {
     pub group: Option<String>,
     /// display order among siblings
     pub sort: i64,
-    /// ISO 3166 alpha-3 code of a benchmark country, matched by the WDI import (§6)
+    /// ISO 3166 alpha-3 code of a benchmark country, matched by the WDI import
     #[schema(example = "KOR")]
     pub iso3: Option<String>,
 }
@@ -206,6 +206,11 @@ impl RegionTree {
         out
     }
 
+    /// The regions of the reporting tree, benchmarks left out, in display order.
+    pub fn hierarchy(&self) -> Vec<&Region> {
+        self.in_display_order().into_iter().filter(|r| r.kind != RegionKind::Benchmark).collect()
+    }
+
     /// The root of the reporting tree (全区, 全国): the first root in display order that is not a
     /// benchmark; none before the tree has a region.
     pub fn root(&self) -> Option<&Region> {
@@ -332,6 +337,8 @@ pub(crate) mod tests {
         assert_eq!(subtree, ["zone", "zone-north"]);
         let order: Vec<&str> = tree.in_display_order().iter().map(|r| r.id.as_str()).collect();
         assert_eq!(order, ["district", "town-a", "town-b", "zone", "zone-north", "kunshan"]);
+        let hierarchy: Vec<&str> = tree.hierarchy().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(hierarchy, ["district", "town-a", "town-b", "zone", "zone-north"], "benchmarks left out");
         assert_eq!(tree.root().map(|r| r.id.as_str()), Some("district"));
         assert!(RegionTree::new(vec![region("kunshan", RegionKind::Benchmark, None, 0)]).unwrap().root().is_none());
     }

@@ -48,15 +48,12 @@ pub fn check(
     current: Quarter,
 ) -> Result<Submission, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let region = match tree.get(region) {
-        None => {
-            errors.push(FieldError::new("region", format!("没有地区“{region}”")));
-            None
-        }
-        // A region with children may hold its own reported total (§2.2); who may write it is
-        // checked with the other permissions.
-        Some(r) => Some(r),
-    };
+    // A region with children may hold its own reported total; who may write it is checked with
+    // the other permissions.
+    let (asked, region) = (region, tree.get(region));
+    if region.is_none() {
+        errors.push(FieldError::new("region", format!("没有地区“{asked}”")));
+    }
     let is_benchmark = region.is_some_and(|r| r.kind == RegionKind::Benchmark);
     let period = match period.parse::<Period>() {
         Err(e) => {

@@ -67,24 +67,23 @@ pub fn benchmarks(
     Ok(compare(ind.direction, ind.decimals, ours, theirs))
 }
 
-/// The indicator a comparison shows when none is asked for: of `offered`, the one with the most
-/// benchmark figures for `period` (the first in display order on a tie); with no benchmark
-/// figure at all, the first that every region reports, else the first offered.
+/// The indicator a comparison shows when none is asked for: of `offered`, the one most benchmark
+/// regions have a figure of in `period`'s year (the first in display order on a tie); with no
+/// benchmark figure at all, the first that every region reports, else the first offered.
 pub fn most_compared(
     conn: &Connection,
-    region: &str,
     offered: &[&crate::domain::Indicator],
     period: Period,
 ) -> AppResult<Option<String>> {
-    let mut best: Option<(usize, &str)> = None;
+    let counts = store::observations::benchmark_figures(conn, period.year())?;
+    let count = |code: &str| counts.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n);
+    let mut best: Option<(usize, &crate::domain::Indicator)> = None;
     for ind in offered {
-        let code = ind.code.as_str();
-        let figures =
-            benchmarks(conn, region, code, period, None)?.benchmarks.iter().filter(|b| b.value.is_some()).count();
-        if figures > 0 && best.is_none_or(|(most, _)| figures > most) {
-            best = Some((figures, code));
+        let n = count(ind.code.as_str());
+        if n > 0 && best.is_none_or(|(most, _)| n > most) {
+            best = Some((n, ind));
         }
     }
-    let everywhere = offered.iter().find(|i| i.regions.is_none());
-    Ok(best.map(|(_, code)| code).or(everywhere.or(offered.first()).map(|i| i.code.as_str())).map(str::to_string))
+    let everywhere = offered.iter().copied().find(|i| i.regions.is_none());
+    Ok(best.map(|(_, ind)| ind).or(everywhere).or(offered.first().copied()).map(|i| i.code.to_string()))
 }

@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{targets, values, world};
+use crate::domain::Period;
 use crate::domain::access::User;
 use crate::domain::progress::year_before;
-use crate::domain::{Period, RegionKind};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Serialize)]
@@ -45,12 +45,8 @@ pub struct EntryForm {
 /// quarterly figures, or a year's annual ones (`YYYY`). 403 for a region the user may not fill in.
 pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period) -> AppResult<EntryForm> {
     let world = world(conn)?;
-    let writable: Vec<&crate::domain::Region> = world
-        .tree
-        .in_display_order()
-        .into_iter()
-        .filter(|r| r.kind != RegionKind::Benchmark && user.may_write_figures(&world.tree, r.id.as_str()))
-        .collect();
+    let writable: Vec<&crate::domain::Region> =
+        world.tree.hierarchy().into_iter().filter(|r| user.may_write_figures(&world.tree, r.id.as_str())).collect();
     let regions: Vec<(String, String)> = writable
         .iter()
         .map(|r| {

@@ -81,7 +81,7 @@ fn export_row(v: store::transfer::SelectedValue) -> ExportRow {
 /// quarter, annual ones for a year), with last year's figure for the same period as the indicator
 /// is reported (YTD for cumulative ones, the quarter's own for quarterly ones, the level for stocks,
 /// the year's for annual ones). A region with children gets one too: what it fills in are its
-/// reported totals (§2.5).
+/// reported totals.
 pub fn template(conn: &Connection, region: &str, period: Period) -> AppResult<Template> {
     let world = world(conn)?;
     let r = world.region(region)?;

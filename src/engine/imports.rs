@@ -556,7 +556,7 @@ fn write_all(
     Ok((total, warnings(conn, world, checked)?))
 }
 
-/// The warnings of §2.6 for every imported figure, on the figures as they stand after the
+/// The warnings of the submission checks for every imported figure, on the figures as they stand after the
 /// writes: as `values::warnings` computes them for one batch, with the stored figures loaded
 /// once for the whole file rather than once per batch.
 fn warnings(conn: &Connection, world: &World, checked: &[(&Group<'_>, Submission)]) -> AppResult<Vec<ImportWarning>> {

@@ -21,7 +21,7 @@ fn not_found(id: &str) -> AppError {
 }
 
 /// Checks that the tree stays valid with `region` in place. A parent may hold figures: they
-/// become its reported totals (§2.2).
+/// become its reported totals.
 fn check_place(conn: &Connection, region: &Region) -> AppResult<()> {
     let mut all: Vec<Region> = store::regions::all(conn)?.into_iter().filter(|r| r.id != region.id).collect();
     all.push(region.clone());

@@ -48,13 +48,7 @@ pub fn set_password(conn: &Connection, actor: &str, name: &str, password: &str) 
         return Err(AppError::invalid("password", format!("密码至少 {MIN_PASSWORD_CHARS} 个字符")));
     }
     let user = store::users::with_name(conn, name)?.ok_or_else(|| AppError::NotFound(format!("没有用户“{name}”")))?;
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .to_string();
+    let hash = hash_password(password).map_err(|e| AppError::Internal(e.to_string()))?;
     store::users::set_password_hash(conn, user.id, &hash)?;
     audit_change::<()>(conn, actor, "update", "password", name, Scope::default(), None, None)
 }
@@ -68,15 +62,16 @@ pub fn password_of(conn: &Connection, name: &str) -> AppResult<Option<(User, Str
 /// An argon2id hash of a random password, with the parameters of every stored hash: a name
 /// without a password is checked against it, so that refusing it costs as long as refusing a
 /// wrong password of a real account and the time of an answer tells no one which names exist.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password(&random_hex(SECRET_BYTES)).expect("argon2 hashes a password"));
+
+/// An argon2id hash of `password` with a random salt, as stored.
+fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes encode as a salt");
-    Argon2::default()
-        .hash_password(random_hex(SECRET_BYTES).as_bytes(), &salt)
-        .expect("argon2 hashes a password")
-        .to_string()
-});
+    let salt = SaltString::encode_b64(&salt)?;
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
 
 /// Whether `password` matches `hash`; with no hash (no such user, or one without a password) the
 /// same work is done against a dummy hash and the answer is no. Slow by design (argon2id, tens of

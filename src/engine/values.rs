@@ -61,8 +61,8 @@ pub fn preview(
     }
 }
 
-/// May `user` submit this batch, and does it pass every rule of §2.6? Nothing is written.
-/// A region's quarter that is approved or locked (§2.11) refuses the batch (409), unless `user`
+/// May `user` submit this batch, and does it pass every rule of the submission checks? Nothing is written.
+/// A region's quarter that is approved or locked refuses the batch (409), unless `user`
 /// is an admin who gives a `reason`; `write` then records the override.
 #[allow(clippy::too_many_arguments)]
 pub fn check(
@@ -183,7 +183,7 @@ pub fn write(conn: &Connection, user: &User, sub: &Submission, reason: Option<&s
     Ok(out)
 }
 
-/// The warnings of §2.6, computed by the engine on the figures as they stand after the write.
+/// The warnings of the submission checks, computed by the engine on the figures as they stand after the write.
 pub fn warnings(conn: &Connection, world: &World, sub: &Submission) -> AppResult<Vec<Warning>> {
     let codes: Vec<&str> = sub.items.iter().map(|i| i.indicator.as_str()).collect();
     let year = sub.period.year();

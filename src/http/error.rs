@@ -15,7 +15,7 @@ use crate::transfer::RowError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Built with `?` or `.into()`, which turns contention into [`ApiError::Busy`].
+    /// Built with `?` or `.into()`, which turns contention into [`AppError::Busy`].
     #[error(transparent)]
     App(AppError),
     #[error("{0}")]

@@ -59,10 +59,11 @@ impl utoipa::ToSchema for Share {}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"region": "town-jia", "indicator": "rd_expenditure", "year": 2023, "value": 19.0}))]
 pub struct TargetBody {
-    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
+    #[schema(value_type = RegionId, inline)]
     region: String,
-    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
+    #[schema(value_type = IndicatorCode, inline)]
     indicator: String,
     #[schema(minimum = 1900, maximum = 2200, example = 2023)]
     #[serde(deserialize_with = "whole")]
@@ -93,10 +94,11 @@ async fn set(
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent": "district", "indicator": "rd_expenditure", "year": 2023, "total": 19.0, "method": "proportional"}))]
 pub struct DecomposeBody {
-    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "district")]
+    #[schema(value_type = RegionId, inline)]
     parent: String,
-    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
+    #[schema(value_type = IndicatorCode, inline)]
     indicator: String,
     #[schema(minimum = 1900, maximum = 2200, example = 2023)]
     #[serde(deserialize_with = "whole")]

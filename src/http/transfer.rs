@@ -112,14 +112,10 @@ async fn import(
     engine::imports::may_import(&user)?;
     let FileBody(format, bytes) = FileBody::from_request(request, &state).await?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let span = tracing::Span::current();
-    let parsed = tokio::task::spawn_blocking(move || span.in_scope(|| transfer::parse(format, &bytes)))
-        .await
-        .map_err(|e| ApiError::from(AppError::Internal(e.to_string())))?
-        .map_err(|e| match e {
-            transfer::FileError::TooLarge(message) => ApiError::FileTooLarge(message),
-            e => ApiError::Malformed(e.to_string()),
-        })?;
+    let parsed = off_the_runtime(move || Ok(transfer::parse(format, &bytes))).await?.map_err(|e| match e {
+        transfer::FileError::TooLarge(message) => ApiError::FileTooLarge(message),
+        e => ApiError::Malformed(e.to_string()),
+    })?;
     let current = engine::current_quarter();
     let outcome = state
         .write(move |tx| {
@@ -133,20 +129,11 @@ async fn import(
     Ok(Json(outcome))
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    /// `region,indicator,period,value,comment`, UTF-8 with a byte-order mark
-    Csv,
-    /// DHIS2 `dataValueSets` JSON
-    Dhis2,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     #[param(inline)]
-    format: ExportFormat,
+    format: transfer::ExportFormat,
     /// this region and every region below it (default: all)
     #[param(inline, example = "town-jia")]
     region: Option<RegionId>,
@@ -178,19 +165,9 @@ async fn export(
         to: q.to,
     };
     let rows = state.read(move |conn| engine::exports::values(conn, &selection)).await?;
-    let (format, name) = match q.format {
-        ExportFormat::Csv => (Format::Csv, "zhibiao.csv"),
-        ExportFormat::Dhis2 => (Format::Dhis2, "zhibiao-datavalueset.json"),
-    };
-    let bytes = off_the_runtime(move || {
-        match format {
-            Format::Csv => transfer::csv_file::write(&rows),
-            _ => transfer::dhis2::write(&rows),
-        }
-        .map_err(|e| AppError::Internal(e.to_string()))
-    })
-    .await?;
-    Ok(file_response(format.content_type(), name, bytes))
+    let format = q.format;
+    let bytes = off_the_runtime(move || format.write(&rows).map_err(|e| AppError::Internal(e.to_string()))).await?;
+    Ok(file_response(format.format().content_type(), format.file_name(), bytes))
 }
 
 fn file_response(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {

@@ -22,11 +22,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"region": "town-jia", "period": "2023Q3", "values": [{"indicator": "rd_expenditure", "value": 13.5}]}))]
 pub struct SubmitBody {
-    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,63}$", example = "town-jia")]
+    #[schema(value_type = RegionId, inline)]
     region: String,
     /// `YYYYQn`; benchmark regions may also use `YYYY`
-    #[schema(pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(Q[1-4])?$", example = "2023Q3")]
+    #[schema(value_type = Period, inline)]
     period: String,
     #[schema(min_items = 1, max_items = 1000)]
     values: Vec<SubmitItem>,
@@ -66,7 +67,7 @@ impl SubmitBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitItem {
-    #[schema(pattern = r"^[a-z][a-z0-9_]{0,63}$", example = "rd_expenditure")]
+    #[schema(value_type = IndicatorCode, inline)]
     indicator: String,
     #[schema(example = 13.5)]
     value: f64,

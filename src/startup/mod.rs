@@ -72,7 +72,11 @@ impl Application {
     }
 
     /// The server of a database with the default limits.
-    pub async fn serve(pool: Pool, addr: &str, named_charts: Vec<NamedChart>) -> anyhow::Result<Application> {
+    pub async fn with_default_limits(
+        pool: Pool,
+        addr: &str,
+        named_charts: Vec<NamedChart>,
+    ) -> anyhow::Result<Application> {
         Application::build(AppState::new(pool, named_charts, Limits::default()), addr).await
     }
 

@@ -182,9 +182,42 @@ pub fn latest_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreErr
         .query_row([year], |r| r.get(0))?)
 }
 
+/// For each indicator, how many benchmark regions have a figure of it in `year` (of a quarter or
+/// of the whole year).
+pub fn benchmark_figures(conn: &Connection, year: i32) -> Result<Vec<(String, usize)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.indicator, COUNT(DISTINCT o.region) FROM observations o JOIN regions r ON r.id = o.region
+         WHERE r.kind = 'benchmark' AND o.year = ?1 GROUP BY o.indicator",
+    )?;
+    let rows = stmt.query_map([year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn benchmark_figures_are_counted_by_region_per_indicator_and_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::store::open(&dir.path().join("benchmarks.db")).unwrap();
+        let conn = pool.get().unwrap();
+        conn.execute_batch(
+            "INSERT INTO regions (id, name, kind) VALUES ('a', 'A', 'town'), ('b', 'B', 'benchmark'), ('c', 'C', 'benchmark');
+             INSERT INTO indicators (code, name, unit, decimals, direction, mode)
+               VALUES ('x', 'X', '件', 0, 'higher', 'ytd'), ('y', 'Y', '件', 0, 'higher', 'ytd');
+             INSERT INTO observations VALUES
+               ('a', 'x', 2023, 1, 1, NULL, 'u', 't'), ('a', 'y', 2023, 1, 1, NULL, 'u', 't'),
+               ('b', 'x', 2023, 0, 1, NULL, 'u', 't'), ('b', 'x', 2023, 4, 1, NULL, 'u', 't'),
+               ('c', 'x', 2023, 0, 1, NULL, 'u', 't'), ('c', 'y', 2023, 0, 1, NULL, 'u', 't'),
+               ('b', 'y', 2022, 0, 1, NULL, 'u', 't');",
+        )
+        .unwrap();
+        let mut counts = benchmark_figures(&conn, 2023).unwrap();
+        counts.sort();
+        assert_eq!(counts, [("x".to_string(), 2), ("y".to_string(), 1)], "a town's figures do not count");
+        assert_eq!(benchmark_figures(&conn, 2021).unwrap(), []);
+    }
 
     #[test]
     fn the_latest_quarter_with_a_figure_up_to_a_quarter() {

@@ -7,7 +7,7 @@
 //!
 //! Parsers only read the file: every row that can be read becomes an [`ImportRow`], every row
 //! that cannot becomes a [`RowError`] naming its row. Whether a row may be stored (known region,
-//! permission, rules of §2.6) is the engine's question, not this module's.
+//! permission, rules of the submission checks) is the engine's question, not this module's.
 
 pub mod csv_file;
 pub mod dhis2;
@@ -171,6 +171,41 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Xlsx => XLSX_CONTENT_TYPE,
             Format::Dhis2 => "application/json",
+        }
+    }
+}
+
+/// What stored figures are exported as (`GET /export`, `zhibiao export`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// `region,indicator,period,value,comment`, UTF-8 with a byte-order mark
+    Csv,
+    /// DHIS2 `dataValueSets` JSON
+    Dhis2,
+}
+
+impl ExportFormat {
+    pub fn write(self, rows: &[ExportRow]) -> Result<Vec<u8>, WriteError> {
+        match self {
+            ExportFormat::Csv => csv_file::write(rows),
+            ExportFormat::Dhis2 => dhis2::write(rows),
+        }
+    }
+
+    /// The format of the files it writes.
+    pub fn format(self) -> Format {
+        match self {
+            ExportFormat::Csv => Format::Csv,
+            ExportFormat::Dhis2 => Format::Dhis2,
+        }
+    }
+
+    /// The name a download of it is saved under.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "zhibiao.csv",
+            ExportFormat::Dhis2 => "zhibiao-datavalueset.json",
         }
     }
 }

@@ -128,7 +128,7 @@ pub(super) fn login_throttle() -> Arc<LoginThrottle> {
 }
 
 /// Gives the login its server's throttle, unless one is already there (a test's, with short locks:
-/// `app(state).layer(Extension(Arc::new(LoginThrottle::new(…))))`).
+/// `startup::router(state).layer(Extension(Arc::new(LoginThrottle::new(…))))`).
 pub(super) async fn with_login_throttle(
     State(throttle): State<Arc<LoginThrottle>>,
     mut req: Request,

@@ -146,18 +146,23 @@ impl PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (who, error) = *self.0;
-        let (status, _) = error.status_and_code();
-        if error.is_internal() {
-            tracing::error!(error = %error, "page failed");
-        }
         let page = serde_json::json!({ "error": error.public_message() });
-        let mut response = render("error.html", who.as_ref(), "出错了", &page);
-        *response.status_mut() = status;
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-        }
-        response
+        failed(render("error.html", who.as_ref(), "出错了", &page), &error)
     }
+}
+
+/// `page` as the answer to a request that failed with `error`: under the failure's status (503
+/// with `Retry-After`), the cause of a failure of ours logged.
+fn failed(mut page: Response, error: &AppError) -> Response {
+    let (status, _) = error.status_and_code();
+    if error.is_internal() {
+        tracing::error!(%error, "page failed");
+    }
+    *page.status_mut() = status;
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        page.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    page
 }
 
 /// The page's error for a failure of the engine, for `?` in page handlers.

@@ -9,11 +9,11 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 
-use super::{OrPage, PageError, PageUser, STALE_PAGE, render, render_noted};
+use super::{OrPage, PageError, PageUser, STALE_PAGE, failed, render, render_noted};
 use crate::app::AppState;
 use crate::domain::period::reporting_quarter;
 use crate::domain::submission::RawItem;
-use crate::domain::{FieldError, Period, RegionKind, text};
+use crate::domain::{FieldError, Period, text};
 use crate::engine::{self, entry::EntryForm};
 use crate::error::{AppError, AppResult};
 
@@ -177,22 +177,25 @@ pub async fn save_entry(
     }
     let region = form.get("region").cloned().unwrap_or_default();
     let Some(period) = parse_period(form.get("period").map(String::as_str)) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, "报告期有误").into_response());
+        return Err(PageError::new(Some(&who), AppError::invalid("period", "报告期应为 YYYY 或 YYYYQn，如 2024Q1")));
     };
-    let user = who.user.clone();
-    let chosen = region.clone();
-    let saved = state
-        .write(move |conn| {
-            let values = entered(&form)?;
-            let items: Vec<RawItem> = values
-                .iter()
-                .map(|(c, v, comment)| RawItem { indicator: c, value: *v, comment: comment.as_deref() })
-                .collect();
-            let period = period.to_string();
-            engine::values::submit(conn, &user, &region, &period, &items, None, engine::current_quarter())
-        })
-        .await;
-    let form = entry_form(&state, &who, Some(chosen), period).await?;
+    let saved = match entered(&form) {
+        Ok(values) => {
+            let (user, region) = (who.user.clone(), region.clone());
+            state
+                .write(move |conn| {
+                    let items: Vec<RawItem> = values
+                        .iter()
+                        .map(|(c, v, comment)| RawItem { indicator: c, value: *v, comment: comment.as_deref() })
+                        .collect();
+                    let period = period.to_string();
+                    engine::values::submit(conn, &user, &region, &period, &items, None, engine::current_quarter())
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let form = entry_form(&state, &who, Some(region), period).await?;
     match saved {
         Ok(outcome) => {
             let page = EntryPage { saved: Some(outcome.stored), warnings: outcome.warnings, ..EntryPage::of(form) };
@@ -200,18 +203,11 @@ pub async fn save_entry(
         }
         // The form again, with what was typed refused and why.
         Err(e) => {
-            let e = e.contention();
-            let (status, _) = e.status_and_code();
-            if e.is_internal() {
-                tracing::error!(error = %e, "saving the entry form failed");
-            }
-            let page = match e {
-                AppError::Invalid(errors) => EntryPage { errors, ..EntryPage::of(form) },
+            let page = match &e {
+                AppError::Invalid(errors) => EntryPage { errors: errors.clone(), ..EntryPage::of(form) },
                 other => EntryPage { error: Some(other.public_message()), ..EntryPage::of(form) },
             };
-            let mut response = render("entry.html", Some(&who), "数据填报", &page);
-            *response.status_mut() = status;
-            Ok(response)
+            Ok(failed(render("entry.html", Some(&who), "数据填报", &page), &e))
         }
     }
 }
@@ -265,8 +261,7 @@ pub async fn targets(State(state): State<AppState>, who: PageUser, q: PageQuery)
                     })
                 })
                 .collect();
-            let hierarchy: Vec<&crate::domain::Region> =
-                world.tree.in_display_order().into_iter().filter(|r| r.kind != RegionKind::Benchmark).collect();
+            let hierarchy: Vec<&crate::domain::Region> = world.tree.hierarchy();
             Ok(TargetsPage {
                 year,
                 rows,
@@ -322,7 +317,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQue
             let offered = world.indicators.shown_for(&world.tree, root.id.as_str(), Period::Year(period.year()));
             let indicator = match text::given(asked_indicator.as_deref()) {
                 Some(code) => Some(code.to_string()),
-                None => engine::benchmarks::most_compared(conn, root.id.as_str(), &offered, period)?,
+                None => engine::benchmarks::most_compared(conn, &offered, period)?,
             };
             let Some(indicator) = indicator else { return Ok(nothing) };
             let ind = world.indicator(&indicator)?;

@@ -26,7 +26,7 @@ function entryValues(form) {
   return values;
 }
 
-// Shows the warnings of SPEC §2.6 beside each field before saving.
+// Shows the warnings of the submission checks beside each field before saving.
 function watchEntry(form) {
   let timer;
   const check = async () => {

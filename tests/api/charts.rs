@@ -243,7 +243,7 @@ fn render_writes_the_same_charts_offline() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Forty categories (SPEC §4): every label apart from every other and from the legend, nothing of
+// Forty categories: every label apart from every other and from the legend, nothing of
 // negative size, whether the chart comes from a model or over HTTP.
 
 const PROVINCES: [&str; 31] = [
@@ -367,7 +367,7 @@ impl Svg {
             .collect()
     }
 
-    /// Checks what SPEC §4 promises at any number of categories: no two texts overlap, none
+    /// Checks what the charts promise at any number of categories: no two texts overlap, none
     /// overlaps the legend (its texts and the 22 px of swatch before each), every text is inside
     /// the picture, and no rectangle or circle has a negative size.
     fn assert_readable(&self, legend: &[&str]) {

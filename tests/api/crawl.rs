@@ -2,8 +2,8 @@
 //! statistician and a viewer; open every link of the navigation, then every link, image and GET
 //! form the pages offer (first without a query, then with the queries the pages themselves make:
 //! their links, and their forms as sent, once with each option of each list). Fails on any answer
-//! ≥ 500, any 页面出错, a navigation page that is not a page (SPEC §7), and any English word in
-//! what a person reads (SPEC §1): the text of pages and charts, with `title`, `alt` and
+//! ≥ 500, any 页面出错, a navigation page that is not a page, and any English word in
+//! what a person reads: the text of pages and charts, with `title`, `alt` and
 //! `placeholder`, and the `message` of error answers. Every problem is listed in one message.
 //! `ZHIBIAO_CRAWL_LIST=1` prints every address fetched, with its status.
 
@@ -181,7 +181,7 @@ async fn crawl(app: &TestApp, session: &str, codes: &HashSet<String>) -> Crawl {
             }
         };
 
-    // The navigation, each link opened with no query, answers a page (SPEC §7).
+    // The navigation, each link opened with no query, answers a page.
     // (the dashboard's own answer is checked with the other pages below)
     let home = client.get(format!("{}/", app.base)).header(COOKIE, session).send().await.unwrap();
     let home = home.text().await.unwrap();

@@ -1,4 +1,4 @@
-//! Faults (SPEC §10, reliability): the real binary killed with SIGKILL in the middle of an
+//! Faults (reliability): the real binary killed with SIGKILL in the middle of an
 //! import and stopped with SIGTERM in the middle of a request; many writers at once; online
 //! backups taken while the server writes, and restored.
 //!

@@ -43,7 +43,7 @@ pub async fn spawn_app() -> TestApp {
     let charts_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("charts");
     let (named, problems) = zhibiao::charts::named::load_dir(&charts_dir);
     assert!(problems.is_empty(), "{problems:?}");
-    let app = zhibiao::startup::Application::serve(pool.clone(), "127.0.0.1:0", named).await.unwrap();
+    let app = zhibiao::startup::Application::with_default_limits(pool.clone(), "127.0.0.1:0", named).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
     tokio::spawn(app.run_until_stopped());
     let mut test = TestApp { base, client: reqwest::Client::new(), pool, admin: String::new(), _dir: dir };

@@ -1,4 +1,4 @@
-//! Imports and exports (SPEC §6): CSV, the Excel template and DHIS2 JSON; dry runs; all or
+//! Imports and exports: CSV, the Excel template and DHIS2 JSON; dry runs; all or
 //! nothing; rows named as a spreadsheet counts them; permissions as for `PUT /values`.
 //!
 //! Permissions, as decided: a viewer may not import at all (403); a statistician's rows for a
@@ -286,7 +286,7 @@ async fn a_years_template_holds_the_annual_indicators_and_imports_back() {
 #[tokio::test]
 async fn templates_exist_for_regions_and_quarters_only() {
     let app = spawn_app().await.with_small_world().await;
-    // a region with children has one too: it fills in its reported totals (SPEC §2.5)
+    // a region with children has one too: it fills in its reported totals
     let (status, content_type, _) = download(&app, "/templates/district/2023Q1.xlsx").await;
     assert_eq!((status, content_type.as_str()), (StatusCode::OK, XLSX));
     for (path, status) in [

@@ -1,4 +1,4 @@
-//! The role matrix (SPEC §1, §10 "no role reaches what it must not"): every operation of the
+//! The role matrix ("no role reaches what it must not"): every operation of the
 //! OpenAPI document, called by an admin, the statistician of the region concerned, a statistician
 //! of another region, a viewer, no token and a bad token, with a valid request so that allowed
 //! calls succeed. A refused call must answer its status and change nothing in the database.

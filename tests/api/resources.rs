@@ -242,6 +242,25 @@ async fn the_document_gives_years_from_1900_to_2200_as_the_server_takes_them() {
 }
 
 #[tokio::test]
+async fn the_document_says_not_blank_as_the_server_decides_it() {
+    let app = spawn_app().await;
+    let doc = app.get("/api/openapi.json", None).await.body;
+    let mut found = Vec::new();
+    patterns(&doc, String::new(), &mut found);
+    let texts: Vec<&str> = found.iter().filter(|(_, p)| !p.starts_with('^')).map(|(at, _)| at.as_str()).collect();
+    assert_eq!(texts.len(), 5, "the names of regions and indicators (new and changed), a lock's reason: {texts:?}");
+    for (at, pattern) in found.iter().filter(|(_, p)| !p.starts_with('^')) {
+        assert_eq!(*pattern, zhibiao::domain::text::NON_BLANK_PATTERN, "{at}");
+    }
+    // and what it calls blank the server refuses, what it does not the server takes
+    for (reason, status) in [("\u{85}", 422), ("\u{feff} \u{3000}", 422), (" 公报已发布 ", 200)] {
+        let body = json!({ "reason": reason });
+        let answer = app.send_json(Method::PUT, "/api/v1/locks/2023Q3", &app.admin, &body).await;
+        assert_eq!(answer.status.as_u16(), status, "{reason:?}: {}", answer.body);
+    }
+}
+
+#[tokio::test]
 async fn what_the_document_forbids_is_refused_naming_the_parameter() {
     let app = spawn_demo().await;
     for (url, field) in [

@@ -1,4 +1,4 @@
-//! Secrets at rest, browser sessions and error answers (SPEC §10): passwords as argon2id, tokens
+//! Secrets at rest, browser sessions and error answers: passwords as argon2id, tokens
 //! and sessions only as hashes, cookies HttpOnly and SameSite=Strict, CSRF on forms and on API
 //! writes made with a session cookie, and errors that name no internals.
 

@@ -1,4 +1,4 @@
-//! `PUT /values`: all or nothing, the errors and warnings of SPEC §2.6, and the audit trail.
+//! `PUT /values`: all or nothing, the errors and warnings of the submission checks, and the audit trail.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! The reporting workflow and quarter locks (SPEC §2.11): draft → submitted → approved or
+//! The reporting workflow and quarter locks: draft → submitted → approved or
 //! returned; approved and locked quarters refuse writes (409) except an admin's with a reason;
 //! every state change, lock and override in the audit log with its reason.
 

@@ -1,6 +1,6 @@
-//! The year's end and whole years (SPEC §2.7): `period=YYYY` for progress and bulletins, `achieved`
+//! The year's end and whole years: `period=YYYY` for progress and bulletins, `achieved`
 //! or `missed` once no pace is left; year-on-year changes of ratios in points; figures without
-//! binary noise (§2.9); no rank without anything to be ranked against.
+//! binary noise; no rank without anything to be ranked against.
 
 use calamine::{Data, Reader};
 use reqwest::StatusCode;
