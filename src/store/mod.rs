@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod indicators;
 pub mod observations;
+pub mod rectification;
 pub mod regions;
 pub mod targets;
 pub mod transfer;
@@ -37,7 +38,7 @@ pub enum StoreError {
 }
 
 /// The schema's history, oldest first; a file is migrated from where it stands to the last.
-const MIGRATION_FILES: [&str; 8] = [
+const MIGRATION_FILES: [&str; 9] = [
     include_str!("../../migrations/001_core.sql"),
     include_str!("../../migrations/002_targets.sql"),
     include_str!("../../migrations/003_workflow.sql"),
@@ -46,6 +47,7 @@ const MIGRATION_FILES: [&str; 8] = [
     include_str!("../../migrations/006_world_version.sql"),
     include_str!("../../migrations/007_data_version.sql"),
     include_str!("../../migrations/008_real_data.sql"),
+    include_str!("../../migrations/009_rectification.sql"),
 ];
 
 /// Every migration checks the foreign keys before it commits: they are off while migrating.
@@ -187,6 +189,46 @@ mod tests {
             })
             .unwrap();
         assert_eq!(changed_world, 3, "the world-version triggers are made again");
+    }
+
+    /// A file written before migration 009 keeps its users with their ids, regions, tokens and
+    /// sessions; the rebuilt `users` admits officers and its foreign keys still hold.
+    #[test]
+    fn a_file_from_before_the_rectification_tables_keeps_its_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            let old = Migrations::new(MIGRATION_FILES[..8].iter().map(|sql| M::up(sql)).collect());
+            old.to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO regions (id, name, kind) VALUES ('town-a', '甲镇', 'town');
+                 INSERT INTO users VALUES (7, 'jia', 'statistician', 'hash', 'x'), (9, 'admin', 'admin', NULL, 'x');
+                 INSERT INTO user_regions VALUES (7, 'town-a');
+                 INSERT INTO tokens VALUES ('t', 7, 'x');
+                 INSERT INTO sessions VALUES ('s', 9, 'csrf', 'x', 'y');",
+            )
+            .unwrap();
+        }
+        let pool = open(&path).unwrap();
+        let conn = pool.get().unwrap();
+        let users: Vec<(i64, String, String)> = conn
+            .prepare("SELECT id, name, role FROM users ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(users, [(7, "jia".into(), "statistician".into()), (9, "admin".into(), "admin".into())]);
+        conn.execute("INSERT INTO users VALUES (11, 'gao', 'officer', NULL, 'x')", []).unwrap();
+        assert!(conn.execute("INSERT INTO users VALUES (12, 'x', 'boss', NULL, 'x')", []).is_err(), "roles checked");
+        assert!(conn.execute("INSERT INTO tokens VALUES ('u', 99, 'x')", []).is_err(), "tokens name real users");
+        conn.execute("DELETE FROM users WHERE id = 7", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM user_regions)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0, "a user's tokens and regions go with the user");
     }
 
     #[test]
