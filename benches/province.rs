@@ -141,7 +141,7 @@ fn import(path: &Path, csv: &[u8]) -> usize {
     let mut conn = pool.get().unwrap();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
     let parsed = transfer::parse(transfer::Format::Csv, csv).unwrap();
-    let admin = User { id: 0, name: "bench".into(), role: Role::Admin, regions: vec![] };
+    let admin = User { id: 0, name: "bench".into(), role: Role::Admin, regions: vec![], departments: vec![] };
     let outcome =
         engine::imports::import(&tx, &admin, parsed, false, None, engine::current_quarter(), &mut |_| {}).unwrap();
     assert!(outcome.errors.is_empty(), "{:?}", &outcome.errors[..3.min(outcome.errors.len())]);

@@ -62,6 +62,16 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the bureau's departments (科室), which officers act for
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Rectification plans (整改方案)
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
     /// Load the demo data into an empty database
     Demo {
         #[command(flatten)]
@@ -210,20 +220,75 @@ pub enum UserCommand {
         db: DbArg,
         #[arg(long)]
         name: String,
-        /// admin, statistician or viewer
+        /// admin, statistician, viewer or officer
         #[arg(long, value_parser = parse_role)]
         role: Role,
         /// A region the statistician reports for (repeatable)
         #[arg(long = "region", value_parser = parse_region)]
         regions: Vec<RegionId>,
+        /// A registered department the officer acts for (repeatable, or several separated by commas)
+        #[arg(long = "department")]
+        departments: Vec<String>,
         /// Also set a password for the web pages, read from standard input
         #[arg(long)]
         password: bool,
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum DepartmentCommand {
+    /// Register a department, e.g. `zhibiao department add 高新技术科`
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        name: String,
+        /// Its place in the order (default: after those already registered)
+        #[arg(long)]
+        sort: Option<i64>,
+    },
+    /// List the registered departments in their order
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Import a plan from its text (——存在问题：, ——解决措施：, 责任领导：, 责任部门：, 责任人：, 完成时限：),
+    /// UTF-8 or GBK: the plan, the departments it names that are new, its problems and tasks, all or nothing
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The plan's text file
+        file: PathBuf,
+        /// The new plan's id (lowercase letters, digits and -)
+        #[arg(long)]
+        plan: String,
+        /// Its title
+        #[arg(long)]
+        title: String,
+        /// Its year
+        #[arg(long)]
+        year: i32,
+        /// Read and count only; nothing is stored
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text).ok_or_else(|| "应为 admin、statistician 或 viewer".to_string())
+    Role::parse(text).ok_or_else(|| "应为 admin、statistician、viewer 或 officer".to_string())
+}
+
+/// The departments of `--department`, given one by one or separated by commas (`,`, `，` or `、`).
+fn department_names(given: &[String]) -> Vec<String> {
+    given
+        .iter()
+        .flat_map(|d| d.split([',', '，', '、']))
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect()
 }
 
 fn parse_region(text: &str) -> Result<RegionId, String> {
@@ -262,7 +327,7 @@ fn import(
     let user = match as_user {
         Some(name) => store::users::with_name(&tx, name)?
             .ok_or_else(|| anyhow::anyhow!("没有用户“{name}”；请先用`zhibiao user add`添加"))?,
-        None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new() },
+        None => User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new(), departments: Vec::new() },
     };
     let outcome =
         engine::imports::import_with(&tx, &user, parsed, options, current, &mut |done| bar.set_position(done as u64))?;
@@ -288,6 +353,46 @@ fn import(
     }
     if !outcome.errors.is_empty() {
         anyhow::bail!("{}：文件有{}处错误，没有导入任何数据", file.display(), outcome.error_count);
+    }
+    Ok(())
+}
+
+/// `zhibiao plan import`: reads the plan's text and stores it (unless a dry run) in one
+/// transaction; prints what was read, or every line error (and then fails, storing nothing).
+fn plan_import(
+    db: &std::path::Path,
+    file: &std::path::Path,
+    plan: engine::plans::Plan,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let text = transfer::decode(&bytes).map_err(|e| match e {
+        transfer::FileError::NotText { line } => {
+            anyhow::anyhow!("{}：第{line}行既不是UTF-8也不是GBK（GB18030）编码的文字", file.display())
+        }
+        e => anyhow::anyhow!("{}: {e}", file.display()),
+    })?;
+    let user = User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new(), departments: Vec::new() };
+    let read = match in_transaction(db, |conn| engine::plans::import(conn, &user, plan, &text, dry_run))? {
+        engine::plans::ImportOutcome::Read(read) => read,
+        engine::plans::ImportOutcome::Errors(errors) => {
+            for e in &errors {
+                eprintln!("错误：{}", e.message);
+            }
+            anyhow::bail!("{}：方案文本有{}处错误，没有导入任何内容", file.display(), errors.len());
+        }
+    };
+    for p in &read.problems {
+        println!("问题{}：{}（{}项措施）", p.seq, p.title, p.tasks.len());
+    }
+    let mut counts = format!("{}个问题，{}项整改任务", read.problems.len(), read.task_count);
+    if !read.new_departments.is_empty() {
+        counts.push_str(&format!("，新科室{}个（{}）", read.new_departments.len(), read.new_departments.join("、")));
+    }
+    if dry_run {
+        println!("试导入{}：{counts}；没有保存任何内容。", file.display());
+    } else {
+        println!("已导入整改方案“{}”（{}）：{counts}。", read.plan.title, read.plan.id);
     }
     Ok(())
 }
@@ -381,6 +486,7 @@ async fn serve(
     }
     let pool = store::open(&db.db)?;
     let state = AppState::new(pool, named, Limits::default()).with_secure_cookies(secure_cookies);
+    tokio::spawn(supervise(state.clone()));
     let app = Application::build(state, &addr).await?;
     let local = app.local_addr()?;
     println!("zhibiao listening on http://{local}");
@@ -391,6 +497,24 @@ async fn serve(
     }
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// How often `serve` runs the supervision (an order for every red task), the first time at start.
+const SUPERVISION_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Runs the supervision of the day at start and every [`SUPERVISION_EVERY`] while serving.
+async fn supervise(state: AppState) {
+    let system = User { id: 0, name: "system".into(), role: Role::Admin, regions: Vec::new(), departments: Vec::new() };
+    let mut every = tokio::time::interval(SUPERVISION_EVERY);
+    loop {
+        every.tick().await;
+        let user = system.clone();
+        let today = engine::supervision::today();
+        match state.write(move |conn| engine::supervision::run(conn, &user, today)).await {
+            Ok(orders) => tracing::info!("督办巡检（{today}）：新下发督办单 {} 份", orders.len()),
+            Err(e) => tracing::warn!("督办巡检（{today}）未完成：{e}"),
+        }
+    }
 }
 
 fn run_offline(command: Command) -> anyhow::Result<()> {
@@ -491,7 +615,22 @@ fn run_offline(command: Command) -> anyhow::Result<()> {
                 summary.bytes()
             );
         }
-        Command::User { command: UserCommand::Add { db, name, role, regions, password } } => {
+        Command::Department { command: DepartmentCommand::Add { db, name, sort } } => {
+            let added = in_transaction(&db.db, |conn| engine::departments::add_as(conn, "cli", &name, sort))?;
+            println!("已登记科室“{}”。", added.name);
+        }
+        Command::Department { command: DepartmentCommand::List { db } } => {
+            let pool = store::open(&db.db)?;
+            let conn = pool.get()?;
+            for name in engine::departments::list(&conn)? {
+                println!("{name}");
+            }
+        }
+        Command::Plan { command: PlanCommand::Import { db, file, plan, title, year, dry_run } } => {
+            plan_import(&db.db, &file, engine::plans::Plan { id: plan, title, year }, dry_run)?;
+        }
+        Command::User { command: UserCommand::Add { db, name, role, regions, departments, password } } => {
+            let departments = department_names(&departments);
             let password = if password {
                 eprint!("{} 的密码：", name.trim());
                 let mut line = String::new();
@@ -501,7 +640,7 @@ fn run_offline(command: Command) -> anyhow::Result<()> {
                 None
             };
             let token = in_transaction(&db.db, |conn| {
-                let token = engine::users::add(conn, "cli", &name, role, &regions)?;
+                let token = engine::users::add_with_departments(conn, "cli", &name, role, &regions, &departments)?;
                 if let Some(password) = &password {
                     engine::users::set_password(conn, "cli", name.trim(), password)?;
                 }

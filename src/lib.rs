@@ -97,9 +97,12 @@ mod layers {
                 None => names.push(rest),
             }
             for name in names {
-                let name: String = name.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-                if !name.is_empty() && name != "self" {
-                    used.insert(name);
+                let name = name.trim();
+                let ident: String = name.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                // `crate::day_regex!()` is a macro at the crate's root, not a module
+                let macro_call = name[ident.len()..].starts_with('!');
+                if !ident.is_empty() && ident != "self" && !macro_call {
+                    used.insert(ident);
                 }
             }
         }
@@ -161,7 +164,7 @@ mod layers {
     fn uses_are_read_from_paths_groups_and_supers_but_not_from_tests() {
         let source = "use crate::engine::world;\nuse crate::{demo, store::Pool, self};\nfn f() { crate::charts::x() }\n\
                       use crate::{app::{a, b}, error::{AppError, AppResult}, reports};\n\
-                      use super::super::transfer::parse;\n#[cfg(test)]\npub(crate) mod tests {\n use crate::web; }";
+                      use super::super::transfer::parse;\nconst P: &str = crate::day_regex!();\n#[cfg(test)]\npub(crate) mod tests {\n use crate::web; }";
         let want: BTreeSet<String> =
             ["app", "charts", "demo", "engine", "error", "reports", "store"].map(String::from).into();
         assert_eq!(used_modules(source, None), want);

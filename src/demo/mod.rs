@@ -213,7 +213,7 @@ pub fn is_empty(conn: &Connection) -> AppResult<bool> {
 
 /// Loads the demo into `conn` (expected empty), in the caller's transaction.
 pub fn load(conn: &Connection) -> AppResult<()> {
-    let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![] };
+    let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![], departments: vec![] };
     let region = |rid: &str, name: &str, kind, parent: Option<&str>, group: Option<&str>, sort| Region {
         id: id(rid),
         name: name.into(),

@@ -186,7 +186,7 @@ pub fn load(conn: &Connection) -> AppResult<usize> {
 
 /// Loads a province of `size` into `conn` (expected empty), in the caller's transaction.
 pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
-    let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![] };
+    let admin = User { id: 0, name: "demo".into(), role: Role::Admin, regions: vec![], departments: vec![] };
     let mut rng = StdRng::seed_from_u64(SEED);
     engine::regions::create(conn, &admin, region(PROVINCE, "全省".into(), RegionKind::Province, None, None, 0))?;
     // (county id, size): a county's figures are its size times the indicator's scale

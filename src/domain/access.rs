@@ -1,5 +1,6 @@
 //! Who may do what: admins everything, statisticians write figures of their own regions
-//! (and of regions below them), everyone signed in reads.
+//! (and of regions below them), officers report on the rectification tasks of their departments,
+//! everyone signed in reads.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,8 @@ pub enum Role {
     Admin,
     Statistician,
     Viewer,
+    /// 科室干部: reports progress on, and answers supervision orders of, the tasks of their departments
+    Officer,
 }
 
 impl Role {
@@ -20,11 +23,12 @@ impl Role {
             Role::Admin => "admin",
             Role::Statistician => "statistician",
             Role::Viewer => "viewer",
+            Role::Officer => "officer",
         }
     }
 
     pub fn parse(text: &str) -> Option<Role> {
-        [Role::Admin, Role::Statistician, Role::Viewer].into_iter().find(|r| r.as_str() == text)
+        [Role::Admin, Role::Statistician, Role::Viewer, Role::Officer].into_iter().find(|r| r.as_str() == text)
     }
 }
 
@@ -35,6 +39,8 @@ pub struct User {
     pub role: Role,
     /// The regions a statistician reports for; empty for other roles.
     pub regions: Vec<RegionId>,
+    /// The departments an officer acts for; empty for other roles.
+    pub departments: Vec<String>,
 }
 
 impl User {
@@ -47,7 +53,16 @@ impl User {
         match self.role {
             Role::Admin => true,
             Role::Statistician => self.regions.iter().any(|own| tree.is_within(region, own.as_str())),
-            Role::Viewer => false,
+            Role::Viewer | Role::Officer => false,
+        }
+    }
+
+    /// May this user report on a task of `departments` (an officer of one of them, or an admin)?
+    pub fn may_act_for(&self, departments: &[String]) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => departments.iter().any(|d| self.departments.contains(d)),
+            Role::Statistician | Role::Viewer => false,
         }
     }
 }
@@ -73,6 +88,7 @@ mod tests {
             name: "u".into(),
             role,
             regions: regions.iter().map(|r| RegionId::parse(r).unwrap()).collect(),
+            departments: vec![],
         };
         let cases = [
             (user(Role::Admin, &[]), "town-a", true),
@@ -82,9 +98,36 @@ mod tests {
             (user(Role::Statistician, &["zone-1"]), "zone", false),
             (user(Role::Viewer, &[]), "town-a", false),
             (user(Role::Viewer, &["town-a"]), "town-a", false),
+            (user(Role::Officer, &[]), "town-a", false),
         ];
         for (u, region, want) in cases {
             assert_eq!(u.may_write_figures(&tree, region), want, "{:?} {:?} on {region}", u.role, u.regions);
         }
+    }
+
+    #[test]
+    fn officers_act_for_the_tasks_of_their_departments_and_admins_for_all() {
+        let user = |role, departments: &[&str]| User {
+            id: 1,
+            name: "u".into(),
+            role,
+            regions: vec![],
+            departments: departments.iter().map(|d| d.to_string()).collect(),
+        };
+        let task = ["高新技术科".to_string(), "科技管理科".to_string()];
+        let cases = [
+            (user(Role::Admin, &[]), true),
+            (user(Role::Officer, &["科技管理科"]), true),
+            (user(Role::Officer, &["高新技术科", "局办公室"]), true),
+            (user(Role::Officer, &["局办公室"]), false),
+            (user(Role::Officer, &[]), false),
+            (user(Role::Statistician, &["高新技术科"]), false),
+            (user(Role::Viewer, &["高新技术科"]), false),
+        ];
+        for (u, want) in cases {
+            assert_eq!(u.may_act_for(&task), want, "{:?} of {:?}", u.role, u.departments);
+        }
+        assert_eq!(Role::parse("officer"), Some(Role::Officer));
+        assert_eq!(Role::Officer.as_str(), "officer");
     }
 }

@@ -264,6 +264,61 @@ macro_rules! text_period {
 text_period!(Period);
 text_period!(Quarter);
 
+/// A day `YYYY-MM-DD` of the years 1900 to 2200, as the API carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day(pub NaiveDate);
+
+/// The regular expression of exactly the real days of 1900–2200 (29 February in leap years
+/// only), without anchors: for the patterns of [`Day`] and of texts that hold a day.
+#[macro_export]
+macro_rules! day_regex {
+    () => {
+        concat!(
+            r"(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])",
+            r"|(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[13-9]|1[0-2])-(29|30)",
+            r"|(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[13578]|1[02])-31",
+            r"|((19|20|21)(0[48]|[2468][048]|[13579][26])|2000)-02-29"
+        )
+    };
+}
+
+impl Day {
+    /// What [`Day::parse`] takes, as the OpenAPI document says it.
+    pub const PATTERN: &'static str = concat!("^(", day_regex!(), ")$");
+
+    /// Exactly `YYYY-MM-DD` (two-digit month and day) of a real day of 1900–2200.
+    pub fn parse(text: &str) -> Option<Day> {
+        use chrono::Datelike;
+        let b = text.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().filter(|_| shape)?;
+        YEARS.contains(&date.year()).then_some(Day(date))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        Day::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "“{}”不是有效的日期：应为 1900 至 2200 年的 YYYY-MM-DD（如 2024-01-20）",
+                text.chars().take(20).collect::<String>()
+            ))
+        })
+    }
+}
+
+impl utoipa::PartialSchema for Day {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(Day::PATTERN)).examples(["2024-01-20"]).into()
+    }
+}
+impl utoipa::ToSchema for Day {}
+
 /// The quarter being reported while `current` runs: the last one that is over (figures are
 /// reported once a quarter has ended).
 pub fn reporting_quarter(current: Quarter) -> Quarter {
@@ -401,5 +456,36 @@ mod tests {
         ] {
             assert_eq!(shown_by_default(latest.map(p), q(current)), p(want), "{latest:?} in {current}");
         }
+    }
+
+    #[test]
+    fn a_day_is_a_real_day_of_1900_to_2200() {
+        // the pattern was checked against every string YYYY-MM-DD of 1890-2209 (months 00-13,
+        // days 00-32): it matches exactly the real days of 1900-2200, as parsing takes them
+        let cases = [
+            ("2024-01-20", true),
+            ("2024-02-29", true),
+            ("2000-02-29", true),
+            ("1900-02-29", false),
+            ("2100-02-29", false),
+            ("2023-02-29", false),
+            ("2023-04-31", false),
+            ("2023-12-31", true),
+            ("2023-13-01", false),
+            ("2023-00-10", false),
+            ("1899-12-31", false),
+            ("2200-12-31", true),
+            ("2201-01-01", false),
+            ("2023-1-05", false),
+            ("+2023-01-05", false),
+            ("2023-01-05 ", false),
+            ("", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Day::parse(text).is_some(), want, "{text}");
+        }
+        assert_eq!(Day::parse("2024-01-20"), Some(Day(NaiveDate::from_ymd_opt(2024, 1, 20).unwrap())));
+        let error = serde_json::from_str::<Day>(r#""2023-02-29""#).unwrap_err().to_string();
+        assert!(error.starts_with("“2023-02-29”不是有效的日期"), "{error}");
     }
 }

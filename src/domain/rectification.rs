@@ -23,7 +23,7 @@ use std::str::FromStr;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::period::{Period, Quarter};
+use super::period::{Day, Period, Quarter};
 use super::progress::Status;
 use super::text;
 use super::workflow::Refusal;
@@ -39,9 +39,6 @@ pub const RESPOND_DAYS: u64 = 10;
 
 /// The longest answer to an order.
 pub const MAX_RESPONSE_CHARS: usize = 2000;
-
-/// Years a deadline may name, as for periods: anything else is a typing mistake.
-const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// `2023年12月31日`: a day as the bureau writes it.
 pub fn date_label(date: NaiveDate) -> String {
@@ -60,7 +57,7 @@ pub enum Deadline {
 
 impl Deadline {
     /// What parsing takes, as the OpenAPI document says it.
-    pub const PATTERN: &'static str = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|long_term)$";
+    pub const PATTERN: &'static str = concat!("^(", crate::day_regex!(), "|long_term)$");
 
     /// The day, unless long-term.
     pub fn date(self) -> Option<NaiveDate> {
@@ -101,19 +98,7 @@ impl FromStr for Deadline {
         if s == "long_term" {
             return Ok(Deadline::LongTerm);
         }
-        let bad = || DeadlineError(s.chars().take(40).collect());
-        let b = s.as_bytes();
-        let shape = b.len() == 10
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-        if !shape {
-            return Err(bad());
-        }
-        let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
-        if !YEARS.contains(&date.year()) {
-            return Err(bad());
-        }
+        let date = Day::parse(s).ok_or_else(|| DeadlineError(s.chars().take(40).collect()))?.0;
         Ok(Deadline::Date(date))
     }
 }

@@ -316,6 +316,7 @@ mod tests {
             name: "u".into(),
             role,
             regions: regions.iter().map(|r| RegionId::parse(r).unwrap()).collect(),
+            departments: vec![],
         };
         let cases = [
             (user(Role::Admin, &[]), "town-a", Admin),

@@ -415,12 +415,14 @@ pub struct Options<'a> {
     pub indicator: Option<&'a str>,
 }
 
-/// Who may import at all, decided from the user alone (before a file is received): not a viewer.
+/// Who may import at all, decided from the user alone (before a file is received): admins and
+/// statisticians.
 pub fn may_import(user: &User) -> AppResult<()> {
-    if user.role == Role::Viewer {
-        return Err(AppError::Forbidden(format!("用户“{}”是只读用户，不能导入数据", user.name)));
+    match user.role {
+        Role::Admin | Role::Statistician => Ok(()),
+        Role::Viewer => Err(AppError::Forbidden(format!("用户“{}”是只读用户，不能导入数据", user.name))),
+        Role::Officer => Err(AppError::Forbidden(format!("用户“{}”是科室干部，不能导入数据", user.name))),
     }
-    Ok(())
 }
 
 /// [`import_with`] a file that is not WDI.

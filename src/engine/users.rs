@@ -116,8 +116,22 @@ pub fn end_session(conn: &Connection, token: &str) -> AppResult<()> {
     Ok(store::users::delete_session(conn, &hash_token(token))?)
 }
 
-/// Creates a user and returns a fresh API token for them.
+/// Creates a user and returns a fresh API token for them. An officer needs departments: see
+/// [`add_with_departments`].
 pub fn add(conn: &Connection, actor: &str, name: &str, role: Role, regions: &[RegionId]) -> AppResult<String> {
+    add_with_departments(conn, actor, name, role, regions, &[])
+}
+
+/// Creates a user bound to regions (a statistician) or to registered departments (an officer) and
+/// returns a fresh API token for them; nothing is stored when anything is wrong.
+pub fn add_with_departments(
+    conn: &Connection,
+    actor: &str,
+    name: &str,
+    role: Role,
+    regions: &[RegionId],
+    departments: &[String],
+) -> AppResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
         return Err(AppError::invalid("name", "用户名应为 1 到 64 个字符"));
@@ -129,20 +143,32 @@ pub fn add(conn: &Connection, actor: &str, name: &str, role: Role, regions: &[Re
         Role::Statistician if regions.is_empty() => {
             return Err(AppError::invalid("region", "统计员至少要负责一个地区"));
         }
-        Role::Admin | Role::Viewer if !regions.is_empty() => {
+        Role::Admin | Role::Viewer | Role::Officer if !regions.is_empty() => {
             return Err(AppError::invalid("region", "只有统计员才负责具体地区"));
         }
         _ => {}
     }
+    let named = departments.iter().any(|d| crate::domain::text::visible(d).is_some());
+    match role {
+        Role::Officer if !named => {
+            return Err(AppError::invalid("department", "科室干部至少要属于一个科室"));
+        }
+        Role::Admin | Role::Statistician | Role::Viewer if named => {
+            return Err(AppError::invalid("department", "只有科室干部才属于具体科室"));
+        }
+        _ => {}
+    }
+    let departments = super::departments::registered(conn, "department", departments)?;
     for region in regions {
         if store::regions::get(conn, region.as_str())?.is_none() {
             return Err(AppError::invalid("region", format!("地区“{region}”不存在")));
         }
     }
     let id = store::users::insert(conn, name, role, regions)?;
+    store::rectification::set_departments_of(conn, id, &departments)?;
     let token = new_token();
     store::users::add_token(conn, id, &hash_token(&token))?;
-    let record = User { id, name: name.to_string(), role, regions: regions.to_vec() };
+    let record = User { id, name: name.to_string(), role, regions: regions.to_vec(), departments };
     audit_change(conn, actor, "create", "user", name, Scope::default(), None, Some(&record))?;
     Ok(token)
 }

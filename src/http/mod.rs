@@ -6,13 +6,16 @@
 mod assessments;
 mod benchmarks;
 mod charts;
+mod departments;
 pub mod error;
 pub mod extract;
 mod indicators;
 mod openapi;
+mod plans;
 mod regions;
 mod reports;
 mod series;
+mod supervision;
 mod targets;
 mod transfer;
 mod values;
@@ -62,6 +65,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(transfer::router())
                 .merge(charts::api_router())
                 .merge(reports::api_router())
+                .merge(departments::router())
+                .merge(plans::router())
+                .merge(supervision::router())
                 .merge(workflow::router()),
         )
         .merge(charts::router())

@@ -165,6 +165,24 @@ pub fn problems_of(conn: &Connection, plan: &str) -> Result<Vec<ProblemRow>, Sto
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+pub fn plan(conn: &Connection, id: &str) -> Result<Option<PlanRow>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id, title, year FROM plans WHERE id = ?1")?;
+    Ok(stmt.query_row([id], |r| Ok(PlanRow { id: r.get(0)?, title: r.get(1)?, year: r.get(2)? })).optional()?)
+}
+
+pub fn problem(conn: &Connection, id: i64) -> Result<Option<ProblemRow>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, plan, seq, title, description, indicators FROM problems WHERE id = ?1")?;
+    Ok(stmt.query_row([id], problem_from).optional()?)
+}
+
+/// Changes a problem's place, title, description and figures (its plan stays).
+pub fn update_problem(conn: &Connection, p: &ProblemRow) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE problems SET seq = ?2, title = ?3, description = ?4, indicators = ?5 WHERE id = ?1")?
+        .execute(params![p.id, p.seq, p.title, p.description, json(&p.indicators)?])?;
+    Ok(())
+}
+
 // Tasks --------------------------------------------------------------------------------------
 
 /// Stores a task with its departments (the first as lead); its `id` is returned.
@@ -236,6 +254,32 @@ pub fn tasks(conn: &Connection, department: Option<&str>) -> Result<Vec<TaskRow>
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([department], task_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Changes what a task says (place, title, measures, people, deadline, targets) and its
+/// departments; its problem, status and creation stay.
+pub fn update_task(conn: &Connection, t: &TaskRow) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE tasks SET seq = ?2, title = ?3, measures = ?4, leaders = ?5, departments = ?6, persons = ?7,
+                          deadline = ?8, targets = ?9 WHERE id = ?1",
+    )?
+    .execute(params![
+        t.id,
+        t.seq,
+        t.title,
+        json(&t.measures)?,
+        json(&t.leaders)?,
+        json(&t.departments)?,
+        json(&t.persons)?,
+        t.deadline.to_string(),
+        json(&t.targets)?,
+    ])?;
+    conn.prepare_cached("DELETE FROM task_departments WHERE task = ?1")?.execute([t.id])?;
+    let mut lead = conn.prepare_cached("INSERT INTO task_departments (task, department, lead) VALUES (?1, ?2, ?3)")?;
+    for (i, department) in t.departments.iter().enumerate() {
+        lead.execute(params![t.id, department, i == 0])?;
+    }
+    Ok(())
 }
 
 /// Marks a task done (with its completion report) or open again.

@@ -108,7 +108,8 @@ fn with_regions(conn: &Connection, id: i64, name: String, role: String) -> Resul
         .query_map([id], |r| r.get::<_, String>(0))?
         .map(|r| RegionId::parse(&r?).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect::<Result<_, _>>()?;
-    Ok(User { id, name, role, regions })
+    let departments = super::rectification::departments_of(conn, id)?;
+    Ok(User { id, name, role, regions, departments })
 }
 
 /// Names of the users bound to `region`, by name.

@@ -230,7 +230,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 /// that was UTF-8 until a stray byte (Chinese already read as UTF-8 before it) is not GB18030:
 /// reading it so would garble every Chinese name; its bad line is named instead. Text that is
 /// neither names the first line that cannot be read.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
     let bytes = strip_bom(bytes);
     let valid_up_to = match std::str::from_utf8(bytes) {
         Ok(text) => return Ok(Cow::Borrowed(text)),

@@ -52,6 +52,7 @@ fn entity_label(entity: &str) -> &str {
         "workflow" => "报送",
         "lock" => "季度锁定",
         "scheme" => "考核方案",
+        "department" => "科室",
         other => other,
     }
 }
@@ -99,6 +100,7 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
     match (entity, field) {
         ("user", "name") => return "用户名",
         ("user", "regions") => return "负责地区",
+        ("user", "departments") => return "所属科室",
         _ => {}
     }
     match field {
@@ -325,6 +327,7 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             Some("admin") => "管理员".into(),
             Some("statistician") => "统计员".into(),
             Some("viewer") => "查看".into(),
+            Some("officer") => "科室干部".into(),
             other => other.unwrap_or("").to_string(),
         },
         // a user's row number means nothing to a reader
@@ -335,6 +338,13 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
                 return None;
             }
             ids.iter().filter_map(Value::as_str).map(|id| names.region(id)).collect::<Vec<_>>().join("、")
+        }
+        // an officer's departments, by name; none for other users
+        ("departments", Value::Array(names)) => {
+            if names.is_empty() {
+                return None;
+            }
+            names.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("、")
         }
         (_, Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
         (_, Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), number::plain),
@@ -469,6 +479,29 @@ mod tests {
                     json!({"id": 3, "name": "jia", "role": "statistician", "regions": ["town-jia"]}),
                 ),
                 ("新增", "用户：jia", "", "用户名：jia；角色：统计员；负责地区：甲镇"),
+            ),
+            (
+                entry(
+                    "create",
+                    "user",
+                    "gxk",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"id": 4, "name": "gxk", "role": "officer", "regions": [],
+                        "departments": ["局办公室", "高新技术科"]}),
+                ),
+                ("新增", "用户：gxk", "", "用户名：gxk；角色：科室干部；所属科室：局办公室、高新技术科"),
+            ),
+            (
+                entry(
+                    "create",
+                    "department",
+                    "高新技术科",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"name": "高新技术科", "sort": 2}),
+                ),
+                ("新增", "科室：高新技术科", "", "名称：高新技术科；排序：2"),
             ),
             (
                 entry("update", "password", "jia", [None, None, None], none.clone(), none.clone()),

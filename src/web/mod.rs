@@ -114,7 +114,7 @@ fn render_noted<T: Serialize>(
         name: &w.user.name,
         role: w.user.role,
         is_admin: w.user.is_admin(),
-        may_enter: w.user.role != Role::Viewer,
+        may_enter: matches!(w.user.role, Role::Admin | Role::Statistician),
         csrf: &w.csrf,
     });
     let context = minijinja::context! {

@@ -1,5 +1,5 @@
 //! Every page as every role, over real HTTP on the demo: sign in as the bureau's admin, a town's
-//! statistician and a viewer; open every link of the navigation, then every link, image and GET
+//! statistician, a viewer and an officer (科室干部); open every link of the navigation, then every link, image and GET
 //! form the pages offer (first without a query, then with the queries the pages themselves make:
 //! their links, and their forms as sent, once with each option of each list). Fails on any answer
 //! ≥ 500, any 页面出错, a navigation page that is not a page, and any English word in
@@ -53,11 +53,15 @@ struct Role3 {
     regions: &'static [&'static str],
 }
 
-const ROLES: [Role3; 3] = [
+const ROLES: [Role3; 4] = [
     Role3 { name: "admin", role: Role::Admin, regions: &[] },
     Role3 { name: "jia", role: Role::Statistician, regions: &["town-jia"] },
     Role3 { name: "leader", role: Role::Viewer, regions: &[] },
+    Role3 { name: "gxk", role: Role::Officer, regions: &[] },
 ];
+
+/// The departments the crawling officer acts for.
+const OFFICER_DEPARTMENTS: [&str; 1] = ["高新技术科"];
 
 const PASSWORD: &str = "crawl-secret-1";
 
@@ -67,7 +71,9 @@ async fn every_page_and_chart_reachable_as_each_role_answers_in_chinese_without_
     {
         let conn = app.pool.get().unwrap();
         for r in &ROLES {
-            if r.name != "admin" {
+            if r.role == Role::Officer {
+                app.add_officer(r.name, &OFFICER_DEPARTMENTS);
+            } else if r.name != "admin" {
                 app.add_user(r.name, r.role, r.regions);
             }
             zhibiao::engine::users::set_password(&conn, "test", r.name, PASSWORD).unwrap();
@@ -617,4 +623,38 @@ async fn a_fresh_database_without_regions_still_answers_every_page_of_the_naviga
     let session = sign_in(&app, "admin", PASSWORD).await;
     let crawl = crawl(&app, &session, &known_codes(&app).await).await;
     assert!(crawl.problems.is_empty(), "{} problems:\n{}", crawl.problems.len(), crawl.problems.join("\n"));
+}
+
+#[tokio::test]
+async fn an_officer_in_the_browser_sees_its_role_every_page_of_the_navigation_and_no_entry_form() {
+    use fantoccini::Locator;
+    let app = spawn_demo().await;
+    app.add_officer("gxk", &OFFICER_DEPARTMENTS);
+    {
+        let conn = app.pool.get().unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", "gxk", PASSWORD).unwrap();
+    }
+    let driver = crate::browser::chromedriver().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = crate::browser::browser(&driver, profile.path()).await;
+    crate::browser::sign_in(&c, &app.base, "gxk", PASSWORD).await;
+    let who = c.find(Locator::Css("header.top form.who span")).await.unwrap().text().await.unwrap();
+    assert_eq!(who, "gxk（科室干部）");
+    let mut nav = Vec::new();
+    for link in c.find_all(Locator::Css("header.top nav a")).await.unwrap() {
+        nav.push(link.attr("href").await.unwrap().unwrap_or_default());
+    }
+    assert!(!nav.iter().any(|href| href.ends_with("/entry")), "no entry form for officers: {nav:?}");
+    assert!(nav.len() >= 6, "{nav:?}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for href in &nav {
+        let path = same_origin(href, "/").expect("a link of the site");
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        let title = c.find(Locator::Css("main h1")).await.unwrap().text().await.unwrap();
+        assert!(!title.is_empty() && title != "页面出错", "{path}: {title}");
+        let name = path.trim_matches('/').split(['/', '?']).next().filter(|n| !n.is_empty()).unwrap_or("home");
+        std::fs::write(dir.join(format!("officer-{name}.png")), c.screenshot().await.unwrap()).unwrap();
+    }
+    c.close().await.unwrap();
 }

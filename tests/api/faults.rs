@@ -31,7 +31,7 @@ fn generated_world(db: &Path, towns: usize, indicators: usize) -> String {
     let mut conn = pool.get().unwrap();
     let tx = conn.transaction().unwrap();
     zhibiao::demo::load(&tx).unwrap();
-    let admin = User { id: 0, name: "test".into(), role: Role::Admin, regions: vec![] };
+    let admin = User { id: 0, name: "test".into(), role: Role::Admin, regions: vec![], departments: vec![] };
     for t in 0..towns {
         let region = Region {
             id: RegionId::parse(&town(t)).unwrap(),

@@ -1,6 +1,6 @@
 //! The role matrix ("no role reaches what it must not"): every operation of the
 //! OpenAPI document, called by an admin, the statistician of the region concerned, a statistician
-//! of another region, a viewer, no token and a bad token, with a valid request so that allowed
+//! of another region, a viewer, an officer (科室干部 of 高新技术科), no token and a bad token, with a valid request so that allowed
 //! calls succeed. A refused call must answer its status and change nothing in the database.
 //!
 //! The table must name every operation the document lists: a new endpoint fails
@@ -25,6 +25,8 @@ enum Who {
     NoToken,
     BadToken,
     Viewer,
+    /// an officer of 高新技术科: a viewer but where a row says otherwise (`officer_gets`)
+    Officer,
     /// a statistician of `town-yi`, calling about `town-jia`
     StatOther,
     /// the statistician of `town-jia`
@@ -32,7 +34,8 @@ enum Who {
     Admin,
 }
 
-const EVERYONE: [Who; 6] = [Who::NoToken, Who::BadToken, Who::Viewer, Who::StatOther, Who::StatHere, Who::Admin];
+const EVERYONE: [Who; 7] =
+    [Who::NoToken, Who::BadToken, Who::Viewer, Who::Officer, Who::StatOther, Who::StatHere, Who::Admin];
 
 /// Well-formed, but no user has it.
 const BAD_TOKEN: &str = "zb_0000000000000000000000000000000000000000000000000000000000000000";
@@ -54,6 +57,8 @@ enum Body {
     None,
     Json(Value),
     Csv(&'static str),
+    /// `text/plain` (a plan's text)
+    Text(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +75,8 @@ struct Row {
     setup: Vec<(Method, String, Value)>,
     /// the admin's call when it cannot repeat the statistician's (a second submit is a conflict)
     admin_url: Option<String>,
+    /// what the officer gets where it is not what a viewer gets (the tasks of its departments)
+    officer: Option<u16>,
 }
 
 fn row(method: Method, operation: &'static str, url: &str, access: Access) -> Row {
@@ -83,6 +90,7 @@ fn row(method: Method, operation: &'static str, url: &str, access: Access) -> Ro
         stores,
         setup: Vec::new(),
         admin_url: None,
+        officer: None,
     }
 }
 
@@ -101,6 +109,37 @@ impl Row {
         self
     }
 
+    fn text(mut self, body: &'static str) -> Row {
+        self.body = Body::Text(body);
+        self
+    }
+
+    /// After an admin made the plan `matrix` with problem 1 and its task 1 (of 高新技术科).
+    fn after_a_task(self) -> Row {
+        self.after_a_problem().after(
+            Method::POST,
+            "/api/v1/tasks",
+            json!({"problem": 1, "title": "加大研发投入", "departments": ["高新技术科"], "deadline": "2024-12-31"}),
+        )
+    }
+
+    /// After [`Row::after_a_task`] and an order (1) issued for it by hand.
+    fn after_an_order(self) -> Row {
+        self.after_a_task().after(
+            Method::POST,
+            "/api/v1/supervision/orders",
+            json!({"task": 1, "reasons": ["已超过完成时限"]}),
+        )
+    }
+
+    fn after_a_problem(self) -> Row {
+        self.after_a_plan().after(Method::POST, "/api/v1/problems", json!({"plan": "matrix", "title": "科技投入不足"}))
+    }
+
+    fn after_a_plan(self) -> Row {
+        self.after(Method::POST, "/api/v1/plans", json!({"id": "matrix", "title": "整改方案", "year": 2024}))
+    }
+
     fn after(mut self, method: Method, url: &str, body: Value) -> Row {
         self.setup.push((method, url.to_string(), body));
         self
@@ -116,22 +155,34 @@ impl Row {
         self
     }
 
+    /// The officer (of 高新技术科) gets `status` here, not what a viewer gets.
+    #[allow(dead_code)] // for the rows of the rectification tasks
+    fn officer_gets(mut self, status: u16) -> Row {
+        self.officer = Some(status);
+        self
+    }
+
     /// The status `who` must get.
     fn expected(&self, who: Who) -> u16 {
         match (who, self.access) {
             (Who::NoToken | Who::BadToken, _) => 401,
+            (Who::Officer, _) if let Some(status) = self.officer => status,
             (_, Access::Read) => 200,
             (Who::Admin, Access::Admin(ok)) => ok,
             (_, Access::Admin(_)) => 403,
             (Who::Admin | Who::StatHere, Access::Statistician { .. }) => 200,
             (Who::StatOther, Access::Statistician { other }) => other,
-            (Who::Viewer, Access::Statistician { .. }) => 403,
+            (Who::Viewer | Who::Officer, Access::Statistician { .. }) => 403,
         }
     }
 }
 
 const ADMIN: Access = Access::Admin(200);
 const STATISTICIAN: Access = Access::Statistician { other: 403 };
+
+/// A plan's text with one problem and one task of 高新技术科.
+const PLAN_TEXT: &str = "——存在问题：科技投入不足\n——解决措施：加大研发投入\n一是落实研发费用加计扣除。\n\
+                         ——责任领导：王局长\n——责任部门：高新技术科\n——责任人：张科长\n——完成时限：2024.12\n";
 
 /// A quarter the demo has no figures for, so that writes into it are new and never locked.
 const FREE_QUARTER: &str = "2024Q1";
@@ -165,6 +216,8 @@ fn rows() -> Vec<Row> {
         read("/api/v1/benchmarks", "/api/v1/benchmarks?region=district&indicator=rd_share&period=2023"),
         read("/api/v1/charts", "/api/v1/charts"),
         read("/api/v1/completeness", "/api/v1/completeness?period=2023Q4&parent=district"),
+        read("/api/v1/departments", "/api/v1/departments"),
+        row(Method::POST, "/api/v1/departments", "/api/v1/departments", Access::Admin(201)).json(json!({"name": "人事科"})),
         read("/api/v1/exports", "/api/v1/exports?format=csv&region=town-jia&from=2023Q1&to=2023Q4"),
         row(Method::POST, "/api/v1/imports", "/api/v1/imports", Access::Statistician { other: 422 })
             .csv("region,indicator,period,value,comment\ntown-jia,gdp,2024Q1,12.5,\n"),
@@ -182,6 +235,42 @@ fn rows() -> Vec<Row> {
         row(Method::DELETE, "/api/v1/locks/{period}", "/api/v1/locks/2023Q4", ADMIN)
             .json(json!({"reason": "更正甲镇数据"}))
             .after(Method::PUT, "/api/v1/locks/2023Q4", json!({"reason": "2023年统计公报已发布"})),
+        read("/api/v1/plans", "/api/v1/plans"),
+        row(Method::POST, "/api/v1/plans", "/api/v1/plans", Access::Admin(201))
+            .json(json!({"id": "xuncha-2024", "title": "整改方案", "year": 2024})),
+        read("/api/v1/plans/{id}", "/api/v1/plans/matrix").after_a_task(),
+        row(Method::POST, "/api/v1/plans/import", "/api/v1/plans/import?plan=xuncha-2024&title=t&year=2024", ADMIN)
+            .text(PLAN_TEXT),
+        row(Method::POST, "/api/v1/plans/import", "/api/v1/plans/import?plan=xuncha-2024&title=t&year=2024&dry_run=true", ADMIN)
+            .text(PLAN_TEXT)
+            .stores_nothing(),
+        read("/api/v1/problems", "/api/v1/problems?plan=matrix").after_a_plan(),
+        row(Method::POST, "/api/v1/problems", "/api/v1/problems", Access::Admin(201))
+            .json(json!({"plan": "matrix", "title": "核心技术较少"}))
+            .after_a_plan(),
+        read("/api/v1/problems/{id}", "/api/v1/problems/1").after_a_problem(),
+        row(Method::PUT, "/api/v1/problems/{id}", "/api/v1/problems/1", ADMIN)
+            .json(json!({"title": "全社会科技投入不足"}))
+            .after_a_problem(),
+        row(Method::POST, "/api/v1/tasks", "/api/v1/tasks", Access::Admin(201))
+            .json(json!({"problem": 1, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}))
+            .after_a_problem(),
+        read("/api/v1/tasks/{id}", "/api/v1/tasks/1").after_a_task(),
+        row(Method::PUT, "/api/v1/tasks/{id}", "/api/v1/tasks/1", ADMIN)
+            .json(json!({"title": "加大研发投入", "departments": ["高新技术科"], "deadline": "long_term"}))
+            .after_a_task(),
+        row(Method::POST, "/api/v1/tasks/{id}/done", "/api/v1/tasks/1/done", ADMIN)
+            .json(json!({"done_report": "专项资金已设立"}))
+            .after_a_task(),
+        row(Method::POST, "/api/v1/tasks/{id}/reopen", "/api/v1/tasks/1/reopen", ADMIN)
+            .json(json!({"reason": "办结报告与实际不符"}))
+            .after_a_task()
+            .after(Method::POST, "/api/v1/tasks/1/done", json!({"done_report": "专项资金已设立"})),
+        read("/api/v1/tasks/{id}/reports", "/api/v1/tasks/1/reports").after_a_task(),
+        row(Method::PUT, "/api/v1/tasks/{id}/reports/{period}", &format!("/api/v1/tasks/1/reports/{q}"), ADMIN)
+            .json(json!({"text": "已走访重点企业12家", "percent": 40}))
+            .officer_gets(200)
+            .after_a_task(),
         read("/api/v1/progress", "/api/v1/progress?indicator=rd_expenditure&period=2023Q3&parent=district"),
         read("/api/v1/regions", "/api/v1/regions"),
         row(Method::POST, "/api/v1/regions", "/api/v1/regions", Access::Admin(201))
@@ -231,6 +320,28 @@ fn rows() -> Vec<Row> {
             .json(json!({"comment": "GDP与统计局口径不符，请核对"}))
             .after(submit_jia.0, &submit_jia.1, submit_jia.2)
             .after(Method::POST, &format!("/api/v1/workflow/town-jia/{q}/submit"), json!({})),
+        read("/api/v1/tasks", "/api/v1/tasks?on=2025-01-20").after_a_task(),
+        row(Method::POST, "/api/v1/supervision/run", "/api/v1/supervision/run", ADMIN).after_a_task(),
+        read("/api/v1/supervision/orders", "/api/v1/supervision/orders?status=open").after_an_order(),
+        row(Method::POST, "/api/v1/supervision/orders", "/api/v1/supervision/orders", Access::Admin(201))
+            .json(json!({"task": 1, "reasons": ["R&D经费支出明显滞后，请说明原因和措施"]}))
+            .after_a_task(),
+        // the officer of the lead department answers order 1; the admin, who would find it
+        // answered, answers order 2
+        row(Method::POST, "/api/v1/supervision/orders/{id}/answer", "/api/v1/supervision/orders/1/answer", ADMIN)
+            .json(json!({"response": "已召开专题会议，制定R&D投入提升方案"}))
+            .officer_gets(200)
+            .admin_calls("/api/v1/supervision/orders/2/answer")
+            .after_an_order()
+            .after(
+                Method::POST,
+                "/api/v1/tasks",
+                json!({"problem": 1, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}),
+            )
+            .after(Method::POST, "/api/v1/supervision/orders", json!({"task": 2, "reasons": ["进展滞后"]})),
+        row(Method::POST, "/api/v1/supervision/orders/{id}/close", "/api/v1/supervision/orders/1/close", ADMIN)
+            .after_an_order()
+            .after(Method::POST, "/api/v1/supervision/orders/1/answer", json!({"response": "已整改"})),
         read("/charts/named/{file}", "/charts/named/rd-share-benchmarks.svg"),
         read("/charts/{file}", "/charts/trend.png?region=town-jia&indicator=gdp&from=2023Q1&to=2023Q4"),
         read("/reports/assessment/{file}", "/reports/assessment/2023.json"),
@@ -268,6 +379,7 @@ pub fn fingerprint(pool: &Pool) -> u64 {
 
 struct Callers {
     viewer: String,
+    officer: String,
     stat_here: String,
     stat_other: String,
 }
@@ -276,6 +388,7 @@ impl TestApp {
     fn callers(&self) -> Callers {
         Callers {
             viewer: self.add_user("leader", Role::Viewer, &[]),
+            officer: self.add_officer("gxk", &["高新技术科"]),
             stat_here: self.add_user("jia", Role::Statistician, &["town-jia"]),
             stat_other: self.add_user("yi", Role::Statistician, &["town-yi"]),
         }
@@ -290,6 +403,7 @@ impl TestApp {
             Body::None => req,
             Body::Json(v) => req.json(v),
             Body::Csv(text) => req.header("content-type", "text/csv").body(*text),
+            Body::Text(text) => req.header("content-type", "text/plain; charset=utf-8").body(*text),
         };
         let resp = req.send().await.unwrap();
         (resp.status(), resp.text().await.unwrap())
@@ -312,6 +426,7 @@ async fn run_row(row: Row) -> Vec<String> {
             Who::NoToken => None,
             Who::BadToken => Some(BAD_TOKEN),
             Who::Viewer => Some(callers.viewer.as_str()),
+            Who::Officer => Some(callers.officer.as_str()),
             Who::StatOther => Some(callers.stat_other.as_str()),
             Who::StatHere => Some(callers.stat_here.as_str()),
             Who::Admin => Some(app.admin.as_str()),
