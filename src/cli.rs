@@ -193,6 +193,8 @@ pub enum ReportKind {
     Assessment,
     /// who has not reported what
     Completeness,
+    /// 整改工作进展情况通报, as of the quarter's progress report due date
+    Rectification,
 }
 
 fn parse_report_format(text: &str) -> Result<reports::Format, String> {
@@ -430,8 +432,10 @@ fn demo_user(
     name: &'static str,
     role: Role,
     regions: &[RegionId],
+    departments: &[&str],
 ) -> Result<DemoUser, AppError> {
-    let token = engine::users::add(conn, "cli", name, role, regions)?;
+    let departments: Vec<String> = departments.iter().map(|d| d.to_string()).collect();
+    let token = engine::users::add_with_departments(conn, "cli", name, role, regions, &departments)?;
     // twelve hex digits: short enough to type from the screen for a demo's users
     let password = engine::users::random_hex(6);
     engine::users::set_password(conn, "cli", name, &password)?;
@@ -447,9 +451,11 @@ fn load_demo(db: &std::path::Path) -> anyhow::Result<Option<Vec<DemoUser>>> {
         demo::load(conn)?;
         let jia = [RegionId::parse("town-jia").expect("valid")];
         Ok(Some(vec![
-            demo_user(conn, "admin", Role::Admin, &[])?,
-            demo_user(conn, "jia", Role::Statistician, &jia)?,
-            demo_user(conn, "leader", Role::Viewer, &[])?,
+            demo_user(conn, "admin", Role::Admin, &[], &[])?,
+            demo_user(conn, "jia", Role::Statistician, &jia, &[])?,
+            demo_user(conn, "leader", Role::Viewer, &[], &[])?,
+            // the officer of 高新技术科 who filed that department's progress reports in the demo
+            demo_user(conn, demo::OFFICER.0, Role::Officer, &[], &[demo::OFFICER.1])?,
         ]))
     })
 }
@@ -527,7 +533,7 @@ fn run_offline(command: Command) -> anyhow::Result<()> {
                     return Err(AppError::Conflict("演示数据只能载入空数据库".into()));
                 }
                 let figures = demo::province::load(conn)?;
-                Ok((figures, vec![demo_user(conn, "admin", Role::Admin, &[])?]))
+                Ok((figures, vec![demo_user(conn, "admin", Role::Admin, &[], &[])?]))
             })?;
             println!("已生成 {figures} 个数据，用时 {:.1} 秒。", started.elapsed().as_secs_f64());
             print_demo_users(&db.db, &users);
@@ -583,6 +589,12 @@ fn run_offline(command: Command) -> anyhow::Result<()> {
                 ReportKind::Assessment => match period {
                     Period::Year(year) => reports::assessment::build(&conn, year)?.render(format)?,
                     Period::Quarter(_) => anyhow::bail!("年终考核报表的报告期应为年份：YYYY"),
+                },
+                ReportKind::Rectification => match period {
+                    Period::Quarter(q) => {
+                        reports::rectification::build(&conn, reports::rectification::as_of(q))?.render(format)?
+                    }
+                    Period::Year(_) => anyhow::bail!("整改工作进展情况通报的报告期应为季度：YYYYQn"),
                 },
             };
             std::fs::write(&output, bytes)?;

@@ -8,6 +8,7 @@ use rusqlite::Connection;
 
 use crate::domain::access::{Role, User};
 use crate::domain::assessment::Scheme;
+use crate::domain::rectification::TargetLink;
 use crate::domain::split::{from_units, largest_remainder, to_units};
 use crate::domain::submission::RawItem;
 use crate::domain::target::SplitMethod;
@@ -261,5 +262,128 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         let item = RawItem { indicator: c, value: *value, comment: Some(source) };
         engine::values::submit(conn, &admin, rid, "2023", &[item], None, current)?;
     }
+    load_rectification(conn, &admin)?;
+    Ok(())
+}
+
+/// The demo plan's id, and the day its lights are designed for: on [`LIGHTS_DAY`] the eight
+/// tasks show every colour (3 green, 2 blue, 2 yellow, 1 red) and the red one (深化产学研合作…)
+/// has the open order 督办〔2023〕1号. Ask `GET /api/v1/tasks?on=2023-12-20`.
+pub const PLAN: &str = "xuncha-2023";
+pub const LIGHTS_DAY: &str = "2023-12-20";
+
+/// The officer of 高新技术科 who files that department's progress reports (`serve --demo` gives
+/// this user a login).
+pub const OFFICER: (&str, &str) = ("gao", "高新技术科");
+
+const DEPARTMENTS: [&str; 4] = ["局办公室", "高新技术科", "科技管理科", "农业与社会发展科"];
+
+/// The story of each task of the plan (in the plan's order): the targets it must move (district,
+/// 2023), the quarters reported and the day each was filed, and the day it was done.
+struct TaskStory {
+    targets: &'static [&'static str],
+    reports: &'static [(&'static str, &'static str)],
+    done: Option<&'static str>,
+}
+
+const Q1: (&str, &str) = ("2023Q1", "2023-04-10");
+const Q2: (&str, &str) = ("2023Q2", "2023-07-12");
+const Q3: (&str, &str) = ("2023Q3", "2023-10-11");
+const Q4: (&str, &str) = ("2023Q4", "2024-01-10");
+
+/// On 2023-12-20 (the third quarter's report due by 15 October, the deadline 2023.12 eleven days
+/// away): 1 blue (deadline near; done on 28 December), 2 yellow (the R&D target behind after three
+/// quarters), 3 green (done on 20 November; its invention target behind), 4 red (the 产学研 target
+/// at risk: the order), 5 yellow (the third quarter not reported), 6 blue (deadline near),
+/// 7 green (on schedule), 8 green (done on 15 December).
+const STORIES: [TaskStory; 8] = [
+    TaskStory { targets: &[], reports: &[Q1, Q2, Q3], done: Some("2023-12-28") },
+    TaskStory { targets: &["rd_expenditure"], reports: &[Q1, Q2, Q3, Q4], done: None },
+    TaskStory {
+        targets: &["patent_applications", "invention_applications"],
+        reports: &[Q1, Q2, Q3],
+        done: Some("2023-11-20"),
+    },
+    TaskStory { targets: &["iur_projects"], reports: &[Q1, Q2, Q3, Q4], done: None },
+    TaskStory { targets: &[], reports: &[Q1, Q2], done: None },
+    TaskStory { targets: &[], reports: &[Q1, Q2, Q3], done: None },
+    TaskStory { targets: &[], reports: &[Q1, Q2, Q3, Q4], done: None },
+    TaskStory { targets: &[], reports: &[Q1, Q2, Q3], done: Some("2023-12-15") },
+];
+
+/// What a quarter's report says.
+fn report_text(quarter: &str, title: &str) -> String {
+    let q = quarter.parse::<Quarter>().expect("demo quarters are valid");
+    format!("{}，“{}”各项措施按计划推进，已召开专题推进会，形成工作台账。", q.label(), title)
+}
+
+/// The plan in the bureau's words (`plan.txt`), imported as the API imports it, linked to the
+/// 2023 targets, with its 2023 progress reports, completions and the supervision run of
+/// [`LIGHTS_DAY`]. The engine stamps what it writes with today; the demo's story happened in
+/// 2023, so its days (the plan imported on 1 March 2023, each report's filing day, the days
+/// done, the order's issue) are then set to the story's.
+fn load_rectification(conn: &Connection, admin: &User) -> AppResult<()> {
+    for (i, d) in DEPARTMENTS.iter().enumerate() {
+        engine::departments::add(conn, admin, d, Some(i as i64 + 1))?;
+    }
+    let plan = engine::plans::Plan {
+        id: PLAN.into(), title: "区科技局巡察反馈问题整改工作方案".into(), year: 2023
+    };
+    match engine::plans::import(conn, admin, plan, include_str!("plan.txt"), false)? {
+        engine::plans::ImportOutcome::Read(_) => {}
+        engine::plans::ImportOutcome::Errors(errors) => {
+            return Err(crate::error::AppError::Internal(format!("the demo plan does not read: {errors:?}")));
+        }
+    }
+    conn.execute("UPDATE tasks SET created_at = '2023-03-01T01:00:00.000Z'", [])?;
+    let officer = User {
+        id: 0,
+        name: OFFICER.0.into(),
+        role: Role::Officer,
+        regions: vec![],
+        departments: vec![OFFICER.1.into()],
+    };
+    let current = engine::current_quarter();
+    let tasks: Vec<engine::plans::Task> =
+        engine::plans::get(conn, PLAN)?.problems.into_iter().flat_map(|p| p.tasks).collect();
+    assert_eq!(tasks.len(), STORIES.len(), "the demo plan has a story for every task");
+    for (task, story) in tasks.into_iter().zip(STORIES.iter()) {
+        let targets: Vec<TargetLink> = story
+            .targets
+            .iter()
+            .map(|i| TargetLink { region: DISTRICT.into(), indicator: (*i).into(), year: 2023 })
+            .collect();
+        if !targets.is_empty() {
+            let draft = engine::plans::TaskDraft {
+                problem: Some(task.problem),
+                seq: Some(task.seq),
+                title: task.title.clone(),
+                measures: task.measures.clone(),
+                leaders: task.leaders.clone(),
+                departments: task.departments.clone(),
+                persons: task.persons.clone(),
+                deadline: task.deadline,
+                targets,
+            };
+            engine::plans::update_task(conn, admin, task.id, draft)?;
+        }
+        // the lead department's officer files its reports; the bureau's office (an admin) the others'
+        let by = if officer.may_act_for(&task.departments) { &officer } else { admin };
+        for (quarter, filed) in story.reports {
+            let q = quarter.parse::<Quarter>().expect("demo quarters are valid");
+            engine::plans::report(conn, by, task.id, q, current, &report_text(quarter, &task.title), None)?;
+            conn.execute(
+                "UPDATE progress_reports SET at = ?1 WHERE task = ?2 AND year = ?3 AND quarter = ?4",
+                rusqlite::params![format!("{filed}T02:00:00.000Z"), task.id, q.year(), q.q()],
+            )?;
+        }
+        if let Some(day) = story.done {
+            engine::plans::done(conn, admin, task.id, &format!("“{}”各项措施已落实，申请办结。", task.title))?;
+            conn.execute("UPDATE tasks SET done_at = ?1 WHERE id = ?2", rusqlite::params![day, task.id])?;
+        }
+    }
+    let day = crate::domain::period::Day::parse(LIGHTS_DAY).expect("a valid day").0;
+    engine::supervision::run(conn, admin, day)?;
+    conn.execute("UPDATE orders SET issued_at = ?1", [format!("{LIGHTS_DAY}T01:00:00.000Z")])?;
     Ok(())
 }

@@ -9,17 +9,18 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{ApiPath, ApiQuery, CurrentUser, period, year_in_path};
+use super::extract::{ApiPath, ApiQuery, CurrentUser, period, quarter, year_in_path};
 use crate::app::{AppState, off_the_runtime};
 use crate::domain::{Period, RegionId};
 use crate::engine::completeness::{RegionCompleteness, for_period};
-use crate::reports::{Format, Report, assessment, bulletin, completeness};
+use crate::reports::{Format, Report, assessment, bulletin, completeness, rectification};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(bulletin_report))
         .routes(routes!(assessment_report))
         .routes(routes!(completeness_report))
+        .routes(routes!(rectification_report))
 }
 
 pub fn api_router() -> OpenApiRouter<AppState> {
@@ -112,6 +113,35 @@ async fn completeness_report(
     let report = state.read(move |conn| completeness::build(conn, period, q.parent.as_ref())).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("completeness-{period}")))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OnQuery {
+    /// the day the report is as of, `YYYY-MM-DD` (default: the last day the quarter's progress
+    /// reports are due, 15 days after it ends)
+    #[param(inline, example = "2024-01-15")]
+    on: Option<crate::domain::period::Day>,
+}
+
+/// 整改工作进展情况通报: the rectification tasks with their lights, progress, linked targets and
+/// open orders, and a summary per department, as of a quarter's report due date or a day.
+#[utoipa::path(get, path = "/reports/rectification/{file}", tag = "reports",
+    params(("file" = String, Path, description = "quarter and format, e.g. `2023Q4.html`, `2023Q4.xlsx`, `2023Q4.json`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]\.(html|xlsx|json)$", example = "2023Q4.json"), OnQuery),
+    responses((status = 200, description = "the report, by the file's ending", content(("text/html"),
+                  ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rectification_report(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiPath(file): ApiPath,
+    ApiQuery(q): ApiQuery<OnQuery>,
+) -> ApiResult<Response> {
+    let (stem, format) = split_file(&file, &ALL)?;
+    let quarter = quarter("period", stem)?;
+    let on = q.on.map_or_else(|| rectification::as_of(quarter), |d| d.0);
+    let report = state.read(move |conn| rectification::build(conn, on)).await?;
+    let bytes = off_the_runtime(move || report.render(format)).await?;
+    Ok(download(bytes, format, &format!("rectification-{quarter}")))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

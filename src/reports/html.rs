@@ -17,6 +17,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bulletin.html", include_str!("../../templates/reports/bulletin.html")),
         ("assessment.html", include_str!("../../templates/reports/assessment.html")),
         ("completeness.html", include_str!("../../templates/reports/completeness.html")),
+        ("rectification.html", include_str!("../../templates/reports/rectification.html")),
     ] {
         env.add_template(name, source).expect("report templates parse");
     }

@@ -7,6 +7,7 @@ pub mod bulletin;
 pub mod completeness;
 pub mod format;
 mod html;
+pub mod rectification;
 mod xlsx;
 
 use serde::Serialize;

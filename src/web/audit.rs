@@ -7,10 +7,12 @@ use serde_json::{Map, Value};
 
 use crate::domain::indicator::{Frequency, Mode};
 use crate::domain::number;
+use crate::domain::rectification::{Deadline, OrderState, TaskStatus};
 use crate::domain::workflow::State;
 use crate::domain::{Period, RegionKind};
 use crate::engine::World;
 use crate::engine::audit::AuditEntry;
+use crate::reports::format;
 
 /// One line of the audit page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,6 +39,13 @@ pub fn action_label(action: &str) -> &str {
         "unlock" => "解锁",
         "override" => "改动已关闭的数据",
         "bulk_load" => "批量载入",
+        "import" => "导入",
+        "done" => "办结",
+        "reopen" => "重新打开",
+        "replace" => "替换",
+        "issue" => "下发",
+        "answer" => "答复",
+        "close" => "关闭",
         other => other,
     }
 }
@@ -53,6 +62,11 @@ fn entity_label(entity: &str) -> &str {
         "lock" => "季度锁定",
         "scheme" => "考核方案",
         "department" => "科室",
+        "plan" => "整改方案",
+        "problem" => "存在问题",
+        "task" => "整改任务",
+        "progress_report" => "进展情况",
+        "order" => "督办单",
         other => other,
     }
 }
@@ -70,8 +84,9 @@ pub fn kind_label(kind: RegionKind) -> &'static str {
     }
 }
 
-/// The order in which a region's, an indicator's or a user's fields are listed.
-const FIELD_ORDER: [&str; 17] = [
+/// The order in which the fields of a region, an indicator, a user, a plan's problem, task,
+/// report or order are listed.
+const FIELD_ORDER: [&str; 40] = [
     "id",
     "code",
     "name",
@@ -89,6 +104,29 @@ const FIELD_ORDER: [&str; 17] = [
     "role",
     "regions",
     "sort",
+    "number",
+    "plan",
+    "problem",
+    "task",
+    "title",
+    "seq",
+    "year",
+    "description",
+    "indicators",
+    "measures",
+    "leaders",
+    "departments",
+    "persons",
+    "deadline",
+    "targets",
+    "status",
+    "state",
+    "period",
+    "text",
+    "percent",
+    "reasons",
+    "respond_by",
+    "response",
 ];
 
 fn field_rank(field: &str) -> usize {
@@ -101,6 +139,8 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
         ("user", "name") => return "用户名",
         ("user", "regions") => return "负责地区",
         ("user", "departments") => return "所属科室",
+        ("task", "departments") => return "责任部门",
+        ("order", "state") | ("task", "status") => return "状态",
         _ => {}
     }
     match field {
@@ -120,6 +160,35 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
         "frequency" => "频度",
         "regions" => "适用地区",
         "role" => "角色",
+        // rectification plans, their tasks, reports and orders
+        "title" => "标题",
+        "year" => "年度",
+        "seq" => "序号",
+        "description" => "说明",
+        "indicators" => "关联指标",
+        "measures" => "措施",
+        "leaders" => "责任领导",
+        "persons" => "责任人",
+        "deadline" => "完成时限",
+        "targets" => "关联目标",
+        "done_at" => "办结日期",
+        "done_report" => "办结报告",
+        "created_at" => "创建时间",
+        "task" => "任务",
+        "problem" => "问题",
+        "plan" => "方案",
+        "period" => "报告期",
+        "text" => "进展情况",
+        "percent" => "完成进度（%）",
+        "by" => "填报人",
+        "at" => "时间",
+        "number" => "编号",
+        "reasons" => "督办原因",
+        "respond_by" => "答复期限",
+        "response" => "答复",
+        "problems" => "问题与任务",
+        "new_departments" => "新增科室",
+        "task_count" => "任务数",
         other => other,
     }
 }
@@ -176,6 +245,14 @@ pub fn describe(entry: &AuditEntry, world: &World) -> AuditRow {
 fn object(entry: &AuditEntry, names: &Names<'_>) -> String {
     let mut parts = Vec::new();
     match entry.entity.as_str() {
+        // a plan, a problem or a task by its title, as recorded
+        "plan" | "problem" | "task" => {
+            // an imported plan is recorded with what the import read: its title is the plan's
+            let plan = entry.new.as_ref().and_then(|v| v.get("plan"));
+            let recorded =
+                text(entry.new.as_ref(), "title").or(text(entry.old.as_ref(), "title")).or(text(plan, "title"));
+            parts.push(recorded.map_or_else(|| entry.key.clone(), str::to_string));
+        }
         // a region or an indicator since deleted still has its name in the record
         "region" | "indicator" => {
             let known = if entry.entity == "region" {
@@ -330,8 +407,35 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             Some("officer") => "科室干部".into(),
             other => other.unwrap_or("").to_string(),
         },
-        // a user's row number means nothing to a reader
-        ("id", Value::Number(_)) => return None,
+        // a user's row number means nothing to a reader, nor whether an import was a dry run
+        ("id", Value::Number(_)) | ("dry_run", _) => return None,
+        ("deadline", Value::String(d)) => d.parse::<Deadline>().map_or_else(|_| d.clone(), Deadline::label),
+        ("status", Value::String(t)) => TaskStatus::parse(t).map_or_else(|| t.clone(), |s| s.label().into()),
+        ("state", Value::String(t)) => OrderState::parse(t).map_or_else(|| t.clone(), |s| s.label().into()),
+        ("period", Value::String(p)) => period_label(p),
+        ("at" | "created_at", Value::String(t)) => format::beijing_time(t).unwrap_or_else(|| t.clone()),
+        ("task" | "problem", Value::Number(n)) => format!("第{n}号"),
+        // a plan as imported: its title and how much it held
+        ("plan", Value::Object(plan)) => {
+            plan.get("title").and_then(Value::as_str).map_or_else(String::new, str::to_string)
+        }
+        ("problems", Value::Array(problems)) => {
+            let tasks: usize =
+                problems.iter().map(|p| p.get("tasks").and_then(Value::as_array).map_or(0, Vec::len)).sum();
+            format!("{}个问题、{tasks}项任务", problems.len())
+        }
+        // the figures of a problem and the targets of a task, by name
+        ("indicators" | "targets", Value::Array(links)) => {
+            if links.is_empty() {
+                return None;
+            }
+            let link = |l: &Value| {
+                let of = |k| l.get(k).and_then(Value::as_str).unwrap_or_default();
+                let year = l.get("year").and_then(Value::as_i64).map(|y| format!("（{y}年）")).unwrap_or_default();
+                format!("{}{}{year}", names.region(of("region")), names.indicator(of("indicator")))
+            };
+            links.iter().map(link).collect::<Vec<_>>().join("、")
+        }
         ("parent", Value::String(id)) => names.region(id),
         ("regions", Value::Array(ids)) => {
             if ids.is_empty() {
@@ -339,12 +443,12 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             }
             ids.iter().filter_map(Value::as_str).map(|id| names.region(id)).collect::<Vec<_>>().join("、")
         }
-        // an officer's departments, by name; none for other users
-        ("departments", Value::Array(names)) => {
-            if names.is_empty() {
+        // an officer's departments, a task's leaders, measures …: in their order
+        (_, Value::Array(items)) if items.iter().all(Value::is_string) => {
+            if items.is_empty() {
                 return None;
             }
-            names.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("、")
+            items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("、")
         }
         (_, Value::Bool(b)) => if *b { "是" } else { "否" }.into(),
         (_, Value::Number(n)) => n.as_f64().map_or_else(|| n.to_string(), number::plain),
@@ -412,6 +516,54 @@ mod tests {
                     json!({"value": 2.1, "milestones": [0.25, 0.5, 0.75, 1.0], "source": "由全区分解（统一目标）"}),
                 ),
                 ("新增", "目标：甲镇 · R&D经费占GDP比重 · 2023年", "", "2.1%，由全区分解（统一目标）"),
+            ),
+            (
+                entry(
+                    "create",
+                    "task",
+                    "3",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"id": 3, "problem": 1, "seq": 1, "title": "加大研发投入", "measures": ["一是落实加计扣除。", "二是设立专项资金。"],
+                           "leaders": ["王局长", "李副局长"], "departments": ["高新技术科", "科技管理科"], "persons": ["张科长"],
+                           "deadline": "2023-12-31", "targets": [{"region": "district", "indicator": "rd_expenditure", "year": 2023}],
+                           "status": "open", "done_at": null, "done_report": null, "created_at": "2023-03-01T02:00:00.000Z"}),
+                ),
+                (
+                    "新增",
+                    "整改任务：加大研发投入",
+                    "",
+                    "问题：第1号；标题：加大研发投入；序号：1；措施：一是落实加计扣除。、二是设立专项资金。；责任领导：王局长、李副局长；\
+                     责任部门：高新技术科、科技管理科；责任人：张科长；完成时限：2023年12月31日；关联目标：全区R&D经费支出（2023年）；\
+                     状态：推进中；创建时间：2023-03-01 10:00",
+                ),
+            ),
+            (
+                entry(
+                    "replace",
+                    "progress_report",
+                    "3/2023Q3",
+                    [None, None, Some("2023Q3")],
+                    json!({"task": 3, "period": "2023Q3", "text": "初稿", "percent": 50.0, "by": "gao", "at": "2023-10-10T01:00:00.000Z"}),
+                    json!({"task": 3, "period": "2023Q3", "text": "已完成加计扣除政策宣讲", "percent": 60.0, "by": "gao", "at": "2023-10-12T01:00:00.000Z"}),
+                ),
+                (
+                    "替换",
+                    "进展情况：2023年三季度",
+                    "进展情况：初稿；完成进度（%）：50；时间：2023-10-10 09:00",
+                    "进展情况：已完成加计扣除政策宣讲；完成进度（%）：60；时间：2023-10-12 09:00",
+                ),
+            ),
+            (
+                entry(
+                    "answer",
+                    "order",
+                    "督办〔2023〕1号",
+                    [None, None, None],
+                    json!({"number": "督办〔2023〕1号", "task": 4, "reasons": ["“产学研合作项目”目标明显滞后"], "respond_by": "2023-12-30", "state": "open", "response": null}),
+                    json!({"number": "督办〔2023〕1号", "task": 4, "reasons": ["“产学研合作项目”目标明显滞后"], "respond_by": "2023-12-30", "state": "answered", "response": "已约谈高校"}),
+                ),
+                ("答复", "督办单：督办〔2023〕1号", "状态：待答复", "状态：已答复；答复：已约谈高校"),
             ),
             (
                 entry(

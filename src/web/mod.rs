@@ -6,6 +6,7 @@
 mod audit;
 mod login;
 mod pages;
+mod rectification;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -38,6 +39,12 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(pages::reports))
         .route("/completeness", get(pages::completeness))
         .route("/audit", get(pages::audit))
+        .route("/rectification", get(rectification::list))
+        .route("/rectification/mine", get(rectification::mine))
+        .route("/rectification/import", get(rectification::import_form).post(rectification::import))
+        .route("/rectification/tasks/{id}", get(rectification::task))
+        .route("/rectification/tasks/{id}/report", post(rectification::save_report))
+        .route("/rectification/orders/{id}/answer", post(rectification::answer_order))
         .route("/static/app.css", get(|| async { asset("text/css", include_str!("../../templates/web/app.css")) }))
         .route("/static/app.js", get(|| async { asset("text/javascript", include_str!("../../templates/web/app.js")) }))
         .layer(axum::middleware::from_fn_with_state(login::login_throttle(), login::with_login_throttle))
@@ -61,6 +68,11 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("completeness.html", include_str!("../../templates/web/completeness.html")),
         ("audit.html", include_str!("../../templates/web/audit.html")),
         ("error.html", include_str!("../../templates/web/error.html")),
+        ("rectification.html", include_str!("../../templates/web/rectification.html")),
+        ("rectification_task.html", include_str!("../../templates/web/rectification_task.html")),
+        ("rectification_mine.html", include_str!("../../templates/web/rectification_mine.html")),
+        ("rectification_import.html", include_str!("../../templates/web/rectification_import.html")),
+        ("rectification_form.html", include_str!("../../templates/web/rectification_form.html")),
     ] {
         env.add_template(name, source).expect("page templates parse");
     }

@@ -120,6 +120,13 @@ document.addEventListener("DOMContentLoaded", () => {
       workflow(button, action);
     }
   });
+  // a plan's text chosen as a file is read into the form's text area
+  for (const input of document.querySelectorAll("input[type=file][data-read-into]")) {
+    input.addEventListener("change", async () => {
+      const file = input.files[0];
+      if (file) document.getElementById(input.dataset.readInto).value = await file.text();
+    });
+  }
   for (const form of document.querySelectorAll('form[data-action="set-target"]')) {
     form.addEventListener("submit", event => { event.preventDefault(); setTarget(form); });
   }

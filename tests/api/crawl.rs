@@ -109,6 +109,13 @@ async fn known_codes(app: &TestApp) -> HashSet<String> {
     let mut codes: HashSet<String> = ROLES.iter().map(|r| r.name.to_string()).collect();
     // the demo is loaded as `demo`; tests add users as `test`
     codes.extend(["demo".to_string(), "test".to_string()]);
+    // the users, and whoever the audit log says acted (the demo's officer files its progress
+    // reports under its name)
+    let conn = app.pool.get().unwrap();
+    let mut users = conn.prepare("SELECT name FROM users UNION SELECT user FROM audit").unwrap();
+    codes.extend(users.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
+    drop(users);
+    drop(conn);
     for (path, key) in [("/api/v1/regions", "id"), ("/api/v1/indicators", "code")] {
         let answer = app.get_as_admin(path).await;
         for item in answer.body.as_array().expect("a list") {

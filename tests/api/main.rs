@@ -15,6 +15,8 @@ mod imports;
 mod matrix;
 mod plans;
 mod real_data;
+mod rectification_demo;
+mod rectification_pages;
 mod reports;
 mod resources;
 mod security;

@@ -114,21 +114,22 @@ impl Row {
         self
     }
 
-    /// After an admin made the plan `matrix` with problem 1 and its task 1 (of 高新技术科).
+    /// After an admin made the plan `matrix` with problem 5 and its task 9 (of 高新技术科):
+    /// the demo's plan holds problems 1–4, tasks 1–8 and order 1.
     fn after_a_task(self) -> Row {
         self.after_a_problem().after(
             Method::POST,
             "/api/v1/tasks",
-            json!({"problem": 1, "title": "加大研发投入", "departments": ["高新技术科"], "deadline": "2024-12-31"}),
+            json!({"problem": 5, "title": "加大研发投入", "departments": ["高新技术科"], "deadline": "2024-12-31"}),
         )
     }
 
-    /// After [`Row::after_a_task`] and an order (1) issued for it by hand.
+    /// After [`Row::after_a_task`] and an order (2) issued for it by hand.
     fn after_an_order(self) -> Row {
         self.after_a_task().after(
             Method::POST,
             "/api/v1/supervision/orders",
-            json!({"task": 1, "reasons": ["已超过完成时限"]}),
+            json!({"task": 9, "reasons": ["已超过完成时限"]}),
         )
     }
 
@@ -248,26 +249,26 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/problems", "/api/v1/problems", Access::Admin(201))
             .json(json!({"plan": "matrix", "title": "核心技术较少"}))
             .after_a_plan(),
-        read("/api/v1/problems/{id}", "/api/v1/problems/1").after_a_problem(),
-        row(Method::PUT, "/api/v1/problems/{id}", "/api/v1/problems/1", ADMIN)
+        read("/api/v1/problems/{id}", "/api/v1/problems/5").after_a_problem(),
+        row(Method::PUT, "/api/v1/problems/{id}", "/api/v1/problems/5", ADMIN)
             .json(json!({"title": "全社会科技投入不足"}))
             .after_a_problem(),
         row(Method::POST, "/api/v1/tasks", "/api/v1/tasks", Access::Admin(201))
-            .json(json!({"problem": 1, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}))
+            .json(json!({"problem": 5, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}))
             .after_a_problem(),
-        read("/api/v1/tasks/{id}", "/api/v1/tasks/1").after_a_task(),
-        row(Method::PUT, "/api/v1/tasks/{id}", "/api/v1/tasks/1", ADMIN)
+        read("/api/v1/tasks/{id}", "/api/v1/tasks/9").after_a_task(),
+        row(Method::PUT, "/api/v1/tasks/{id}", "/api/v1/tasks/9", ADMIN)
             .json(json!({"title": "加大研发投入", "departments": ["高新技术科"], "deadline": "long_term"}))
             .after_a_task(),
-        row(Method::POST, "/api/v1/tasks/{id}/done", "/api/v1/tasks/1/done", ADMIN)
+        row(Method::POST, "/api/v1/tasks/{id}/done", "/api/v1/tasks/9/done", ADMIN)
             .json(json!({"done_report": "专项资金已设立"}))
             .after_a_task(),
-        row(Method::POST, "/api/v1/tasks/{id}/reopen", "/api/v1/tasks/1/reopen", ADMIN)
+        row(Method::POST, "/api/v1/tasks/{id}/reopen", "/api/v1/tasks/9/reopen", ADMIN)
             .json(json!({"reason": "办结报告与实际不符"}))
             .after_a_task()
-            .after(Method::POST, "/api/v1/tasks/1/done", json!({"done_report": "专项资金已设立"})),
-        read("/api/v1/tasks/{id}/reports", "/api/v1/tasks/1/reports").after_a_task(),
-        row(Method::PUT, "/api/v1/tasks/{id}/reports/{period}", &format!("/api/v1/tasks/1/reports/{q}"), ADMIN)
+            .after(Method::POST, "/api/v1/tasks/9/done", json!({"done_report": "专项资金已设立"})),
+        read("/api/v1/tasks/{id}/reports", "/api/v1/tasks/9/reports").after_a_task(),
+        row(Method::PUT, "/api/v1/tasks/{id}/reports/{period}", &format!("/api/v1/tasks/9/reports/{q}"), ADMIN)
             .json(json!({"text": "已走访重点企业12家", "percent": 40}))
             .officer_gets(200)
             .after_a_task(),
@@ -324,29 +325,30 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/supervision/run", "/api/v1/supervision/run", ADMIN).after_a_task(),
         read("/api/v1/supervision/orders", "/api/v1/supervision/orders?status=open").after_an_order(),
         row(Method::POST, "/api/v1/supervision/orders", "/api/v1/supervision/orders", Access::Admin(201))
-            .json(json!({"task": 1, "reasons": ["R&D经费支出明显滞后，请说明原因和措施"]}))
+            .json(json!({"task": 9, "reasons": ["R&D经费支出明显滞后，请说明原因和措施"]}))
             .after_a_task(),
-        // the officer of the lead department answers order 1; the admin, who would find it
-        // answered, answers order 2
-        row(Method::POST, "/api/v1/supervision/orders/{id}/answer", "/api/v1/supervision/orders/1/answer", ADMIN)
+        // the officer of the lead department answers order 2; the admin, who would find it
+        // answered, answers order 3
+        row(Method::POST, "/api/v1/supervision/orders/{id}/answer", "/api/v1/supervision/orders/2/answer", ADMIN)
             .json(json!({"response": "已召开专题会议，制定R&D投入提升方案"}))
             .officer_gets(200)
-            .admin_calls("/api/v1/supervision/orders/2/answer")
+            .admin_calls("/api/v1/supervision/orders/3/answer")
             .after_an_order()
             .after(
                 Method::POST,
                 "/api/v1/tasks",
-                json!({"problem": 1, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}),
+                json!({"problem": 5, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}),
             )
-            .after(Method::POST, "/api/v1/supervision/orders", json!({"task": 2, "reasons": ["进展滞后"]})),
-        row(Method::POST, "/api/v1/supervision/orders/{id}/close", "/api/v1/supervision/orders/1/close", ADMIN)
+            .after(Method::POST, "/api/v1/supervision/orders", json!({"task": 10, "reasons": ["进展滞后"]})),
+        row(Method::POST, "/api/v1/supervision/orders/{id}/close", "/api/v1/supervision/orders/2/close", ADMIN)
             .after_an_order()
-            .after(Method::POST, "/api/v1/supervision/orders/1/answer", json!({"response": "已整改"})),
+            .after(Method::POST, "/api/v1/supervision/orders/2/answer", json!({"response": "已整改"})),
         read("/charts/named/{file}", "/charts/named/rd-share-benchmarks.svg"),
         read("/charts/{file}", "/charts/trend.png?region=town-jia&indicator=gdp&from=2023Q1&to=2023Q4"),
         read("/reports/assessment/{file}", "/reports/assessment/2023.json"),
         read("/reports/bulletin/{file}", "/reports/bulletin/2023Q3.html?region=district"),
         read("/reports/completeness/{file}", "/reports/completeness/2023Q4.json"),
+        read("/reports/rectification/{file}", "/reports/rectification/2023Q4.json?on=2023-12-20"),
         read("/templates/{region}/{file}", "/templates/town-jia/2023Q4.xlsx"),
     ]
 }
