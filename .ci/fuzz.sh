@@ -121,7 +121,8 @@ checks.positive_data_acceptance.enabled = false
 # characters. Such refusals are 422 naming the line or field, as the document says.
 [[operations]]
 include-name = [
-    "POST /api/v1/plans", "POST /api/v1/plans/import", "POST /api/v1/problems", "PUT /api/v1/problems/{id}",
+    "POST /api/v1/plans", "PUT /api/v1/plans/{id}", "POST /api/v1/plans/import", "POST /api/v1/problems",
+    "PUT /api/v1/problems/{id}",
     "POST /api/v1/tasks", "PUT /api/v1/tasks/{id}", "POST /api/v1/tasks/{id}/done", "POST /api/v1/tasks/{id}/reopen",
     "PUT /api/v1/tasks/{id}/reports/{period}",
 ]

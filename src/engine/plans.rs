@@ -3,7 +3,7 @@
 //! writes. Admins write plans, problems and tasks; an officer of one of a task's departments (or
 //! an admin) reports its progress; everyone signed in reads. Every change is audited.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,7 @@ use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::period::in_beijing;
 use crate::domain::plan_text::{self, ParsedPlan};
-use crate::domain::rectification::{Deadline, FigureLink, TargetLink, TaskStatus};
+use crate::domain::rectification::{Deadline, FigureLink, Light, TargetLink, TaskStatus, order_number};
 use crate::domain::{FieldError, Period, Quarter, RegionId, text};
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -70,6 +70,14 @@ pub struct Task {
     /// 办结报告
     pub done_report: Option<String>,
     pub created_at: String,
+}
+
+/// A task with its light on the day asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TaskWithLight {
+    #[serde(flatten)]
+    pub task: Task,
+    pub light: Light,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -303,6 +311,74 @@ pub fn create(conn: &Connection, user: &User, plan: Plan) -> AppResult<Plan> {
     Ok(plan)
 }
 
+/// Changes a plan's title and year (admins); its id stays.
+pub fn update(conn: &Connection, user: &User, id: &str, title: &str, year: i32) -> AppResult<Plan> {
+    require_admin(user)?;
+    let old = Plan::from(store::rectification::plan(conn, id)?.ok_or_else(|| plan_not_found(id))?);
+    let plan = checked_plan(Plan { id: old.id.clone(), title: title.to_string(), year }, "id")?;
+    store::rectification::update_plan(
+        conn,
+        &PlanRow { id: plan.id.clone(), title: plan.title.clone(), year: plan.year },
+    )?;
+    audit_change(conn, &user.name, "update", "plan", &plan.id, Scope::default(), Some(&old), Some(&plan))?;
+    Ok(plan)
+}
+
+/// A supervision order as the audit log keeps it when its plan is removed.
+#[derive(Debug, Serialize)]
+struct RemovedOrder {
+    id: i64,
+    number: String,
+    task: i64,
+    reasons: Vec<String>,
+    issued_at: String,
+    issued_by: String,
+    respond_by: String,
+    response: Option<String>,
+    responded_at: Option<String>,
+    responded_by: Option<String>,
+    closed_at: Option<String>,
+}
+
+/// Everything a removed plan held, as the audit log keeps it.
+#[derive(Debug, Serialize)]
+struct RemovedPlan {
+    #[serde(flatten)]
+    plan: PlanWithProblems,
+    reports: Vec<Report>,
+    orders: Vec<RemovedOrder>,
+}
+
+/// Removes a plan (admins) with its problems, tasks, progress reports and supervision orders; the
+/// audit log keeps what it was. Runs in the caller's transaction: all or nothing. Answers the plan.
+pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Plan> {
+    require_admin(user)?;
+    let plan = get(conn, id)?;
+    let mut reports = Vec::new();
+    let mut orders = Vec::new();
+    for task in plan.problems.iter().flat_map(|p| &p.tasks) {
+        reports.extend(store::rectification::reports_of(conn, task.id)?.into_iter().map(Report::from));
+        orders.extend(store::rectification::orders(conn, Some(task.id))?.into_iter().map(|o| RemovedOrder {
+            id: o.id,
+            number: order_number(o.year, o.n),
+            task: o.task,
+            reasons: o.reasons,
+            issued_at: o.issued_at,
+            issued_by: o.issued_by,
+            respond_by: o.respond_by.to_string(),
+            response: o.response,
+            responded_at: o.responded_at,
+            responded_by: o.responded_by,
+            closed_at: o.closed_at,
+        }));
+    }
+    store::rectification::delete_plan(conn, id)?;
+    let removed = plan.plan.clone();
+    let old = RemovedPlan { plan, reports, orders };
+    audit_change(conn, &user.name, "delete", "plan", id, Scope::default(), Some(&old), None)?;
+    Ok(removed)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Problems
 
@@ -406,6 +482,13 @@ fn task_row(conn: &Connection, id: i64) -> AppResult<TaskRow> {
 
 pub fn get_task(conn: &Connection, id: i64) -> AppResult<Task> {
     Ok(Task::from(task_row(conn, id)?))
+}
+
+/// A task with its light (亮灯) on day `on`, by the supervision's rules.
+pub fn task_on(conn: &Connection, id: i64, on: NaiveDate) -> AppResult<TaskWithLight> {
+    let row = task_row(conn, id)?;
+    let light = super::supervision::light_of(conn, &row, on)?;
+    Ok(TaskWithLight { task: Task::from(row), light })
 }
 
 /// Checks a task as written; `id` is the task being changed (none for a new one). Departments

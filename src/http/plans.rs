@@ -15,17 +15,19 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, body_bytes, path_not_text, quarter, whole, whole_opt};
 use crate::app::AppState;
 use crate::domain::Quarter;
+use crate::domain::period::Day;
 use crate::domain::rectification::{Deadline, FigureLink, TargetLink};
 use crate::engine;
 use crate::engine::plans::{
-    ImportOutcome, Plan, PlanImport, PlanWithProblems, Problem, ProblemDraft, ProblemWithTasks, Report, Task, TaskDraft,
+    ImportOutcome, Plan, PlanImport, PlanWithProblems, Problem, ProblemDraft, ProblemWithTasks, Report, Task,
+    TaskDraft, TaskWithLight,
 };
 use crate::transfer::{self, RowError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_plans, create_plan))
-        .routes(routes!(get_plan))
+        .routes(routes!(get_plan, update_plan, delete_plan))
         .routes(routes!(import))
         .routes(routes!(list_problems, create_problem))
         .routes(routes!(get_problem, update_problem))
@@ -113,6 +115,43 @@ async fn get_plan(
     ApiPath(id): ApiPath,
 ) -> ApiResult<Json<PlanWithProblems>> {
     Ok(Json(state.read(move |conn| engine::plans::get(conn, &id)).await?))
+}
+
+/// What a change of a plan may say: its title and year (its id stays).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChangeBody {
+    /// 1 to 200 characters, not only spaces
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]", example = "关于巡察反馈意见的整改方案")]
+    title: String,
+    #[serde(deserialize_with = "whole")]
+    #[schema(minimum = 1900, maximum = 2200, example = 2023)]
+    year: i32,
+}
+
+/// Changes a plan's title and year (admins); audited.
+#[utoipa::path(put, path = "/plans/{id}", tag = "plans", params(PlanPath), request_body = PlanChangeBody,
+    responses((status = 200, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_plan(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath,
+    ApiJson(body): ApiJson<PlanChangeBody>,
+) -> ApiResult<Json<Plan>> {
+    Ok(Json(state.write(move |tx| engine::plans::update(tx, &user, &id, &body.title, body.year)).await?))
+}
+
+/// Removes a plan (admins) with its problems, tasks, progress reports and supervision orders, in
+/// one transaction; the audit log keeps what it was. Answers the plan removed.
+#[utoipa::path(delete, path = "/plans/{id}", tag = "plans", params(PlanPath),
+    responses((status = 200, body = Plan), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_plan(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(id): ApiPath,
+) -> ApiResult<Json<Plan>> {
+    Ok(Json(state.write(move |tx| engine::plans::delete(tx, &user, &id)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -335,12 +374,27 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// A task: measures, leaders, departments, persons, deadline, targets, status.
-#[utoipa::path(get, path = "/tasks/{id}", tag = "plans", params(NumberPath),
-    responses((status = 200, body = Task), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn get_task(State(state): State<AppState>, _user: CurrentUser, ApiPath(id): ApiPath) -> ApiResult<Json<Task>> {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// the day of the light, `YYYY-MM-DD`; default today in China time
+    #[param(inline)]
+    on: Option<Day>,
+}
+
+/// A task: measures, leaders, departments, persons, deadline, targets, status, and its light
+/// (亮灯) on the day with every reason.
+#[utoipa::path(get, path = "/tasks/{id}", tag = "plans", params(NumberPath, TaskQuery),
+    responses((status = 200, body = TaskWithLight), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_task(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiPath(id): ApiPath,
+    ApiQuery(q): ApiQuery<TaskQuery>,
+) -> ApiResult<Json<TaskWithLight>> {
     let id = number(&id, "任务")?;
-    Ok(Json(state.read(move |conn| engine::plans::get_task(conn, id)).await?))
+    let on = q.on.map_or_else(engine::supervision::today, |d| d.0);
+    Ok(Json(state.read(move |conn| engine::plans::task_on(conn, id, on)).await?))
 }
 
 /// Changes what a task says (admins); its status stays.

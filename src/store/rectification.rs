@@ -176,6 +176,27 @@ pub fn problem(conn: &Connection, id: i64) -> Result<Option<ProblemRow>, StoreEr
     Ok(stmt.query_row([id], problem_from).optional()?)
 }
 
+/// Changes a plan's title and year.
+pub fn update_plan(conn: &Connection, plan: &PlanRow) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE plans SET title = ?2, year = ?3 WHERE id = ?1")?
+        .execute(params![plan.id, plan.title, plan.year])?;
+    Ok(())
+}
+
+/// Removes a plan with everything under it, in dependency order: the orders, progress reports
+/// and departments of its tasks, the tasks, the problems, the plan. Call it in a transaction.
+pub fn delete_plan(conn: &Connection, id: &str) -> Result<(), StoreError> {
+    const TASKS: &str = "SELECT t.id FROM tasks t JOIN problems p ON p.id = t.problem WHERE p.plan = ?1";
+    for table in ["orders", "progress_reports", "task_departments"] {
+        conn.prepare_cached(&format!("DELETE FROM {table} WHERE task IN ({TASKS})"))?.execute([id])?;
+    }
+    conn.prepare_cached("DELETE FROM tasks WHERE problem IN (SELECT id FROM problems WHERE plan = ?1)")?
+        .execute([id])?;
+    conn.prepare_cached("DELETE FROM problems WHERE plan = ?1")?.execute([id])?;
+    conn.prepare_cached("DELETE FROM plans WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
 /// Changes a problem's place, title, description and figures (its plan stays).
 pub fn update_problem(conn: &Connection, p: &ProblemRow) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE problems SET seq = ?2, title = ?3, description = ?4, indicators = ?5 WHERE id = ?1")?

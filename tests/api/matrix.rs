@@ -240,6 +240,11 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/plans", "/api/v1/plans", Access::Admin(201))
             .json(json!({"id": "xuncha-2024", "title": "整改方案", "year": 2024})),
         read("/api/v1/plans/{id}", "/api/v1/plans/matrix").after_a_task(),
+        row(Method::PUT, "/api/v1/plans/{id}", "/api/v1/plans/matrix", ADMIN)
+            .json(json!({"title": "整改方案（修订）", "year": 2025}))
+            .after_a_plan(),
+        // the demo's plan, with its tasks' reports and order 1: each row has a database of its own
+        row(Method::DELETE, "/api/v1/plans/{id}", "/api/v1/plans/xuncha-2023", ADMIN),
         row(Method::POST, "/api/v1/plans/import", "/api/v1/plans/import?plan=xuncha-2024&title=t&year=2024", ADMIN)
             .text(PLAN_TEXT),
         row(Method::POST, "/api/v1/plans/import", "/api/v1/plans/import?plan=xuncha-2024&title=t&year=2024&dry_run=true", ADMIN)
@@ -256,7 +261,7 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/tasks", "/api/v1/tasks", Access::Admin(201))
             .json(json!({"problem": 5, "title": "深化产学研合作", "departments": ["高新技术科"], "deadline": "long_term"}))
             .after_a_problem(),
-        read("/api/v1/tasks/{id}", "/api/v1/tasks/9").after_a_task(),
+        read("/api/v1/tasks/{id}", "/api/v1/tasks/9?on=2025-01-20").after_a_task(),
         row(Method::PUT, "/api/v1/tasks/{id}", "/api/v1/tasks/9", ADMIN)
             .json(json!({"title": "加大研发投入", "departments": ["高新技术科"], "deadline": "long_term"}))
             .after_a_task(),

@@ -403,3 +403,139 @@ async fn progress_is_reported_by_an_officer_of_the_task_s_department_and_a_secon
     assert_eq!(entries[0]["new"]["text"], "已走访重点企业15家，设立专项资金");
     assert_eq!(entries[0]["user"], "gaoxin");
 }
+
+/// A task of 高新技术科 under `problem`, without targets, due on `deadline`; its id.
+async fn plain_task(app: &TestApp, problem: i64, title: &str, deadline: &str) -> i64 {
+    let body = json!({"problem": problem, "title": title, "departments": ["高新技术科"], "deadline": deadline});
+    let answer = app.send_json(Method::POST, "/api/v1/tasks", &app.admin, &body).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    answer.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_task_shows_its_light_on_the_day_asked_about_blue_on_its_deadline_and_red_the_day_after() {
+    let app = spawn_app().await.with_small_world().await;
+    let problem = plan_with_a_problem(&app).await;
+    // created today, so no quarter before the deadline is due: only the deadline decides
+    let id = plain_task(&app, problem, "加大研发投入", "2020-06-30").await;
+    let viewer = app.add_user("leader", Role::Viewer, &[]);
+    let cases = [
+        ("2020-05-30", "green", "on_schedule", "按计划推进，完成时限为2020年6月30日"),
+        ("2020-05-31", "blue", "deadline_near", "距完成时限（2020年6月30日）还有30天"),
+        ("2020-06-30", "blue", "deadline_near", "今天是完成时限（2020年6月30日）"),
+        ("2020-07-01", "red", "overdue", "已超过完成时限（2020年6月30日）1天"),
+    ];
+    for (on, color, code, message) in cases {
+        let answer = app.get(&format!("/api/v1/tasks/{id}?on={on}"), Some(&viewer)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{on}: {}", answer.body);
+        assert_eq!(answer.body["title"], "加大研发投入", "{on}: the task itself is there");
+        assert_eq!(answer.body["deadline"], "2020-06-30");
+        assert_eq!(
+            answer.body["light"],
+            json!({"color": color, "reasons": [{"code": code, "message": message}]}),
+            "{on}"
+        );
+    }
+    let today = app.get(&format!("/api/v1/tasks/{id}"), Some(&viewer)).await;
+    assert_eq!(today.status, StatusCode::OK, "{}", today.body);
+    assert_eq!(today.body["light"]["color"], "red", "today is long after the deadline: {}", today.body);
+    for on in ["2020-02-30", "20200630", "tomorrow"] {
+        let answer = app.get(&format!("/api/v1/tasks/{id}?on={on}"), Some(&viewer)).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{on}: {}", answer.body);
+        assert_eq!(answer.fields(), ["on"], "{on}");
+    }
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_plan_s_title_and_year_and_the_audit_keeps_both() {
+    let app = spawn_app().await.with_small_world().await;
+    plan_with_a_problem(&app).await;
+    let viewer = app.add_user("leader", Role::Viewer, &[]);
+    let change = json!({"title": "关于巡察反馈意见的整改方案（修订）", "year": 2024});
+    let before = fingerprint(&app.pool);
+    let refused = app.send_json(Method::PUT, "/api/v1/plans/p2023", &viewer, &change).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let cases = [(json!({"title": " ", "year": 2024}), "title"), (json!({"title": "整改方案", "year": 1800}), "year")];
+    for (body, field) in cases {
+        let answer = app.send_json(Method::PUT, "/api/v1/plans/p2023", &app.admin, &body).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", answer.body);
+        assert_eq!(answer.fields(), [field], "{body}");
+    }
+    assert_eq!(fingerprint(&app.pool), before, "refusals store nothing");
+    let unknown = app.send_json(Method::PUT, "/api/v1/plans/p1999", &app.admin, &change).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    assert_eq!(unknown.body["error"]["message"], "整改方案“p1999”不存在");
+
+    let answer = app.send_json(Method::PUT, "/api/v1/plans/p2023", &app.admin, &change).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let want = json!({"id": "p2023", "title": "关于巡察反馈意见的整改方案（修订）", "year": 2024});
+    assert_eq!(answer.body, want);
+    let plan = app.get("/api/v1/plans/p2023", Some(&viewer)).await.body;
+    assert_eq!((&plan["title"], &plan["year"]), (&want["title"], &want["year"]));
+    assert_eq!(plan["problems"].as_array().unwrap().len(), 1, "its problem stays");
+    let audit = app.get_as_admin("/api/v1/audit?limit=100").await.body;
+    let entry = audit.as_array().unwrap().iter().find(|e| e["entity"] == "plan" && e["action"] == "update").unwrap();
+    assert_eq!(entry["key"], "p2023");
+    assert_eq!(entry["old"], json!({"id": "p2023", "title": "整改方案", "year": 2023}));
+    assert_eq!(entry["new"], want);
+}
+
+async fn delete_plan(app: &TestApp, token: &str, id: &str) -> Answer {
+    app.send(app.client.delete(format!("{}/api/v1/plans/{id}", app.base)).bearer_auth(token)).await
+}
+
+#[tokio::test]
+async fn deleting_a_plan_removes_its_problems_tasks_reports_and_orders_and_a_second_delete_is_not_found() {
+    let app = spawn_app().await.with_small_world().await;
+    let problem = plan_with_a_problem(&app).await;
+    let id = plain_task(&app, problem, "加大研发投入", "2020-06-30").await;
+    let current = zhibiao::engine::current_quarter();
+    let report = json!({"text": "已走访重点企业12家"});
+    let answer =
+        app.send_json(Method::PUT, &format!("/api/v1/tasks/{id}/reports/{current}"), &app.admin, &report).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let order = json!({"task": id, "reasons": ["已超过完成时限"]});
+    let answer = app.send_json(Method::POST, "/api/v1/supervision/orders", &app.admin, &order).await;
+    assert!(answer.status.is_success(), "{}", answer.body);
+    // another plan, which stays
+    let other = json!({"id": "p2024", "title": "另一整改方案", "year": 2024});
+    assert_eq!(app.send_json(Method::POST, "/api/v1/plans", &app.admin, &other).await.status, StatusCode::CREATED);
+    let answer = app
+        .send_json(Method::POST, "/api/v1/problems", &app.admin, &json!({"plan": "p2024", "title": "人才缺乏"}))
+        .await;
+    let kept = plain_task(&app, answer.body["id"].as_i64().unwrap(), "引进高层次人才", "long_term").await;
+
+    let viewer = app.add_user("leader", Role::Viewer, &[]);
+    let before = fingerprint(&app.pool);
+    let refused = delete_plan(&app, &viewer, "p2023").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(fingerprint(&app.pool), before, "a refusal removes nothing");
+
+    let answer = delete_plan(&app, &app.admin, "p2023").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body, json!({"id": "p2023", "title": "整改方案", "year": 2023}));
+
+    let tasks = app.get("/api/v1/tasks", Some(&viewer)).await.body;
+    let ids: Vec<i64> = tasks.as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [kept], "only the other plan's task is left");
+    assert_eq!(app.get("/api/v1/supervision/orders", Some(&viewer)).await.body, json!([]));
+    assert_eq!(app.get("/api/v1/plans/p2023", Some(&viewer)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/tasks/{id}"), Some(&viewer)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/problems/{problem}"), Some(&viewer)).await.status, StatusCode::NOT_FOUND);
+    let plans = app.get("/api/v1/plans", Some(&viewer)).await.body;
+    assert_eq!(plans, json!([{"id": "p2024", "title": "另一整改方案", "year": 2024}]));
+
+    let audit = app.get_as_admin("/api/v1/audit?limit=100").await.body;
+    let entry = audit.as_array().unwrap().iter().find(|e| e["entity"] == "plan" && e["action"] == "delete").unwrap();
+    assert_eq!(entry["key"], "p2023");
+    assert_eq!(entry["new"], Value::Null);
+    let old = &entry["old"];
+    assert_eq!((&old["title"], &old["year"]), (&json!("整改方案"), &json!(2023)));
+    assert_eq!(old["problems"][0]["tasks"][0]["title"], "加大研发投入");
+    assert_eq!(old["reports"][0]["text"], "已走访重点企业12家");
+    assert_eq!(old["orders"][0]["reasons"], json!(["已超过完成时限"]));
+
+    let again = delete_plan(&app, &app.admin, "p2023").await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    assert_eq!(again.body["error"]["message"], "整改方案“p2023”不存在");
+}
