@@ -20,7 +20,7 @@ pub struct ParsedPlan {
 }
 
 /// One 存在问题 and the 解决措施 blocks under it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ParsedProblem {
     /// 1, 2, … in the order of the text.
     pub seq: usize,
@@ -36,7 +36,7 @@ pub struct ParsedProblem {
 }
 
 /// One 解决措施 block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ParsedTask {
     /// 1, 2, … within its problem.
     pub seq: usize,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{Scope, audit_change, require_admin, world};
 use crate::domain::access::User;
 use crate::domain::period::in_beijing;
-use crate::domain::plan_text::{self, ParsedPlan};
+use crate::domain::plan_text::{self, ParsedPlan, ParsedProblem};
 use crate::domain::rectification::{Deadline, FigureLink, Light, TargetLink, TaskStatus, order_number};
 use crate::domain::{FieldError, Period, Quarter, RegionId, text};
 use crate::error::{AppError, AppResult};
@@ -703,40 +703,12 @@ pub struct LineProblem {
     pub message: String,
 }
 
-/// A task as read from the text.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ImportedTask {
-    pub seq: usize,
-    pub title: String,
-    pub measures: Vec<String>,
-    pub leaders: Vec<String>,
-    pub departments: Vec<String>,
-    pub persons: Vec<String>,
-    pub deadline: Deadline,
-    /// the line of its `解决措施：`
-    pub line: usize,
-}
-
-/// A problem as read from the text, with the indicators its text names.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ImportedProblem {
-    pub seq: usize,
-    pub title: String,
-    pub description: String,
-    /// codes of the indicators whose name appears in the problem's text; a real import links
-    /// them, of the tree's root region
-    pub suggested_indicators: Vec<String>,
-    pub tasks: Vec<ImportedTask>,
-    /// the line of its `存在问题：`
-    pub line: usize,
-}
-
 /// What a plan import read, and (unless a dry run) stored.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PlanImport {
     pub dry_run: bool,
     pub plan: Plan,
-    pub problems: Vec<ImportedProblem>,
+    pub problems: Vec<ParsedProblem>,
     /// the departments the text names that are not registered, in order of appearance; a real
     /// import registers them
     pub new_departments: Vec<String>,
@@ -790,31 +762,7 @@ pub fn import(conn: &Connection, user: &User, plan: Plan, text: &str, dry_run: b
     if !errors.is_empty() {
         return Ok(ImportOutcome::Errors(errors));
     }
-    let problems: Vec<ImportedProblem> = parsed
-        .problems
-        .into_iter()
-        .map(|p| ImportedProblem {
-            seq: p.seq,
-            title: p.title,
-            description: p.description,
-            suggested_indicators: p.suggested_indicators,
-            line: p.line,
-            tasks: p
-                .tasks
-                .into_iter()
-                .map(|t| ImportedTask {
-                    seq: t.seq,
-                    title: t.title,
-                    measures: t.measures,
-                    leaders: t.leaders,
-                    departments: t.departments,
-                    persons: t.persons,
-                    deadline: t.deadline,
-                    line: t.line,
-                })
-                .collect(),
-        })
-        .collect();
+    let problems = parsed.problems;
     let task_count = problems.iter().map(|p| p.tasks.len()).sum();
     let outcome = PlanImport { dry_run, plan, problems, new_departments, task_count };
     if !dry_run {
