@@ -12,6 +12,7 @@ use super::layout::{self, Anchor, CategoryLabels, Orientation, Rect};
 use super::model::*;
 use super::style::*;
 use crate::domain::number::{fixed, share_percent};
+use crate::domain::rectification::Color as Light;
 
 pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     fonts::ensure()?;
@@ -106,9 +107,11 @@ pub fn size(chart: &Chart) -> (u32, u32) {
     let rows = match &chart.body {
         Body::Bars(b) => b.rows.len(),
         Body::Progress(p) => p.rows.len(),
+        Body::TaskLights(t) => t.rows.len(),
         _ => 0,
     };
-    let fixed = 2 * MARGIN + title_size(&chart.title) + TITLE_GAP + PLOT_TOP + VALUE_AXIS_BELOW;
+    let legend = if matches!(chart.body, Body::TaskLights(_)) { LEGEND_HEIGHT } else { 0 };
+    let fixed = 2 * MARGIN + title_size(&chart.title) + TITLE_GAP + legend + PLOT_TOP + VALUE_AXIS_BELOW;
     let rows = u32::try_from(rows).unwrap_or(u32::MAX);
     let needed = fixed.saturating_add(rows.saturating_mul(ROW_MIN_HEIGHT));
     (WIDTH, needed.clamp(HEIGHT, MAX_HEIGHT))
@@ -134,6 +137,7 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> DrawResult<DB> {
         Body::Bars(c) => bars(&body, c),
         Body::Scores(c) => scores(&body, c),
         Body::Progress(c) => progress(&body, c),
+        Body::TaskLights(c) => task_lights(&body, c),
     }
 }
 
@@ -463,16 +467,46 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     write_clear(&area, &labels, NOTE_SIZE, (Anchor::LowerRight, Orientation::Level), bounds, legend_box.as_slice())
 }
 
+/// One row of a horizontal bar chart: its parts laid end to end from zero (one part for a plain
+/// bar, none for no figure) and the text right of its end.
+struct Row {
+    parts: Vec<(f64, RGBColor)>,
+    text: String,
+}
+
+impl Row {
+    fn single(value: Option<f64>, colour: RGBColor, text: String) -> Row {
+        Row { parts: finite(value).map(|v| (v, colour)).into_iter().collect(), text }
+    }
+
+    fn end(&self) -> f64 {
+        self.parts.iter().map(|p| p.0).sum()
+    }
+}
+
+/// The value axis under horizontal bars.
+struct ValueAxis<'a> {
+    title: &'a str,
+    /// a value the axis reaches at least
+    floor: f64,
+    /// the values count things: ticks are whole numbers
+    counts: bool,
+}
+
+impl ValueAxis<'_> {
+    fn ticks(&self, hi: f64) -> usize {
+        if self.counts { VALUE_TICKS.min(hi.floor() as usize + 1) } else { VALUE_TICKS }
+    }
+}
+
 /// Horizontal bars, one row each, top to bottom in the given order: names left, each bar's text
-/// right of its end, optional marks (the expected share) across the rows. `floor` is a value the
-/// axis reaches at least.
+/// right of its end, optional marks (the expected share) across the rows.
 fn horizontal<DB: DrawingBackend>(
     area: &Area<DB>,
-    axis: &str,
+    axis: ValueAxis,
     names: &[String],
-    bars: &[(Option<f64>, RGBColor, String)],
+    bars: &[Row],
     marks: &[Option<f64>],
-    floor: f64,
 ) -> DrawResult<DB> {
     let n = names.len();
     let (width, height) = area.dim_in_pixel();
@@ -480,12 +514,13 @@ fn horizontal<DB: DrawingBackend>(
     let name_width = names.iter().map(|s| layout::text_width(s, LABEL_SIZE)).fold(0.0, f64::max);
     let left = (name_width + f64::from(TICK_GAP) + layout::LABEL_GAP).ceil() as u32;
     let plot_width = f64::from(width.saturating_sub(left + PLOT_RIGHT)).max(1.0);
-    let ends: Vec<f64> = bars.iter().map(|b| finite(b.0).unwrap_or(0.0)).collect();
+    let ends: Vec<f64> = bars.iter().map(Row::end).collect();
     // A bar's text starts after its bar and after the mark across its row, which would cross it.
     let starts: Vec<f64> =
         ends.iter().enumerate().map(|(i, e)| marks.get(i).copied().and_then(finite).map_or(*e, |m| e.max(m))).collect();
-    let others: Vec<f64> = marks.iter().copied().filter_map(finite).chain([floor]).collect();
-    let room = bars.iter().map(|b| layout::text_width(&b.2, VALUE_SIZE)).fold(0.0, f64::max) + f64::from(VALUE_OFFSET);
+    let others: Vec<f64> = marks.iter().copied().filter_map(finite).chain([axis.floor]).collect();
+    let room =
+        bars.iter().map(|b| layout::text_width(&b.text, VALUE_SIZE)).fold(0.0, f64::max) + f64::from(VALUE_OFFSET);
     let hi = layout::axis_top(&starts, plot_width, room, 1.1).max(layout::axis_top(&others, 1.0, 0.0, 1.1));
     let lo = layout::axis_bottom(&ends);
     let row_height = f64::from(height.saturating_sub(VALUE_AXIS_BELOW + PLOT_TOP)) / n.max(1) as f64;
@@ -496,7 +531,8 @@ fn horizontal<DB: DrawingBackend>(
         .x_label_area_size(VALUE_AXIS_BELOW)
         .y_label_area_size(left)
         .build_cartesian_2d(lo..hi, 0f64..n.max(1) as f64)?;
-    let decimals = layout::tick_decimals(&layout::ticks(lo, hi, VALUE_TICKS));
+    let ticks = axis.ticks(hi);
+    let decimals = layout::tick_decimals(&layout::ticks(lo, hi, ticks));
     let tick = move |v: &f64| layout::format_tick(*v, decimals);
     chart
         .configure_mesh()
@@ -504,16 +540,21 @@ fn horizontal<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
         .y_labels(0)
-        .x_labels(VALUE_TICKS)
+        .x_labels(ticks)
         .x_label_formatter(&tick)
-        .x_desc(axis)
+        .x_desc(axis.title)
         .label_style(font(LABEL_SIZE))
         .axis_desc_style(font(LABEL_SIZE))
         .draw()?;
     // Row 0 is at the bottom of the axis: the first bar goes into the top row.
     let row = |i: usize| (n - 1 - i) as f64;
-    chart.draw_series(bars.iter().enumerate().filter_map(|(i, (v, colour, _))| {
-        Some(Rectangle::new([(0.0, row(i) + gap), (finite(*v)?, row(i) + 1.0 - gap)], colour.filled()))
+    chart.draw_series(bars.iter().enumerate().flat_map(|(i, bar)| {
+        bar.parts.iter().scan(0.0, move |from, (v, colour)| {
+            let to = *from + v;
+            let part = Rectangle::new([(*from, row(i) + gap), (to, row(i) + 1.0 - gap)], colour.filled());
+            *from = to;
+            Some(part)
+        })
     }))?;
     chart.draw_series(marks.iter().enumerate().filter_map(|(i, m)| {
         let m = finite(*m)?;
@@ -531,9 +572,9 @@ fn horizontal<DB: DrawingBackend>(
         .iter()
         .zip(&starts)
         .enumerate()
-        .map(|(i, ((_, _, text), start))| {
+        .map(|(i, (bar, start))| {
             let (x, y) = chart.backend_coord(&(start.max(0.0), row(i) + 0.5));
-            (text.clone(), (x + VALUE_OFFSET as i32, y))
+            (bar.text.clone(), (x + VALUE_OFFSET as i32, y))
         })
         .collect();
     write_clear(area, &value_labels, VALUE_SIZE, (Anchor::Start, Orientation::Level), bounds, &[])
@@ -541,15 +582,15 @@ fn horizontal<DB: DrawingBackend>(
 
 fn bars<DB: DrawingBackend>(area: &Area<DB>, c: &Bars) -> DrawResult<DB> {
     let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
-    let bars: Vec<(Option<f64>, RGBColor, String)> = c
+    let bars: Vec<Row> = c
         .rows
         .iter()
         .map(|r| {
             let text = r.value.map_or_else(|| NO_DATA.to_string(), |v| fixed(v, c.decimals));
-            (r.value, if r.highlight { OURS } else { OTHERS }, text)
+            Row::single(r.value, if r.highlight { OURS } else { OTHERS }, text)
         })
         .collect();
-    horizontal(area, &c.axis, &names, &bars, &[], 0.0)
+    horizontal(area, ValueAxis { title: &c.axis, floor: 0.0, counts: false }, &names, &bars, &[])
 }
 
 /// Above this many regions an assessment chart names no bar and writes no score on it: a
@@ -604,7 +645,7 @@ fn scores<DB: DrawingBackend>(area: &Area<DB>, c: &Scores) -> DrawResult<DB> {
 
 fn progress<DB: DrawingBackend>(area: &Area<DB>, c: &ProgressRows) -> DrawResult<DB> {
     let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
-    let bars: Vec<(Option<f64>, RGBColor, String)> = c
+    let bars: Vec<Row> = c
         .rows
         .iter()
         .map(|r| {
@@ -612,11 +653,36 @@ fn progress<DB: DrawingBackend>(area: &Area<DB>, c: &ProgressRows) -> DrawResult
                 Some(v) => format!("{}  {}", share_percent(v), r.status.label()),
                 None => r.status.label().to_string(),
             };
-            (r.completion.map(|v| 100.0 * v), status_colour(r.status), text)
+            Row::single(r.completion.map(|v| 100.0 * v), status_colour(r.status), text)
         })
         .collect();
     let marks: Vec<Option<f64>> = c.rows.iter().map(|r| Some(100.0 * r.expected)).collect();
-    horizontal(area, "完成率（%）　红线：序时进度", &names, &bars, &marks, 100.0)
+    let axis = ValueAxis { title: "完成率（%）　红线：序时进度", floor: 100.0, counts: false };
+    horizontal(area, axis, &names, &bars, &marks)
+}
+
+/// Tasks by department, one bar each, its parts the lights in the order of `Light::ALL`, the
+/// legend above; the bar's text is its total.
+fn task_lights<DB: DrawingBackend>(area: &Area<DB>, c: &TaskLights) -> DrawResult<DB> {
+    let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
+    let entries: Vec<(&str, Mark)> = Light::ALL.iter().map(|l| (l.label(), Mark::Swatch(light_colour(*l)))).collect();
+    let right = legend_area.dim_in_pixel().0.saturating_sub(PLOT_RIGHT) as i32;
+    legend(&legend_area, &entries, right)?;
+    let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
+    let bars: Vec<Row> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let parts = Light::ALL
+                .iter()
+                .zip(&r.counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(l, n)| (*n as f64, light_colour(*l)))
+                .collect();
+            Row { parts, text: format!("{}项", r.counts.iter().sum::<usize>()) }
+        })
+        .collect();
+    horizontal(&area, ValueAxis { title: "牵头任务（项）", floor: 1.0, counts: true }, &names, &bars, &[])
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub enum Body {
     Bars(Bars),
     Scores(Scores),
     Progress(ProgressRows),
+    TaskLights(TaskLights),
 }
 
 /// Per child region: annual target and year-to-date actual side by side, completion on top,
@@ -96,4 +97,17 @@ pub struct ProgressRow {
     pub completion: Option<f64>,
     pub expected: f64,
     pub status: Status,
+}
+
+/// The rectification tasks each department leads, one bar per department made of its tasks by light.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskLights {
+    pub rows: Vec<LightCounts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LightCounts {
+    pub name: String,
+    /// tasks by light, in the order of [`crate::domain::rectification::Color::ALL`]
+    pub counts: Vec<usize>,
 }

@@ -3,6 +3,7 @@
 use plotters::style::RGBColor;
 
 use crate::domain::progress::Status;
+use crate::domain::rectification::Color;
 
 pub const WIDTH: u32 = 1000;
 pub const HEIGHT: u32 = 560;
@@ -80,6 +81,16 @@ pub fn status_colour(status: Status) -> RGBColor {
         Status::Behind => RGBColor(230, 145, 30),
         Status::AtRisk | Status::Missed => RGBColor(200, 35, 45),
         Status::NoTarget | Status::NoData => MUTED,
+    }
+}
+
+/// A task's light in the colours the pages give it.
+pub fn light_colour(light: Color) -> RGBColor {
+    match light {
+        Color::Red => RGBColor(200, 35, 45),
+        Color::Yellow => RGBColor(230, 170, 20),
+        Color::Blue => RGBColor(31, 98, 165),
+        Color::Green => RGBColor(46, 139, 87),
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Report, html, xlsx};
 use crate::charts::Chart;
-use crate::charts::model::{Bar, Bars, Body};
+use crate::charts::model::{Body, LightCounts, TaskLights};
 use crate::domain::number;
 use crate::domain::period::{Quarter, in_beijing};
 use crate::domain::progress::Status;
@@ -220,23 +220,17 @@ pub fn build(conn: &Connection, on: NaiveDate) -> AppResult<RectificationReport>
             }
         })
         .collect();
-    // Tasks by department and light, drawn with the bar chart: one bar per department and light.
-    let rows: Vec<Bar> = departments
-        .iter()
-        .flat_map(|d| {
-            Color::ALL.iter().zip(&d.by_light).map(|(c, n)| Bar {
-                name: format!("{}·{}", d.name, c.label()),
-                value: Some(*n as f64),
-                highlight: *c == Color::Red,
-            })
-        })
-        .collect();
     let chart = Chart {
         title: "各科室牵头任务亮灯情况".into(),
         body: if lights.is_empty() {
             Body::NoData
         } else {
-            Body::Bars(Bars { axis: "任务（项）".into(), decimals: 0, rows })
+            let rows = departments
+                .iter()
+                .filter(|d| d.tasks > 0)
+                .map(|d| LightCounts { name: d.name.clone(), counts: d.by_light.clone() })
+                .collect();
+            Body::TaskLights(TaskLights { rows })
         },
     };
     Ok(RectificationReport {

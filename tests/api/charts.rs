@@ -4,7 +4,8 @@ use reqwest::StatusCode;
 use roxmltree::Document;
 use serde_json::json;
 use zhibiao::charts::model::{
-    Bar, Bars, Body, Chart, Pair, ProgressRow, ProgressRows, Score, Scores, TargetVsActual, Trend,
+    Bar, Bars, Body, Chart, LightCounts, Pair, ProgressRow, ProgressRows, Score, Scores, TargetVsActual, TaskLights,
+    Trend,
 };
 use zhibiao::domain::progress::Status;
 
@@ -594,6 +595,62 @@ fn hundreds_of_rows_stop_growing_the_picture_and_thin_their_names_without_overla
     assert!(svg.has_text("科技创新指标1"));
 }
 
+/// `n` departments leading 1 to 12 tasks each, every light among them somewhere.
+fn department_lights(n: usize) -> Chart {
+    let rows = (0..n)
+        .map(|i| LightCounts {
+            name: if i % 7 == 0 {
+                format!("第{}科技创新服务中心办公室", i + 1)
+            } else {
+                format!("第{}科", i + 1)
+            },
+            counts: vec![i % 3, (i + 1) % 4, i % 2, 1 + i % 5],
+        })
+        .collect();
+    Chart { title: "各科室牵头任务亮灯情况".into(), body: Body::TaskLights(TaskLights { rows }) }
+}
+
+const LIGHTS: [(&str, &str); 4] = [("红灯", "#C8232D"), ("黄灯", "#E6AA14"), ("蓝灯", "#1F62A5"), ("绿灯", "#2E8B57")];
+
+#[test]
+fn forty_departments_each_get_a_bar_of_their_lights_end_to_end_with_the_total_after_it() {
+    for n in [1, 4, 40] {
+        let chart = department_lights(n);
+        let svg = draw_svg(&chart);
+        keep(&format!("task-lights-{n}.svg"), svg.0.as_bytes());
+        svg.assert_readable(&LIGHTS.map(|l| l.0));
+        let Body::TaskLights(model) = &chart.body else { unreachable!() };
+        // one part per light a department has, plus the legend's swatch of each light
+        for (k, (light, colour)) in LIGHTS.iter().enumerate() {
+            let parts = model.rows.iter().filter(|r| r.counts[k] > 0).count();
+            assert_eq!(svg.rects(colour).len(), parts + 1, "{n} departments, {light}");
+        }
+        for r in &model.rows {
+            let total: usize = r.counts.iter().sum();
+            assert!(svg.texts().contains(&format!("{total}项")), "{n}: {} has no total", r.name);
+        }
+        // the parts of a row touch: the second part starts where the first ends, a unit is as wide
+        // in every row (the legend's swatches are the narrow rects at the top)
+        let mut parts: Vec<(f64, f64, f64, f64)> =
+            LIGHTS.iter().flat_map(|(_, c)| svg.rects(c)).filter(|r| r.1 > 100.0).collect();
+        parts.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
+        let first = &model.rows[0];
+        let first_parts: Vec<&(f64, f64, f64, f64)> = parts.iter().take_while(|p| p.1 == parts[0].1).collect();
+        let nonzero: Vec<usize> = first.counts.iter().copied().filter(|c| *c > 0).collect();
+        assert_eq!(first_parts.len(), nonzero.len(), "{n}: {first_parts:?}");
+        let unit = first_parts[0].2 / nonzero[0] as f64;
+        for (p, count) in first_parts.iter().zip(&nonzero) {
+            assert!((p.2 - unit * *count as f64).abs() <= 1.0, "{n}: {p:?} is not {count} units of {unit}");
+        }
+        for pair in first_parts.windows(2) {
+            assert!((pair[0].0 + pair[0].2 - pair[1].0).abs() <= 1.0, "{n}: {pair:?} do not touch");
+        }
+        let ticks: Vec<String> = svg.texts().into_iter().filter(|t| t.parse::<f64>().is_ok()).collect();
+        assert!(ticks.len() >= 2 && ticks.iter().all(|t| t.parse::<u32>().is_ok()), "{n}: whole tasks {ticks:?}");
+    }
+    assert!(draw_svg(&department_lights(40)).size().1 >= 40.0 * 26.0, "forty rows of at least 26 px");
+}
+
 /// The colour of the picture at (x, y) is within `tolerance` of `rgb` in every channel.
 fn near(img: &image::RgbImage, (x, y): (f64, f64), rgb: [u8; 3], tolerance: u8) -> bool {
     let px = img.get_pixel(x as u32, y as u32).0;
@@ -634,6 +691,7 @@ fn pngs_of_every_kind_at_forty_categories_decode_at_their_size() {
         ("assessment.png", forty_scores()),
         ("progress-40.png", progress_rows(40)),
         ("progress-1.png", progress_rows(1)),
+        ("task-lights-40.png", department_lights(40)),
     ] {
         let png = zhibiao::charts::render(&chart, zhibiao::charts::Format::Png).unwrap();
         keep(name, &png);

@@ -119,6 +119,14 @@ async fn the_report_reads_in_chinese_and_its_workbook_holds_the_counts_as_number
     let html = resp.text().await.unwrap();
     assert!(html.contains("<h1>整改工作进展情况通报（截至2023年12月20日）</h1>"), "{html}");
     assert!(html.contains("<svg"), "the chart is inline");
+    // the chart: a bar of lights per department leading tasks, each part a light, the legend's swatches
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    let parts = |fill: &str| svg.matches(&format!("fill=\"{fill}\"")).count();
+    assert_eq!((parts("#C8232D"), parts("#E6AA14"), parts("#1F62A5"), parts("#2E8B57")), (2, 3, 3, 4), "{svg}");
+    for (department, total) in [("局办公室", 2), ("高新技术科", 2), ("科技管理科", 2), ("农业与社会发展科", 2)]
+    {
+        assert!(svg.contains(department) && svg.contains(&format!("{total}项")), "{department} {total}");
+    }
     // what a person reads: the text outside tags, styles and the chart
     let mut visible = String::new();
     let without_blocks = ["style", "svg", "script"].iter().fold(html.replace("&amp;", "&"), |text, tag| {
