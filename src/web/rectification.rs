@@ -33,7 +33,41 @@ pub struct TasksQuery {
     on: Option<String>,
     /// what a form just saved, for the message above the page
     reported: Option<String>,
-    answered: bool,
+    did: Option<Done>,
+}
+
+/// What a form on a task's page just did, for the message above the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Answered,
+    Closed,
+    Issued,
+    Finished,
+    Reopened,
+}
+
+impl Done {
+    const ALL: [Done; 5] = [Done::Answered, Done::Closed, Done::Issued, Done::Finished, Done::Reopened];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Done::Answered => "answered",
+            Done::Closed => "closed",
+            Done::Issued => "issued",
+            Done::Finished => "done",
+            Done::Reopened => "reopened",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Done::Answered => "已答复督办单。",
+            Done::Closed => "督办单已办结。",
+            Done::Issued => "已下达督办单。",
+            Done::Finished => "任务已办结。",
+            Done::Reopened => "任务已重新打开。",
+        }
+    }
 }
 
 impl TasksQuery {
@@ -51,7 +85,7 @@ impl TasksQuery {
                 "light" => q.light = value,
                 "on" => q.on = value,
                 "reported" => q.reported = value,
-                "answered" => q.answered = value.is_some(),
+                "did" => q.did = value.and_then(|v| Done::ALL.into_iter().find(|d| d.as_str() == v)),
                 _ => {}
             }
         }
@@ -297,6 +331,17 @@ struct OpenOrder {
 }
 
 #[derive(Serialize)]
+struct AdminForms {
+    /// the answered order waiting to be closed: (id, number)
+    close: Option<(i64, String)>,
+    /// no order is outstanding: one may be issued by hand
+    issue: bool,
+    /// days the lead department has to answer an order
+    respond_days: u64,
+    done: bool,
+}
+
+#[derive(Serialize)]
 struct TaskPage {
     task: Task,
     plan_title: String,
@@ -315,8 +360,10 @@ struct TaskPage {
     answer: Option<OpenOrder>,
     /// the order not yet closed, for everyone to see
     order: Option<String>,
+    /// what an admin may do: close the answered order, issue one, finish or reopen the task
+    admin: Option<AdminForms>,
     saved: Option<String>,
-    answered: bool,
+    did: Option<&'static str>,
     errors: Vec<FieldError>,
     error: Option<String>,
 }
@@ -479,7 +526,14 @@ async fn task_page(state: &AppState, who: &PageUser, id: i64, on: NaiveDate) -> 
             let answer = open.filter(|_| user.is_admin() || lead.is_some_and(|l| user.may_act_for(&[l]))).map(|o| {
                 OpenOrder { id: o.id, number: o.number.clone(), respond_by: o.respond_by.clone(), level: o.level }
             });
+            let admin = user.is_admin().then(|| AdminForms {
+                close: orders.iter().find(|o| o.state == OrderState::Answered).map(|o| (o.id, o.number.clone())),
+                issue: !orders.iter().any(|o| o.state.outstanding()),
+                respond_days: crate::domain::rectification::RESPOND_DAYS,
+                done: task.status == TaskStatus::Done,
+            });
             Ok(TaskPage {
+                admin,
                 plan_title: light.plan_title.clone(),
                 problem_title: problem.title.clone(),
                 problem_description: problem.description.clone(),
@@ -496,7 +550,7 @@ async fn task_page(state: &AppState, who: &PageUser, id: i64, on: NaiveDate) -> 
                 answer,
                 task,
                 saved: None,
-                answered: false,
+                did: None,
                 errors: vec![],
                 error: None,
             })
@@ -517,7 +571,7 @@ pub async fn task(
     let (on, note) = q.day();
     let mut page = task_page(&state, &who, id, on).await?;
     page.saved = q.reported.as_deref().and_then(|p| p.parse::<Quarter>().ok()).map(|q| q.label());
-    page.answered = q.answered;
+    page.did = q.did.map(Done::message);
     let title = format!("整改任务：{}", page.task.title);
     Ok(render_noted("rectification_task.html", Some(&who), &title, &page, note.as_deref()))
 }
@@ -585,12 +639,17 @@ pub async fn save_report(
     }
 }
 
-/// The lead department's answer to an open order, posted from the task's page.
-pub async fn answer_order(
-    State(state): State<AppState>,
-    who: PageUser,
-    Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+/// A form posted from a task's page that acts on a task or an order (`id`, the path's): checks the
+/// session's token, runs `act` (which answers the task it acted on) and goes back to the task's
+/// page saying what was done; what the engine refuses is the error page with its message.
+async fn act_from_page(
+    state: &AppState,
+    who: &PageUser,
+    form: &HashMap<String, String>,
+    id: &str,
+    what: &str,
+    did: Done,
+    act: impl FnOnce(&rusqlite::Connection, &crate::domain::access::User, i64) -> AppResult<i64> + Send + 'static,
 ) -> Result<Response, PageError> {
     if form.get("csrf") != Some(&who.csrf) {
         return Ok((StatusCode::FORBIDDEN, Html(STALE_PAGE)).into_response());
@@ -598,16 +657,86 @@ pub async fn answer_order(
     let id = id
         .trim()
         .parse::<i64>()
-        .map_err(|_| PageError::new(Some(&who), AppError::NotFound(format!("督办单“{}”不存在", cut(&id)))))?;
-    let response = form.get("response").cloned();
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| PageError::new(Some(who), AppError::NotFound(format!("{what}“{}”不存在", cut(id)))))?;
     let user = who.user.clone();
-    let order = state
-        .write(move |conn| {
-            engine::supervision::answer(conn, &user, id, response.as_deref(), engine::supervision::today())
-        })
-        .await
-        .or_page(&who)?;
-    Ok(Redirect::to(&format!("/rectification/tasks/{}?answered=1", order.task)).into_response())
+    let task = state.write(move |conn| act(conn, &user, id)).await.or_page(who)?;
+    Ok(Redirect::to(&format!("/rectification/tasks/{task}?did={}", did.as_str())).into_response())
+}
+
+fn field(form: &HashMap<String, String>, name: &str) -> String {
+    form.get(name).cloned().unwrap_or_default()
+}
+
+/// The lead department's answer to an open order.
+pub async fn answer_order(
+    State(state): State<AppState>,
+    who: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let response = field(&form, "response");
+    act_from_page(&state, &who, &form, &id, "督办单", Done::Answered, move |conn, user, id| {
+        Ok(engine::supervision::answer(conn, user, id, Some(&response), engine::supervision::today())?.task)
+    })
+    .await
+}
+
+/// An admin closes an answered order.
+pub async fn close_order(
+    State(state): State<AppState>,
+    who: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    act_from_page(&state, &who, &form, &id, "督办单", Done::Closed, |conn, user, id| {
+        Ok(engine::supervision::close(conn, user, id, engine::supervision::today())?.task)
+    })
+    .await
+}
+
+/// An admin issues an order by hand, its reasons one per line (blank lines are not reasons).
+pub async fn issue_order(
+    State(state): State<AppState>,
+    who: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let reasons: Vec<String> =
+        field(&form, "reasons").lines().filter_map(|l| text::visible(l)).map(str::to_string).collect();
+    act_from_page(&state, &who, &form, &id, "整改任务", Done::Issued, move |conn, user, id| {
+        Ok(engine::supervision::issue(conn, user, id, &reasons, engine::supervision::today())?.task)
+    })
+    .await
+}
+
+/// An admin marks the task done with its completion report (办结报告).
+pub async fn finish_task(
+    State(state): State<AppState>,
+    who: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let report = field(&form, "done_report");
+    act_from_page(&state, &who, &form, &id, "整改任务", Done::Finished, move |conn, user, id| {
+        Ok(engine::plans::done(conn, user, id, &report)?.id)
+    })
+    .await
+}
+
+/// An admin opens a done task again, with a reason.
+pub async fn reopen_task(
+    State(state): State<AppState>,
+    who: PageUser,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let reason = field(&form, "reason");
+    act_from_page(&state, &who, &form, &id, "整改任务", Done::Reopened, move |conn, user, id| {
+        Ok(engine::plans::reopen(conn, user, id, &reason)?.id)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

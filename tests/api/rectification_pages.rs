@@ -283,13 +283,87 @@ async fn the_lead_department_answers_an_open_order_on_the_task_s_page() {
     let (status, location) =
         post_form(&app, &officer, &path, &[("csrf", csrf.as_str()), ("response", "已制定专项资金办法")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
-    assert_eq!(location, format!("/rectification/tasks/{research}?answered=1"));
+    assert_eq!(location, format!("/rectification/tasks/{research}?did=answered"));
     let (_, answered) = page(&app, &officer, &location).await;
+    assert!(answered.contains("<p class=\"alert ok\" id=\"did\">已答复督办单。</p>"), "{answered}");
     let number = order["number"].as_str().unwrap();
     assert!(answered.contains(&format!("<td>答复{number}</td><td>已制定专项资金办法</td><td>gxk</td>")), "{answered}");
     assert!(!answered.contains("id=\"answer-form\""), "an answered order is not answered twice");
+    assert!(!answered.contains("id=\"admin-forms\""), "an officer neither closes, issues nor finishes");
     let (status, again) = post_form(&app, &officer, &path, &[("csrf", csrf.as_str()), ("response", "再次答复")]).await;
     assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let close = format!("/rectification/orders/{}/close", order["id"]);
+    let (status, refused) = post_form(&app, &officer, &close, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+}
+
+#[tokio::test]
+async fn the_admin_closes_an_answered_order_issues_one_by_hand_and_finishes_and_reopens_a_task() {
+    let app = with_plan().await;
+    let research = task_id(&app, "加大研发投入").await;
+    let body = json!({"task": research, "reasons": ["研发投入进度滞后，请说明原因"]});
+    let issued = app.send_json(Method::POST, "/api/v1/supervision/orders", &app.admin, &body).await;
+    let order = issued.body["id"].as_i64().unwrap();
+    let answer = json!({"response": "已制定专项资金办法"});
+    let path = format!("/api/v1/supervision/orders/{order}/answer");
+    assert_eq!(app.send_json(Method::POST, &path, &app.admin, &answer).await.status, StatusCode::OK);
+
+    let admin = crate::crawl::sign_in(&app, "admin", PASSWORD).await;
+    let task_page = format!("/rectification/tasks/{research}");
+    let (_, detail) = page(&app, &admin, &task_page).await;
+    let csrf = csrf_of(&detail);
+    let csrf = csrf.as_str();
+    assert!(detail.contains("id=\"close-form\""), "{detail}");
+    assert!(!detail.contains("id=\"issue-form\""), "an answered order is still outstanding");
+    assert!(!detail.contains("id=\"reopen-form\""), "an open task is not reopened");
+
+    // a stale page's token is refused, nothing closed
+    let close = format!("/rectification/orders/{order}/close");
+    let (status, _) = post_form(&app, &admin, &close, &[("csrf", "stale")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, location) = post_form(&app, &admin, &close, &[("csrf", csrf)]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{task_page}?did=closed").as_str()));
+    let orders = app.get_as_admin("/api/v1/supervision/orders").await.body;
+    assert_eq!(orders[0]["state"], "closed", "{orders}");
+    let (_, closed) = page(&app, &admin, &location).await;
+    assert!(closed.contains("督办单已办结。") && closed.contains("id=\"issue-form\""), "{closed}");
+
+    // issued by hand: two reasons, one per line; blank reasons are refused with the field named
+    let issue = format!("{task_page}/order");
+    let (status, empty) = post_form(&app, &admin, &issue, &[("csrf", csrf), ("reasons", " \n ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{empty}");
+    assert!(empty.contains("请至少填写一条督办事由"), "{empty}");
+    let reasons = "研发投入仍未达到序时进度\n\n请于10日内报送整改措施\n";
+    let (status, location) = post_form(&app, &admin, &issue, &[("csrf", csrf), ("reasons", reasons)]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{task_page}?did=issued").as_str()));
+    let orders = app.get_as_admin("/api/v1/supervision/orders").await.body;
+    assert_eq!(orders[1]["reasons"], json!(["研发投入仍未达到序时进度", "请于10日内报送整改措施"]), "{orders}");
+    assert_eq!(orders[1]["state"], "open");
+
+    // finished with its report, then reopened with a reason; the audit log keeps both
+    let done = format!("{task_page}/done");
+    let (status, empty) = post_form(&app, &admin, &done, &[("csrf", csrf), ("done_report", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.contains("不能为空") || empty.contains("请填写"), "{empty}");
+    let report = "研发投入专项资金办法已印发，2023年R&D经费支出完成目标";
+    let (status, location) = post_form(&app, &admin, &done, &[("csrf", csrf), ("done_report", report)]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{task_page}?did=done").as_str()));
+    let task = app.get_as_admin(&format!("/api/v1/tasks/{research}")).await.body;
+    assert_eq!((&task["status"], &task["done_report"]), (&json!("done"), &json!(report)), "{task}");
+    let (_, finished) = page(&app, &admin, &location).await;
+    assert!(finished.contains("任务已办结。") && finished.contains("id=\"reopen-form\""), "{finished}");
+    assert!(!finished.contains("id=\"done-form\"") && !finished.contains("id=\"issue-form\""), "{finished}");
+    let reopen = format!("{task_page}/reopen");
+    let (status, location) =
+        post_form(&app, &admin, &reopen, &[("csrf", csrf), ("reason", "复核发现专利指标未完成")]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{task_page}?did=reopened").as_str()));
+    assert_eq!(app.get_as_admin(&format!("/api/v1/tasks/{research}")).await.body["status"], "open");
+    let audit = app.get_as_admin("/api/v1/audit?entity=task").await.body;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(actions.contains(&"done") && actions.contains(&"reopen"), "{audit}");
+    let (status, _) =
+        post_form(&app, &admin, "/rectification/tasks/99999/done", &[("csrf", csrf), ("done_report", "x")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
