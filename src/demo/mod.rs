@@ -139,6 +139,7 @@ fn quarterly(code: &str, name: &str, unit: &str, decimals: u8, mode: Mode, formu
         sort: 0,
         frequency: Frequency::Quarterly,
         regions: None,
+        rule: None,
     }
 }
 

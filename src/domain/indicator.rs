@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::FieldError;
+use super::enterprise::{Rule, RuleText};
 use super::formula::Formula;
 use super::ids::{IndicatorCode, RegionId};
 use super::period::{Period, Quarter};
@@ -23,10 +24,12 @@ pub enum Mode {
     Stock,
     /// computed from a formula
     Derived,
+    /// counted or summed over the region's enterprises in the register (企业库), by its rule
+    Register,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Ytd, Mode::Quarter, Mode::Stock, Mode::Derived];
+    pub const ALL: [Mode; 5] = [Mode::Ytd, Mode::Quarter, Mode::Stock, Mode::Derived, Mode::Register];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +37,7 @@ impl Mode {
             Mode::Quarter => "quarter",
             Mode::Stock => "stock",
             Mode::Derived => "derived",
+            Mode::Register => "register",
         }
     }
 
@@ -48,6 +52,7 @@ impl Mode {
             Mode::Quarter => "当季",
             Mode::Stock => "期末",
             Mode::Derived => "计算",
+            Mode::Register => "企业库",
         }
     }
 }
@@ -123,6 +128,10 @@ pub struct Indicator {
     /// The subtrees whose reporting regions report it (and whose ancestors show it); `None`: every region.
     #[schema(value_type = Option<Vec<String>>, example = json!(["district"]))]
     pub regions: Option<Vec<RegionId>>,
+    /// Present exactly when `mode` is `register`: what it counts or sums over a region's enterprises.
+    #[serde(serialize_with = "rule_text", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RuleText>)]
+    pub rule: Option<Rule>,
 }
 
 /// No statistic of a district or province comes near this; a larger figure is a typing mistake,
@@ -130,6 +139,11 @@ pub struct Indicator {
 pub const MAX_MAGNITUDE: f64 = 1e15;
 
 impl Indicator {
+    /// Figures of it are typed in or imported: not computed by a formula or from the register.
+    pub fn is_submitted(&self) -> bool {
+        !matches!(self.mode, Mode::Derived | Mode::Register)
+    }
+
     /// How a form asks for its figure: 累计 / 当季 / 期末 for a quarterly indicator, 年度 for an
     /// annual one.
     pub fn form_label(&self) -> &'static str {
@@ -197,6 +211,7 @@ pub struct IndicatorDraft {
     pub frequency: Frequency,
     /// `None`: every region; `Some` must name at least one
     pub regions: Option<Vec<String>>,
+    pub rule: Option<RuleText>,
 }
 
 impl IndicatorDraft {
@@ -235,6 +250,23 @@ impl IndicatorDraft {
         if regions.as_ref().is_some_and(Vec::is_empty) {
             errors.push(FieldError::new("regions", "至少列出一个地区；适用于所有地区时省略此项"));
         }
+        let rule = match (self.mode, self.rule) {
+            (Mode::Register, None) => {
+                errors.push(FieldError::new(
+                    "rule",
+                    "企业库指标需要统计规则，如 {\"count\": true, \"where\": [\"scale\"]}",
+                ));
+                None
+            }
+            (Mode::Register, Some(text)) => Rule::parse(&text)
+                .map_err(|(part, message)| errors.push(FieldError::new(format!("rule.{part}"), message)))
+                .ok(),
+            (_, Some(_)) => {
+                errors.push(FieldError::new("rule", "只有企业库指标（mode 为 register）才有统计规则"));
+                None
+            }
+            (_, None) => None,
+        };
         match code {
             Some(code) if errors.is_empty() => Ok(Indicator {
                 code,
@@ -248,10 +280,15 @@ impl IndicatorDraft {
                 sort: self.sort,
                 frequency: self.frequency,
                 regions,
+                rule,
             }),
             _ => Err(errors),
         }
     }
+}
+
+fn rule_text<S: serde::Serializer>(r: &Option<Rule>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&r.as_ref().map(Rule::text), s)
 }
 
 fn formula_text<S: serde::Serializer>(f: &Option<Formula>, s: S) -> Result<S::Ok, S::Error> {
@@ -361,7 +398,7 @@ impl IndicatorSet {
     pub fn to_report(&self, tree: &RegionTree, region: &str, quarter: Quarter) -> Vec<&Indicator> {
         self.in_display_order()
             .into_iter()
-            .filter(|i| i.mode != Mode::Derived && i.reported_by(tree, region))
+            .filter(|i| i.is_submitted() && i.reported_by(tree, region))
             .filter(|i| i.frequency == Frequency::Quarterly || quarter.q() == 4)
             .collect()
     }
@@ -403,7 +440,7 @@ impl IndicatorSet {
             .filter_map(|c| self.get(c.as_str()))
             .filter(|i| i.mode != Mode::Derived)
             .collect();
-        !stored.is_empty() && stored.iter().all(|i| i.mode == Mode::Stock)
+        !stored.is_empty() && stored.iter().all(|i| matches!(i.mode, Mode::Stock | Mode::Register))
     }
 
     /// The stored (non-derived) indicators a figure of `code` is computed from, `code` itself included.
@@ -441,6 +478,7 @@ pub(crate) mod tests {
             sort: 0,
             frequency: Frequency::Quarterly,
             regions: None,
+            rule: None,
         }
     }
 
@@ -546,6 +584,7 @@ pub(crate) mod tests {
             sort: 3,
             frequency: Frequency::Quarterly,
             regions: Some(vec!["district".into()]),
+            rule: None,
         }
     }
 
@@ -562,6 +601,9 @@ pub(crate) mod tests {
         let everywhere =
             IndicatorDraft { regions: None, unit: "字".repeat(20), decimals: 6, ..draft() }.check().unwrap();
         assert_eq!((everywhere.regions, everywhere.unit.chars().count(), everywhere.decimals), (None, 20, 6));
+        let count = RuleText { count: Some(true), conditions: vec!["high_tech".into()], ..RuleText::default() };
+        let register = IndicatorDraft { mode: Mode::Register, rule: Some(count.clone()), ..draft() }.check().unwrap();
+        assert_eq!(register.rule.map(|r| r.text()), Some(count));
     }
 
     #[test]
@@ -583,6 +625,19 @@ pub(crate) mod tests {
             (
                 IndicatorDraft { regions: Some(vec![]), ..draft() },
                 &[("regions", "至少列出一个地区；适用于所有地区时省略此项")],
+            ),
+            (IndicatorDraft { mode: Mode::Register, ..draft() }, &[("rule", "企业库指标需要统计规则")]),
+            (
+                IndicatorDraft {
+                    mode: Mode::Register,
+                    rule: Some(RuleText { sum: Some("profit".into()), ..RuleText::default() }),
+                    ..draft()
+                },
+                &[("rule.sum", "“profit”不是企业指标")],
+            ),
+            (
+                IndicatorDraft { rule: Some(RuleText { count: Some(true), ..RuleText::default() }), ..draft() },
+                &[("rule", "只有企业库指标（mode 为 register）才有统计规则")],
             ),
             (
                 IndicatorDraft { code: "".into(), decimals: 9, unit: "字".repeat(30), ..draft() },

@@ -6,6 +6,7 @@ pub mod access;
 pub mod assessment;
 pub mod benchmark;
 pub mod calc;
+pub mod enterprise;
 pub mod formula;
 pub mod ids;
 pub mod indicator;

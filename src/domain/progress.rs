@@ -12,7 +12,7 @@ use super::views::Span;
 pub fn default_milestones(mode: Mode) -> [f64; 4] {
     match mode {
         Mode::Ytd | Mode::Quarter => [0.25, 0.5, 0.75, 1.0],
-        Mode::Stock | Mode::Derived => [1.0, 1.0, 1.0, 1.0],
+        Mode::Stock | Mode::Derived | Mode::Register => [1.0, 1.0, 1.0, 1.0],
     }
 }
 

@@ -103,6 +103,9 @@ pub fn check(
         if ind.mode == Mode::Derived && !is_benchmark {
             errors.push(FieldError::item(i, "indicator", format!("“{}”由公式计算得出，不能填报", ind.name)));
         }
+        if ind.mode == Mode::Register {
+            errors.push(FieldError::item(i, "indicator", format!("“{}”由企业库统计得出，不能填报", ind.name)));
+        }
         if let Err(message) = ind.check_value(item.value) {
             errors.push(FieldError::item(i, "value", message));
         }

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod completeness;
 pub mod dashboard;
 pub mod departments;
+pub mod enterprises;
 pub mod entry;
 pub mod exports;
 pub mod imports;
@@ -66,7 +67,9 @@ impl World {
                 codes.push(code);
             }
         }
-        Ok(store::observations::load(conn, &codes, from, to, Some(&wanted))?)
+        let mut observations = store::observations::load(conn, &codes, from, to, Some(&wanted))?;
+        enterprises::add_register_figures(conn, self, &codes, &wanted, from, to, &mut observations)?;
+        Ok(observations)
     }
 
     pub fn region(&self, id: &str) -> AppResult<&crate::domain::Region> {

@@ -11,6 +11,7 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{ApiJson, ApiPath, CurrentUser, whole};
 use super::regions::RegionIdText;
 use crate::app::AppState;
+use crate::domain::enterprise::RuleText;
 use crate::domain::{Direction, Frequency, Indicator, IndicatorCode, IndicatorDraft, Mode};
 use crate::engine;
 use crate::error::AppError;
@@ -50,6 +51,8 @@ pub struct IndicatorBody {
     /// the region ids whose subtrees report it, at least one; absent or null: every region
     #[schema(value_type = Option<Vec<RegionIdText>>, min_items = 1, example = json!(["district"]))]
     regions: Option<Vec<String>>,
+    /// register indicators only: what they count or sum over a region's enterprises
+    rule: Option<RuleText>,
 }
 
 fn higher() -> Direction {
@@ -80,6 +83,7 @@ impl IndicatorBody {
             sort: self.sort,
             frequency: self.frequency,
             regions: self.regions,
+            rule: self.rule,
         };
         draft.check().map_err(|errors| AppError::Invalid(errors).into())
     }

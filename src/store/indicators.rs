@@ -3,6 +3,7 @@
 use rusqlite::{Connection, Row, params};
 
 use super::StoreError;
+use crate::domain::enterprise::{Rule, RuleText};
 use crate::domain::{Direction, Formula, Frequency, Indicator, IndicatorCode, Mode, RegionId};
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
@@ -13,6 +14,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
     let decimals: i64 = row.get(3)?;
     let frequency: String = row.get(9)?;
     let regions: Option<String> = row.get(10)?;
+    let rule: Option<String> = row.get(11)?;
     let corrupt = |what: &str| StoreError::Corrupt(format!("indicator {code}: {what}"));
     Ok((|| {
         Ok(Indicator {
@@ -32,13 +34,19 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Result<Indicator, StoreError>> {
                     ids.iter().map(|id| RegionId::parse(id).map_err(|e| corrupt(&e.to_string()))).collect()
                 })
                 .transpose()?,
+            rule: rule
+                .map(|text| {
+                    let text: RuleText = serde_json::from_str(&text).map_err(|e| corrupt(&e.to_string()))?;
+                    Rule::parse(&text).map_err(|(part, message)| corrupt(&format!("rule.{part}: {message}")))
+                })
+                .transpose()?,
         })
     })())
 }
 
 pub fn all(conn: &Connection) -> Result<Vec<Indicator>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT code, name, unit, decimals, direction, mode, formula, allow_negative, sort, frequency, regions
+        "SELECT code, name, unit, decimals, direction, mode, formula, allow_negative, sort, frequency, regions, rule
          FROM indicators ORDER BY sort, code",
     )?;
     let rows = stmt.query_map([], from_row)?;
@@ -49,10 +57,10 @@ pub fn all(conn: &Connection) -> Result<Vec<Indicator>, StoreError> {
 pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO indicators (code, name, unit, decimals, direction, mode, formula, allow_negative, sort,
-             frequency, regions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             frequency, regions, rule)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (code) DO UPDATE SET name = ?2, unit = ?3, decimals = ?4, direction = ?5, mode = ?6,
-             formula = ?7, allow_negative = ?8, sort = ?9, frequency = ?10, regions = ?11",
+             formula = ?7, allow_negative = ?8, sort = ?9, frequency = ?10, regions = ?11, rule = ?12",
     )?
     .execute(params![
         i.code.as_str(),
@@ -67,7 +75,8 @@ pub fn save(conn: &Connection, i: &Indicator) -> Result<(), StoreError> {
         i.frequency.as_str(),
         i.regions
             .as_ref()
-            .map(|ids| serde_json::json!(ids.iter().map(RegionId::as_str).collect::<Vec<_>>()).to_string())
+            .map(|ids| serde_json::json!(ids.iter().map(RegionId::as_str).collect::<Vec<_>>()).to_string()),
+        i.rule.as_ref().map(|r| serde_json::json!(r.text()).to_string())
     ])?;
     Ok(())
 }

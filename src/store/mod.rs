@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod enterprises;
 pub mod indicators;
 pub mod observations;
 pub mod rectification;
@@ -38,7 +39,7 @@ pub enum StoreError {
 }
 
 /// The schema's history, oldest first; a file is migrated from where it stands to the last.
-const MIGRATION_FILES: [&str; 9] = [
+const MIGRATION_FILES: [&str; 10] = [
     include_str!("../../migrations/001_core.sql"),
     include_str!("../../migrations/002_targets.sql"),
     include_str!("../../migrations/003_workflow.sql"),
@@ -48,6 +49,7 @@ const MIGRATION_FILES: [&str; 9] = [
     include_str!("../../migrations/007_data_version.sql"),
     include_str!("../../migrations/008_real_data.sql"),
     include_str!("../../migrations/009_rectification.sql"),
+    include_str!("../../migrations/010_enterprises.sql"),
 ];
 
 /// Every migration checks the foreign keys before it commits: they are off while migrating.
@@ -229,6 +231,52 @@ mod tests {
             .query_row("SELECT (SELECT count(*) FROM tokens) + (SELECT count(*) FROM user_regions)", [], |r| r.get(0))
             .unwrap();
         assert_eq!(left, 0, "a user's tokens and regions go with the user");
+    }
+
+    /// A file written before migration 010 keeps its indicators with their figures and targets;
+    /// the rebuilt `indicators` admits register indicators (with a rule, and only they), still
+    /// changes the world version, and the figures' foreign keys still name it.
+    #[test]
+    fn a_file_from_before_the_register_keeps_its_indicators() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            let old = Migrations::new(MIGRATION_FILES[..9].iter().map(|sql| M::up(sql)).collect());
+            old.to_latest(&mut conn).unwrap();
+            conn.execute_batch(
+                "INSERT INTO regions (id, name, kind) VALUES ('town-a', '甲镇', 'town');
+                 INSERT INTO indicators (code, name, unit, decimals, direction, mode, frequency, regions)
+                     VALUES ('rd', 'R&D经费支出', '亿元', 2, 'higher', 'ytd', 'annual', '[\"town-a\"]');
+                 INSERT INTO observations VALUES ('town-a', 'rd', 2023, 0, 3.5, NULL, 'jia', 'x');
+                 INSERT INTO targets VALUES ('town-a', 'rd', 2023, 5, '[0.25,0.5,0.75,1]', 'set', 'admin', 'x');",
+            )
+            .unwrap();
+        }
+        let pool = open(&path).unwrap();
+        let conn = pool.get().unwrap();
+        let rd = &indicators::all(&conn).unwrap()[0];
+        assert_eq!((rd.code.as_str(), rd.frequency, rd.rule.as_ref()), ("rd", crate::domain::Frequency::Annual, None));
+        assert_eq!(rd.regions.as_ref().map(Vec::len), Some(1));
+        let figures: i64 = conn.query_row("SELECT count(*) FROM observations", [], |r| r.get(0)).unwrap();
+        assert_eq!(figures, 1);
+        let before: i64 = conn.query_row("SELECT version FROM world_version", [], |r| r.get(0)).unwrap();
+        conn.execute(
+            "INSERT INTO indicators (code, name, unit, decimals, direction, mode, rule)
+             VALUES ('firms', '企业数', '家', 0, 'higher', 'register', '{\"count\":true}')",
+            [],
+        )
+        .unwrap();
+        let after: i64 = conn.query_row("SELECT version FROM world_version", [], |r| r.get(0)).unwrap();
+        assert_ne!(before, after, "a new indicator changes the world");
+        let without_rule = "INSERT INTO indicators (code, name, unit, decimals, direction, mode)
+                            VALUES ('x', 'x', '家', 0, 'higher', 'register')";
+        assert!(conn.execute(without_rule, []).is_err(), "a register indicator has its rule");
+        let orphan =
+            conn.execute("INSERT INTO observations VALUES ('town-a', 'nothing', 2023, 1, 1, NULL, 'x', 'y')", []);
+        assert!(orphan.is_err(), "a figure of an unknown indicator is refused");
+        assert!(conn.execute("DELETE FROM indicators WHERE code = 'rd'", []).is_err(), "its figures hold it");
     }
 
     #[test]

@@ -57,6 +57,7 @@ fn generated_world(db: &Path, towns: usize, indicators: usize) -> String {
             sort: 100 + i as i64,
             frequency: Frequency::Quarterly,
             regions: None,
+            rule: None,
         };
         zhibiao::engine::indicators::create(&tx, &admin, indicator).unwrap();
     }

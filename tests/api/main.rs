@@ -17,6 +17,7 @@ mod plans;
 mod real_data;
 mod rectification_demo;
 mod rectification_pages;
+mod register;
 mod reports;
 mod resources;
 mod security;
