@@ -57,6 +57,12 @@ impl User {
         }
     }
 
+    /// May this user see and change the enterprises of `region` and their figures? They are
+    /// confidential statistics: those who write the region's figures, no one else.
+    pub fn may_see_enterprises(&self, tree: &RegionTree, region: &str) -> bool {
+        self.may_write_figures(tree, region)
+    }
+
     /// May this user report on a task of `departments` (an officer of one of them, or an admin)?
     pub fn may_act_for(&self, departments: &[String]) -> bool {
         match self.role {

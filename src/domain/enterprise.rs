@@ -82,6 +82,7 @@ impl<'de> Deserialize<'de> for CreditCode {
 /// What the register knows of an enterprise in a year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct YearAttributes {
+    #[schema(minimum = 1900, maximum = 2200, example = 2024)]
     pub year: i32,
     /// 规模以上
     pub scale: bool,
@@ -159,18 +160,41 @@ impl Measure {
     pub fn is_stock(self) -> bool {
         matches!(self, Measure::ValidPatents | Measure::ValidInventionPatents)
     }
+
+    /// Counted in pieces (件): patents, not money.
+    pub fn is_count(self) -> bool {
+        !matches!(self, Measure::RdExpenditure | Measure::Sales)
+    }
+
+    /// May `value` be this measure's figure? Not negative, within the magnitude of any statistic,
+    /// whole for counts.
+    pub fn check(self, value: f64) -> Result<(), String> {
+        if !value.is_finite() || value < 0.0 {
+            Err(format!("{}不能为负数", self.label()))
+        } else if value > super::indicator::MAX_MAGNITUDE {
+            Err(format!("{}过大，请核对单位", self.label()))
+        } else if self.is_count() && value.fract() != 0.0 {
+            Err(format!("{}应为整数", self.label()))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Institution {
     pub kind: InstitutionKind,
     pub level: Level,
+    /// at most 100 characters
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, example = "省级企业技术中心")]
     pub name: Option<String>,
     /// the first year it counts
+    #[schema(minimum = 1900, maximum = 2200, example = 2021)]
     pub since: i32,
-    /// the last year it counts; none while it stands
+    /// the last year it counts, not before `since`; none while it stands
     #[serde(default)]
+    #[schema(minimum = 1900, maximum = 2200)]
     pub until: Option<i32>,
 }
 
@@ -180,15 +204,102 @@ impl Institution {
     }
 }
 
-/// An enterprise as the rules see it.
-#[derive(Debug, Clone, PartialEq)]
+/// An enterprise as registered: `region` is a reporting region.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Enterprise {
     pub code: CreditCode,
+    #[schema(example = "苏州某某科技有限公司")]
     pub name: String,
+    #[schema(value_type = String, example = "town-jia")]
     pub region: RegionId,
-    /// by year, in any order
+    /// by year
     pub years: Vec<YearAttributes>,
     pub institutions: Vec<Institution>,
+}
+
+/// The longest enterprise or institution name (a registered name is at most 100 characters).
+pub const MAX_NAME_CHARS: usize = 100;
+/// An enterprise lists at most this many years and institutions.
+pub const MAX_YEARS: usize = 100;
+pub const MAX_INSTITUTIONS: usize = 50;
+
+/// An enterprise as a client sends it, to be checked.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseDraft {
+    /// 1 to 100 characters
+    #[schema(min_length = 1, max_length = 100, pattern = r"[^\s\u0085]", example = "苏州某某科技有限公司")]
+    pub name: String,
+    /// the reporting region (town) it belongs to
+    #[schema(example = "town-jia")]
+    pub region: String,
+    #[serde(default)]
+    pub years: Vec<YearAttributes>,
+    #[serde(default)]
+    pub institutions: Vec<Institution>,
+}
+
+impl EnterpriseDraft {
+    /// The enterprise, or every problem with a field: a name, a reporting region of `tree`, years
+    /// of 1900–2200 each once, institutions from `since` to `until` (not before).
+    pub fn check(self, code: CreditCode, tree: &super::RegionTree) -> Result<Enterprise, Vec<super::FieldError>> {
+        use super::FieldError;
+        let mut errors = Vec::new();
+        let name = super::text::name(&self.name, MAX_NAME_CHARS)
+            .map_err(|e| errors.push(FieldError::new("name", format!("企业{e}"))))
+            .unwrap_or_default();
+        let region = match tree.get(self.region.trim()) {
+            None => {
+                errors.push(FieldError::new("region", format!("地区“{}”不存在", cut(&self.region))));
+                None
+            }
+            Some(r) if tree.reporting(r).is_err() => {
+                errors
+                    .push(FieldError::new("region", format!("“{}”不是报送地区，企业应登记在镇（街道、园区）", r.name)));
+                None
+            }
+            Some(r) => Some(r.id.clone()),
+        };
+        if self.years.len() > MAX_YEARS {
+            errors.push(FieldError::new("years", format!("年度最多 {MAX_YEARS} 个")));
+        }
+        let mut years = self.years;
+        for (i, y) in years.iter().enumerate() {
+            if !(1900..=2200).contains(&y.year) {
+                errors.push(FieldError::new(format!("years[{i}].year"), "年度应在 1900 到 2200 之间"));
+            } else if years[..i].iter().any(|o| o.year == y.year) {
+                errors.push(FieldError::new(format!("years[{i}].year"), format!("{}年重复", y.year)));
+            }
+        }
+        years.sort_by_key(|y| y.year);
+        if self.institutions.len() > MAX_INSTITUTIONS {
+            errors.push(FieldError::new("institutions", format!("研发机构最多 {MAX_INSTITUTIONS} 个")));
+        }
+        let mut institutions = self.institutions;
+        for (i, inst) in institutions.iter_mut().enumerate() {
+            if !(1900..=2200).contains(&inst.since) {
+                errors.push(FieldError::new(format!("institutions[{i}].since"), "起始年度应在 1900 到 2200 之间"));
+            }
+            if let Some(until) = inst.until
+                && !(inst.since..=2200).contains(&until)
+            {
+                errors.push(FieldError::new(format!("institutions[{i}].until"), "截止年度不能早于起始年度"));
+            }
+            match inst.name.as_deref().map(|n| (super::text::visible(n), n)) {
+                Some((None, _)) => inst.name = None,
+                Some((Some(n), _)) if n.chars().count() > MAX_NAME_CHARS => errors.push(FieldError::new(
+                    format!("institutions[{i}].name"),
+                    format!("名称最多 {MAX_NAME_CHARS} 个字"),
+                )),
+                Some((Some(n), _)) => inst.name = Some(n.to_string()),
+                None => {}
+            }
+        }
+        match region {
+            Some(region) if errors.is_empty() => Ok(Enterprise { code, name, region, years, institutions }),
+            _ => Err(errors),
+        }
+    }
 }
 
 impl Enterprise {

@@ -4,6 +4,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::domain::access::User;
 use crate::error::AppResult;
 /// Which entries to read; the store's own filter, since it is nothing but the question.
 pub use crate::store::audit::AuditFilter;
@@ -52,7 +53,24 @@ impl From<AuditRecord> for AuditEntry {
     }
 }
 
-/// Newest first.
-pub fn query(conn: &Connection, filter: &AuditFilter<'_>) -> AppResult<Vec<AuditEntry>> {
-    Ok(crate::store::audit::query(conn, filter)?.into_iter().map(AuditEntry::from).collect())
+/// The entities of the enterprise register: confidential statistics (企业名单和企业数据).
+const REGISTER_ENTITIES: [&str; 3] = ["enterprise", "enterprise_values", "enterprise_list"];
+
+/// Newest first, as `user` may read them: what was written of an enterprise is left out (`old`
+/// and `new` are null) for those who may not see the enterprises of its region; that it was
+/// changed, when and by whom stays in the log for everyone.
+pub fn query(conn: &Connection, user: &User, filter: &AuditFilter<'_>) -> AppResult<Vec<AuditEntry>> {
+    let world = super::world(conn)?;
+    Ok(crate::store::audit::query(conn, filter)?
+        .into_iter()
+        .map(AuditEntry::from)
+        .map(|mut e| {
+            let hidden = REGISTER_ENTITIES.contains(&e.entity.as_str())
+                && !e.region.as_deref().is_some_and(|r| user.may_see_enterprises(&world.tree, r));
+            if hidden {
+                (e.old, e.new) = (None, None);
+            }
+            e
+        })
+        .collect())
 }

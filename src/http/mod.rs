@@ -7,6 +7,7 @@ mod assessments;
 mod benchmarks;
 mod charts;
 mod departments;
+mod enterprises;
 pub mod error;
 pub mod extract;
 mod indicators;
@@ -66,6 +67,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(charts::api_router())
                 .merge(reports::api_router())
                 .merge(departments::router())
+                .merge(enterprises::router())
                 .merge(plans::router())
                 .merge(supervision::router())
                 .merge(workflow::router()),

@@ -161,7 +161,7 @@ pub struct AuditQuery {
     responses((status = 200, body = [AuditEntry]), (status = 422, body = ErrorBody)))]
 async fn audit(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(user): CurrentUser,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntry>>> {
     let limit = q.limit.unwrap_or(engine::audit::DEFAULT_LIMIT);
@@ -173,6 +173,7 @@ async fn audit(
         .read(move |conn| {
             engine::audit::query(
                 conn,
+                &user,
                 &AuditFilter {
                     region: q.region.as_ref().map(RegionId::as_str),
                     indicator: q.indicator.as_ref().map(IndicatorCode::as_str),

@@ -447,6 +447,7 @@ struct AuditPage {
 }
 
 pub async fn audit(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Result<Response, PageError> {
+    let user = who.user.clone();
     let d = state
         .read(move |conn| {
             let region = text::given(q.region.as_deref()).map(str::to_string);
@@ -459,7 +460,7 @@ pub async fn audit(State(state): State<AppState>, who: PageUser, q: PageQuery) -
                 limit: 200,
             };
             let world = engine::world(conn)?;
-            let entries = engine::audit::query(conn, &filter)?;
+            let entries = engine::audit::query(conn, &user, &filter)?;
             Ok(AuditPage {
                 regions: world.tree.in_display_order().iter().map(|r| (r.id.to_string(), r.name.clone())).collect(),
                 indicators: world

@@ -141,6 +141,11 @@ impl Row {
         self.after(Method::POST, "/api/v1/plans", json!({"id": "matrix", "title": "整改方案", "year": 2024}))
     }
 
+    /// After an admin registered [`ENTERPRISE`] in town-jia.
+    fn after_an_enterprise(self) -> Row {
+        self.after(Method::PUT, &format!("/api/v1/enterprises/{ENTERPRISE}"), enterprise("甲镇某某科技有限公司"))
+    }
+
     fn after(mut self, method: Method, url: &str, body: Value) -> Row {
         self.setup.push((method, url.to_string(), body));
         self
@@ -184,6 +189,17 @@ const STATISTICIAN: Access = Access::Statistician { other: 403 };
 /// A plan's text with one problem and one task of 高新技术科.
 const PLAN_TEXT: &str = "——存在问题：科技投入不足\n——解决措施：加大研发投入\n一是落实研发费用加计扣除。\n\
                          ——责任领导：王局长\n——责任部门：高新技术科\n——责任人：张科长\n——完成时限：2024.12\n";
+
+/// 统一社会信用代码 with right check characters (the standard's example and a published one).
+const ENTERPRISE: &str = "91350100M000100Y43";
+const OTHER_ENTERPRISE: &str = "914403001922038216";
+
+/// An enterprise of town-jia: scale, high-tech, with a provincial technology centre.
+fn enterprise(name: &str) -> Value {
+    json!({"name": name, "region": "town-jia",
+           "years": [{"year": 2024, "scale": true, "high_tech": true, "sales_over_100m": false, "major_project": false}],
+           "institutions": [{"kind": "tech_center", "level": "provincial", "since": 2020}]})
+}
 
 /// A quarter the demo has no figures for, so that writes into it are new and never locked.
 const FREE_QUARTER: &str = "2024Q1";
@@ -348,6 +364,27 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/supervision/orders/{id}/close", "/api/v1/supervision/orders/2/close", ADMIN)
             .after_an_order()
             .after(Method::POST, "/api/v1/supervision/orders/2/answer", json!({"response": "已整改"})),
+        read("/api/v1/enterprises/three-zeros", "/api/v1/enterprises/three-zeros?period=2024Q1&region=district")
+            .after_an_enterprise(),
+        row(Method::GET, "/api/v1/enterprises", "/api/v1/enterprises?region=town-jia", STATISTICIAN)
+            .after_an_enterprise()
+            .stores_nothing(),
+        row(Method::GET, "/api/v1/enterprises/{code}", &format!("/api/v1/enterprises/{ENTERPRISE}"), STATISTICIAN)
+            .after_an_enterprise()
+            .stores_nothing(),
+        row(Method::PUT, "/api/v1/enterprises/{code}", &format!("/api/v1/enterprises/{ENTERPRISE}"), STATISTICIAN)
+            .json(enterprise("甲镇某某科技有限公司"))
+            .after_an_enterprise(),
+        row(Method::DELETE, "/api/v1/enterprises/{code}", &format!("/api/v1/enterprises/{ENTERPRISE}"), STATISTICIAN)
+            .admin_calls(&format!("/api/v1/enterprises/{OTHER_ENTERPRISE}"))
+            .after_an_enterprise()
+            .after(Method::PUT, &format!("/api/v1/enterprises/{OTHER_ENTERPRISE}"), enterprise("甲镇另一家公司")),
+        row(Method::GET, "/api/v1/enterprises/{code}/values", &format!("/api/v1/enterprises/{ENTERPRISE}/values"), STATISTICIAN)
+            .after_an_enterprise()
+            .stores_nothing(),
+        row(Method::PUT, "/api/v1/enterprises/{code}/values", &format!("/api/v1/enterprises/{ENTERPRISE}/values"), STATISTICIAN)
+            .json(json!({"period": "2024Q1", "values": [{"measure": "patent_applications", "value": 3}]}))
+            .after_an_enterprise(),
         read("/charts/named/{file}", "/charts/named/rd-share-benchmarks.svg"),
         read("/charts/{file}", "/charts/trend.png?region=town-jia&indicator=gdp&from=2023Q1&to=2023Q4"),
         read("/reports/assessment/{file}", "/reports/assessment/2023.json"),
