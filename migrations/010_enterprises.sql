@@ -67,16 +67,25 @@ CREATE TABLE enterprise_values (
     PRIMARY KEY (code, measure, year, quarter)
 ) WITHOUT ROWID;
 
--- register indicators are computed from these: a change is a change of the data
-CREATE TRIGGER enterprises_changed AFTER UPDATE ON enterprises BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprises_inserted AFTER INSERT ON enterprises BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprises_deleted AFTER DELETE ON enterprises BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_years_inserted AFTER INSERT ON enterprise_years BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_years_updated AFTER UPDATE ON enterprise_years BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_years_deleted AFTER DELETE ON enterprise_years BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_institutions_inserted AFTER INSERT ON enterprise_institutions BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_institutions_updated AFTER UPDATE ON enterprise_institutions BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_institutions_deleted AFTER DELETE ON enterprise_institutions BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_values_inserted AFTER INSERT ON enterprise_values BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_values_updated AFTER UPDATE ON enterprise_values BEGIN UPDATE data_version SET version = random(); END;
-CREATE TRIGGER enterprise_values_deleted AFTER DELETE ON enterprise_values BEGIN UPDATE data_version SET version = random(); END;
+-- Register indicators are computed from these tables and the indicators' rules, and kept in memory
+-- under the register version (engine::cache), which changes with them and with the world; every
+-- change of it is a change of the data.
+CREATE TABLE register_version (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    version  INTEGER NOT NULL
+);
+INSERT INTO register_version (id, version) VALUES (1, random());
+CREATE TRIGGER register_changed AFTER UPDATE ON register_version BEGIN UPDATE data_version SET version = random(); END;
+CREATE TRIGGER world_changes_register AFTER UPDATE ON world_version BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprises_changed AFTER UPDATE ON enterprises BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprises_inserted AFTER INSERT ON enterprises BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprises_deleted AFTER DELETE ON enterprises BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_years_inserted AFTER INSERT ON enterprise_years BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_years_updated AFTER UPDATE ON enterprise_years BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_years_deleted AFTER DELETE ON enterprise_years BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_institutions_inserted AFTER INSERT ON enterprise_institutions BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_institutions_updated AFTER UPDATE ON enterprise_institutions BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_institutions_deleted AFTER DELETE ON enterprise_institutions BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_values_inserted AFTER INSERT ON enterprise_values BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_values_updated AFTER UPDATE ON enterprise_values BEGIN UPDATE register_version SET version = random(); END;
+CREATE TRIGGER enterprise_values_deleted AFTER DELETE ON enterprise_values BEGIN UPDATE register_version SET version = random(); END;

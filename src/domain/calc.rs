@@ -11,6 +11,7 @@
 //! - An annual indicator has only the annual view; a derived one over it is annual too.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -46,6 +47,31 @@ impl Observations {
         match period {
             Period::Year(_) => year.annual = Some(value),
             Period::Quarter(q) => year.quarters[usize::from(q.q() - 1)] = Some(value),
+        }
+    }
+
+    /// Copies `other`'s figures of `codes` for `regions` in the years `from..=to`, replacing any
+    /// of the same region, indicator and year.
+    pub fn copy_from(
+        &mut self,
+        other: &Observations,
+        regions: &HashSet<&str>,
+        codes: &[&IndicatorCode],
+        from: i32,
+        to: i32,
+    ) {
+        for (region, by_indicator) in other.map.iter().filter(|(r, _)| regions.contains(r.as_str())) {
+            for code in codes {
+                let Some(by_year) = by_indicator.get(*code) else { continue };
+                for (year, values) in by_year.iter().filter(|(y, _)| (from..=to).contains(*y)) {
+                    self.map
+                        .entry(region.clone())
+                        .or_default()
+                        .entry((*code).clone())
+                        .or_default()
+                        .insert(*year, values.clone());
+                }
+            }
         }
     }
 

@@ -8,7 +8,9 @@
 //! every write it depends on, also when another process (the command line) writes; an answer of
 //! another version is never given:
 //! - the world version (migration 006): regions and indicators;
-//! - the data version (migration 007): figures, targets, schemes, and the world.
+//! - the data version (migration 007): figures, targets, schemes, and the world;
+//! - the register version (migration 010): the enterprise register and the world (a change of it
+//!   is a change of the data too).
 //!
 //! Only successful answers are kept, at most `MAX_ANSWERS` of each version.
 
@@ -32,6 +34,11 @@ const MAX_ANSWERS: usize = 512;
 pub enum Question {
     /// the regions and indicators (`engine::world`)
     World,
+    /// every register indicator's figures, for the register as it is in quarter `now`
+    /// (`engine::enterprises`)
+    Register {
+        now: crate::domain::Quarter,
+    },
     Series {
         region: String,
         indicator: String,
@@ -62,12 +69,15 @@ enum Depends {
     World,
     /// anything stored
     Data,
+    /// the enterprise register and the world
+    Register,
 }
 
 impl Question {
     fn depends(&self) -> Depends {
         match self {
             Question::World => Depends::World,
+            Question::Register { .. } => Depends::Register,
             _ => Depends::Data,
         }
     }
@@ -132,6 +142,7 @@ pub fn answer<T: Clone + Send + Sync + 'static>(
     let version = match depends {
         Depends::World => store::world_version(conn)?,
         Depends::Data => store::data_version(conn)?,
+        Depends::Register => store::register_version(conn)?,
     };
     if let Some(known) = answers.get(depends, version, &question) {
         return Ok(known);
@@ -200,6 +211,30 @@ mod tests {
         assert_eq!(world(3), 1, "figures do not change the world");
         other.execute_batch("UPDATE regions SET name = 'S'").unwrap();
         assert_eq!((world(4), ask(q(1))), (4, 11), "a region changes both");
+
+        // the register's figures: kept across typed figures, computed again when the register
+        // or the world changes (and the data's answers with them)
+        let now = crate::domain::Quarter::new(2024, 1).unwrap();
+        let register = |n: i32| answers.lend(|| answer(&conn, Question::Register { now }, || Ok(n))).unwrap();
+        assert_eq!((register(1), register(2)), (1, 1));
+        other.execute_batch("UPDATE observations SET value = 4").unwrap();
+        assert_eq!((register(3), ask(q(1))), (1, 12), "typed figures do not change the register");
+        other
+            .execute_batch(
+                "INSERT INTO enterprises VALUES ('91350100M000100Y43', '甲公司', 'r');
+                 INSERT INTO enterprise_years VALUES ('91350100M000100Y43', 2024, 1, 0, 0, 0)",
+            )
+            .unwrap();
+        assert_eq!((register(4), ask(q(1))), (4, 13), "an enterprise changes the register and the data");
+        other
+            .execute_batch("INSERT INTO enterprise_values VALUES ('91350100M000100Y43', 'sales', 2024, 1, 9)")
+            .unwrap();
+        assert_eq!(register(5), 5, "and so does an enterprise's figure");
+        other.execute_batch("UPDATE indicators SET name = 'z'").unwrap();
+        assert_eq!((register(6), register(7)), (6, 6), "a changed rule or region is a changed register");
+        let next = crate::domain::Quarter::new(2024, 2).unwrap();
+        let in_next = answers.lend(|| answer(&conn, Question::Register { now: next }, || Ok(8))).unwrap();
+        assert_eq!(in_next, 8, "a new quarter is another question");
     }
 
     #[test]

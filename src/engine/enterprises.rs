@@ -359,8 +359,8 @@ pub fn figures_of<'a>(
         .unwrap_or(empty)
 }
 
-/// Adds the figures of the register indicators among `codes` for the reporting regions in
-/// `wanted` that report them, in the years `from..=to`.
+/// Adds the figures of the register indicators among `codes` for the regions in `wanted`, in the
+/// years `from..=to`, from [`register_figures`].
 pub fn add_register_figures(
     conn: &Connection,
     world: &World,
@@ -370,48 +370,61 @@ pub fn add_register_figures(
     to: i32,
     out: &mut Observations,
 ) -> AppResult<()> {
-    let rules: Vec<(&IndicatorCode, &crate::domain::Indicator)> = codes
-        .iter()
-        .filter_map(|c| world.indicators.get(c.as_str()).map(|i| (*c, i)))
-        .filter(|(_, i)| i.rule.is_some())
-        .collect();
-    if rules.is_empty() {
+    let register: Vec<&IndicatorCode> =
+        codes.iter().copied().filter(|c| world.indicators.get(c.as_str()).is_some_and(|i| i.rule.is_some())).collect();
+    if register.is_empty() {
         return Ok(());
     }
-    let span = store::enterprises::span(conn)?;
-    let regions: HashSet<&str> = wanted.iter().copied().filter(|r| world.tree.is_reporting(r)).collect();
-    let enterprises = store::enterprises::in_regions(conn, Some(&regions))?;
-    let mut by_region: HashMap<&str, Vec<&Enterprise>> = HashMap::new();
-    for e in &enterprises {
-        by_region.entry(e.region.as_str()).or_default().push(e);
-    }
-    let mut measures = Vec::new();
-    for (_, ind) in &rules {
-        for m in ind.rule.as_ref().expect("filtered").measures() {
+    let all = register_figures(conn, world)?;
+    out.copy_from(&all, wanted, &register, from, to);
+    Ok(())
+}
+
+/// Every register indicator's figures for every reporting region that reports it, in every
+/// period the register speaks for. Computed once for the register as it is, and kept until the
+/// register, the regions or the indicators change (not when figures are typed in): a province's
+/// tens of thousands of enterprises are read and checked against every rule once, not for each
+/// question.
+fn register_figures(conn: &Connection, world: &World) -> AppResult<std::sync::Arc<Observations>> {
+    let now = super::current_quarter();
+    super::cache::answer(conn, super::cache::Question::Register { now }, || {
+        let rules: Vec<&crate::domain::Indicator> =
+            world.indicators.in_display_order().into_iter().filter(|i| i.rule.is_some()).collect();
+        let mut out = Observations::default();
+        let span = store::enterprises::span(conn)?;
+        let (Some(first), false) = (span.first_year, rules.is_empty()) else { return Ok(std::sync::Arc::new(out)) };
+        let enterprises = store::enterprises::in_regions(conn, None)?;
+        let mut by_region: HashMap<&str, Vec<&Enterprise>> = HashMap::new();
+        for e in &enterprises {
+            by_region.entry(e.region.as_str()).or_default().push(e);
+        }
+        let mut measures = Vec::new();
+        for m in rules.iter().flat_map(|i| i.rule.as_ref().expect("filtered").measures()) {
             if !measures.contains(&m) {
                 measures.push(m);
             }
         }
-    }
-    let values = store::enterprises::values(conn, &measures, from, to)?;
-    let empty = Figures::new();
-    for (code, ind) in rules {
-        let rule = ind.rule.as_ref().expect("filtered");
-        for period in periods(&span, ind.frequency, from, to, super::current_quarter()) {
-            for region in world.tree.reporting_regions() {
-                let id = region.id.as_str();
-                if !regions.contains(id) || !ind.reported_by(&world.tree, id) {
-                    continue;
-                }
-                let list = by_region.get(id).map(Vec::as_slice).unwrap_or_default();
-                let figures = list.iter().map(|e| (*e, figures_of(values.get(e.code.as_str()), period, &empty)));
-                if let Some(value) = rule.evaluate(period, figures) {
-                    out.insert(&region.id, code, period, value);
+        let last_year = now.year();
+        let values = store::enterprises::values(conn, &measures, first, last_year)?;
+        let empty = Figures::new();
+        for ind in rules {
+            let rule = ind.rule.as_ref().expect("filtered");
+            for period in periods(&span, ind.frequency, first, last_year, now) {
+                for region in world.tree.reporting_regions() {
+                    let id = region.id.as_str();
+                    if !ind.reported_by(&world.tree, id) {
+                        continue;
+                    }
+                    let list = by_region.get(id).map(Vec::as_slice).unwrap_or_default();
+                    let figures = list.iter().map(|e| (*e, figures_of(values.get(e.code.as_str()), period, &empty)));
+                    if let Some(value) = rule.evaluate(period, figures) {
+                        out.insert(&region.id, &ind.code, period, value);
+                    }
                 }
             }
         }
-    }
-    Ok(())
+        Ok(std::sync::Arc::new(out))
+    })
 }
 
 #[cfg(test)]

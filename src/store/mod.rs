@@ -133,6 +133,11 @@ pub fn data_version(conn: &Connection) -> Result<i64, StoreError> {
     Ok(conn.prepare_cached("SELECT version FROM data_version")?.query_row([], |r| r.get(0))?)
 }
 
+/// Changes whenever the enterprise register or the world changes (migration 010); never repeats.
+pub fn register_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.prepare_cached("SELECT version FROM register_version")?.query_row([], |r| r.get(0))?)
+}
+
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
