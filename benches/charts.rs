@@ -128,6 +128,8 @@ fn chart_json(kind: Kind, chart: &Chart) -> Value {
         }),
         // drawn only inside the rectification report, never one of the compared kinds
         Body::TaskLights(_) => unreachable!("no chart kind draws tasks by light"),
+        // drawn only on the three zeros board, never one of the compared kinds
+        Body::ThreeZeros(_) => unreachable!("no chart kind draws the three zeros"),
     };
     json!({
         "kind": kind.as_str(),

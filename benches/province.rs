@@ -236,6 +236,7 @@ fn queries(conn: &Connection, runs: usize) {
         let warm = measure(runs * 3, || engine::series::series(conn, region, indicator, view, first, last).unwrap());
         row(what, &warm, "kept answer (no write since)");
     }
+    register(conn, runs, q4);
     let year = province::LAST_YEAR;
     if wanted("assessment scores") {
         let s = measure(runs, || engine::assessments::compute(conn, year).unwrap());
@@ -264,5 +265,35 @@ fn queries(conn: &Connection, runs: usize) {
         row(&what, &cold, "scored, built and rendered (as after any write)");
         let warm = measure(runs, || report().render(format).unwrap());
         row(&what, &warm, "built and rendered from the kept scores");
+    }
+}
+
+/// Register indicators and the three zeros over the province's ~29,000 enterprises.
+fn register(conn: &Connection, runs: usize, q4: Quarter) {
+    let enterprises: i64 = conn.query_row("SELECT count(*) FROM enterprises", [], |r| r.get(0)).unwrap();
+    let admin = User { id: 0, name: "bench".into(), role: Role::Admin, regions: vec![], departments: vec![] };
+    let scope = || Scope::ChildrenOf(PROVINCE);
+    let what = format!("register: scale_zero_patents progress, the 50 cities, 2025Q4 ({enterprises} enterprises)");
+    if wanted(&what) {
+        // As after a write to the register: its figures are counted again from every enterprise.
+        let changed = || conn.execute_batch("UPDATE register_version SET version = random()").unwrap();
+        let recounted = measure(runs, || {
+            changed();
+            engine::progress::compute_for_indicator(conn, "scale_zero_patents", q4, scope()).unwrap()
+        });
+        row(&what, &recounted, "register counted again (as after a change of an enterprise)");
+        let computed = measure(runs * 3, || {
+            engine::progress::compute_for_indicator(conn, "scale_zero_patents", q4, scope()).unwrap()
+        });
+        row(&what, &computed, "computed, the register's counts kept (as after any other write)");
+        let warm =
+            measure(runs * 3, || engine::progress::for_indicator(conn, "scale_zero_patents", q4, scope()).unwrap());
+        row(&what, &warm, "kept answer (no write since)");
+    }
+    let what = format!("register: three zeros board, the province, 2025Q4 vs 2025Q3 ({enterprises} enterprises)");
+    if wanted(&what) {
+        let board =
+            measure(runs, || engine::enterprises::three_zeros(conn, &admin, Period::Quarter(q4), None).unwrap());
+        row(&what, &board, "read and checked against the three rules, every enterprise named");
     }
 }

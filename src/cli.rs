@@ -67,6 +67,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DepartmentCommand,
     },
+    /// The enterprise register (企业库)
+    Enterprise {
+        #[command(subcommand)]
+        command: EnterpriseCommand,
+    },
     /// Rectification plans (整改方案)
     Plan {
         #[command(subcommand)]
@@ -279,6 +284,24 @@ pub enum PlanCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum EnterpriseCommand {
+    /// Import the list (code,name,region,year,scale,high_tech,sales_over_100m,major_project, or
+    /// 统一社会信用代码,企业名称,地区,年度,规模以上,高新技术企业,销售超亿元,重大项目企业) or the figures
+    /// (code,period,measure,value, or 统一社会信用代码,时期,指标,数值) from a .csv or .xlsx file: all rows or none
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The file: .csv (UTF-8 or GBK) or .xlsx
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = engine::enterprise_imports::ImportKind::List)]
+        kind: engine::enterprise_imports::ImportKind,
+        /// Check and count only; nothing is stored
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "应为 admin、statistician、viewer 或 officer".to_string())
 }
@@ -395,6 +418,36 @@ fn plan_import(
         println!("试导入{}：{counts}；没有保存任何内容。", file.display());
     } else {
         println!("已导入整改方案“{}”（{}）：{counts}。", read.plan.title, read.plan.id);
+    }
+    Ok(())
+}
+
+/// `zhibiao enterprise import`: as an internal admin ("cli"), in one transaction; prints the
+/// counts, or every row error (and then fails, storing nothing).
+fn enterprise_import(
+    db: &std::path::Path,
+    file: &std::path::Path,
+    kind: engine::enterprise_imports::ImportKind,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let format = transfer::Format::from_path(file)
+        .filter(|f| matches!(f, transfer::Format::Csv | transfer::Format::Xlsx))
+        .ok_or_else(|| anyhow::anyhow!("{}：文件名应以.csv或.xlsx结尾", file.display()))?;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let table = engine::enterprise_imports::read_table(format, &bytes)
+        .map_err(|e| anyhow::anyhow!("{}：{e}", file.display()))?;
+    let user = User { id: 0, name: "cli".into(), role: Role::Admin, regions: Vec::new(), departments: Vec::new() };
+    let outcome = in_transaction(db, |conn| engine::enterprise_imports::import(conn, &user, kind, &table, dry_run))?;
+    for e in &outcome.errors {
+        eprintln!("错误：{}", e.message);
+    }
+    if outcome.error_count > 0 {
+        anyhow::bail!("{}：{}", file.display(), outcome.error_message());
+    }
+    if dry_run {
+        println!("试导入{}：{}；没有保存任何数据。", file.display(), outcome.counts());
+    } else {
+        println!("已导入{}：{}。", file.display(), outcome.counts());
     }
     Ok(())
 }
@@ -637,6 +690,9 @@ fn run_offline(command: Command) -> anyhow::Result<()> {
             for name in engine::departments::list(&conn)? {
                 println!("{name}");
             }
+        }
+        Command::Enterprise { command: EnterpriseCommand::Import { db, file, kind, dry_run } } => {
+            enterprise_import(&db.db, &file, kind, dry_run)?;
         }
         Command::Plan { command: PlanCommand::Import { db, file, plan, title, year, dry_run } } => {
             plan_import(&db.db, &file, engine::plans::Plan { id: plan, title, year }, dry_run)?;

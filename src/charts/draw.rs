@@ -11,6 +11,7 @@ use super::fonts;
 use super::layout::{self, Anchor, CategoryLabels, Orientation, Rect};
 use super::model::*;
 use super::style::*;
+use crate::domain::enterprise::ThreeZero;
 use crate::domain::number::{fixed, share_percent};
 use crate::domain::rectification::Color as Light;
 
@@ -108,9 +109,10 @@ pub fn size(chart: &Chart) -> (u32, u32) {
         Body::Bars(b) => b.rows.len(),
         Body::Progress(p) => p.rows.len(),
         Body::TaskLights(t) => t.rows.len(),
+        Body::ThreeZeros(t) => t.rows.len(),
         _ => 0,
     };
-    let legend = if matches!(chart.body, Body::TaskLights(_)) { LEGEND_HEIGHT } else { 0 };
+    let legend = if matches!(chart.body, Body::TaskLights(_) | Body::ThreeZeros(_)) { LEGEND_HEIGHT } else { 0 };
     let fixed = 2 * MARGIN + title_size(&chart.title) + TITLE_GAP + legend + PLOT_TOP + VALUE_AXIS_BELOW;
     let rows = u32::try_from(rows).unwrap_or(u32::MAX);
     let needed = fixed.saturating_add(rows.saturating_mul(ROW_MIN_HEIGHT));
@@ -138,6 +140,7 @@ fn draw<DB: DrawingBackend>(root: &Area<DB>, chart: &Chart) -> DrawResult<DB> {
         Body::Scores(c) => scores(&body, c),
         Body::Progress(c) => progress(&body, c),
         Body::TaskLights(c) => task_lights(&body, c),
+        Body::ThreeZeros(c) => three_zeros(&body, c),
     }
 }
 
@@ -683,6 +686,31 @@ fn task_lights<DB: DrawingBackend>(area: &Area<DB>, c: &TaskLights) -> DrawResul
         })
         .collect();
     horizontal(&area, ValueAxis { title: "牵头任务（项）", floor: 1.0, counts: true }, &names, &bars, &[])
+}
+
+/// Enterprises on the three lists by region, one bar each, its parts the lists in the order of
+/// `ThreeZero::ALL`, the legend above; the bar's text is its total.
+fn three_zeros<DB: DrawingBackend>(area: &Area<DB>, c: &ThreeZeroCounts) -> DrawResult<DB> {
+    let (legend_area, area) = area.split_vertically(LEGEND_HEIGHT);
+    let entries: Vec<(&str, Mark)> =
+        ThreeZero::ALL.iter().zip(ZERO_LISTS).map(|(z, colour)| (z.label(), Mark::Swatch(colour))).collect();
+    let right = legend_area.dim_in_pixel().0.saturating_sub(PLOT_RIGHT) as i32;
+    legend(&legend_area, &entries, right)?;
+    let names: Vec<String> = c.rows.iter().map(|r| r.name.clone()).collect();
+    let bars: Vec<Row> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let parts = ZERO_LISTS
+                .iter()
+                .zip(&r.counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(colour, n)| (*n as f64, *colour))
+                .collect();
+            Row { parts, text: format!("{}家", r.counts.iter().sum::<usize>()) }
+        })
+        .collect();
+    horizontal(&area, ValueAxis { title: "企业（家）", floor: 1.0, counts: true }, &names, &bars, &[])
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub enum Body {
     Scores(Scores),
     Progress(ProgressRows),
     TaskLights(TaskLights),
+    ThreeZeros(ThreeZeroCounts),
 }
 
 /// Per child region: annual target and year-to-date actual side by side, completion on top,
@@ -109,5 +110,18 @@ pub struct TaskLights {
 pub struct LightCounts {
     pub name: String,
     /// tasks by light, in the order of [`crate::domain::rectification::Color::ALL`]
+    pub counts: Vec<usize>,
+}
+
+/// The three zeros (三个零) by region: one bar per region made of its counts on each list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThreeZeroCounts {
+    pub rows: Vec<ZeroCounts>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZeroCounts {
+    pub name: String,
+    /// enterprises on each list, in the order of [`crate::domain::enterprise::ThreeZero::ALL`]
     pub counts: Vec<usize>,
 }

@@ -94,5 +94,8 @@ pub fn light_colour(light: Color) -> RGBColor {
     }
 }
 
+/// The three zeros' lists, in the order of `ThreeZero::ALL`: 规模企业零专利, 高新企业零申请, 重大项目企业零申请.
+pub const ZERO_LISTS: [RGBColor; 3] = [RGBColor(200, 35, 45), RGBColor(230, 145, 30), RGBColor(31, 98, 165)];
+
 /// No-data charts say so in words.
 pub const NO_DATA: &str = "暂无数据";

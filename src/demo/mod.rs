@@ -1,13 +1,17 @@
 //! The demo database: the plan's real district figures, split synthetically over the
 //! towns, zones and quarters so that the district totals are exactly the plan's. Everything is
-//! written through the engine, so the demo passes the same checks as any submission.
+//! written through the engine, so the demo passes the same checks as any submission. The
+//! 销售超亿元 enterprises and the three zeros are counted from a synthetic enterprise register
+//! ([`register`]).
 
 pub mod province;
+pub mod register;
 
 use rusqlite::Connection;
 
 use crate::domain::access::{Role, User};
 use crate::domain::assessment::Scheme;
+use crate::domain::enterprise::{Rule, RuleText, ThreeZero};
 use crate::domain::rectification::TargetLink;
 use crate::domain::split::{from_units, largest_remainder, to_units};
 use crate::domain::submission::RawItem;
@@ -42,10 +46,12 @@ struct Spec {
     decimals: u8,
     mode: Mode,
     formula: Option<&'static str>,
+    /// the conditions of a register indicator's count
+    count_where: &'static [&'static str],
 }
 
 const fn spec(code: &'static str, name: &'static str, unit: &'static str, decimals: u8, mode: Mode) -> Spec {
-    Spec { code, name, unit, decimals, mode, formula: None }
+    Spec { code, name, unit, decimals, mode, formula: None, count_where: &[] }
 }
 
 const INDICATORS: [Spec; 11] = [
@@ -58,8 +64,14 @@ const INDICATORS: [Spec; 11] = [
     spec("invention_applications", "发明专利申请量", "件", 0, Mode::Ytd),
     spec("patent_grants", "专利授权量", "件", 0, Mode::Ytd),
     spec("talents_introduced", "引进高层次人才", "人", 0, Mode::Quarter),
-    spec("large_enterprises", "销售超亿元企业数", "家", 0, Mode::Stock),
-    spec("large_enterprises_with_rd", "建有研发机构的销售超亿元企业数", "家", 0, Mode::Stock),
+    Spec {
+        count_where: &["sales_over_100m"],
+        ..spec("large_enterprises", "销售超亿元企业数", "家", 0, Mode::Register)
+    },
+    Spec {
+        count_where: &["sales_over_100m", "has_rd_institution"],
+        ..spec("large_enterprises_with_rd", "建有研发机构的销售超亿元企业数", "家", 0, Mode::Register)
+    },
     Spec {
         formula: Some("100 * large_enterprises_with_rd / large_enterprises"),
         ..spec("rd_institution_rate", "销售超亿元企业研发机构建有率", "%", 1, Mode::Derived)
@@ -68,32 +80,24 @@ const INDICATORS: [Spec; 11] = [
 ];
 
 /// District annual totals: (code, 2022, 2023). 2023 R&D 18.00 / GDP 1000.00 = 1.8%;
-/// patents 3601 and grants 934 are the plan's; about 2/3 of large enterprises lack an R&D institution.
-const DISTRICT_TOTALS: [(&str, f64, f64); 9] = [
+/// patents 3601 and grants 934 are the plan's. The 销售超亿元 enterprises (286 and 300, of which
+/// 91 and 100 with an R&D institution: about 2/3 without) are counted from the register.
+const DISTRICT_TOTALS: [(&str, f64, f64); 7] = [
     ("gdp", 940.0, 1000.0),
     ("rd_expenditure", 15.98, 18.0),
     ("patent_applications", 3320.0, 3601.0),
     ("invention_applications", 410.0, 468.0),
     ("patent_grants", 868.0, 934.0),
     ("talents_introduced", 158.0, 186.0),
-    ("large_enterprises", 286.0, 300.0),
-    ("large_enterprises_with_rd", 91.0, 100.0),
     ("iur_projects", 38.0, 46.0),
 ];
 
-/// How each unit's share of the district differs by indicator family: economy, innovation, firms.
-const WEIGHTS: [[f64; 8]; 3] = [
-    [12.0, 10.0, 8.0, 7.0, 6.0, 5.0, 30.0, 22.0],
-    [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 40.0, 24.0],
-    [14.0, 11.0, 9.0, 8.0, 6.0, 5.0, 26.0, 21.0],
-];
+/// How each unit's share of the district differs by indicator family: economy, innovation.
+const WEIGHTS: [[f64; 8]; 2] =
+    [[12.0, 10.0, 8.0, 7.0, 6.0, 5.0, 30.0, 22.0], [10.0, 8.0, 6.0, 5.0, 4.0, 3.0, 40.0, 24.0]];
 
 fn weights_for(code: &str, year: i32, unit: usize) -> f64 {
-    let family = match code {
-        "gdp" => 0,
-        "large_enterprises" | "large_enterprises_with_rd" => 2,
-        _ => 1,
-    };
+    let family = usize::from(code != "gdp");
     // A small deterministic drift between years, different for each unit.
     let drift = 1.0 + 0.03 * (((unit * 7 + year as usize * 3) % 5) as f64 - 2.0);
     WEIGHTS[family][unit] * drift
@@ -104,9 +108,8 @@ fn quarter_shares(mode: Mode, unit: usize) -> [f64; 4] {
     let wobble = ((unit % 3) as f64 - 1.0) * 0.015;
     match mode {
         Mode::Ytd => [0.22 + wobble, 0.47 + wobble, 0.73 - wobble, 1.0],
-        Mode::Quarter => [0.2 + wobble, 0.25, 0.25 - wobble, 0.3],
-        // levels grow slowly through the year towards the Q4 figure
-        _ => [0.95, 0.97, 0.985, 1.0],
+        // each quarter's own share (talents introduced)
+        _ => [0.2 + wobble, 0.25, 0.25 - wobble, 0.3],
     }
 }
 
@@ -141,6 +144,43 @@ fn quarterly(code: &str, name: &str, unit: &str, decimals: u8, mode: Mode, formu
         regions: None,
         rule: None,
     }
+}
+
+/// The indicator of a spec; a register indicator counts the enterprises that meet its conditions.
+fn of_spec(spec: &Spec) -> Indicator {
+    let rule = (!spec.count_where.is_empty()).then(|| {
+        let conditions = spec.count_where.iter().map(|c| c.to_string()).collect();
+        Rule::parse(&RuleText { count: Some(true), sum: None, conditions }).expect("demo rules parse")
+    });
+    Indicator { rule, ..quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula) }
+}
+
+/// The three zeros the plan vows to wipe out, counted from the register: fewer is better, and
+/// the 2024 target is none, for the district and for every town and zone.
+fn load_three_zeros(conn: &Connection, admin: &User, sort: i64) -> AppResult<()> {
+    for (i, list) in ThreeZero::ALL.iter().enumerate() {
+        let indicator = Indicator {
+            direction: Direction::Lower,
+            rule: Some(list.rule()),
+            sort: sort + i as i64,
+            ..quarterly(list.as_str(), list.label(), "家", 0, Mode::Register, None)
+        };
+        engine::indicators::create(conn, admin, indicator)?;
+    }
+    register::load(conn, admin)?;
+    for list in ThreeZero::ALL {
+        let request = SplitRequest {
+            parent: DISTRICT,
+            indicator: list.as_str(),
+            year: 2024,
+            total: Some(0.0),
+            method: SplitMethod::Equal,
+            base_year: None,
+            weights: None,
+        };
+        engine::targets::decompose(conn, admin, &request)?;
+    }
+    Ok(())
 }
 
 /// The figures of every unit for one indicator and year: `[unit][quarter]`, as submitted.
@@ -234,9 +274,9 @@ pub fn load(conn: &Connection) -> AppResult<()> {
         engine::regions::create(conn, &admin, region(rid, name, RegionKind::Benchmark, None, None, i as i64 + 1))?;
     }
     for (i, spec) in INDICATORS.iter().enumerate() {
-        let indicator = quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula);
-        engine::indicators::create(conn, &admin, Indicator { sort: i as i64 + 1, ..indicator })?;
+        engine::indicators::create(conn, &admin, Indicator { sort: i as i64 + 1, ..of_spec(spec) })?;
     }
+    load_three_zeros(conn, &admin, INDICATORS.len() as i64 + 1)?;
     let current = engine::current_quarter();
     for (year, column) in [(2022, 1), (2023, 2)] {
         let per_indicator: Vec<(&str, Vec<[f64; 4]>)> = DISTRICT_TOTALS

@@ -33,9 +33,12 @@ pub struct Size {
     pub cities: usize,
     /// the figures run from this year's first quarter to the last quarter of `LAST_YEAR`
     pub first_year: i32,
+    /// enterprises of interest in each county's register (scale, high-tech, major projects)
+    pub enterprises_per_county: usize,
 }
 
-pub const FULL: Size = Size { cities: 50, first_year: FIRST_YEAR };
+/// 1,449 counties × 20: some 29,000 enterprises of interest, as a province registers.
+pub const FULL: Size = Size { cities: 50, first_year: FIRST_YEAR, enterprises_per_county: 20 };
 const SEED: u64 = 20_251_231;
 
 /// Counties of city `c` (0-based): 28, 29 or 30, 1,449 in all.
@@ -147,6 +150,24 @@ const TARGETED: [&str; 10] = [
 /// Growth of the targets over 2024.
 const TARGET_GROWTH: f64 = 1.08;
 
+/// A quarterly indicator reported by every county, never negative, higher is better.
+fn quarterly(code: &str, name: &str, unit: &str, decimals: u8, mode: Mode, formula: Option<&str>) -> Indicator {
+    Indicator {
+        code: IndicatorCode::parse(code).expect("generated codes are valid"),
+        name: name.into(),
+        unit: unit.into(),
+        decimals,
+        direction: Direction::Higher,
+        mode,
+        formula: formula.map(|f| crate::domain::Formula::parse(f).expect("generated formulas parse")),
+        allow_negative: false,
+        sort: 0,
+        frequency: crate::domain::Frequency::Quarterly,
+        regions: None,
+        rule: None,
+    }
+}
+
 fn region(id: &str, name: String, kind: RegionKind, parent: Option<&str>, group: Option<&str>, sort: usize) -> Region {
     Region {
         id: RegionId::parse(id).expect("generated ids are valid"),
@@ -209,7 +230,7 @@ pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
         }
     }
     for (i, spec) in INDICATORS.iter().enumerate() {
-        let indicator = super::quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula);
+        let indicator = quarterly(spec.code, spec.name, spec.unit, spec.decimals, spec.mode, spec.formula);
         engine::indicators::create(
             conn,
             &admin,
@@ -218,7 +239,107 @@ pub fn generate(conn: &Connection, size: Size) -> AppResult<usize> {
     }
     let written = load_figures(conn, &counties, size.first_year, &mut rng)?;
     load_targets_and_scheme(conn, &admin, size.cities)?;
+    load_register(conn, &admin, &counties, size.enterprises_per_county)?;
     Ok(written)
+}
+
+/// The register indicators of the province: the three zeros and the large enterprises with an
+/// R&D institution, counted from the register.
+pub const REGISTER_INDICATORS: [&str; 4] = [
+    "scale_zero_patents",
+    "high_tech_zero_applications",
+    "major_project_zero_applications",
+    "large_firms_with_rd_institution",
+];
+
+/// A register of `per_county` enterprises in each county, with their attributes of the last two
+/// years, an R&D institution for about a third, and the quarterly patent figures of the last
+/// year; the register indicators over it. Like the figures, the enterprises are written straight
+/// to the store with one audit entry for them all. Its own generator, so that the figures and
+/// targets are the same with or without it.
+fn load_register(conn: &Connection, admin: &User, counties: &[(String, f64)], per_county: usize) -> AppResult<()> {
+    use crate::domain::enterprise::{
+        CreditCode, Enterprise, Institution, InstitutionKind, Level, Measure, Rule, ThreeZero, YearAttributes,
+    };
+    let names = ["三个零：规模企业零专利", "三个零：高新企业年度专利零申请", "三个零：重大项目企业专利申请零户"];
+    let with_rd = Rule {
+        aggregate: crate::domain::enterprise::Aggregate::Count,
+        conditions: vec![
+            crate::domain::enterprise::Flag::SalesOver100m,
+            crate::domain::enterprise::Flag::HasRdInstitution(None),
+        ],
+    };
+    let rules = ThreeZero::ALL.iter().map(|z| z.rule()).chain([with_rd]);
+    let labels = names.iter().copied().chain(["建有研发机构的销售超亿元企业数（企业库）"]);
+    for (i, ((code, name), rule)) in REGISTER_INDICATORS.iter().zip(labels).zip(rules).enumerate() {
+        let base = quarterly(code, name, "家", 0, Mode::Register, None);
+        let direction = if i < 3 { Direction::Lower } else { Direction::Higher };
+        let indicator = Indicator { direction, rule: Some(rule), sort: 100 + i as i64, ..base };
+        engine::indicators::create(conn, admin, indicator)?;
+    }
+    let mut rng = StdRng::seed_from_u64(SEED + 1);
+    let mut registered = 0usize;
+    for (county, (id, _)) in counties.iter().enumerate() {
+        let region = RegionId::parse(id).expect("generated ids are valid");
+        for n in 0..per_county {
+            // 91 (enterprise), a division code of the county, a running number
+            let body = format!("91{:06}{:09}", 320000 + county, n);
+            let code = CreditCode::completing(&body).expect("digits make a code");
+            let attributes = |year, rng: &mut StdRng| YearAttributes {
+                year,
+                scale: rng.random_bool(0.8),
+                high_tech: rng.random_bool(0.3),
+                sales_over_100m: rng.random_bool(0.25),
+                major_project: rng.random_bool(0.1),
+            };
+            let years = vec![attributes(LAST_YEAR - 1, &mut rng), attributes(LAST_YEAR, &mut rng)];
+            let institutions = if rng.random_bool(0.33) {
+                vec![Institution {
+                    kind: InstitutionKind::TechCenter,
+                    level: [Level::Provincial, Level::Municipal, Level::District][n % 3],
+                    name: None,
+                    since: LAST_YEAR - 3,
+                    until: None,
+                }]
+            } else {
+                vec![]
+            };
+            let name = format!("{id}第{}号企业", n + 1);
+            store::enterprises::save(
+                conn,
+                &Enterprise { code: code.clone(), name, region: region.clone(), years, institutions },
+            )?;
+            let mut applications = 0.0;
+            let patents: f64 = if rng.random_bool(0.2) { 0.0 } else { f64::from(rng.random_range(1..60)) };
+            for q in 1..=4 {
+                // a quarter in four without an application: some stay on the zero lists all year
+                if rng.random_bool(0.75) {
+                    applications += f64::from(rng.random_range(0..4));
+                }
+                let period = Period::Quarter(Quarter::new(LAST_YEAR, q).expect("valid quarter"));
+                let values = [(Measure::PatentApplications, applications), (Measure::ValidPatents, patents)];
+                store::enterprises::put_values(conn, code.as_str(), period, &values)?;
+            }
+            registered += 1;
+        }
+    }
+    store::audit::record(
+        conn,
+        &store::audit::AuditRecord {
+            at: store::now(),
+            user: "demo".into(),
+            action: "bulk_load".into(),
+            entity: "enterprise".into(),
+            key: PROVINCE.into(),
+            region: Some(PROVINCE.into()),
+            indicator: None,
+            period: None,
+            old: None,
+            new: Some(serde_json::json!({ "enterprises": registered })),
+            reason: Some("synthetic province register (zhibiao demo --scale province)".into()),
+        },
+    )?;
+    Ok(())
 }
 
 fn load_figures(conn: &Connection, counties: &[(String, f64)], first_year: i32, rng: &mut StdRng) -> AppResult<usize> {
@@ -335,7 +456,7 @@ mod tests {
     use super::*;
     use crate::domain::number::round_to;
 
-    const SMALL: Size = Size { cities: 2, first_year: 2024 };
+    const SMALL: Size = Size { cities: 2, first_year: 2024, enterprises_per_county: 3 };
 
     fn generated(dir: &std::path::Path, name: &str) -> (store::Pool, usize) {
         let pool = store::open(&dir.join(name)).unwrap();
@@ -367,7 +488,7 @@ mod tests {
         assert_eq!(counties, 57);
         assert_eq!(world.tree.in_display_order().len(), 1 + 2 + counties);
         assert_eq!(world.tree.leaves_under(PROVINCE).len(), counties);
-        assert_eq!(world.indicators.in_display_order().len(), 30);
+        assert_eq!(world.indicators.in_display_order().len(), 30 + REGISTER_INDICATORS.len());
         for mode in [Mode::Ytd, Mode::Quarter, Mode::Stock, Mode::Derived] {
             assert!(INDICATORS.iter().any(|i| i.mode == mode), "{mode:?}");
         }
@@ -396,6 +517,22 @@ mod tests {
             }
             assert!(targets[PROVINCE].value > 0.0, "{code}");
         }
+        // the register: three enterprises a county; the board's counts are the register indicators'
+        let registered: i64 = conn.query_row("SELECT count(*) FROM enterprises", [], |r| r.get(0)).unwrap();
+        assert_eq!(registered as usize, counties * 3);
+        let admin = User { id: 0, name: "t".into(), role: Role::Admin, regions: vec![], departments: vec![] };
+        let q4 = Period::Quarter(Quarter::new(LAST_YEAR, 4).unwrap());
+        let board = engine::enterprises::three_zeros(&conn, &admin, q4, None).unwrap();
+        let observations = world.observations(&conn, &[PROVINCE], &REGISTER_INDICATORS, LAST_YEAR, LAST_YEAR).unwrap();
+        let calc = world.calculator(&observations);
+        let span = crate::domain::Span::Ytd(Quarter::new(LAST_YEAR, 4).unwrap());
+        for (list, code) in board.lists.iter().zip(REGISTER_INDICATORS) {
+            let counted = calc.figure(PROVINCE, code, span).value;
+            assert_eq!(counted, Some(list.count as f64), "{code}");
+            assert_eq!(list.indicator.as_deref(), Some(code));
+        }
+        assert!(board.lists[0].count > 0 && board.lists[0].count < counties * 3, "{}", board.lists[0].count);
+
         let assessment = engine::assessments::result(&conn, LAST_YEAR).unwrap();
         assert_eq!(assessment.regions.len(), counties);
         assert!(assessment.regions.iter().all(|r| r.items.len() == 30));

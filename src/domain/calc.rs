@@ -69,7 +69,7 @@ impl Observations {
                         .or_default()
                         .entry((*code).clone())
                         .or_default()
-                        .insert(*year, values.clone());
+                        .insert(*year, *values);
                 }
             }
         }

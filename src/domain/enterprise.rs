@@ -44,8 +44,7 @@ impl CreditCode {
             .map(|c| ALPHABET.find(c).map(|i| i as u32))
             .collect::<Option<_>>()
             .ok_or_else(|| format!("统一社会信用代码“{code}”含有不允许的字符（不使用 I、O、S、V、Z）"))?;
-        let sum: u32 = values.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
-        let check = (31 - sum % 31) % 31;
+        let check = check_value(&values[..17]);
         if values[17] != check {
             let want = ALPHABET.as_bytes()[check as usize] as char;
             return Err(format!("统一社会信用代码“{code}”的校验码不对（按前17位应为{want}），请核对"));
@@ -53,9 +52,27 @@ impl CreditCode {
         Ok(CreditCode(code))
     }
 
+    /// The code made of `first17` (17 characters of the alphabet) and its check character; none
+    /// when `first17` is not such. For generated registers (the demo, the benchmarks).
+    pub fn completing(first17: &str) -> Option<CreditCode> {
+        let values: Vec<u32> = first17.chars().map(|c| ALPHABET.find(c).map(|i| i as u32)).collect::<Option<_>>()?;
+        if values.len() != 17 {
+            return None;
+        }
+        let check = ALPHABET.as_bytes()[check_value(&values) as usize] as char;
+        CreditCode::parse(&format!("{first17}{check}")).ok()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The check character's value for the values of the first 17: 31 − (Σ value × weight mod 31),
+/// with 31 written 0.
+fn check_value(first17: &[u32]) -> u32 {
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(v, w)| v * w).sum();
+    (31 - sum % 31) % 31
 }
 
 fn cut(text: &str) -> String {
@@ -391,6 +408,21 @@ impl fmt::Display for Flag {
 }
 
 impl Flag {
+    /// The condition in words: 规模以上, 有省级及以上研发机构, 有效专利数为零, 非高新技术企业.
+    pub fn label(&self) -> String {
+        match self {
+            Flag::Scale => "规模以上".into(),
+            Flag::HighTech => "高新技术企业".into(),
+            Flag::SalesOver100m => "销售超亿元".into(),
+            Flag::MajorProject => "重大项目企业".into(),
+            Flag::HasRdInstitution(None) => "有研发机构".into(),
+            Flag::HasRdInstitution(Some(Level::National)) => "有国家级研发机构".into(),
+            Flag::HasRdInstitution(Some(l)) => format!("有{}及以上研发机构", l.label()),
+            Flag::Zero(m) => format!("{}为零", m.label()),
+            Flag::Not(inner) => format!("非“{}”", inner.label()),
+        }
+    }
+
     /// Whether the flag holds for an enterprise in the period's year, with its figures of the period.
     pub fn holds(&self, enterprise: &Enterprise, year: i32, figures: &Figures) -> bool {
         let attributes = enterprise.attributes(year);
@@ -486,6 +518,17 @@ impl Rule {
         RuleText { count, sum, conditions: self.conditions.iter().map(Flag::to_string).collect() }
     }
 
+    /// The rule in words: `计数：规模以上、有效专利数为零`, `求和：R&D经费支出（规模以上）`.
+    pub fn label(&self) -> String {
+        let conditions: Vec<String> = self.conditions.iter().map(Flag::label).collect();
+        match (&self.aggregate, conditions.is_empty()) {
+            (Aggregate::Count, true) => "计数：全部企业".into(),
+            (Aggregate::Count, false) => format!("计数：{}", conditions.join("、")),
+            (Aggregate::Sum(m), true) => format!("求和：{}", m.label()),
+            (Aggregate::Sum(m), false) => format!("求和：{}（{}）", m.label(), conditions.join("、")),
+        }
+    }
+
     /// The measures whose figures the rule reads (its sum and its `zero:` conditions).
     pub fn measures(&self) -> Vec<Measure> {
         let mut out = Vec::new();
@@ -511,12 +554,33 @@ impl Rule {
         period: Period,
         enterprises: impl IntoIterator<Item = (&'a Enterprise, &'a Figures)>,
     ) -> Option<f64> {
-        let admitted = enterprises.into_iter().filter(|(e, f)| self.admits(e, period, f));
-        match &self.aggregate {
-            Aggregate::Count => Some(admitted.count() as f64),
-            Aggregate::Sum(m) => {
-                admitted.filter_map(|(_, f)| f.get(m).copied()).fold(None, |s, v| Some(s.unwrap_or(0.0) + v))
-            }
+        let mut figure = self.empty();
+        for (e, f) in enterprises {
+            self.add(&mut figure, e, period, f);
+        }
+        figure
+    }
+
+    /// The figure over no enterprise: a count of 0, no sum.
+    pub fn empty(&self) -> Option<f64> {
+        match self.aggregate {
+            Aggregate::Count => Some(0.0),
+            Aggregate::Sum(_) => None,
+        }
+    }
+
+    /// Adds one enterprise to a figure begun with [`Rule::empty`], as [`Rule::evaluate`] does:
+    /// for counting a whole province's register in one pass over its enterprises.
+    pub fn add(&self, figure: &mut Option<f64>, enterprise: &Enterprise, period: Period, figures: &Figures) {
+        if !self.admits(enterprise, period, figures) {
+            return;
+        }
+        let part = match &self.aggregate {
+            Aggregate::Count => Some(1.0),
+            Aggregate::Sum(m) => figures.get(m).copied(),
+        };
+        if let Some(part) = part {
+            *figure = Some(figure.unwrap_or(0.0) + part);
         }
     }
 }
@@ -597,6 +661,15 @@ mod tests {
     }
 
     #[test]
+    fn a_code_is_completed_with_its_check_character() {
+        assert_eq!(CreditCode::completing("91350100M000100Y4").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(CreditCode::completing("9144030071526726X").unwrap().as_str(), "9144030071526726XG");
+        for bad in ["9135010", "91350100M000100Y43", "91350100I000100Y4"] {
+            assert_eq!(CreditCode::completing(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_check_of_thirty_one_is_written_zero() {
         // seventeen zeros weigh 0: 31 − 0 is 31, written 0
         assert_eq!(CreditCode::parse("000000000000000000").unwrap().as_str(), "000000000000000000");
@@ -672,6 +745,27 @@ mod tests {
             let flag: Flag = text.parse().unwrap();
             assert_eq!(flag.to_string(), text, "written back as read");
             assert_eq!(flag.holds(&e, year, figures), holds, "{text} in {year}");
+        }
+    }
+
+    #[test]
+    fn rules_and_conditions_read_in_chinese() {
+        let cases = [
+            (serde_json::json!({"count": true}), "计数：全部企业"),
+            (
+                serde_json::json!({"count": true, "where": ["scale", "zero:valid_patents"]}),
+                "计数：规模以上、有效专利数为零",
+            ),
+            (
+                serde_json::json!({"count": true, "where": ["has_rd_institution:provincial", "not:high_tech"]}),
+                "计数：有省级及以上研发机构、非“高新技术企业”",
+            ),
+            (serde_json::json!({"count": true, "where": ["has_rd_institution:national"]}), "计数：有国家级研发机构"),
+            (serde_json::json!({"sum": "rd_expenditure"}), "求和：R&D经费支出"),
+            (serde_json::json!({"sum": "sales", "where": ["major_project"]}), "求和：销售收入（重大项目企业）"),
+        ];
+        for (json, want) in cases {
+            assert_eq!(rule(json.clone()).unwrap().label(), want, "{json}");
         }
     }
 

@@ -390,35 +390,55 @@ fn register_figures(conn: &Connection, world: &World) -> AppResult<std::sync::Ar
     super::cache::answer(conn, super::cache::Question::Register { now }, || {
         let rules: Vec<&crate::domain::Indicator> =
             world.indicators.in_display_order().into_iter().filter(|i| i.rule.is_some()).collect();
-        let mut out = Observations::default();
         let span = store::enterprises::span(conn)?;
-        let (Some(first), false) = (span.first_year, rules.is_empty()) else { return Ok(std::sync::Arc::new(out)) };
+        let (Some(first), false) = (span.first_year, rules.is_empty()) else {
+            return Ok(std::sync::Arc::new(Observations::default()));
+        };
         let enterprises = store::enterprises::in_regions(conn, None)?;
-        let mut by_region: HashMap<&str, Vec<&Enterprise>> = HashMap::new();
-        for e in &enterprises {
-            by_region.entry(e.region.as_str()).or_default().push(e);
-        }
         let mut measures = Vec::new();
         for m in rules.iter().flat_map(|i| i.rule.as_ref().expect("filtered").measures()) {
             if !measures.contains(&m) {
                 measures.push(m);
             }
         }
-        let last_year = now.year();
-        let values = store::enterprises::values(conn, &measures, first, last_year)?;
+        let values = store::enterprises::values(conn, &measures, first, now.year())?;
+        // One pass over the enterprises: each adds to the figure of its region for every rule and
+        // period (figures[rule][period][region]); a province's register is read once, not once a rule.
+        let regions: Vec<&crate::domain::Region> = world.tree.reporting_regions();
+        let index: HashMap<&str, usize> = regions.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let plan: Vec<(&crate::domain::Indicator, &crate::domain::enterprise::Rule, Vec<Period>, Vec<bool>)> = rules
+            .iter()
+            .map(|ind| {
+                let reported = regions.iter().map(|r| ind.reported_by(&world.tree, r.id.as_str())).collect();
+                (
+                    *ind,
+                    ind.rule.as_ref().expect("filtered"),
+                    periods(&span, ind.frequency, first, now.year(), now),
+                    reported,
+                )
+            })
+            .collect();
+        let mut figures: Vec<Vec<Vec<Option<f64>>>> =
+            plan.iter().map(|(_, rule, ps, _)| vec![vec![rule.empty(); regions.len()]; ps.len()]).collect();
         let empty = Figures::new();
-        for ind in rules {
-            let rule = ind.rule.as_ref().expect("filtered");
-            for period in periods(&span, ind.frequency, first, last_year, now) {
-                for region in world.tree.reporting_regions() {
-                    let id = region.id.as_str();
-                    if !ind.reported_by(&world.tree, id) {
-                        continue;
-                    }
-                    let list = by_region.get(id).map(Vec::as_slice).unwrap_or_default();
-                    let figures = list.iter().map(|e| (*e, figures_of(values.get(e.code.as_str()), period, &empty)));
-                    if let Some(value) = rule.evaluate(period, figures) {
-                        out.insert(&region.id, &ind.code, period, value);
+        for e in &enterprises {
+            let Some(&r) = index.get(e.region.as_str()) else { continue };
+            let by_period = values.get(e.code.as_str());
+            for ((_, rule, ps, reported), by_rule) in plan.iter().zip(figures.iter_mut()) {
+                if !reported[r] {
+                    continue;
+                }
+                for (period, by_region) in ps.iter().zip(by_rule.iter_mut()) {
+                    rule.add(&mut by_region[r], e, *period, figures_of(by_period, *period, &empty));
+                }
+            }
+        }
+        let mut out = Observations::default();
+        for ((ind, _, ps, reported), by_rule) in plan.iter().zip(figures) {
+            for (period, by_region) in ps.iter().zip(by_rule) {
+                for ((region, figure), reported) in regions.iter().zip(by_region).zip(reported) {
+                    if let (Some(value), true) = (figure, reported) {
+                        out.insert(&region.id, &ind.code, *period, value);
                     }
                 }
             }

@@ -1,14 +1,15 @@
 //! The entry form of a region for a period, in one call: which regions the user may fill in,
 //! the indicators the region reports in that round, and beside each its figure, comment, last
-//! year's figure and the year's target.
+//! year's figure and the year's target; and, read-only, the figures the register computes for the
+//! region (register indicators are never typed in), each with the list behind it.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::{targets, values, world};
-use crate::domain::Period;
 use crate::domain::access::User;
 use crate::domain::progress::year_before;
+use crate::domain::{Frequency, Indicator, Mode, Period};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Serialize)]
@@ -25,6 +26,19 @@ pub struct EntryRow {
     pub comment: Option<String>,
 }
 
+/// A register indicator's figure for the region, computed from the enterprise register: shown on
+/// the form beside a link to the enterprises behind it (`/enterprises?region=…`), never an input.
+#[derive(Debug, Serialize)]
+pub struct ComputedRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub decimals: u8,
+    pub last_year: Option<f64>,
+    pub target: Option<f64>,
+    pub value: Option<f64>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct EntryForm {
     /// the regions the user may fill in, with their labels: a region with children is there for
@@ -39,6 +53,8 @@ pub struct EntryForm {
     /// parent's own reported totals are not
     pub reviewed: bool,
     pub rows: Vec<EntryRow>,
+    /// the register indicators of the region for the period, computed, read-only
+    pub computed: Vec<ComputedRow>,
 }
 
 /// The form of `region` (default: the user's first reporting region) for `period`: a quarter's
@@ -66,6 +82,7 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         period_label: period.label(),
         reviewed: false,
         rows: vec![],
+        computed: vec![],
     };
     let chosen = match region {
         Some(r) => writable.iter().find(|w| w.id.as_str() == r).ok_or_else(|| {
@@ -105,6 +122,7 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
             }
         })
         .collect();
+    let computed = computed(conn, &world, region.as_str(), period)?;
     Ok(EntryForm {
         reviewed: period.as_quarter().is_some() && world.tree.is_reporting(region.as_str()),
         region: region.to_string(),
@@ -113,5 +131,39 @@ pub fn form(conn: &Connection, user: &User, region: Option<&str>, period: Period
         period: period.to_string(),
         period_label: period.label(),
         rows,
+        computed,
     })
+}
+
+/// The register indicators `region` has for `period` (a quarter's quarterly ones, a year's annual
+/// ones), with their figures, last year's and the year's target, as the engine computes them.
+fn computed(conn: &Connection, world: &super::World, region: &str, period: Period) -> AppResult<Vec<ComputedRow>> {
+    let frequency = match period {
+        Period::Quarter(_) => Frequency::Quarterly,
+        Period::Year(_) => Frequency::Annual,
+    };
+    let register: Vec<&Indicator> = world
+        .indicators
+        .in_display_order()
+        .into_iter()
+        .filter(|i| i.mode == Mode::Register && i.frequency == frequency && i.applies_to(&world.tree, region))
+        .collect();
+    if register.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes: Vec<&str> = register.iter().map(|i| i.code.as_str()).collect();
+    let rows = super::progress::rows(conn, world, &[region], &codes, period)?;
+    Ok(register
+        .iter()
+        .zip(rows)
+        .map(|(ind, row)| ComputedRow {
+            code: ind.code.to_string(),
+            name: ind.name.clone(),
+            unit: ind.unit.clone(),
+            decimals: ind.decimals,
+            last_year: row.progress.previous,
+            target: row.progress.target,
+            value: row.progress.actual,
+        })
+        .collect())
 }

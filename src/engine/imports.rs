@@ -279,14 +279,14 @@ fn row_errors(locate: Locate, group: &Group<'_>, fields: &[FieldError]) -> Vec<R
 }
 
 /// Regions and indicators by what a file calls them.
-struct Names<'w> {
+pub(crate) struct Names<'w> {
     world: &'w World,
     regions: HashMap<&'w str, Vec<&'w Region>>,
     indicators: HashMap<&'w str, Vec<&'w str>>,
 }
 
 impl<'w> Names<'w> {
-    fn new(world: &'w World) -> Names<'w> {
+    pub(crate) fn new(world: &'w World) -> Names<'w> {
         let mut regions: HashMap<&str, Vec<&Region>> = HashMap::new();
         for r in world.tree.in_display_order() {
             regions.entry(r.name.as_str()).or_default().push(r);
@@ -299,7 +299,7 @@ impl<'w> Names<'w> {
     }
 
     /// The id of the region a file names by id or by exact name.
-    fn region(&self, text: &str) -> Result<&'w str, String> {
+    pub(crate) fn region(&self, text: &str) -> Result<&'w str, String> {
         if let Some(r) = self.world.tree.get(text) {
             return Ok(r.id.as_str());
         }

@@ -7,6 +7,7 @@ mod assessments;
 mod benchmarks;
 mod charts;
 mod departments;
+mod enterprise_imports;
 mod enterprises;
 pub mod error;
 pub mod extract;
@@ -68,6 +69,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(reports::api_router())
                 .merge(departments::router())
                 .merge(enterprises::router())
+                .merge(enterprise_imports::router())
                 .merge(plans::router())
                 .merge(supervision::router())
                 .merge(workflow::router()),

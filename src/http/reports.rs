@@ -13,7 +13,7 @@ use super::extract::{ApiPath, ApiQuery, CurrentUser, period, quarter, year_in_pa
 use crate::app::{AppState, off_the_runtime};
 use crate::domain::{Period, RegionId};
 use crate::engine::completeness::{RegionCompleteness, for_period};
-use crate::reports::{Format, Report, assessment, bulletin, completeness, rectification};
+use crate::reports::{Format, Report, assessment, bulletin, completeness, rectification, three_zeros};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assessment_report))
         .routes(routes!(completeness_report))
         .routes(routes!(rectification_report))
+        .routes(routes!(three_zeros_report))
 }
 
 pub fn api_router() -> OpenApiRouter<AppState> {
@@ -142,6 +143,33 @@ async fn rectification_report(
     let report = state.read(move |conn| rectification::build(conn, on)).await?;
     let bytes = off_the_runtime(move || report.render(format)).await?;
     Ok(download(bytes, format, &format!("rectification-{quarter}")))
+}
+
+/// 三个零 lists for the towns' visits: a sheet per list (code, name, town) and a summary of the
+/// counts per town with the change since the quarter before. Only the enterprises the user may
+/// see; 403 to whoever may see none of the region's (a list is confidential). Every export is audited.
+#[utoipa::path(get, path = "/reports/three-zeros/{file}", tag = "reports",
+    params(("file" = String, Path, description = "quarter and format, e.g. `2024Q1.xlsx`, `2024Q1.json`", pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)Q[1-4]\.(xlsx|json)$", example = "2024Q1.json"), RegionQuery),
+    responses((status = 200, description = "the lists, by the file's ending", content(
+                  ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("application/json"))),
+              (status = 403, description = "viewers and officers, or a region not the statistician's", body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn three_zeros_report(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiPath(file): ApiPath,
+    ApiQuery(q): ApiQuery<RegionQuery>,
+) -> ApiResult<Response> {
+    let (stem, format) = split_file(&file, &[Format::Xlsx, Format::Json])?;
+    let quarter = quarter("period", stem)?;
+    let ext = if format == Format::Xlsx { "XLSX" } else { "JSON" };
+    let report = state
+        .write(move |conn| {
+            three_zeros::export(conn, &user, Period::Quarter(quarter), q.region.as_ref().map(|r| r.as_str()), ext)
+        })
+        .await?;
+    let bytes = off_the_runtime(move || report.render(format)).await?;
+    Ok(download(bytes, format, &format!("three-zeros-{quarter}")))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -8,6 +8,7 @@ pub mod completeness;
 pub mod format;
 mod html;
 pub mod rectification;
+pub mod three_zeros;
 mod xlsx;
 
 use serde::Serialize;

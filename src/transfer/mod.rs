@@ -236,7 +236,8 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
         Ok(text) => return Ok(Cow::Borrowed(text)),
         Err(e) => e.valid_up_to(),
     };
-    if !bytes[..valid_up_to].is_ascii() {
+    // Chinese read as UTF-8 is three bytes a character; GBK's two-byte characters (统 is CD B3) may pass for UTF-8's two-byte ones
+    if std::str::from_utf8(&bytes[..valid_up_to]).is_ok_and(|t| t.chars().any(|c| c > '\u{7ff}')) {
         return Err(FileError::NotText { line: 1 + bytes[..valid_up_to].iter().filter(|&&b| b == b'\n').count() });
     }
     let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
@@ -262,26 +263,26 @@ pub fn field_label(field: &str) -> &str {
 
 /// A header cell as a person typed it: spaces (also full-width ones) and stray byte-order marks
 /// around it do not count.
-fn header_text(text: &str) -> &str {
+pub(crate) fn header_text(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}')
 }
 
 /// Line numbers of byte offsets, counted forward as a CSV reader moves on. (The reader's own line
 /// count lags by one after a CRLF line end.)
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     bytes: &'a [u8],
     scanned: usize,
     breaks: usize,
 }
 
 impl<'a> Lines<'a> {
-    fn new(bytes: &'a [u8]) -> Lines<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Lines<'a> {
         Lines { bytes, scanned: 0, breaks: 0 }
     }
 
     /// The line of the first byte of a record that the reader places at `offset`: line ends and
     /// blank lines before it are skipped, as the reader skips them.
-    fn at(&mut self, offset: usize) -> usize {
+    pub(crate) fn at(&mut self, offset: usize) -> usize {
         let mut start = offset.min(self.bytes.len());
         while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
             start += 1;
@@ -418,6 +419,7 @@ mod tests {
             ("UTF-8 with a byte-order mark", "\u{feff}地区\n".as_bytes(), Ok("地区\n")),
             ("GBK, as Excel saves it", &gbk, Ok("地区,指标\n甲镇,地区生产总值\n")),
             ("甲镇 in GBK after ASCII", b"region\n\xbc\xd7\xd5\xf2\n", Ok("region\n甲镇\n")),
+            ("GBK whose first characters pass for UTF-8", b"\xcd\xb3\xd2\xbb\xc9\xe7\n", Ok("统一社\n")),
             // a four-byte GB18030 sequence: U+00A5 (¥) is 0x81 0x30 0x84 0x36
             ("four-byte GB18030", b"\x81\x30\x84\x36", Ok("\u{a5}")),
             ("neither, on line 3", b"a\nb\n\xff\xff\n", Err(FileError::NotText { line: 3 })),

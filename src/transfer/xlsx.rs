@@ -198,7 +198,7 @@ fn megabytes(bytes: u64) -> String {
 
 /// Refuses a workbook whose parts would inflate beyond the bounds, from its central directory
 /// alone: nothing is inflated here.
-fn check_inflated_size(bytes: &[u8]) -> Result<(), FileError> {
+pub(crate) fn check_inflated_size(bytes: &[u8]) -> Result<(), FileError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     if archive.len() > MAX_PARTS {
         return Err(FileError::TooLarge(format!(
@@ -236,7 +236,7 @@ fn unreadable() -> FileError {
 }
 
 /// `F5` for the zero-based (4, 5).
-fn cell_name(row: u32, col: u32) -> String {
+pub(crate) fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     // a crafted cell reference may place a cell at the very end of u32
     let mut n = col.saturating_add(1);
@@ -251,9 +251,9 @@ fn cell_name(row: u32, col: u32) -> String {
 /// The cells of the first worksheet that hold something, by zero-based (row, column), and those
 /// that hold a formula without a value Excel computed for it (a file written by a program, say).
 #[derive(Default)]
-struct Grid {
-    cells: BTreeMap<(u32, u32), Data>,
-    formulas: BTreeMap<(u32, u32), String>,
+pub(crate) struct Grid {
+    pub(crate) cells: BTreeMap<(u32, u32), Data>,
+    pub(crate) formulas: BTreeMap<(u32, u32), String>,
 }
 
 impl Grid {
@@ -278,7 +278,7 @@ impl Grid {
 }
 
 /// Streams the first worksheet's cells into a [`Grid`], at most [`MAX_CELLS`] of them.
-fn read_grid(bytes: &[u8]) -> Result<Grid, FileError> {
+pub(crate) fn read_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let name = book.sheet_names().first().cloned().ok_or_else(|| FileError::NotXlsx("工作簿中没有工作表".into()))?;
     let mut reader = match book.worksheet_cells_reader(&name) {
@@ -325,7 +325,7 @@ fn read_grid(bytes: &[u8]) -> Result<Grid, FileError> {
 }
 
 /// A cell as text: numbers in their shortest form (a period typed as 2023 reads `2023`).
-fn cell_text(cell: Option<&Data>) -> String {
+pub(crate) fn cell_text(cell: Option<&Data>) -> String {
     match cell {
         None | Some(Data::Empty) => String::new(),
         Some(Data::String(s)) => s.trim().to_string(),

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::domain::enterprise::{Flag, Institution, Measure, Rule, RuleText, YearAttributes};
 use crate::domain::indicator::{Frequency, Mode};
 use crate::domain::number;
 use crate::domain::rectification::{Deadline, OrderState, TaskStatus};
@@ -46,6 +47,7 @@ pub fn action_label(action: &str) -> &str {
         "issue" => "下发",
         "answer" => "答复",
         "close" => "关闭",
+        "export" => "导出",
         other => other,
     }
 }
@@ -67,6 +69,9 @@ fn entity_label(entity: &str) -> &str {
         "task" => "整改任务",
         "progress_report" => "进展情况",
         "order" => "督办单",
+        "enterprise" => "企业",
+        "enterprise_values" => "企业数据",
+        "enterprise_list" => "企业名单",
         other => other,
     }
 }
@@ -86,10 +91,14 @@ pub fn kind_label(kind: RegionKind) -> &'static str {
 
 /// The order in which the fields of a region, an indicator, a user, a plan's problem, task,
 /// report or order are listed.
-const FIELD_ORDER: [&str; 40] = [
+const FIELD_ORDER: [&str; 45] = [
     "id",
     "code",
     "name",
+    "region",
+    "years",
+    "institutions",
+    "rule",
     "kind",
     "parent",
     "group",
@@ -127,6 +136,7 @@ const FIELD_ORDER: [&str; 40] = [
     "reasons",
     "respond_by",
     "response",
+    "values",
 ];
 
 fn field_rank(field: &str) -> usize {
@@ -156,6 +166,7 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
         "direction" => "方向",
         "mode" => "填报方式",
         "formula" => "计算公式",
+        "rule" => "统计规则",
         "allow_negative" => "允许负数",
         "frequency" => "频度",
         "regions" => "适用地区",
@@ -189,6 +200,17 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
         "problems" => "问题与任务",
         "new_departments" => "新增科室",
         "task_count" => "任务数",
+        // an export of a list of enterprises
+        "format" => "格式",
+        "listed" => "列出企业（家）",
+        // enterprises and their figures
+        "region" => "所在地区",
+        "years" => "年度属性",
+        "institutions" => "研发机构",
+        "values" => "数据",
+        // a register loaded in bulk
+        "enterprises" => "企业（家）",
+        "figures" => "企业数据（个）",
         other => other,
     }
 }
@@ -264,6 +286,18 @@ fn object(entry: &AuditEntry, names: &Names<'_>) -> String {
             parts.push(known.or(recorded.map(str::to_string)).unwrap_or_else(|| entry.key.clone()));
         }
         "user" => parts.push(entry.key.clone()),
+        // an enterprise by its name as recorded, and its code
+        "enterprise" => {
+            let recorded = text(entry.new.as_ref(), "name").or(text(entry.old.as_ref(), "name"));
+            parts.extend(recorded.map(str::to_string));
+            // a register loaded in bulk is recorded under its region
+            let region = names.world.tree.get(&entry.key).map(|r| r.name.clone());
+            parts.push(region.unwrap_or_else(|| entry.key.clone()));
+        }
+        "enterprise_values" => {
+            parts.push(entry.key.clone());
+            parts.extend(entry.period.as_deref().map(period_label));
+        }
         "password" => parts.push(format!("用户 {}", entry.key)),
         _ => {
             if let Some(r) = &entry.region {
@@ -436,7 +470,53 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             };
             links.iter().map(link).collect::<Vec<_>>().join("、")
         }
-        ("parent", Value::String(id)) => names.region(id),
+        ("parent" | "region", Value::String(id)) => names.region(id),
+        ("rule", rule) => serde_json::from_value::<RuleText>(rule.clone())
+            .ok()
+            .and_then(|t| Rule::parse(&t).ok())
+            .map_or_else(|| rule.to_string(), |r| r.label()),
+        // an enterprise's years: `2024年：规模以上、高新技术企业`
+        ("years", Value::Array(years)) => {
+            if years.is_empty() {
+                return None;
+            }
+            let year = |y: &Value| {
+                let attributes: YearAttributes = serde_json::from_value(y.clone()).ok()?;
+                let flags = [
+                    (attributes.scale, Flag::Scale),
+                    (attributes.high_tech, Flag::HighTech),
+                    (attributes.sales_over_100m, Flag::SalesOver100m),
+                    (attributes.major_project, Flag::MajorProject),
+                ];
+                let held: Vec<String> = flags.iter().filter(|(on, _)| *on).map(|(_, f)| f.label()).collect();
+                let held = if held.is_empty() { "无".to_string() } else { held.join("、") };
+                Some(format!("{}年：{held}", attributes.year))
+            };
+            years.iter().filter_map(year).collect::<Vec<_>>().join("；")
+        }
+        // `省级企业技术中心（2020年起）`
+        ("institutions", Value::Array(items)) => {
+            if items.is_empty() {
+                return None;
+            }
+            let institution = |i: &Value| {
+                let i: Institution = serde_json::from_value(i.clone()).ok()?;
+                let until = i.until.map_or_else(|| "起".to_string(), |u| format!("至{u}年"));
+                Some(format!("{}{}（{}年{until}）", i.level.label(), i.kind.label(), i.since))
+            };
+            items.iter().filter_map(institution).collect::<Vec<_>>().join("、")
+        }
+        // an enterprise's figures of a period: `专利申请量 3、有效专利数 5`
+        ("values", Value::Array(items)) => {
+            if items.is_empty() {
+                return None;
+            }
+            let value = |v: &Value| {
+                let measure = Measure::parse(v.get("measure")?.as_str()?)?;
+                Some(format!("{} {}", measure.label(), number::plain(v.get("value")?.as_f64()?)))
+            };
+            items.iter().filter_map(value).collect::<Vec<_>>().join("、")
+        }
         ("regions", Value::Array(ids)) => {
             if ids.is_empty() {
                 return None;
@@ -658,6 +738,67 @@ mod tests {
             (
                 entry("update", "password", "jia", [None, None, None], none.clone(), none.clone()),
                 ("修改", "密码：用户 jia", "", "已更改"),
+            ),
+            (
+                entry(
+                    "update",
+                    "enterprise",
+                    "91350100M000100Y43",
+                    [Some("town-jia"), None, None],
+                    json!({"code": "91350100M000100Y43", "name": "甲公司", "region": "town-jia",
+                        "years": [{"year": 2023, "scale": true, "high_tech": false, "sales_over_100m": false, "major_project": false}],
+                        "institutions": []}),
+                    json!({"code": "91350100M000100Y43", "name": "甲公司", "region": "town-jia",
+                        "years": [{"year": 2023, "scale": true, "high_tech": false, "sales_over_100m": false, "major_project": false},
+                                  {"year": 2024, "scale": true, "high_tech": true, "sales_over_100m": false, "major_project": false}],
+                        "institutions": [{"kind": "tech_center", "level": "provincial", "since": 2020, "until": null}]}),
+                ),
+                (
+                    "修改",
+                    "企业：甲公司 · 91350100M000100Y43",
+                    "年度属性：2023年：规模以上",
+                    "年度属性：2023年：规模以上；2024年：规模以上、高新技术企业；研发机构：省级企业技术中心（2020年起）",
+                ),
+            ),
+            (
+                entry(
+                    "bulk_load",
+                    "enterprise",
+                    "district",
+                    [Some("district"), None, None],
+                    none.clone(),
+                    json!({"enterprises": 478, "figures": 15818}),
+                ),
+                ("批量载入", "企业：全区", "", "企业（家）：478；企业数据（个）：15818"),
+            ),
+            (
+                entry(
+                    "update",
+                    "enterprise_values",
+                    "91350100M000100Y43",
+                    [Some("town-jia"), None, Some("2024Q1")],
+                    json!({"period": "2024Q1", "values": []}),
+                    json!({"period": "2024Q1", "values": [{"measure": "patent_applications", "value": 3.0},
+                        {"measure": "valid_patents", "value": 12.0}]}),
+                ),
+                ("修改", "企业数据：91350100M000100Y43 · 2024年一季度", "", "数据：专利申请量 3、有效专利数 12"),
+            ),
+            (
+                entry(
+                    "create",
+                    "indicator",
+                    "scale_zero",
+                    [None, None, None],
+                    none.clone(),
+                    json!({"code": "scale_zero", "name": "规模企业零专利", "mode": "register",
+                        "rule": {"count": true, "where": ["scale", "zero:valid_patents"]}}),
+                ),
+                (
+                    "新增",
+                    "指标：规模企业零专利",
+                    "",
+                    "代码：scale_zero；名称：规模企业零专利；统计规则：计数：规模以上、有效专利数为零；填报方式：企业库",
+                ),
             ),
         ];
         for (e, (action, object, old, new)) in cases {

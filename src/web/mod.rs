@@ -4,6 +4,7 @@
 //! the CSRF token. Every asset is served by the binary (the bureau's intranet has no internet).
 
 mod audit;
+mod enterprises;
 mod login;
 mod pages;
 mod rectification;
@@ -39,6 +40,9 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(pages::reports))
         .route("/completeness", get(pages::completeness))
         .route("/audit", get(pages::audit))
+        .route("/enterprises", get(enterprises::list))
+        .route("/enterprises/{code}", get(enterprises::detail))
+        .route("/three-zeros", get(enterprises::board))
         .route("/rectification", get(rectification::list))
         .route("/rectification/mine", get(rectification::mine))
         .route("/rectification/import", get(rectification::import_form).post(rectification::import))
@@ -77,6 +81,9 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("rectification_mine.html", include_str!("../../templates/web/rectification_mine.html")),
         ("rectification_import.html", include_str!("../../templates/web/rectification_import.html")),
         ("rectification_form.html", include_str!("../../templates/web/rectification_form.html")),
+        ("enterprises.html", include_str!("../../templates/web/enterprises.html")),
+        ("enterprises_detail.html", include_str!("../../templates/web/enterprises_detail.html")),
+        ("three_zeros.html", include_str!("../../templates/web/three_zeros.html")),
     ] {
         env.add_template(name, source).expect("page templates parse");
     }

@@ -16,8 +16,9 @@ use zhibiao::domain::access::Role;
 
 use crate::helpers::{TestApp, spawn_app, spawn_demo};
 
-/// Fetches per role: the demo's pages with every option of their lists come to about half of it.
-const MAX_FETCHES: usize = 400;
+/// Fetches per role: the demo's pages with every option of their lists, and the admin's page of
+/// each of the demo register's few hundred enterprises, come to about two thirds of it.
+const MAX_FETCHES: usize = 1200;
 
 /// Words that are not English prose, each for a reason: `R&D`, `GDP` are in the indicators' own
 /// Chinese names; `Excel`, `JSON`, `CSV`, `XLSX`, `SVG`, `PNG` name file formats on download links;
@@ -112,7 +113,9 @@ async fn known_codes(app: &TestApp) -> HashSet<String> {
     // the users, and whoever the audit log says acted (the demo's officer files its progress
     // reports under its name)
     let conn = app.pool.get().unwrap();
-    let mut users = conn.prepare("SELECT name FROM users UNION SELECT user FROM audit").unwrap();
+    // and the enterprises' 统一社会信用代码, which the register's pages show as they are
+    let mut users =
+        conn.prepare("SELECT name FROM users UNION SELECT user FROM audit UNION SELECT code FROM enterprises").unwrap();
     codes.extend(users.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
     drop(users);
     drop(conn);

@@ -194,6 +194,10 @@ const PLAN_TEXT: &str = "——存在问题：科技投入不足\n——解决�
 const ENTERPRISE: &str = "91350100M000100Y43";
 const OTHER_ENTERPRISE: &str = "914403001922038216";
 
+/// [`ENTERPRISE`] in town-jia as a list to import.
+const ENTERPRISE_LIST: &str = "统一社会信用代码,企业名称,地区,年度,规模以上,高新技术企业,销售超亿元,重大项目企业\n\
+                               91350100M000100Y43,甲镇某某科技有限公司,甲镇,2024,是,是,否,否\n";
+
 /// An enterprise of town-jia: scale, high-tech, with a provincial technology centre.
 fn enterprise(name: &str) -> Value {
     json!({"name": name, "region": "town-jia",
@@ -385,12 +389,24 @@ fn rows() -> Vec<Row> {
         row(Method::PUT, "/api/v1/enterprises/{code}/values", &format!("/api/v1/enterprises/{ENTERPRISE}/values"), STATISTICIAN)
             .json(json!({"period": "2024Q1", "values": [{"measure": "patent_applications", "value": 3}]}))
             .after_an_enterprise(),
+        // the other town's statistician: a row error (422); in a dry run the same error answered 200
+        row(Method::POST, "/api/v1/enterprises/import", "/api/v1/enterprises/import?kind=list", Access::Statistician { other: 422 })
+            .csv(ENTERPRISE_LIST),
+        row(Method::POST, "/api/v1/enterprises/import", "/api/v1/enterprises/import?kind=list&dry_run=true", Access::Statistician { other: 200 })
+            .csv(ENTERPRISE_LIST)
+            .stores_nothing(),
+        row(Method::POST, "/api/v1/enterprises/import", "/api/v1/enterprises/import?kind=figures", Access::Statistician { other: 422 })
+            .csv("code,period,measure,value\n91350100M000100Y43,2024Q1,patent_applications,3\n")
+            .after_an_enterprise(),
         read("/charts/named/{file}", "/charts/named/rd-share-benchmarks.svg"),
         read("/charts/{file}", "/charts/trend.png?region=town-jia&indicator=gdp&from=2023Q1&to=2023Q4"),
         read("/reports/assessment/{file}", "/reports/assessment/2023.json"),
         read("/reports/bulletin/{file}", "/reports/bulletin/2023Q3.html?region=district"),
         read("/reports/completeness/{file}", "/reports/completeness/2023Q4.json"),
         read("/reports/rectification/{file}", "/reports/rectification/2023Q4.json?on=2023-12-20"),
+        // a list: for who may see enterprises of the region (town-yi's statistician sees town-yi's), audited
+        row(Method::GET, "/reports/three-zeros/{file}", "/reports/three-zeros/2024Q1.xlsx?region=district", Access::Statistician { other: 200 })
+            .after_an_enterprise(),
         read("/templates/{region}/{file}", "/templates/town-jia/2023Q4.xlsx"),
     ]
 }
