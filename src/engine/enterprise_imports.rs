@@ -324,6 +324,15 @@ fn measure_list() -> String {
 #[derive(Default)]
 struct Problems(Vec<ImportRowError>);
 
+/// The 统一社会信用代码 of a row's cell, or its problem.
+fn code_cell(text: &str, row: usize, problems: &mut Problems) -> Option<CreditCode> {
+    if text.is_empty() {
+        problems.push(row, "code", "统一社会信用代码为空");
+        return None;
+    }
+    CreditCode::parse(text).map_err(|e| problems.push(row, "code", e)).ok()
+}
+
 impl Problems {
     /// `第3行：地区“北京”不存在`; a message that does not name its column gets it in front.
     fn push(&mut self, row: usize, field: &str, message: impl Into<String>) {
@@ -429,13 +438,7 @@ fn import_list(
         let before = problems.0.len();
         let row = line.row;
         let texts: Vec<Option<&str>> = (0..LIST.len()).map(|k| cell(line, rows, kind, k, problems)).collect();
-        let code = texts[0].and_then(|t| match t {
-            "" => {
-                problems.push(row, "code", "统一社会信用代码为空");
-                None
-            }
-            t => CreditCode::parse(t).map_err(|e| problems.push(row, "code", e)).ok(),
-        });
+        let code = texts[0].and_then(|t| code_cell(t, row, problems));
         let name = texts[1].and_then(|t| {
             text::name(t, MAX_NAME_CHARS).map_err(|e| problems.push(row, "name", format!("企业{e}"))).ok()
         });
@@ -607,13 +610,7 @@ fn import_figures(
         let before = problems.0.len();
         let row = line.row;
         let texts: Vec<Option<&str>> = (0..FIGURES.len()).map(|k| cell(line, rows, kind, k, problems)).collect();
-        let code = texts[0].and_then(|t| match t {
-            "" => {
-                problems.push(row, "code", "统一社会信用代码为空");
-                None
-            }
-            t => CreditCode::parse(t).map_err(|e| problems.push(row, "code", e)).ok(),
-        });
+        let code = texts[0].and_then(|t| code_cell(t, row, problems));
         if let Some(code) = &code {
             if !registered.contains_key(code) {
                 registered.insert(code.clone(), store::enterprises::get(conn, code.as_str())?);

@@ -29,14 +29,9 @@ pub struct RegisterQuery {
 impl RegisterQuery {
     fn parse(query: &str) -> RegisterQuery {
         let mut q = RegisterQuery::default();
-        let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.iter().any(|s| *s == name) {
-                continue;
-            }
-            seen.push(name.to_string());
-            let value = text::given(Some(value.trim())).map(str::to_string);
-            match name.as_ref() {
+        for (name, value) in super::first_values(query) {
+            let value = text::given(Some(&value)).map(str::to_string);
+            match name.as_str() {
                 "region" => q.region = value,
                 "flag" => q.flag = value,
                 "period" => q.period = value,

@@ -198,3 +198,15 @@ impl<T> OrPage<T> for Result<T, AppError> {
         self.map_err(|e| PageError::new(Some(who), e))
     }
 }
+
+/// The parameters of a page's query string, each name once (the first time it is given counts),
+/// values trimmed. The pages' queries never fail: what a page cannot use, it notes.
+pub(crate) fn first_values(query: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if !out.iter().any(|(seen, _)| *seen == name) {
+            out.push((name.into_owned(), value.trim().to_string()));
+        }
+    }
+    out
+}

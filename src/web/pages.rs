@@ -40,14 +40,8 @@ enum Wrong {
 impl PageQuery {
     fn parse(query: &str) -> PageQuery {
         let mut q = PageQuery::default();
-        let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.iter().any(|s| *s == name) {
-                continue;
-            }
-            seen.push(name.to_string());
-            let value = value.trim().to_string();
-            match name.as_ref() {
+        for (name, value) in super::first_values(query) {
+            match name.as_str() {
                 "period" => {
                     if !value.is_empty() && value.parse::<Period>().is_err() {
                         q.wrong.get_or_insert(Wrong::Period(value.clone()));

@@ -73,14 +73,9 @@ impl Done {
 impl TasksQuery {
     fn parse(query: &str) -> TasksQuery {
         let mut q = TasksQuery::default();
-        let mut seen: Vec<String> = Vec::new();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            if seen.iter().any(|s| *s == name) {
-                continue;
-            }
-            seen.push(name.to_string());
-            let value = text::given(Some(value.trim())).map(str::to_string);
-            match name.as_ref() {
+        for (name, value) in super::first_values(query) {
+            let value = text::given(Some(&value)).map(str::to_string);
+            match name.as_str() {
                 "department" => q.department = value,
                 "light" => q.light = value,
                 "on" => q.on = value,
