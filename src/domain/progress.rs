@@ -74,12 +74,17 @@ impl Status {
 /// Below 90% of the pace target a region is at risk rather than merely behind.
 pub const BEHIND_FLOOR: f64 = 0.9;
 
-/// completion = actual / target (higher is better) or target / actual (lower is better).
+/// completion = actual / target (higher is better) or target / actual (lower is better); 0 of a
+/// target of 0 is 100%.
 pub fn completion(direction: Direction, actual: f64, target: f64) -> Option<f64> {
     let (num, den) = match direction {
         Direction::Higher => (actual, target),
         Direction::Lower => (target, actual),
     };
+    // a target of zero reached exactly (三个零 wiped out) is the target met, not a division by zero
+    if actual == 0.0 && target == 0.0 {
+        return Some(1.0);
+    }
     (den != 0.0).then(|| tidy(num / den))
 }
 
@@ -336,6 +341,10 @@ mod tests {
         assert_eq!(completion(Lower, 80.0, 100.0), Some(1.25));
         assert_eq!(completion(Lower, 0.0, 100.0), None);
         assert_eq!(completion(Higher, 5.0, 0.0), None);
+        // a list to be emptied: emptied is 100%, three left is 0%
+        assert_eq!(completion(Lower, 0.0, 0.0), Some(1.0));
+        assert_eq!(completion(Lower, 3.0, 0.0), Some(0.0));
+        assert_eq!(completion(Higher, 0.0, 0.0), Some(1.0));
     }
 
     #[test]

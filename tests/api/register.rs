@@ -356,3 +356,50 @@ async fn the_three_zeros_name_who_joined_and_left_and_show_only_counts_to_others
         (vec!["企业1".into(), "企业2".into()], &json!(1))
     );
 }
+
+#[tokio::test]
+async fn a_register_count_is_scored_in_the_assessment_and_an_emptied_list_earns_its_full_weight() {
+    let app = with_register().await;
+    // 2023: 销售超亿元 3 / 1 / 0 (甲镇 / 乙镇 / 丙镇); 规模企业零专利 1 / 1 / 0
+    for (town, big, zero) in [("town-a", 3.0, 0.0), ("town-b", 2.0, 0.0), ("town-c", 1.0, 0.0)] {
+        app.set_target(town, "big_firms", 2023, big).await;
+        app.set_target(town, "scale_zero_patents", 2023, zero).await;
+    }
+    let scheme = json!({
+        "parent": "district",
+        "items": [
+            {"indicator": "big_firms", "weight": 60, "method": "ratio", "cap": 1.2},
+            {"indicator": "scale_zero_patents", "weight": 40, "method": "ratio"}
+        ],
+        "grades": [{"name": "合格", "min": 60}, {"name": "不合格", "min": 0}],
+        "adjustments": [],
+        "vetoes": []
+    });
+    let put = app.send_json(Method::PUT, "/api/v1/assessments/2023/scheme", &app.admin, &scheme).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    let result = app.get_as_admin("/api/v1/assessments/2023").await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    let regions = result.body["regions"].as_array().unwrap();
+    let scored: Vec<(&str, Vec<Option<f64>>, f64)> = regions
+        .iter()
+        .map(|r| {
+            let items = r["items"].as_array().unwrap().iter().map(|i| i["score"].as_f64()).collect();
+            (r["region"].as_str().unwrap(), items, r["total"].as_f64().unwrap())
+        })
+        .collect();
+    // 甲镇: 3 of 3 → 60; one scale enterprise without patents against 0 → 0% → 0
+    // 乙镇: 1 of 2 → 30; one left → 0. 丙镇: 0 of 1 → 0; none left → 100% → 40
+    assert_eq!(
+        scored,
+        [
+            ("town-a", vec![Some(60.0), Some(0.0)], 60.0),
+            ("town-b", vec![Some(30.0), Some(0.0)], 30.0),
+            ("town-c", vec![Some(0.0), Some(40.0)], 40.0)
+        ]
+    );
+    let emptied = &regions[2]["items"][1];
+    assert_eq!(
+        (&emptied["actual"], &emptied["target"], &emptied["completion"]),
+        (&json!(0.0), &json!(0.0), &json!(1.0))
+    );
+}
