@@ -50,7 +50,16 @@ pub fn list(conn: &Connection, user: &User, region: Option<&str>) -> AppResult<V
         }
         None => None,
     };
-    // a statistician sees the enterprises of the regions they are bound to, listed from there or from above
+    may_list(&world, user, region)?;
+    Ok(store::enterprises::in_regions(conn, under.as_ref())?
+        .into_iter()
+        .filter(|e| user.may_see_enterprises(&world.tree, e.region.as_str()))
+        .collect())
+}
+
+/// May `user` list the enterprises of `region` (all regions when none)? Admins may; a statistician
+/// lists those of the regions they are bound to, from there or from above; no one else.
+pub fn may_list(world: &World, user: &User, region: Option<&str>) -> AppResult<()> {
     let allowed = match user.role {
         Role::Admin => true,
         Role::Statistician => region.is_none_or(|id| {
@@ -60,13 +69,7 @@ pub fn list(conn: &Connection, user: &User, region: Option<&str>) -> AppResult<V
         }),
         Role::Viewer | Role::Officer => false,
     };
-    if !allowed {
-        return Err(forbidden());
-    }
-    Ok(store::enterprises::in_regions(conn, under.as_ref())?
-        .into_iter()
-        .filter(|e| user.may_see_enterprises(&world.tree, e.region.as_str()))
-        .collect())
+    if allowed { Ok(()) } else { Err(forbidden()) }
 }
 
 /// Registers an enterprise or replaces what is registered of it (its years and institutions

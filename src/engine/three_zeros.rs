@@ -50,8 +50,7 @@ pub fn export(
         Some(id) => world.region(id)?.id.clone(),
         None => world.root()?.id.clone(),
     };
-    // the same rule as the list of the region's enterprises
-    enterprises::list(conn, user, Some(region.as_str()))?;
+    enterprises::may_list(&world, user, Some(region.as_str()))?;
     let board = enterprises::three_zeros(conn, user, period, Some(region.as_str()))?;
     let exported = Exported { format, listed: board.lists.iter().map(|l| l.enterprises.len()).sum() };
     let scope = Scope { region: Some(region.as_str()), period: Some(period.to_string()), ..Default::default() };
