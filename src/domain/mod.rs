@@ -15,6 +15,7 @@ pub mod number;
 pub mod period;
 pub mod plan_text;
 pub mod progress;
+pub mod projection;
 pub mod rank;
 pub mod rectification;
 pub mod region;

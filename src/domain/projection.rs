@@ -1,0 +1,221 @@
+//! Where the year will end (SPEC §13): a region's year-to-date figure at quarter q projected to
+//! the whole year by the share of the year its own past years had reached by then — R&D spending
+//! and patents bunch into the fourth quarter, so the linear pace (q/4) misleads in September.
+//!
+//! - The seasonal share `s(q)` is the mean of `YTD(k,q) / A(k)` over the last three years `k` with
+//!   both figures (fewer if fewer); without any, the parent's shares; without those, `q / 4`.
+//! - The projection is `YTD(y,q) / s(q)`; its range uses the single years' shares: the largest
+//!   share gives the low end, the smallest the high end.
+//! - A complete year (q = 4) is its own projection; a stock's is its latest value; a derived
+//!   indicator's is its formula over the projected inputs (`Formula::eval`, in the engine).
+
+use serde::Serialize;
+
+use super::number::tidy;
+
+/// How many past years the seasonal pattern is taken from.
+pub const YEARS_OF_PATTERN: usize = 3;
+
+/// Where the shares of the year came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// the region's own past years
+    Seasonal,
+    /// its parent's past years (the region has none)
+    Parent,
+    /// `q / 4`: neither has any
+    Linear,
+    /// the year is complete, or the indicator is a level: nothing to project
+    Actual,
+}
+
+impl Method {
+    /// 按近三年季节规律 / 按上级地区季节规律 / 按序时进度 / 实际数
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Seasonal => "按近三年季节规律",
+            Method::Parent => "按上级地区季节规律",
+            Method::Linear => "按序时进度",
+            Method::Actual => "实际数",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Projection {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub method: Method,
+}
+
+impl Projection {
+    /// What is known for certain: the figure itself.
+    pub fn actual(value: f64) -> Projection {
+        Projection { value, low: value, high: value, method: Method::Actual }
+    }
+}
+
+/// One past year of a region: its year-to-date figure at the quarter in question and its whole
+/// year's figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PastYear {
+    pub year: i32,
+    pub ytd: Option<f64>,
+    pub annual: Option<f64>,
+}
+
+/// The shares of the year reached by the quarter in the last [`YEARS_OF_PATTERN`] years that have
+/// both figures and a whole year that is not 0, latest first.
+pub fn shares(past: &[PastYear]) -> Vec<f64> {
+    let mut usable: Vec<&PastYear> =
+        past.iter().filter(|p| p.ytd.is_some() && p.annual.is_some_and(|a| a != 0.0)).collect();
+    usable.sort_by_key(|p| std::cmp::Reverse(p.year));
+    usable
+        .into_iter()
+        .take(YEARS_OF_PATTERN)
+        .filter_map(|p| Some(p.ytd? / p.annual?))
+        // a share of 0 or below says nothing of how much is still to come
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect()
+}
+
+/// The year's projection from `ytd` at quarter `q` (1–4), with the region's own shares and its
+/// parent's (from [`shares`]).
+pub fn project(ytd: f64, q: u8, own: &[f64], parent: &[f64]) -> Projection {
+    if q >= 4 {
+        return Projection::actual(ytd);
+    }
+    let linear = [f64::from(q) / 4.0];
+    let (shares, method) = if !own.is_empty() {
+        (own, Method::Seasonal)
+    } else if !parent.is_empty() {
+        (parent, Method::Parent)
+    } else {
+        (&linear[..], Method::Linear)
+    };
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    let largest = shares.iter().copied().fold(f64::MIN, f64::max);
+    let smallest = shares.iter().copied().fold(f64::MAX, f64::min);
+    // a negative year to date projects lower with a smaller share: the range is ordered either way
+    let (a, b) = (tidy(ytd / largest), tidy(ytd / smallest));
+    Projection { value: tidy(ytd / mean), low: a.min(b), high: a.max(b), method }
+}
+
+/// Whether the projected year reaches the annual target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectedStatus {
+    OnCourse,
+    ProjectedMiss,
+}
+
+impl ProjectedStatus {
+    /// 预计可完成 / 预计难以完成
+    pub fn label(self) -> &'static str {
+        match self {
+            ProjectedStatus::OnCourse => "预计可完成",
+            ProjectedStatus::ProjectedMiss => "预计难以完成",
+        }
+    }
+
+    /// `on_course` when the projection reaches the target (at or above it, or at or below it for
+    /// an indicator where lower is better), else `projected_miss`.
+    pub fn of(direction: super::Direction, projection: &Projection, target: f64) -> ProjectedStatus {
+        let reaches = match direction {
+            super::Direction::Higher => projection.value >= target,
+            super::Direction::Lower => projection.value <= target,
+        };
+        if reaches { ProjectedStatus::OnCourse } else { ProjectedStatus::ProjectedMiss }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn past(year: i32, ytd: Option<f64>, annual: Option<f64>) -> PastYear {
+        PastYear { year, ytd, annual }
+    }
+
+    #[test]
+    fn shares_come_from_the_last_three_years_with_both_figures() {
+        let history = [
+            past(2019, Some(10.0), Some(100.0)),
+            past(2020, Some(50.0), Some(100.0)),
+            past(2021, None, Some(100.0)),
+            past(2022, Some(60.0), Some(100.0)),
+            past(2023, Some(55.0), Some(110.0)),
+            past(2018, Some(1.0), Some(0.0)),
+        ];
+        // 2023, 2022, 2020 (2021 has no Q3, 2019 is a fourth year back)
+        assert_eq!(shares(&history), [0.5, 0.6, 0.5]);
+        assert_eq!(shares(&history[..1]), [0.1], "fewer if fewer");
+        assert!(shares(&[past(2023, Some(5.0), None), past(2022, Some(1.0), Some(0.0))]).is_empty());
+        assert!(shares(&[past(2023, Some(-5.0), Some(100.0))]).is_empty(), "a share of 0 or below is no pattern");
+    }
+
+    #[test]
+    fn each_fallback_projects_as_worked_out_by_hand() {
+        // (ytd, q, own shares, parent shares) → (value, low, high, method)
+        let cases: [(f64, u8, &[f64], &[f64], (f64, f64, f64, Method)); 7] = [
+            // R&D at Q3: 60% of the year in the last three years on average (0.55, 0.6, 0.65)
+            (12.0, 3, &[0.55, 0.6, 0.65], &[], (20.0, 18.46153846154, 21.81818181818, Method::Seasonal)),
+            (12.0, 3, &[0.6], &[0.5], (20.0, 20.0, 20.0, Method::Seasonal)),
+            // no own history: the parent's pattern
+            (12.0, 3, &[], &[0.5, 0.6], (21.81818181818, 20.0, 24.0, Method::Parent)),
+            // neither: the linear pace, 3/4
+            (12.0, 3, &[], &[], (16.0, 16.0, 16.0, Method::Linear)),
+            (5.0, 1, &[], &[], (20.0, 20.0, 20.0, Method::Linear)),
+            // the year is complete: the actual
+            (18.0, 4, &[0.5], &[0.5], (18.0, 18.0, 18.0, Method::Actual)),
+            // a negative year to date (a loss): the range is still low ≤ value ≤ high
+            (-6.0, 2, &[0.4, 0.6], &[], (-12.0, -15.0, -10.0, Method::Seasonal)),
+        ];
+        for (ytd, q, own, parent, (value, low, high, method)) in cases {
+            let p = project(ytd, q, own, parent);
+            assert_eq!((p.value, p.low, p.high, p.method), (value, low, high, method), "{ytd} at Q{q}");
+        }
+    }
+
+    #[test]
+    fn a_projection_on_course_reaches_the_target_from_its_side() {
+        use crate::domain::Direction::{Higher, Lower};
+        let at = |value| Projection { value, low: value, high: value, method: Method::Seasonal };
+        for (direction, value, target, want) in [
+            (Higher, 19.0, 19.0, ProjectedStatus::OnCourse),
+            (Higher, 18.99, 19.0, ProjectedStatus::ProjectedMiss),
+            (Lower, 0.0, 0.0, ProjectedStatus::OnCourse),
+            (Lower, 1.0, 0.0, ProjectedStatus::ProjectedMiss),
+        ] {
+            assert_eq!(ProjectedStatus::of(direction, &at(value), target), want, "{direction:?} {value} vs {target}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_complete_year_is_its_own_projection(ytd in -1e9f64..1e9, shares in prop::collection::vec(0.01f64..1.0, 0..3)) {
+            let p = project(ytd, 4, &shares, &shares);
+            prop_assert_eq!((p.value, p.low, p.high, p.method), (ytd, ytd, ytd, Method::Actual));
+        }
+
+        #[test]
+        fn the_projection_lies_in_its_range_and_a_steady_pattern_reproduces_the_year(
+            annual in 1.0f64..1e6,
+            share in 0.05f64..0.95,
+            q in 1u8..4,
+            others in prop::collection::vec(0.05f64..0.95, 0..3),
+        ) {
+            let ytd = annual * share;
+            // a region whose every past year reached `share` by the quarter ends at its annual figure
+            let steady = project(ytd, q, &[share, share, share], &[]);
+            prop_assert!((steady.value - annual).abs() <= 1e-6 * annual.max(1.0) + 1e-6);
+            let mut mixed = vec![share];
+            mixed.extend(others);
+            let p = project(ytd, q, &mixed, &[]);
+            prop_assert!(p.low <= p.value + 1e-9 && p.value <= p.high + 1e-9, "{:?}", p);
+        }
+    }
+}
