@@ -83,10 +83,14 @@ fn assemble(
 }
 
 fn years(conn: &Connection, code: Option<&str>) -> Result<HashMap<String, Vec<YearAttributes>>, StoreError> {
-    let mut stmt = conn.prepare_cached(
+    // one enterprise through the key, or all of them; `?1 IS NULL OR code = ?1` would scan the table
+    let mut stmt = conn.prepare_cached(if code.is_some() {
         "SELECT code, year, scale, high_tech, sales_over_100m, major_project FROM enterprise_years
-         WHERE ?1 IS NULL OR code = ?1 ORDER BY code, year",
-    )?;
+         WHERE code = ?1 ORDER BY code, year"
+    } else {
+        "SELECT code, year, scale, high_tech, sales_over_100m, major_project FROM enterprise_years
+         WHERE ?1 IS NULL ORDER BY code, year"
+    })?;
     let mut out: HashMap<String, Vec<YearAttributes>> = HashMap::new();
     let mut rows = stmt.query([code])?;
     while let Some(r) = rows.next()? {
@@ -103,10 +107,11 @@ fn years(conn: &Connection, code: Option<&str>) -> Result<HashMap<String, Vec<Ye
 }
 
 fn institutions(conn: &Connection, code: Option<&str>) -> Result<HashMap<String, Vec<Institution>>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, kind, level, name, since, until FROM enterprise_institutions
-         WHERE ?1 IS NULL OR code = ?1 ORDER BY code, id",
-    )?;
+    let mut stmt = conn.prepare_cached(if code.is_some() {
+        "SELECT code, kind, level, name, since, until FROM enterprise_institutions WHERE code = ?1 ORDER BY code, id"
+    } else {
+        "SELECT code, kind, level, name, since, until FROM enterprise_institutions WHERE ?1 IS NULL ORDER BY code, id"
+    })?;
     let mut out: HashMap<String, Vec<Institution>> = HashMap::new();
     let mut rows = stmt.query([code])?;
     while let Some(r) = rows.next()? {
