@@ -12,6 +12,8 @@
 use serde::Serialize;
 
 use super::number::tidy;
+use super::views::Span;
+use super::{IndicatorCode, IndicatorSet, Mode, Quarter, RegionTree};
 
 /// How many past years the seasonal pattern is taken from.
 pub const YEARS_OF_PATTERN: usize = 3;
@@ -103,6 +105,78 @@ pub fn project(ytd: f64, q: u8, own: &[f64], parent: &[f64]) -> Projection {
     Projection { value: tidy(ytd / mean), low: a.min(b), high: a.max(b), method }
 }
 
+/// The projection of indicator `code` for `region` at `quarter`, from its figures as `figure`
+/// gives them (the calculator's: any region, any span): the region's own seasonal pattern, else
+/// its parent's, else linear; a level's latest value; a derived indicator's formula over its
+/// projected inputs (its range over the inputs' low ends and over their high ends). None without
+/// a figure to project.
+pub fn of_region(
+    indicators: &IndicatorSet,
+    tree: &RegionTree,
+    figure: &dyn Fn(&str, &str, Span) -> Option<f64>,
+    region: &str,
+    code: &str,
+    quarter: Quarter,
+) -> Option<Projection> {
+    let ind = indicators.get(code)?;
+    let to_date = || figure(region, code, Span::Ytd(quarter));
+    match ind.mode {
+        Mode::Stock | Mode::Register => Some(Projection::actual(to_date()?)),
+        Mode::Derived => {
+            let formula = ind.formula.as_ref()?;
+            let inputs: Vec<(&IndicatorCode, Projection)> = formula
+                .codes()
+                .into_iter()
+                .map(|c| Some((c, of_region(indicators, tree, figure, region, c.as_str(), quarter)?)))
+                .collect::<Option<_>>()?;
+            let over = |pick: fn(&Projection) -> f64| {
+                formula.eval(&mut |c| inputs.iter().find(|(code, _)| *code == c).map(|(_, p)| pick(p)))
+            };
+            let value = over(|p| p.value)?;
+            // a ratio falls as its denominator rises: the ends are the least and the most of the two
+            let ends = [over(|p| p.low), over(|p| p.high)];
+            let low = ends.iter().flatten().copied().fold(value, f64::min);
+            let high = ends.iter().flatten().copied().fold(value, f64::max);
+            // the weakest method among the inputs names the projection
+            let method = inputs.iter().map(|(_, p)| p.method).max_by_key(|m| m.weakness()).unwrap_or(Method::Actual);
+            Some(Projection { value: tidy(value), low: tidy(low), high: tidy(high), method })
+        }
+        Mode::Ytd | Mode::Quarter => {
+            let past = |id: &str| -> Vec<PastYear> {
+                (1..=YEARS_OF_PATTERN as i32)
+                    .filter_map(|back| {
+                        let year = quarter.year() - back;
+                        let then = Quarter::new(year, quarter.q())?;
+                        Some(PastYear {
+                            year,
+                            ytd: figure(id, code, Span::Ytd(then)),
+                            annual: figure(id, code, Span::Annual(year)),
+                        })
+                    })
+                    .collect()
+            };
+            let own = shares(&past(region));
+            let parent = match (own.is_empty(), tree.get(region).and_then(|r| r.parent.as_ref())) {
+                (true, Some(parent)) => shares(&past(parent.as_str())),
+                _ => Vec::new(),
+            };
+            Some(project(to_date()?, quarter.q(), &own, &parent))
+        }
+    }
+}
+
+impl Method {
+    /// How little a method knows of the region: actual < seasonal < parent < linear.
+    fn weakness(self) -> u8 {
+        match self {
+            Method::Actual => 0,
+            Method::Seasonal => 1,
+            Method::Parent => 2,
+            Method::Linear => 3,
+        }
+    }
+}
+
 /// Whether the projected year reaches the annual target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -178,6 +252,59 @@ mod tests {
             let p = project(ytd, q, own, parent);
             assert_eq!((p.value, p.low, p.high, p.method), (value, low, high, method), "{ytd} at Q{q}");
         }
+    }
+
+    #[test]
+    fn a_region_is_projected_from_its_own_years_its_parents_or_linearly_and_a_ratio_from_its_inputs() {
+        use crate::domain::indicator::tests::indicator;
+        use crate::domain::region::RegionKind::{District, Town};
+        use crate::domain::region::tests::region;
+        use std::collections::HashMap;
+        let indicators = IndicatorSet::new(vec![
+            indicator("rd", Mode::Ytd, None),
+            indicator("gdp", Mode::Ytd, None),
+            indicator("share", Mode::Derived, Some("100 * rd / gdp")),
+            indicator("firms", Mode::Stock, None),
+        ])
+        .unwrap();
+        let tree = RegionTree::new(vec![
+            region("d", District, None, 0),
+            region("a", Town, Some("d"), 1),
+            region("b", Town, Some("d"), 2),
+            region("e", District, None, 3),
+        ])
+        .unwrap();
+        let q3 = |y| Quarter::new(y, 3).unwrap();
+        let mut figures: HashMap<(&str, &str, Span), f64> = HashMap::new();
+        for y in 2021..=2023 {
+            // 甲: 60% of R&D and 75% of GDP by Q3; the district: half of R&D
+            figures.insert(("a", "rd", Span::Ytd(q3(y))), 6.0);
+            figures.insert(("a", "rd", Span::Annual(y)), 10.0);
+            figures.insert(("a", "gdp", Span::Ytd(q3(y))), 75.0);
+            figures.insert(("a", "gdp", Span::Annual(y)), 100.0);
+            figures.insert(("d", "rd", Span::Ytd(q3(y))), 10.0);
+            figures.insert(("d", "rd", Span::Annual(y)), 20.0);
+        }
+        for (r, c, v) in [
+            ("a", "rd", 12.0),
+            ("a", "gdp", 75.0),
+            ("b", "rd", 4.0),
+            ("d", "rd", 16.0),
+            ("e", "rd", 3.0),
+            ("a", "firms", 7.0),
+        ] {
+            figures.insert((r, c, Span::Ytd(q3(2024))), v);
+        }
+        let figure = |r: &str, c: &str, span: Span| figures.get(&(r, c, span)).copied();
+        let at = |r, c| of_region(&indicators, &tree, &figure, r, c, q3(2024)).map(|p| (p.value, p.method));
+        assert_eq!(at("a", "rd"), Some((20.0, Method::Seasonal)), "12 ÷ 60%");
+        assert_eq!(at("b", "rd"), Some((8.0, Method::Parent)), "no years of its own: 4 ÷ the district's 50%");
+        assert_eq!(at("d", "rd"), Some((32.0, Method::Seasonal)));
+        assert_eq!(at("e", "rd"), Some((4.0, Method::Linear)), "no years, no parent: 3 ÷ 3/4");
+        assert_eq!(at("a", "share"), Some((20.0, Method::Seasonal)), "100 × 20 ÷ 100");
+        assert_eq!(at("a", "firms"), Some((7.0, Method::Actual)), "a level is its latest value");
+        assert_eq!(at("b", "gdp"), None, "nothing to project");
+        assert_eq!(at("b", "share"), None);
     }
 
     #[test]
