@@ -5,9 +5,11 @@ use serde::Serialize;
 
 use super::{World, world};
 use crate::domain::calc::Source;
+use crate::domain::number;
 use crate::domain::progress::{
-    Progress, ProgressInput, default_milestones, milestone_quarter, progress, span_at, year_before,
+    Progress, ProgressInput, completion, default_milestones, milestone_quarter, progress, span_at, year_before,
 };
+use crate::domain::projection::{self, ProjectedStatus, Projection, YEARS_OF_PATTERN};
 use crate::domain::{Coverage, Period};
 use crate::error::{AppError, AppResult};
 
@@ -26,6 +28,22 @@ pub struct ProgressRow {
     /// with a reported total: reported − the children's sum (未分配/区本级)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unallocated: Option<f64>,
+    /// before the year's end: where the year will end (SPEC §13)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projection: Option<ProjectionRow>,
+    /// with a projection and a target: whether the projection reaches it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projected_status: Option<ProjectedStatus>,
+}
+
+/// The projected year with its range, how it was projected and its completion of the target.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ProjectionRow {
+    #[serde(flatten)]
+    pub projection: Projection,
+    /// projected value against the annual target
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion: Option<f64>,
 }
 
 /// Which regions a progress question is about.
@@ -47,7 +65,20 @@ pub fn rows(
 ) -> AppResult<Vec<ProgressRow>> {
     let period = period.into();
     let year = period.year();
-    let observations = world.observations(conn, regions, indicators, year - 1, year)?;
+    // before the year's end, the years of the seasonal pattern and the parents' too
+    let projected_at = period.as_quarter().filter(|q| q.q() < 4);
+    let first = if projected_at.is_some() { year - YEARS_OF_PATTERN as i32 } else { year - 1 };
+    let mut loaded: Vec<&str> = regions.to_vec();
+    if projected_at.is_some() {
+        for r in regions {
+            if let Some(parent) = world.tree.get(r).and_then(|r| r.parent.as_ref())
+                && !loaded.contains(&parent.as_str())
+            {
+                loaded.push(parent.as_str());
+            }
+        }
+    }
+    let observations = world.observations(conn, &loaded, indicators, first, year)?;
     let calc = world.calculator(&observations);
     let last_year = year_before(period);
     let mut out = Vec::with_capacity(regions.len() * indicators.len());
@@ -62,6 +93,11 @@ pub fn rows(
             let target = targets.get(*region);
             let figure = calc.figure(region, code, span_at(ind.frequency, period));
             let previous = last_year.and_then(|before| calc.figure(region, code, span_at(ind.frequency, before)).value);
+            let figure_of = |r: &str, c: &str, span| calc.figure(r, c, span).value;
+            let projection = projected_at
+                .filter(|_| ind.frequency == crate::domain::Frequency::Quarterly)
+                .and_then(|q| projection::of_region(&world.indicators, &world.tree, &figure_of, region, code, q));
+            let target_value = target.as_ref().map(|t| t.value);
             out.push(ProgressRow {
                 region: region.to_string(),
                 name: name.clone(),
@@ -79,6 +115,11 @@ pub fn rows(
                 coverage: figure.coverage,
                 source: figure.source,
                 unallocated: figure.unallocated(),
+                projected_status: projection.zip(target_value).map(|(p, t)| ProjectedStatus::of(ind.direction, &p, t)),
+                projection: projection.map(|p| ProjectionRow {
+                    completion: target_value.and_then(|t| completion(ind.direction, p.value, t)).map(number::share),
+                    projection: p,
+                }),
             });
         }
     }

@@ -15,6 +15,7 @@ mod import_limits;
 mod imports;
 mod matrix;
 mod plans;
+mod projection;
 mod real_data;
 mod rectification_demo;
 mod rectification_pages;
