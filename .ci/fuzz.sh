@@ -88,10 +88,14 @@ positive_data_acceptance.enabled = true
 negative_data_rejection.enabled = true
 
 # A rule between parameters (`to` not before `from`; the annual view takes years, the others
-# quarters; the benchmarks compared with a region are benchmark regions other than itself; each
-# chart kind takes its own parameters, and the kind is in the path).
+# quarters; the benchmarks compared with a region are benchmark regions other than itself, and a
+# what-if asks a derived ratio both have a figure of; each chart kind takes its own parameters,
+# and the kind is in the path).
 [[operations]]
-include-name = ["GET /api/v1/series", "GET /api/v1/exports", "GET /api/v1/benchmarks", "GET /charts/{file}"]
+include-name = [
+    "GET /api/v1/series", "GET /api/v1/exports", "GET /api/v1/benchmarks", "GET /api/v1/what-if/benchmark",
+    "GET /charts/{file}",
+]
 checks.positive_data_acceptance.enabled = false
 
 # A file whose rows are checked against the stored regions and indicators (a CSV body is any

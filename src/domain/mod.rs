@@ -24,6 +24,7 @@ pub mod submission;
 pub mod target;
 pub mod text;
 pub mod views;
+pub mod what_if;
 pub mod workflow;
 
 pub use calc::{Calculator, Coverage, Figure, Observations};

@@ -4,7 +4,9 @@ use rusqlite::Connection;
 
 use super::world;
 use crate::domain::benchmark::{Comparison, Entry, compare};
+use crate::domain::number::{round_to, with_unit};
 use crate::domain::progress::span_at;
+use crate::domain::what_if::{InputChange, numerator_to_reach};
 use crate::domain::{Period, RegionKind};
 use crate::error::{AppError, AppResult};
 use crate::store;
@@ -65,6 +67,83 @@ pub fn benchmarks(
     let mut ours = entry(ours)?;
     ours.source = None;
     Ok(compare(ind.direction, ind.decimals, ours, theirs))
+}
+
+/// What it would take `region` to reach `benchmark`'s figure of a derived ratio in `period`: the
+/// ratio's numerator that closes the gap at the current denominator, and a sentence saying so.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct BenchmarkWhatIf {
+    pub region: String,
+    pub indicator: String,
+    pub benchmark: String,
+    #[schema(example = "2023")]
+    pub period: String,
+    /// the region's figure and the benchmark's
+    pub ours: f64,
+    pub theirs: f64,
+    #[serde(flatten)]
+    pub change: InputChange,
+    /// `全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元`
+    pub sentence: String,
+}
+
+pub fn what_if(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    benchmark: &str,
+    period: Period,
+) -> AppResult<BenchmarkWhatIf> {
+    let world = world(conn)?;
+    let ours = world.region(region)?;
+    let ind = world.indicator(indicator)?;
+    let theirs_region = world.region(benchmark)?;
+    let Some(formula) = ind.formula.as_ref() else {
+        return Err(AppError::invalid("indicator", format!("“{}”不是计算指标（比值），无法测算分子", ind.name)));
+    };
+    if theirs_region.kind != RegionKind::Benchmark || theirs_region.id == ours.id {
+        return Err(AppError::invalid("benchmark", format!("“{}”不是对标地区", theirs_region.name)));
+    }
+    let span = span_at(ind.frequency, period);
+    let codes: Vec<&str> = std::iter::once(indicator).chain(formula.codes().into_iter().map(|c| c.as_str())).collect();
+    let observations = world.observations(
+        conn,
+        &[ours.id.as_str(), theirs_region.id.as_str()],
+        &codes,
+        period.year(),
+        period.year(),
+    )?;
+    let calc = world.calculator(&observations);
+    let no_figure = |who: &crate::domain::Region| {
+        AppError::invalid("period", format!("{}没有{}{}的数据", who.name, period.label(), ind.name))
+    };
+    let mine = calc.figure(ours.id.as_str(), indicator, span).value.ok_or_else(|| no_figure(ours))?;
+    let theirs =
+        calc.figure(theirs_region.id.as_str(), indicator, span).value.ok_or_else(|| no_figure(theirs_region))?;
+    let value_of = |c: &crate::domain::IndicatorCode| calc.figure(ours.id.as_str(), c.as_str(), span).value;
+    let change =
+        numerator_to_reach(formula, &value_of, theirs).map_err(|e| AppError::invalid("indicator", e.to_string()))?;
+    let input = world.indicator(change.input.as_str())?;
+    let direction = if change.change >= 0.0 { "增加" } else { "减少" };
+    let sentence = format!(
+        "{}{}要达到{}的{}，在其他指标不变时，{}需{direction}{}",
+        ours.name,
+        ind.name,
+        theirs_region.name,
+        with_unit(round_to(theirs, ind.decimals), &ind.unit),
+        input.name,
+        with_unit(round_to(change.change.abs(), input.decimals + 2), &input.unit),
+    );
+    Ok(BenchmarkWhatIf {
+        region: ours.id.to_string(),
+        indicator: ind.code.to_string(),
+        benchmark: theirs_region.id.to_string(),
+        period: period.to_string(),
+        ours: mine,
+        theirs,
+        change,
+        sentence,
+    })
 }
 
 /// The indicator a comparison shows when none is asked for: of `offered`, the one most benchmark

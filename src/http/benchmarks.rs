@@ -14,7 +14,7 @@ use crate::domain::{IndicatorCode, Period, RegionId};
 use crate::engine;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(benchmarks))
+    OpenApiRouter::new().routes(routes!(benchmarks)).routes(routes!(what_if))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -57,4 +57,38 @@ async fn benchmarks(
         .await
         .map(Json)
         .map_err(ApiError::from)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfQuery {
+    #[param(value_type = RegionId, inline, example = "district")]
+    region: String,
+    /// a derived ratio, e.g. `rd_share` (`100 * rd_expenditure / gdp`)
+    #[param(value_type = IndicatorCode, inline, example = "rd_share")]
+    indicator: String,
+    /// a benchmark region
+    #[param(value_type = RegionId, inline, example = "jiangyin")]
+    benchmark: String,
+    /// `YYYY` or `YYYYQn`
+    #[param(inline, example = "2023")]
+    period: Period,
+}
+
+/// What it takes to reach a benchmark: the ratio's numerator that closes the gap at the current
+/// denominator (R&D share 1.8% → 江阴's 2.1% at GDP 1000亿元 needs +3亿元 of R&D).
+#[utoipa::path(get, path = "/what-if/benchmark", tag = "benchmarks", params(WhatIfQuery),
+    responses((status = 200, body = engine::benchmarks::BenchmarkWhatIf), (status = 404, body = ErrorBody),
+              (status = 422, description = "not a ratio, not a benchmark, or no figure to compare", body = ErrorBody)))]
+async fn what_if(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<WhatIfQuery>,
+) -> ApiResult<Json<engine::benchmarks::BenchmarkWhatIf>> {
+    Ok(Json(
+        state
+            .read(move |conn| engine::benchmarks::what_if(conn, &q.region, &q.indicator, &q.benchmark, q.period))
+            .await?,
+    ))
 }

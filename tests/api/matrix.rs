@@ -368,6 +368,10 @@ fn rows() -> Vec<Row> {
         row(Method::POST, "/api/v1/supervision/orders/{id}/close", "/api/v1/supervision/orders/2/close", ADMIN)
             .after_an_order()
             .after(Method::POST, "/api/v1/supervision/orders/2/answer", json!({"response": "已整改"})),
+        read(
+            "/api/v1/what-if/benchmark",
+            "/api/v1/what-if/benchmark?region=district&indicator=rd_share&benchmark=jiangyin&period=2023",
+        ),
         read("/api/v1/enterprises/three-zeros", "/api/v1/enterprises/three-zeros?period=2024Q1&region=district")
             .after_an_enterprise(),
         row(Method::GET, "/api/v1/enterprises", "/api/v1/enterprises?region=town-jia", STATISTICIAN)
