@@ -21,7 +21,7 @@ pub const YEARS_OF_PATTERN: usize = 3;
 /// Where the shares of the year came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Method {
+pub enum ProjectionMethod {
     /// the region's own past years
     Seasonal,
     /// its parent's past years (the region has none)
@@ -32,14 +32,14 @@ pub enum Method {
     Actual,
 }
 
-impl Method {
+impl ProjectionMethod {
     /// 按近三年季节规律 / 按上级地区季节规律 / 按序时进度 / 实际数
     pub fn label(self) -> &'static str {
         match self {
-            Method::Seasonal => "按近三年季节规律",
-            Method::Parent => "按上级地区季节规律",
-            Method::Linear => "按序时进度",
-            Method::Actual => "实际数",
+            ProjectionMethod::Seasonal => "按近三年季节规律",
+            ProjectionMethod::Parent => "按上级地区季节规律",
+            ProjectionMethod::Linear => "按序时进度",
+            ProjectionMethod::Actual => "实际数",
         }
     }
 }
@@ -49,13 +49,13 @@ pub struct Projection {
     pub value: f64,
     pub low: f64,
     pub high: f64,
-    pub method: Method,
+    pub method: ProjectionMethod,
 }
 
 impl Projection {
     /// What is known for certain: the figure itself.
     pub fn actual(value: f64) -> Projection {
-        Projection { value, low: value, high: value, method: Method::Actual }
+        Projection { value, low: value, high: value, method: ProjectionMethod::Actual }
     }
 }
 
@@ -91,11 +91,11 @@ pub fn project(ytd: f64, q: u8, own: &[f64], parent: &[f64]) -> Projection {
     }
     let linear = [f64::from(q) / 4.0];
     let (shares, method) = if !own.is_empty() {
-        (own, Method::Seasonal)
+        (own, ProjectionMethod::Seasonal)
     } else if !parent.is_empty() {
-        (parent, Method::Parent)
+        (parent, ProjectionMethod::Parent)
     } else {
-        (&linear[..], Method::Linear)
+        (&linear[..], ProjectionMethod::Linear)
     };
     let mean = shares.iter().sum::<f64>() / shares.len() as f64;
     let largest = shares.iter().copied().fold(f64::MIN, f64::max);
@@ -138,7 +138,8 @@ pub fn of_region(
             let low = ends.iter().flatten().copied().fold(value, f64::min);
             let high = ends.iter().flatten().copied().fold(value, f64::max);
             // the weakest method among the inputs names the projection
-            let method = inputs.iter().map(|(_, p)| p.method).max_by_key(|m| m.weakness()).unwrap_or(Method::Actual);
+            let method =
+                inputs.iter().map(|(_, p)| p.method).max_by_key(|m| m.weakness()).unwrap_or(ProjectionMethod::Actual);
             Some(Projection { value: tidy(value), low: tidy(low), high: tidy(high), method })
         }
         Mode::Ytd | Mode::Quarter => {
@@ -165,14 +166,14 @@ pub fn of_region(
     }
 }
 
-impl Method {
+impl ProjectionMethod {
     /// How little a method knows of the region: actual < seasonal < parent < linear.
     fn weakness(self) -> u8 {
         match self {
-            Method::Actual => 0,
-            Method::Seasonal => 1,
-            Method::Parent => 2,
-            Method::Linear => 3,
+            ProjectionMethod::Actual => 0,
+            ProjectionMethod::Seasonal => 1,
+            ProjectionMethod::Parent => 2,
+            ProjectionMethod::Linear => 3,
         }
     }
 }
@@ -234,19 +235,19 @@ mod tests {
     #[test]
     fn each_fallback_projects_as_worked_out_by_hand() {
         // (ytd, q, own shares, parent shares) → (value, low, high, method)
-        let cases: [(f64, u8, &[f64], &[f64], (f64, f64, f64, Method)); 7] = [
+        let cases: [(f64, u8, &[f64], &[f64], (f64, f64, f64, ProjectionMethod)); 7] = [
             // R&D at Q3: 60% of the year in the last three years on average (0.55, 0.6, 0.65)
-            (12.0, 3, &[0.55, 0.6, 0.65], &[], (20.0, 18.46153846154, 21.81818181818, Method::Seasonal)),
-            (12.0, 3, &[0.6], &[0.5], (20.0, 20.0, 20.0, Method::Seasonal)),
+            (12.0, 3, &[0.55, 0.6, 0.65], &[], (20.0, 18.46153846154, 21.81818181818, ProjectionMethod::Seasonal)),
+            (12.0, 3, &[0.6], &[0.5], (20.0, 20.0, 20.0, ProjectionMethod::Seasonal)),
             // no own history: the parent's pattern
-            (12.0, 3, &[], &[0.5, 0.6], (21.81818181818, 20.0, 24.0, Method::Parent)),
+            (12.0, 3, &[], &[0.5, 0.6], (21.81818181818, 20.0, 24.0, ProjectionMethod::Parent)),
             // neither: the linear pace, 3/4
-            (12.0, 3, &[], &[], (16.0, 16.0, 16.0, Method::Linear)),
-            (5.0, 1, &[], &[], (20.0, 20.0, 20.0, Method::Linear)),
+            (12.0, 3, &[], &[], (16.0, 16.0, 16.0, ProjectionMethod::Linear)),
+            (5.0, 1, &[], &[], (20.0, 20.0, 20.0, ProjectionMethod::Linear)),
             // the year is complete: the actual
-            (18.0, 4, &[0.5], &[0.5], (18.0, 18.0, 18.0, Method::Actual)),
+            (18.0, 4, &[0.5], &[0.5], (18.0, 18.0, 18.0, ProjectionMethod::Actual)),
             // a negative year to date (a loss): the range is still low ≤ value ≤ high
-            (-6.0, 2, &[0.4, 0.6], &[], (-12.0, -15.0, -10.0, Method::Seasonal)),
+            (-6.0, 2, &[0.4, 0.6], &[], (-12.0, -15.0, -10.0, ProjectionMethod::Seasonal)),
         ];
         for (ytd, q, own, parent, (value, low, high, method)) in cases {
             let p = project(ytd, q, own, parent);
@@ -297,12 +298,12 @@ mod tests {
         }
         let figure = |r: &str, c: &str, span: Span| figures.get(&(r, c, span)).copied();
         let at = |r, c| of_region(&indicators, &tree, &figure, r, c, q3(2024)).map(|p| (p.value, p.method));
-        assert_eq!(at("a", "rd"), Some((20.0, Method::Seasonal)), "12 ÷ 60%");
-        assert_eq!(at("b", "rd"), Some((8.0, Method::Parent)), "no years of its own: 4 ÷ the district's 50%");
-        assert_eq!(at("d", "rd"), Some((32.0, Method::Seasonal)));
-        assert_eq!(at("e", "rd"), Some((4.0, Method::Linear)), "no years, no parent: 3 ÷ 3/4");
-        assert_eq!(at("a", "share"), Some((20.0, Method::Seasonal)), "100 × 20 ÷ 100");
-        assert_eq!(at("a", "firms"), Some((7.0, Method::Actual)), "a level is its latest value");
+        assert_eq!(at("a", "rd"), Some((20.0, ProjectionMethod::Seasonal)), "12 ÷ 60%");
+        assert_eq!(at("b", "rd"), Some((8.0, ProjectionMethod::Parent)), "no years of its own: 4 ÷ the district's 50%");
+        assert_eq!(at("d", "rd"), Some((32.0, ProjectionMethod::Seasonal)));
+        assert_eq!(at("e", "rd"), Some((4.0, ProjectionMethod::Linear)), "no years, no parent: 3 ÷ 3/4");
+        assert_eq!(at("a", "share"), Some((20.0, ProjectionMethod::Seasonal)), "100 × 20 ÷ 100");
+        assert_eq!(at("a", "firms"), Some((7.0, ProjectionMethod::Actual)), "a level is its latest value");
         assert_eq!(at("b", "gdp"), None, "nothing to project");
         assert_eq!(at("b", "share"), None);
     }
@@ -310,7 +311,7 @@ mod tests {
     #[test]
     fn a_projection_on_course_reaches_the_target_from_its_side() {
         use crate::domain::Direction::{Higher, Lower};
-        let at = |value| Projection { value, low: value, high: value, method: Method::Seasonal };
+        let at = |value| Projection { value, low: value, high: value, method: ProjectionMethod::Seasonal };
         for (direction, value, target, want) in [
             (Higher, 19.0, 19.0, ProjectedStatus::OnCourse),
             (Higher, 18.99, 19.0, ProjectedStatus::ProjectedMiss),
@@ -325,7 +326,7 @@ mod tests {
         #[test]
         fn a_complete_year_is_its_own_projection(ytd in -1e9f64..1e9, shares in prop::collection::vec(0.01f64..1.0, 0..3)) {
             let p = project(ytd, 4, &shares, &shares);
-            prop_assert_eq!((p.value, p.low, p.high, p.method), (ytd, ytd, ytd, Method::Actual));
+            prop_assert_eq!((p.value, p.low, p.high, p.method), (ytd, ytd, ytd, ProjectionMethod::Actual));
         }
 
         #[test]
