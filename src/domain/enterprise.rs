@@ -216,6 +216,20 @@ pub struct Institution {
 }
 
 impl Institution {
+    /// 省级企业技术中心（2020年起）, 某某研究院（国家级重点实验室，2018—2022年）
+    pub fn label(&self) -> String {
+        let span = match self.until {
+            Some(u) if u == self.since => format!("{u}年"),
+            Some(u) => format!("{}—{u}年", self.since),
+            None => format!("{}年起", self.since),
+        };
+        let kind = format!("{}{}", self.level.label(), self.kind.label());
+        match &self.name {
+            Some(name) if *name != kind => format!("{name}（{kind}，{span}）"),
+            _ => format!("{kind}（{span}）"),
+        }
+    }
+
     pub fn valid_in(&self, year: i32) -> bool {
         self.since <= year && self.until.is_none_or(|u| year <= u)
     }

@@ -27,6 +27,8 @@ pub enum WhatIfError {
     NotLinear(IndicatorCode),
     #[error("公式在当前数据下无法计算（如除数为0）")]
     Undefined,
+    #[error("公式不含任何指标，无法测算")]
+    NoInput,
 }
 
 /// The value of `formula`'s first operand (a ratio's numerator) that makes it `goal`, the other
@@ -38,7 +40,8 @@ pub fn numerator_to_reach(
     goal: f64,
 ) -> Result<InputChange, WhatIfError> {
     let codes = formula.codes();
-    let input = codes.first().copied().expect("a derived indicator's formula names an indicator");
+    // a formula of numbers alone (`1 + 2`) has no input to change
+    let input = *codes.first().ok_or(WhatIfError::NoInput)?;
     let current = value_of(input).ok_or_else(|| WhatIfError::Missing(input.clone()))?;
     let at = |x: f64| {
         formula.eval(&mut |c| if c == input { Some(x) } else { value_of(c) }).ok_or_else(|| {
@@ -107,6 +110,8 @@ mod tests {
             numerator_to_reach(&flat, &of, 5.0).unwrap_err(),
             WhatIfError::NoEffect(IndicatorCode::parse("a").unwrap())
         );
+        let constant = Formula::parse("1 + 2").unwrap();
+        assert_eq!(numerator_to_reach(&constant, &of, 5.0), Err(WhatIfError::NoInput));
         let zero = values(&[("rd_expenditure", 18.0), ("gdp", 0.0)]);
         assert_eq!(numerator_to_reach(&share, &|c| zero.get(c).copied(), 2.1), Err(WhatIfError::Undefined));
         let square = Formula::parse("a * a / b").unwrap();

@@ -499,11 +499,7 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
             if items.is_empty() {
                 return None;
             }
-            let institution = |i: &Value| {
-                let i: Institution = serde_json::from_value(i.clone()).ok()?;
-                let until = i.until.map_or_else(|| "起".to_string(), |u| format!("至{u}年"));
-                Some(format!("{}{}（{}年{until}）", i.level.label(), i.kind.label(), i.since))
-            };
+            let institution = |i: &Value| serde_json::from_value::<Institution>(i.clone()).ok().map(|i| i.label());
             items.iter().filter_map(institution).collect::<Vec<_>>().join("、")
         }
         // an enterprise's figures of a period: `专利申请量 3、有效专利数 5`

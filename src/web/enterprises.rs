@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{OrPage, PageError, PageUser, render, render_noted};
 use crate::app::AppState;
 use crate::domain::access::{Role, User};
-use crate::domain::enterprise::{Enterprise, Figures, Flag, Measure};
+use crate::domain::enterprise::{Enterprise, Figures, Flag, Institution, Measure};
 use crate::domain::{Period, Quarter, RegionTree, text};
 use crate::engine;
 use crate::error::AppError;
@@ -76,26 +76,7 @@ const FILTERS: [(&str, &str); 6] = [
 ];
 
 /// The flags a row shows, in the order of the attributes.
-const SHOWN_FLAGS: [(Flag, &str); 4] = [
-    (Flag::Scale, "规模以上"),
-    (Flag::HighTech, "高新技术企业"),
-    (Flag::SalesOver100m, "销售超亿元"),
-    (Flag::MajorProject, "重大项目企业"),
-];
-
-/// 省级企业技术中心（2020年起） / （2018—2022年）
-fn institution_text(i: &crate::domain::enterprise::Institution) -> String {
-    let span = match i.until {
-        Some(u) if u == i.since => format!("{u}年"),
-        Some(u) => format!("{}—{u}年", i.since),
-        None => format!("{}年起", i.since),
-    };
-    let kind = format!("{}{}", i.level.label(), i.kind.label());
-    match &i.name {
-        Some(name) if *name != kind => format!("{name}（{kind}，{span}）"),
-        _ => format!("{kind}（{span}）"),
-    }
-}
+const SHOWN_FLAGS: [Flag; 4] = [Flag::Scale, Flag::HighTech, Flag::SalesOver100m, Flag::MajorProject];
 
 /// The regions whose enterprises the user may list: every region of the tree for an admin, a
 /// statistician's own regions and those below them.
@@ -112,7 +93,7 @@ struct EnterpriseRow {
     code: String,
     name: String,
     region_name: String,
-    flags: Vec<&'static str>,
+    flags: Vec<String>,
     institutions: Vec<String>,
 }
 
@@ -167,8 +148,8 @@ pub async fn list(State(state): State<AppState>, who: PageUser, q: RegisterQuery
                     code: e.code.to_string(),
                     name: e.name.clone(),
                     region_name: name_of(e.region.as_str()),
-                    flags: SHOWN_FLAGS.iter().filter(|(f, _)| f.holds(e, year, &empty)).map(|(_, l)| *l).collect(),
-                    institutions: e.institutions.iter().filter(|i| i.valid_in(year)).map(institution_text).collect(),
+                    flags: SHOWN_FLAGS.iter().filter(|f| f.holds(e, year, &empty)).map(Flag::label).collect(),
+                    institutions: e.institutions.iter().filter(|i| i.valid_in(year)).map(Institution::label).collect(),
                 })
                 .collect();
             let region_name = region.as_deref().map(name_of).unwrap_or_default();
@@ -229,7 +210,7 @@ struct DetailPage {
     name: String,
     region: String,
     region_name: String,
-    flag_names: Vec<&'static str>,
+    flag_names: Vec<String>,
     years: Vec<YearRow>,
     institutions: Vec<InstitutionRow>,
     /// the measures recorded in any period, as column heads with their units
@@ -248,7 +229,7 @@ fn detail_page(e: Enterprise, region_name: String, values: Vec<engine::enterpris
         name: e.name.clone(),
         region: e.region.to_string(),
         region_name,
-        flag_names: SHOWN_FLAGS.iter().map(|(_, l)| *l).collect(),
+        flag_names: SHOWN_FLAGS.iter().map(Flag::label).collect(),
         years: e
             .years
             .iter()
