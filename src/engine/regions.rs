@@ -105,6 +105,9 @@ pub fn delete(conn: &Connection, user: &User, id: &str) -> AppResult<Region> {
     if store::regions::has_figures(conn, id)? || store::regions::has_targets(conn, id)? {
         return Err(AppError::Conflict(format!("地区“{id}”已有数据或目标，不能删除")));
     }
+    if store::regions::has_enterprises(conn, id)? {
+        return Err(AppError::Conflict(format!("地区“{id}”的企业库中有企业，请先移走或删除这些企业")));
+    }
     let statisticians = store::users::bound_to(conn, id)?;
     store::workflow::delete_region(conn, id)?;
     store::regions::delete(conn, id)?;

@@ -67,6 +67,13 @@ pub fn has_figures(conn: &Connection, id: &str) -> Result<bool, StoreError> {
         .query_row([id], |r| r.get(0))?)
 }
 
+/// Are enterprises registered in this region?
+pub fn has_enterprises(conn: &Connection, id: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM enterprises WHERE region = ?1)")?
+        .query_row([id], |r| r.get(0))?)
+}
+
 /// Has this region targets?
 pub fn has_targets(conn: &Connection, id: &str) -> Result<bool, StoreError> {
     Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM targets WHERE region = ?1)")?.query_row([id], |r| r.get(0))?)

@@ -403,3 +403,22 @@ async fn a_register_count_is_scored_in_the_assessment_and_an_emptied_list_earns_
         (&json!(0.0), &json!(0.0), &json!(1.0))
     );
 }
+
+#[tokio::test]
+async fn a_region_with_enterprises_is_not_deleted_until_they_are_gone() {
+    let app = with_register().await;
+    let body = json!({"name": "丙镇企业", "region": "town-c", "years": [attributes(2024, "s")]});
+    let path = format!("/api/v1/enterprises/{}", code(9));
+    assert_eq!(app.send_json(Method::PUT, &path, &app.admin, &body).await.status, StatusCode::CREATED);
+
+    let region = format!("{}/api/v1/regions/town-c", app.base);
+    let refused = app.client.delete(&region).bearer_auth(&app.admin).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let message = refused.json::<Value>().await.unwrap()["error"]["message"].clone();
+    assert_eq!(message, "地区“town-c”的企业库中有企业，请先移走或删除这些企业");
+
+    let gone = app.client.delete(format!("{}{path}", app.base)).bearer_auth(&app.admin).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::OK);
+    let deleted = app.client.delete(&region).bearer_auth(&app.admin).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+}
