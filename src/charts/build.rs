@@ -28,8 +28,9 @@ pub fn target_vs_actual(title: String, ind: &Indicator, rows: &[(String, Progres
     Chart { title, body }
 }
 
-/// Year-to-date actual, cumulative target path and last year's YTD, by quarter; or, over years,
-/// the annual figure and the year's target (last year's line would repeat the figure one slot on).
+/// Year-to-date actual, cumulative target path, last year's YTD and the projected rest of the
+/// year, by quarter; or, over years, the annual figure and the year's target (last year's line
+/// would repeat the figure one slot on).
 pub fn trend(
     title: String,
     ind: &Indicator,
@@ -37,6 +38,7 @@ pub fn trend(
     actual: Vec<Option<f64>>,
     target_path: Vec<Option<f64>>,
     last_year: Vec<Option<f64>>,
+    projected: Vec<Option<f64>>,
 ) -> Chart {
     let annual = slots.iter().all(|p| p.as_quarter().is_none());
     let last_year = if annual { vec![None; slots.len()] } else { last_year };
@@ -52,6 +54,7 @@ pub fn trend(
             actual,
             target_path,
             last_year,
+            projected,
         })
     } else {
         Body::NoData

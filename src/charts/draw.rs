@@ -420,15 +420,23 @@ fn runs(values: &[Option<f64>], year_starts: &[bool]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// The trend's legend entry for the projected rest of a year.
+const PROJECTED: &str = "全年预计";
+
 fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     let n = c.labels.len();
-    let values: Vec<f64> =
-        c.actual.iter().chain(&c.target_path).chain(&c.last_year).copied().filter_map(finite).collect();
+    let values: Vec<f64> = [&c.actual, &c.target_path, &c.last_year, &c.projected]
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter_map(finite)
+        .collect();
     let (target_name, actual_name) =
         if c.annual { ("年度目标", "全年完成") } else { ("目标进度", "累计完成") };
-    let series: [(&[Option<f64>], &str, Mark); 3] = [
+    let series: [(&[Option<f64>], &str, Mark); 4] = [
         (&c.last_year, "上年同期累计", Mark::Line(LAST_YEAR.stroke_width(1))),
         (&c.target_path, target_name, Mark::Dashed(PACE.stroke_width(2))),
+        (&c.projected, PROJECTED, Mark::Dashed(ACTUAL.stroke_width(2))),
         (&c.actual, actual_name, Mark::Line(ACTUAL.stroke_width(3))),
     ];
     let entries: Vec<(&str, Mark)> = series
@@ -440,15 +448,24 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
     // Thinned quarter labels start at a first quarter, so that they read 2019Q1, 2020Q1, …
     let first = c.year_starts.iter().position(|s| *s).unwrap_or(0);
     let frame = columns(area.dim_in_pixel(), &c.labels, true, first, &values, false);
-    let points: Vec<(usize, f64, String)> =
-        c.actual.iter().enumerate().filter_map(|(i, v)| finite(*v).map(|v| (i, v, fixed(v, c.decimals)))).collect();
+    // each figure, and where a projected year ends
+    let projected_end = c.projected.iter().rposition(|v| finite(*v).is_some());
+    let points: Vec<(usize, f64, String)> = c
+        .actual
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| finite(*v).map(|v| (i, v, fixed(v, c.decimals))))
+        .chain(
+            projected_end.and_then(|i| finite(c.projected[i]).map(|v| (i, v, format!("预计{}", fixed(v, c.decimals))))),
+        )
+        .collect();
     let room = layout::text_height(NOTE_SIZE) + f64::from(VALUE_OFFSET);
     let tops: Vec<f64> = points.iter().map(|p| p.1).collect();
     let hi = layout::axis_top(&tops, frame.plot_height, room, 1.1).max(layout::axis_top(&values, 1.0, 0.0, 1.1));
     let mut chart = column_plot(&area, &frame, n, hi, &c.axis, "")?;
     let right = chart.plotting_area().get_pixel_range().0.end - legend_area.get_base_pixel().0;
     let legend_box = legend(&legend_area, &entries, right)?;
-    for (values, _, mark) in series {
+    for (values, name, mark) in series {
         let style = match mark {
             Mark::Line(s) | Mark::Dashed(s) => s,
             Mark::Swatch(c) => c.into(),
@@ -458,7 +475,9 @@ fn trend<DB: DrawingBackend>(area: &Area<DB>, c: &Trend) -> DrawResult<DB> {
                 Mark::Dashed(_) => chart.draw_series(DashedLineSeries::new(run.clone(), 8, 6, style))?,
                 _ => chart.draw_series(LineSeries::new(run.clone(), style))?,
             };
-            chart.draw_series(run.iter().map(|p| Circle::new(*p, 3, style.color.filled())))?;
+            // the projection's line is straight between its two ends: no points between
+            let marked = if name == PROJECTED { &run[run.len() - 1..] } else { &run[..] };
+            chart.draw_series(marked.iter().map(|p| Circle::new(*p, 3, style.color.filled())))?;
         }
     }
     // Above and left of each point: a year-to-date line rises to the right, so that side is free.

@@ -53,6 +53,9 @@ pub struct Trend {
     pub actual: Vec<Option<f64>>,
     pub target_path: Vec<Option<f64>>,
     pub last_year: Vec<Option<f64>>,
+    /// where the year will end (SPEC §13): from the last quarter with a figure straight to the
+    /// year's fourth, at its projection; none elsewhere
+    pub projected: Vec<Option<f64>>,
 }
 
 /// Horizontal bars, one region each, one of them highlighted (ours among the benchmarks).

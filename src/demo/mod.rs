@@ -103,10 +103,15 @@ fn weights_for(code: &str, year: i32, unit: usize) -> f64 {
     WEIGHTS[family][unit] * drift
 }
 
+/// 己镇, whose R&D spending comes early in the year (a large project paid in advance): its own
+/// pattern runs ahead of the linear pace, where every other unit's bunches into the fourth quarter.
+const FRONT_LOADED: usize = 5;
+
 /// Cumulative share of the year reached by the end of each quarter (ytd) or each quarter's share (quarter).
-fn quarter_shares(mode: Mode, unit: usize) -> [f64; 4] {
+fn quarter_shares(code: &str, mode: Mode, unit: usize) -> [f64; 4] {
     let wobble = ((unit % 3) as f64 - 1.0) * 0.015;
     match mode {
+        Mode::Ytd if code == "rd_expenditure" && unit == FRONT_LOADED => [0.3, 0.56, 0.81, 1.0],
         Mode::Ytd => [0.22 + wobble, 0.47 + wobble, 0.73 - wobble, 1.0],
         // each quarter's own share (talents introduced)
         _ => [0.2 + wobble, 0.25, 0.25 - wobble, 0.3],
@@ -183,26 +188,46 @@ fn load_three_zeros(conn: &Connection, admin: &User, sort: i64) -> AppResult<()>
     Ok(())
 }
 
-/// The figures of every unit for one indicator and year: `[unit][quarter]`, as submitted.
-fn unit_figures(code: &str, mode: Mode, decimals: u8, year: i32, total: f64) -> Vec<[f64; 4]> {
+/// Each unit's annual figure of one indicator and year, in units of its last decimal, so that they add
+/// up to the district's `total` exactly.
+fn unit_annuals(code: &str, decimals: u8, year: i32, total: f64) -> Vec<i64> {
     let keys: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
     let weights: Vec<f64> = (0..UNITS.len()).map(|u| weights_for(code, year, u)).collect();
-    let annual = largest_remainder(to_units(total, decimals).expect("demo totals are small"), &weights, &keys)
-        .expect("positive weights");
-    annual
-        .iter()
-        .enumerate()
-        .map(|(u, &units)| {
-            let shares = quarter_shares(mode, u);
-            match mode {
-                Mode::Quarter => {
-                    let parts = largest_remainder(units, &shares, &["1", "2", "3", "4"]).expect("positive shares");
-                    [0, 1, 2, 3].map(|q| from_units(parts[q], decimals))
-                }
-                _ => shares.map(|s| from_units((units as f64 * s).round() as i64, decimals)),
-            }
-        })
-        .collect()
+    largest_remainder(to_units(total, decimals).expect("demo totals are small"), &weights, &keys)
+        .expect("positive weights")
+}
+
+/// A unit's four quarters of an annual figure (in units of the last decimal), as submitted: year to
+/// date for a flow, each quarter's own for a quarterly count.
+fn unit_quarters(code: &str, mode: Mode, decimals: u8, unit: usize, annual: i64) -> [f64; 4] {
+    let shares = quarter_shares(code, mode, unit);
+    match mode {
+        Mode::Quarter => {
+            let parts = largest_remainder(annual, &shares, &["1", "2", "3", "4"]).expect("positive shares");
+            [0, 1, 2, 3].map(|q| from_units(parts[q], decimals))
+        }
+        _ => shares.map(|s| from_units((annual as f64 * s).round() as i64, decimals)),
+    }
+}
+
+/// The figures of every unit for one indicator and year: `[unit][quarter]`, as submitted.
+fn unit_figures(code: &str, mode: Mode, decimals: u8, year: i32, total: f64) -> Vec<[f64; 4]> {
+    let annuals = unit_annuals(code, decimals, year, total);
+    annuals.iter().enumerate().map(|(u, &annual)| unit_quarters(code, mode, decimals, u, annual)).collect()
+}
+
+/// 2024 so far (Q1–Q3), each unit's year growing from its 2023 figures in its own seasonal pattern. The
+/// R&D figures tell the projection's story (SPEC §13) against the 2024 targets: 丙镇 is behind the linear
+/// pace after three quarters but, its spending bunched into the fourth quarter as every year, projected to
+/// reach its target; 己镇 is ahead of the pace but, its spending front-loaded, projected to miss.
+fn growth_2024(code: &str, unit: usize) -> f64 {
+    const RD_TARGET_GROWTH: f64 = 20.5 / 18.0;
+    match (code, unit) {
+        ("rd_expenditure", 2) => RD_TARGET_GROWTH * 1.02,
+        ("rd_expenditure", FRONT_LOADED) => RD_TARGET_GROWTH * 0.96,
+        ("rd_expenditure", _) => RD_TARGET_GROWTH * (1.04 + 0.01 * (unit % 4) as f64),
+        _ => 1.04 + 0.01 * (unit % 3) as f64,
+    }
 }
 
 /// The plan's 2023 targets for the district, each split among the towns and zones in proportion
@@ -215,18 +240,28 @@ const TARGETS_2023: [(&str, f64); 4] = [
     ("iur_projects", 50.0),
 ];
 
+/// The 2024 targets, split in proportion to 2023 (R&D 20.5亿元 of [`growth_2024`]).
+const TARGETS_2024: [(&str, f64); 4] = [
+    ("rd_expenditure", 20.5),
+    ("patent_applications", 3800.0),
+    ("invention_applications", 500.0),
+    ("iur_projects", 52.0),
+];
+
 fn load_targets_and_scheme(conn: &Connection, admin: &User) -> AppResult<()> {
-    for (indicator, total) in TARGETS_2023 {
-        let request = SplitRequest {
-            parent: DISTRICT,
-            indicator,
-            year: 2023,
-            total: Some(total),
-            method: SplitMethod::Proportional,
-            base_year: Some(2022),
-            weights: None,
-        };
-        engine::targets::decompose(conn, admin, &request)?;
+    for (year, targets) in [(2023, TARGETS_2023), (2024, TARGETS_2024)] {
+        for (indicator, total) in targets {
+            let request = SplitRequest {
+                parent: DISTRICT,
+                indicator,
+                year,
+                total: Some(total),
+                method: SplitMethod::Proportional,
+                base_year: Some(year - 1),
+                weights: None,
+            };
+            engine::targets::decompose(conn, admin, &request)?;
+        }
     }
     let scheme: Scheme = serde_json::from_value(serde_json::json!({
         "parent": DISTRICT,
@@ -278,6 +313,17 @@ pub fn load(conn: &Connection) -> AppResult<()> {
     }
     load_three_zeros(conn, &admin, INDICATORS.len() as i64 + 1)?;
     let current = engine::current_quarter();
+    let submit = |u: usize, quarter: Quarter, per_indicator: &[(&str, Vec<[f64; 4]>)]| {
+        let items: Vec<RawItem> = per_indicator
+            .iter()
+            .map(|(c, figures)| RawItem {
+                indicator: c,
+                value: figures[u][usize::from(quarter.q() - 1)],
+                comment: None,
+            })
+            .collect();
+        engine::values::submit(conn, &admin, UNITS[u].0, &quarter.to_string(), &items, None, current)
+    };
     for (year, column) in [(2022, 1), (2023, 2)] {
         let per_indicator: Vec<(&str, Vec<[f64; 4]>)> = DISTRICT_TOTALS
             .iter()
@@ -287,15 +333,30 @@ pub fn load(conn: &Connection) -> AppResult<()> {
                 (*c, unit_figures(c, spec.mode, spec.decimals, year, total))
             })
             .collect();
-        for (u, (rid, _, _)) in UNITS.iter().enumerate() {
+        for u in 0..UNITS.len() {
             for q in 1..=4u8 {
-                let items: Vec<RawItem> = per_indicator
-                    .iter()
-                    .map(|(c, figures)| RawItem { indicator: c, value: figures[u][usize::from(q - 1)], comment: None })
-                    .collect();
-                let period = Quarter::new(year, q).expect("valid quarter").to_string();
-                engine::values::submit(conn, &admin, rid, &period, &items, None, current)?;
+                submit(u, Quarter::new(year, q).expect("valid quarter"), &per_indicator)?;
             }
+        }
+    }
+    let per_indicator: Vec<(&str, Vec<[f64; 4]>)> = DISTRICT_TOTALS
+        .iter()
+        .map(|(c, _, y23)| {
+            let spec = INDICATORS.iter().find(|i| i.code == *c).expect("listed");
+            let figures = unit_annuals(c, spec.decimals, 2023, *y23)
+                .iter()
+                .enumerate()
+                .map(|(u, &annual)| {
+                    let grown = (annual as f64 * growth_2024(c, u)).round() as i64;
+                    unit_quarters(c, spec.mode, spec.decimals, u, grown)
+                })
+                .collect();
+            (*c, figures)
+        })
+        .collect();
+    for u in 0..UNITS.len() {
+        for q in 1..=3u8 {
+            submit(u, Quarter::new(2024, q).expect("valid quarter"), &per_indicator)?;
         }
     }
     load_targets_and_scheme(conn, &admin)?;

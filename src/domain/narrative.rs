@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
+use super::benchmark::Comparison;
 use super::number::{fixed, round_to, share_percent, trimmed};
 use super::period::Period;
 use super::progress::Status;
+use super::projection::ProjectionMethod;
 
 /// 一季度 / 上半年 / 1-3季度 / 全年: how a bulletin names the year to date (a whole year is 全年).
 pub fn period_phrase(period: Period) -> String {
@@ -140,6 +142,8 @@ pub struct Line<'a> {
     pub status: Status,
     /// a level at the quarter's end (期末数) rather than a year-to-date flow
     pub is_level: bool,
+    /// before the year's end: how the year was projected and the projection's completion of the target
+    pub projected: Option<(ProjectionMethod, f64)>,
 }
 
 /// One sentence for one indicator; `None` when there is no figure to speak of.
@@ -159,6 +163,44 @@ pub fn sentence(l: &Line<'_>) -> Option<String> {
             Status::Behind | Status::AtRisk => parts.push("低于序时进度".into()),
             _ => {}
         }
+        if let Some((method, completion)) = l.projected {
+            parts.push(format!("{}测算，预计全年可完成年度目标的{}", method.label(), share_percent(completion)));
+        }
+    }
+    Some(parts.join("，") + "。")
+}
+
+/// The bulletin's comparison with the benchmark regions, for one indicator:
+/// `与先进地区比较，全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。`
+/// `None` without our figure or any benchmark's.
+pub fn comparison_sentence(place: &str, name: &str, unit: &str, decimals: u8, cmp: &Comparison) -> Option<String> {
+    let ours = cmp.region.value?;
+    let unit = if is_percent(unit) { "%" } else { unit };
+    let figure = |v: f64| format!("{}{unit}", trimmed(v, decimals));
+    let group = |wanted: fn(f64) -> bool| -> Vec<String> {
+        cmp.benchmarks
+            .iter()
+            .filter_map(|t| Some((t, t.value?, t.gap?)))
+            .filter(|(_, _, gap)| wanted(*gap))
+            .map(|(t, v, _)| format!("{}（{}）", t.name, figure(v)))
+            .collect()
+    };
+    let higher = group(|g| g > 0.0);
+    let lower = group(|g| g < 0.0);
+    let level = group(|g| g == 0.0);
+    if higher.is_empty() && lower.is_empty() && level.is_empty() {
+        return None;
+    }
+    let mut parts = vec![format!("与先进地区比较，{place}{name}{}", figure(ours))];
+    for (words, group) in [("高于", higher), ("低于", lower), ("与", level)] {
+        if !group.is_empty() {
+            let tail = if words == "与" { "持平" } else { "" };
+            parts.push(format!("{words}{}{tail}", group.join("、")));
+        }
+    }
+    // (higher and lower are of the figures; the rank is by the indicator's direction)
+    if let Some(rank) = cmp.rank {
+        parts.push(format!("在{}个地区中居第{rank}位", cmp.count));
     }
     Some(parts.join("，") + "。")
 }
@@ -184,7 +226,42 @@ mod tests {
             completion,
             status,
             is_level: false,
+            projected: None,
         }
+    }
+
+    #[test]
+    fn a_comparison_names_who_is_ahead_and_behind_and_the_rank() {
+        use crate::domain::Direction;
+        use crate::domain::benchmark::{Entry, compare};
+        let entry =
+            |id: &str, name: &str, value: Option<f64>| Entry { id: id.into(), name: name.into(), value, source: None };
+        let theirs = || {
+            vec![
+                entry("kunshan", "昆山市", Some(1.9)),
+                entry("jiangyin", "江阴市", Some(2.1)),
+                entry("x", "某县", Some(1.5)),
+                entry("y", "某市", Some(1.8)),
+                entry("z", "无数据市", None),
+            ]
+        };
+        let cmp = compare(Direction::Higher, 2, entry("district", "全区", Some(1.8)), theirs());
+        assert_eq!(
+            comparison_sentence("全区", "R&D经费占GDP比重", "%", 2, &cmp).as_deref(),
+            Some(
+                "与先进地区比较，全区R&D经费占GDP比重1.8%，高于某县（1.5%），低于昆山市（1.9%）、江阴市（2.1%），与某市（1.8%）持平，在5个地区中居第3位。"
+            )
+        );
+        // fewer is better: the figures are still higher or lower, the rank is by the direction
+        let cmp = compare(Direction::Lower, 0, entry("d", "全区", Some(40.0)), vec![entry("k", "昆山市", Some(25.0))]);
+        assert_eq!(
+            comparison_sentence("全区", "规模企业零专利", "家", 0, &cmp).as_deref(),
+            Some("与先进地区比较，全区规模企业零专利40家，高于昆山市（25家），在2个地区中居第2位。")
+        );
+        let none = compare(Direction::Higher, 2, entry("d", "全区", Some(1.8)), vec![entry("z", "无数据市", None)]);
+        assert_eq!(comparison_sentence("全区", "R&D经费占GDP比重", "%", 2, &none), None);
+        let no_figure = compare(Direction::Higher, 2, entry("d", "全区", None), theirs());
+        assert_eq!(comparison_sentence("全区", "R&D经费占GDP比重", "%", 2, &no_figure), None);
     }
 
     #[test]
@@ -204,6 +281,26 @@ mod tests {
             ),
             (line(Some(9.0), None, None, Status::NoTarget), Some("1-3季度，全区R&D经费支出9亿元。")),
             (line(None, Some(1.0), None, Status::NoData), None),
+            // SPEC §13: behind the pace, on course by the region's own seasons
+            (
+                Line {
+                    projected: Some((ProjectionMethod::Seasonal, 1.0527)),
+                    ..line(Some(13.5), Some(12.476), Some(13.5 / 19.0), Status::Behind)
+                },
+                Some(
+                    "1-3季度，全区R&D经费支出13.5亿元，同比增长8.2%，完成年度目标的71.1%，低于序时进度，\
+                     按近三年季节规律测算，预计全年可完成年度目标的105.3%。",
+                ),
+            ),
+            (
+                Line {
+                    projected: Some((ProjectionMethod::Linear, 0.963)),
+                    ..line(Some(13.5), None, Some(13.5 / 19.0), Status::Behind)
+                },
+                Some(
+                    "1-3季度，全区R&D经费支出13.5亿元，完成年度目标的71.1%，低于序时进度，按序时进度测算，预计全年可完成年度目标的96.3%。",
+                ),
+            ),
         ];
         for (l, want) in cases {
             assert_eq!(sentence(&l).as_deref(), want);

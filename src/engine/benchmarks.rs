@@ -4,7 +4,7 @@ use rusqlite::Connection;
 
 use super::world;
 use crate::domain::benchmark::{Comparison, Entry, compare};
-use crate::domain::number::{round_to, with_unit};
+use crate::domain::number::{plain, round_to};
 use crate::domain::progress::span_at;
 use crate::domain::what_if::{InputChange, numerator_to_reach};
 use crate::domain::{Period, RegionKind};
@@ -125,14 +125,17 @@ pub fn what_if(
         numerator_to_reach(formula, &value_of, theirs).map_err(|e| AppError::invalid("indicator", e.to_string()))?;
     let input = world.indicator(change.input.as_str())?;
     let direction = if change.change >= 0.0 { "增加" } else { "减少" };
+    // in the bulletin's style: 2.1%, 3亿元
     let sentence = format!(
-        "{}{}要达到{}的{}，在其他指标不变时，{}需{direction}{}",
+        "{}{}要达到{}的{}{}，在其他指标不变时，{}需{direction}{}{}",
         ours.name,
         ind.name,
         theirs_region.name,
-        with_unit(round_to(theirs, ind.decimals), &ind.unit),
+        plain(round_to(theirs, ind.decimals)),
+        ind.unit,
         input.name,
-        with_unit(round_to(change.change.abs(), input.decimals + 2), &input.unit),
+        plain(round_to(change.change.abs(), input.decimals + 2)),
+        input.unit,
     );
     Ok(BenchmarkWhatIf {
         region: ours.id.to_string(),
@@ -165,4 +168,33 @@ pub fn most_compared(
     }
     let everywhere = offered.iter().copied().find(|i| i.regions.is_none());
     Ok(best.map(|(_, ind)| ind).or(everywhere).or(offered.first().copied()).map(|i| i.code.to_string()))
+}
+
+/// What it would take `region` to reach each benchmark of `cmp` that is ahead of it, for a derived
+/// ratio (none for other indicators); a benchmark whose numerator cannot be solved for (an input
+/// without a figure, a zero denominator) is left out.
+pub fn what_it_takes(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    period: Period,
+    cmp: &Comparison,
+) -> AppResult<Vec<BenchmarkWhatIf>> {
+    let ind = world(conn)?.indicator(indicator)?.clone();
+    if ind.formula.is_none() {
+        return Ok(vec![]);
+    }
+    let behind = |gap: f64| match ind.direction {
+        crate::domain::Direction::Higher => gap < 0.0,
+        crate::domain::Direction::Lower => gap > 0.0,
+    };
+    let mut answers = Vec::new();
+    for theirs in cmp.benchmarks.iter().filter(|t| t.gap.is_some_and(behind)) {
+        match what_if(conn, region, indicator, &theirs.id, period) {
+            Ok(answer) => answers.push(answer),
+            Err(AppError::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(answers)
 }

@@ -27,6 +27,34 @@ fn trend_slots(ind: &Indicator, from: Period, to: Period) -> AppResult<Vec<Perio
     Ok(slots)
 }
 
+/// The projected rest of the year after the trend's last figure, when that figure is of a first,
+/// second or third quarter and the chart reaches the year's fourth: a straight line from the
+/// figure to the projection of `/progress` (SPEC §13), one value per quarter slot.
+fn projected_path(
+    conn: &Connection,
+    region: &str,
+    indicator: &str,
+    slots: &[Period],
+    actual: &[Option<f64>],
+) -> AppResult<Vec<Option<f64>>> {
+    let mut path = vec![None; slots.len()];
+    let Some(last) = actual.iter().rposition(Option::is_some) else { return Ok(path) };
+    let Some(quarter) = slots[last].as_quarter().filter(|q| q.q() < 4) else { return Ok(path) };
+    let fourth = last + usize::from(4 - quarter.q());
+    if fourth >= slots.len() {
+        return Ok(path);
+    }
+    let rows = progress::for_indicator(conn, indicator, quarter, progress::Scope::Region(region))?;
+    let (Some(from), Some(to)) = (actual[last], rows.first().and_then(|r| r.projection.as_ref())) else {
+        return Ok(path);
+    };
+    let to = to.projection.value;
+    for (step, slot) in path[last..=fourth].iter_mut().enumerate() {
+        *slot = Some(from + (to - from) * step as f64 / (fourth - last) as f64);
+    }
+    Ok(path)
+}
+
 /// Does this database hold what `spec` is drawn from: its regions and indicators, and for an
 /// assessment chart the year's scheme? (A named chart may name what a database lacks.)
 pub fn has_data_for(conn: &Connection, spec: &ChartSpec) -> AppResult<bool> {
@@ -80,13 +108,16 @@ fn compute(conn: &Connection, spec: &ChartSpec, title: Option<&str>) -> AppResul
                     format!("{}{}累计完成情况（{}—{}）", r.name, ind.name, first.label(), last.label())
                 }
             };
+            let actual: Vec<Option<f64>> = slots.iter().map(|p| at(Some(Span::to_date(*p)))).collect();
+            let projected = projected_path(conn, region, indicator, &slots, &actual)?;
             build::trend(
                 title(generated),
                 ind,
                 &slots,
-                slots.iter().map(|p| at(Some(Span::to_date(*p)))).collect(),
+                actual,
                 target_path,
                 slots.iter().map(|p| at(Span::to_date(*p).year_before())).collect(),
+                projected,
             )
         }
         ChartSpec::Benchmarks { region, indicator, period } => {

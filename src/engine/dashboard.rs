@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::{charts, latest_period, progress, world};
 use crate::charts::named::NamedChart;
 use crate::domain::progress::Progress;
+use crate::domain::projection::ProjectedStatus;
 use crate::domain::{Coverage, Period};
 use crate::error::AppResult;
 
@@ -24,6 +25,13 @@ pub struct DashboardRow {
     pub coverage: Option<Coverage>,
     /// what the region's own published total leaves to no child (未分配/区本级)
     pub unallocated: Option<f64>,
+    /// before the year's end: where the year will end, beside the pace status (SPEC §13)
+    pub projection: Option<progress::ProjectionRow>,
+    pub projected_status: Option<ProjectedStatus>,
+    /// 预计可完成 / 预计难以完成
+    pub projected_label: Option<&'static str>,
+    /// 按近三年季节规律 …
+    pub projection_method: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -67,6 +75,10 @@ pub fn summary(conn: &Connection, asked: Option<Period>, charts: &[NamedChart]) 
                 progress: r.progress,
                 coverage: r.coverage,
                 unallocated: r.unallocated,
+                projected_label: r.projected_status.map(ProjectedStatus::label),
+                projection_method: r.projection.as_ref().map(|p| p.projection.method.label()),
+                projection: r.projection,
+                projected_status: r.projected_status,
             })
         })
         .collect::<AppResult<_>>()?;

@@ -28,7 +28,7 @@ pub struct ProgressRow {
     /// with a reported total: reported − the children's sum (未分配/区本级)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unallocated: Option<f64>,
-    /// before the year's end: where the year will end (SPEC §13)
+    /// before the year's end, for a figure all children have reported: where the year will end (SPEC §13)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projection: Option<ProjectionRow>,
     /// with a projection and a target: whether the projection reaches it
@@ -94,9 +94,18 @@ pub fn rows(
             let figure = calc.figure(region, code, span_at(ind.frequency, period));
             let previous = last_year.and_then(|before| calc.figure(region, code, span_at(ind.frequency, before)).value);
             let figure_of = |r: &str, c: &str, span| calc.figure(r, c, span).value;
+            // a total of some children only would project the year of a part as the whole's
+            let complete = figure.coverage.is_none_or(|c| c.reported == c.total);
             let projection = projected_at
-                .filter(|_| ind.frequency == crate::domain::Frequency::Quarterly)
-                .and_then(|q| projection::of_region(&world.indicators, &world.tree, &figure_of, region, code, q));
+                .filter(|_| ind.frequency == crate::domain::Frequency::Quarterly && complete)
+                .and_then(|q| projection::of_region(&world.indicators, &world.tree, &figure_of, region, code, q))
+                // as precise as any computed figure, and judged as shown
+                .map(|p| Projection {
+                    value: number::tidy_figure(p.value, ind.decimals),
+                    low: number::tidy_figure(p.low, ind.decimals),
+                    high: number::tidy_figure(p.high, ind.decimals),
+                    ..p
+                });
             let target_value = target.as_ref().map(|t| t.value);
             out.push(ProgressRow {
                 region: region.to_string(),

@@ -8,6 +8,7 @@ use crate::charts::ChartSpec;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
+use crate::domain::projection::ProjectionMethod;
 use crate::domain::{Period, RegionId};
 use crate::engine::{self, progress};
 use crate::error::AppResult;
@@ -24,6 +25,9 @@ pub struct Bulletin {
     pub value_header: String,
     /// one sentence per indicator with a figure
     pub narrative: Vec<String>,
+    /// the top region against the benchmark regions: one sentence per indicator they have figures of,
+    /// and for a ratio what it would take to reach each one ahead (与先进地区比较)
+    pub comparison: Vec<String>,
     pub lines: Vec<BulletinLine>,
     /// the region's children, one row each (empty for a reporting region)
     pub children: Vec<ChildRow>,
@@ -97,6 +101,11 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             completion: p.completion,
             status: p.status,
             is_level: world.indicators.is_level(ind.code.as_str()),
+            projected: row
+                .projection
+                .as_ref()
+                .and_then(|p| p.completion.map(|c| (p.projection.method, c)))
+                .filter(|(method, _)| *method != ProjectionMethod::Actual),
         }));
         lines.push(BulletinLine {
             indicator: ind.code.to_string(),
@@ -128,6 +137,7 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             completions: rows.iter().map(|r| r.progress.completion).collect(),
         })
         .collect();
+    let comparison = if region.parent.is_none() { comparison(conn, region, &indicators, period)? } else { vec![] };
     let unallocated: Vec<Option<f64>> = rows.iter().map(|r| r.unallocated).collect();
     let unallocated = unallocated.iter().any(Option::is_some).then_some(unallocated);
     // A chart of the children against their targets for every indicator that has targets.
@@ -155,11 +165,40 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             Period::Year(_) => narrative::period_label(period),
         },
         narrative: sentences,
+        comparison,
         lines,
         children,
         unallocated,
         charts,
     })
+}
+
+/// 与先进地区比较: each indicator the benchmark regions have figures of for the period (a fourth
+/// quarter's are the year's), and for a derived ratio what its numerator would need to reach each
+/// benchmark ahead at the current denominator (SPEC §13).
+fn comparison(
+    conn: &Connection,
+    region: &crate::domain::Region,
+    indicators: &[&crate::domain::Indicator],
+    period: Period,
+) -> AppResult<Vec<String>> {
+    let at = match period {
+        Period::Quarter(q) if q.q() == 4 => Period::Year(q.year()),
+        p => p,
+    };
+    let mut sentences = Vec::new();
+    for ind in indicators {
+        let code = ind.code.as_str();
+        let cmp = engine::benchmarks::benchmarks(conn, region.id.as_str(), code, at, None)?;
+        let Some(sentence) = narrative::comparison_sentence(&region.name, &ind.name, &ind.unit, ind.decimals, &cmp)
+        else {
+            continue;
+        };
+        sentences.push(sentence);
+        let ahead = engine::benchmarks::what_it_takes(conn, region.id.as_str(), code, at, &cmp)?;
+        sentences.extend(ahead.into_iter().map(|w| w.sentence + "。"));
+    }
+    Ok(sentences)
 }
 
 impl Report for Bulletin {
@@ -230,7 +269,7 @@ impl Report for Bulletin {
             }
         }
         let mut sheet = book.sheet("综述", &self.title, &["综述".to_string()])?;
-        for (r, sentence) in self.narrative.iter().enumerate() {
+        for (r, sentence) in self.narrative.iter().chain(&self.comparison).enumerate() {
             sheet.text(sheet.data_row(r), 0, sentence)?;
         }
         book.save()

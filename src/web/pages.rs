@@ -287,6 +287,8 @@ struct BenchmarksPage {
     unit: String,
     /// none without a top region or an indicator
     comparison: Option<crate::domain::benchmark::Comparison>,
+    /// for a ratio, what reaching each benchmark ahead would take (SPEC §13)
+    what_ifs: Vec<engine::benchmarks::BenchmarkWhatIf>,
 }
 
 pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQuery) -> Result<Response, PageError> {
@@ -305,6 +307,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQue
                 decimals: 0,
                 unit: String::new(),
                 comparison: None,
+                what_ifs: vec![],
             };
             let Some(root) = world.tree.root() else { return Ok(nothing) };
             // the indicators shown for the top region; by default the one the benchmarks say most about
@@ -315,14 +318,16 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQue
             };
             let Some(indicator) = indicator else { return Ok(nothing) };
             let ind = world.indicator(&indicator)?;
-            let comparison = Some(engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?);
+            let comparison = engine::benchmarks::benchmarks(conn, root.id.as_str(), &indicator, period, None)?;
+            let what_ifs = engine::benchmarks::what_it_takes(conn, root.id.as_str(), &indicator, period, &comparison)?;
             Ok(BenchmarksPage {
                 indicators: offered.iter().map(|i| (i.code.to_string(), i.name.clone())).collect(),
                 decimals: ind.decimals,
                 unit: ind.unit.clone(),
                 indicator,
                 period: period.to_string(),
-                comparison,
+                comparison: Some(comparison),
+                what_ifs,
             })
         })
         .await

@@ -96,10 +96,10 @@ async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
     let c = browser(&driver, profile.path()).await;
 
     sign_in(&c, &app.base, "jia-tj", "jia-secret-1").await;
-    c.goto(&format!("{}/entry?region=town-jia&period=2024Q1", app.base)).await.unwrap();
+    c.goto(&format!("{}/entry?region=town-jia&period=2025Q1", app.base)).await.unwrap();
     let regions = c.find_all(Locator::Css("select[name=region] option")).await.unwrap();
     assert_eq!(regions.len(), 1, "a statistician's form offers only their own town");
-    // 100亿元 against 26亿元 in 2024's first quarter last year: warned before saving
+    // 100亿元 against 27.3亿元 in the first quarter of 2024: warned before saving
     c.find(Locator::Id("v_gdp")).await.unwrap().send_keys("100").await.unwrap();
     let warning = text(&c, "#warn-gdp .warning").await;
     assert!(warning.contains("相差超过2倍"), "{warning}");
@@ -110,7 +110,7 @@ async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
     c.find(Locator::Id("submit-quarter")).await.unwrap().click().await.unwrap();
     assert!(text(&c, "#submitted").await.contains("已提交审核"));
     assert_eq!(
-        app.get_as_admin("/api/v1/values?region=town-jia&period=2024Q1&indicator=gdp").await.body[0]["value"],
+        app.get_as_admin("/api/v1/values?region=town-jia&period=2025Q1&indicator=gdp").await.body[0]["value"],
         100.0
     );
 
@@ -119,7 +119,7 @@ async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
     assert_eq!(gdp, "100.00", "the new figure reaches the district's dashboard");
     screenshot(&c, "dashboard.png").await;
     // the quarter now waits for review, and its statistician may not approve it
-    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    c.goto(&format!("{}/completeness?period=2025Q1", app.base)).await.unwrap();
     assert_eq!(text(&c, "tr[data-region=town-jia] td.state-submitted").await, "已上报");
     assert!(
         c.find(Locator::Css("[data-action=approve], [data-action=return]")).await.is_err(),
@@ -129,12 +129,12 @@ async fn a_statistician_enters_a_quarter_and_the_admin_approves_it() {
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
     sign_in(&c, &app.base, "chief", "chief-secret-1").await;
-    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    c.goto(&format!("{}/completeness?period=2025Q1", app.base)).await.unwrap();
     c.find(Locator::Css("button[data-action=approve][data-region=town-jia]")).await.unwrap().click().await.unwrap();
     let state = text(&c, "tr[data-region=town-jia] td.state-approved").await;
     assert_eq!(state, "已审核");
     screenshot(&c, "completeness.png").await;
-    let workflow = app.get_as_admin("/api/v1/workflow?period=2024Q1").await.body;
+    let workflow = app.get_as_admin("/api/v1/workflow?period=2025Q1").await.body;
     let jia = workflow.as_array().unwrap().iter().find(|r| r["region"] == "town-jia").unwrap().clone();
     assert_eq!(jia["state"], "approved");
     c.close().await.unwrap();
@@ -181,14 +181,14 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
     }
     // choosing another region on the entry form shows its form: the script does it, as the pages'
     // Content-Security-Policy allows no inline handler
-    c.goto(&format!("{}/entry?region=town-jia&period=2024Q1", app.base)).await.unwrap();
+    c.goto(&format!("{}/entry?region=town-jia&period=2025Q1", app.base)).await.unwrap();
     c.find(Locator::Css("select[name=region] option[value=town-yi]")).await.unwrap().click().await.unwrap();
     let form = text(&c, "form#entry-form[data-region=town-yi] p.muted").await;
     assert!(form.starts_with("乙镇"), "{form}");
     // the split preview adds up and writes nothing
     c.goto(&format!("{}/targets?year=2024", app.base)).await.unwrap();
     let form = c.find(Locator::Css("form[data-action=split]")).await.unwrap();
-    form.find(Locator::Css("select[name=indicator] option[value=rd_expenditure]"))
+    form.find(Locator::Css("select[name=indicator] option[value=talents_introduced]"))
         .await
         .unwrap()
         .click()
@@ -198,16 +198,16 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
     form.find(Locator::Css("button[data-step=preview]")).await.unwrap().click().await.unwrap();
     let preview = text(&c, "form[data-action=split] .preview table").await;
     assert!(preview.contains("合计 21"), "{preview}");
-    // (the demo's 2024 targets are the three zeros')
-    assert_eq!(app.get_as_admin("/api/v1/targets?year=2024&indicator=rd_expenditure").await.body, json!([]));
+    // (the demo has no 2024 target of talents)
+    assert_eq!(app.get_as_admin("/api/v1/targets?year=2024&indicator=talents_introduced").await.body, json!([]));
 
-    // 甲镇's first quarter of 2024 waits for review: the admin is offered it on the same page the
+    // 甲镇's first quarter of 2025 waits for review: the admin is offered it on the same page the
     // viewer gets below, so the viewer's page lacks the buttons for being a viewer's
-    app.put_values_as_admin("town-jia", "2024Q1", &[("gdp", 30.5)]).await;
+    app.put_values_as_admin("town-jia", "2025Q1", &[("gdp", 30.5)]).await;
     let submitted =
-        app.send_json(reqwest::Method::POST, "/api/v1/workflow/town-jia/2024Q1/submit", &app.admin, &json!({})).await;
+        app.send_json(reqwest::Method::POST, "/api/v1/workflow/town-jia/2025Q1/submit", &app.admin, &json!({})).await;
     assert_eq!(submitted.status, reqwest::StatusCode::OK, "{}", submitted.body);
-    c.goto(&format!("{}/completeness?period=2024Q1", app.base)).await.unwrap();
+    c.goto(&format!("{}/completeness?period=2025Q1", app.base)).await.unwrap();
     c.wait()
         .for_element(Locator::Css("tr[data-region=town-jia] [data-action=approve]"))
         .await
@@ -216,7 +216,7 @@ async fn every_page_renders_for_the_admin_and_a_viewer_gets_no_buttons_that_chan
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
     sign_in(&c, &app.base, "leader", "leader-secret-1").await;
-    for path in ["/targets?year=2023", "/completeness?period=2024Q1"] {
+    for path in ["/targets?year=2023", "/completeness?period=2025Q1"] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         c.wait().for_element(Locator::Css("main h1")).await.unwrap();
         assert!(
@@ -248,7 +248,7 @@ async fn the_audit_page_tells_every_kind_of_change_in_chinese_and_the_form_gives
     }
     let region = json!({"id": "town-new", "name": "新镇", "kind": "town", "parent": "district", "sort": 9});
     assert_eq!(app.post_region(region).await.status, reqwest::StatusCode::CREATED);
-    app.put_values_as_admin("town-jia", "2024Q1", &[("patent_applications", 9000.0)]).await;
+    app.put_values_as_admin("town-jia", "2025Q1", &[("patent_applications", 9000.0)]).await;
     let lock = json!({"reason": "年报已发布"});
     let locked = app.send_json(reqwest::Method::PUT, "/api/v1/locks/2023Q4", &app.admin.clone(), &lock).await;
     assert_eq!(locked.status, reqwest::StatusCode::OK, "{}", locked.body);
@@ -260,12 +260,12 @@ async fn the_audit_page_tells_every_kind_of_change_in_chinese_and_the_form_gives
         "<td>锁定</td><td>季度锁定：2023年四季度</td>",
         "<td>已锁定</td>",
         "<td>年报已发布</td>",
-        "<td>新增</td><td>数据：甲镇 · 专利申请量 · 2024年一季度</td>",
+        "<td>新增</td><td>数据：甲镇 · 专利申请量 · 2025年一季度</td>",
         "<td>9000 件</td>",
         "<td>新增</td><td>地区：新镇</td>",
         "代码：town-new；名称：新镇；类型：镇；上级：全区；排序：9",
-        "目标：甲镇 · R&amp;D经费支出 · 2023年",
-        "由全区分解（按2022年比例）",
+        "目标：甲镇 · R&amp;D经费支出 · 2024年",
+        "由全区分解（按2023年比例）",
     ] {
         assert!(audit.contains(shown), "the audit page lacks {shown}:\n{audit}");
     }
@@ -277,7 +277,7 @@ async fn the_audit_page_tells_every_kind_of_change_in_chinese_and_the_form_gives
     assert!(targets.contains("由全区分解（按2022年比例）") && targets.contains("直接设定"), "{targets}");
     assert!(!targets.contains("split from"), "{targets}");
 
-    let (_, entry) = page(&app, &session, "/entry?region=town-jia&period=2024Q1").await;
+    let (_, entry) = page(&app, &session, "/entry?region=town-jia&period=2025Q1").await;
     assert!(
         entry.contains(r#"name="v_patent_applications" id="v_patent_applications" inputmode="decimal" value="9000""#),
         "{entry}"
@@ -320,7 +320,7 @@ async fn a_page_asked_for_something_that_is_not_shows_its_default_and_says_so_in
     for path in [
         "/entry?saved=abc",
         "/entry?saved=-1&period=2024Q9&region=%FF",
-        "/entry?period=2024Q1&period=abc",
+        "/entry?period=2025Q1&period=abc",
         "/benchmarks?period=x&indicator=",
         "/benchmarks?indicator=nothing-such",
         "/audit?region=&indicator=&period=abc",
@@ -383,12 +383,12 @@ async fn the_entry_form_posted_by_a_viewer_or_another_towns_statistician_is_refu
         let form = [
             ("csrf", csrf),
             ("region", "town-jia".to_string()),
-            ("period", "2024Q1".to_string()),
+            ("period", "2025Q1".to_string()),
             ("v_gdp", "77".to_string()),
         ];
         app.client.post(format!("{}/entry", app.base)).header(COOKIE, session).form(&form).send()
     };
-    let stored = || app.get_as_admin("/api/v1/values?region=town-jia&period=2024Q1");
+    let stored = || app.get_as_admin("/api/v1/values?region=town-jia&period=2025Q1");
     for (name, password) in [("leader", "leader-secret-1"), ("yi-tj", "yi-secret-1")] {
         let session = crate::crawl::sign_in(&app, name, password).await;
         let (_, home) = page(&app, &session, "/").await;

@@ -459,6 +459,7 @@ fn forty_quarter_trend() -> Chart {
             actual: (0..40).map(|i| ytd(i, 1.02)).collect(),
             target_path: (0..40).map(|i| ytd(i, 1.0)).collect(),
             last_year: (0..40).map(|i| if i < 4 { None } else { ytd(i - 4, 1.02) }).collect(),
+            projected: vec![None; 40],
             labels,
         }),
     }
@@ -843,11 +844,12 @@ async fn thirty_one_provinces_over_http_are_named_with_the_engines_completions_a
 async fn a_trend_over_forty_quarters_over_http_labels_each_year_once() {
     let app = spawn_demo().await;
     let svg = app.svg("/charts/trend.svg?region=district&indicator=patent_applications&from=2015Q1&to=2024Q4").await;
-    svg.assert_readable(&["上年同期累计", "目标进度", "累计完成"]);
+    // 2024 ends with its third quarter: its fourth is projected
+    svg.assert_readable(&["上年同期累计", "目标进度", "全年预计", "累计完成"]);
     let quarters: Vec<String> = svg.texts().into_iter().filter(|t| t.len() == 6 && t.contains('Q')).collect();
     let want: Vec<String> = (2015..=2024).map(|y| format!("{y}Q1")).collect();
     assert_eq!(quarters, want);
-    for value in ["707", "3320", "3601"] {
+    for value in ["707", "3320", "3601", "2774", "预计3765"] {
         assert!(svg.has_text(value), "{value}: {:?}", svg.texts());
     }
 }

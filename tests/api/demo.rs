@@ -147,23 +147,23 @@ async fn the_readmes_walk_through_the_api_answers_the_figures_the_readme_shows()
         r#""points":[{"period":"2023","value":1.8,"coverage":{"reported":8,"total":8},"source":"computed"}]}"#
     ));
 
-    // 30.5 and 0.9 from 甲镇: the R&D figure is more than twice 2023Q1's 0.39, the GDP is not
-    let body = json!({"region": "town-jia", "period": "2024Q1", "values": [
+    // 30.5 and 1.2 from 甲镇: the R&D figure is more than twice 2024Q1's 0.46, the GDP is not
+    let body = json!({"region": "town-jia", "period": "2025Q1", "values": [
         {"indicator": "gdp", "value": 30.5},
-        {"indicator": "rd_expenditure", "value": 0.9, "comment": "含新入统企业"}]});
+        {"indicator": "rd_expenditure", "value": 1.2, "comment": "含新入统企业"}]});
     let stored = app.send_json(reqwest::Method::PUT, "/api/v1/values", &jia, &body).await;
     assert_eq!(stored.status, StatusCode::OK, "{}", stored.body);
     assert_eq!(
         stored.body,
         json!({"stored": 2, "warnings": [{"indicator": "rd_expenditure", "code": "yoy_jump",
-                                          "message": "R&D经费支出累计值0.9与上年同期0.39相差超过2倍，请核实"}]})
+                                          "message": "R&D经费支出累计值1.2与上年同期0.46相差超过2倍，请核实"}]})
     );
     assert!(
         readme
             .contains(r#"# {"stored":2,"warnings":[{"indicator":"rd_expenditure","code":"yoy_jump","message":"…"}]}"#)
     );
 
-    let gdp = app.get_as_admin("/api/v1/series?region=district&indicator=gdp&from=2024Q1&to=2024Q4&view=ytd").await;
+    let gdp = app.get_as_admin("/api/v1/series?region=district&indicator=gdp&from=2025Q1&to=2025Q4&view=ytd").await;
     let points: Vec<_> =
         gdp.body["points"].as_array().unwrap().iter().map(|p| (p["value"].clone(), p["coverage"].clone())).collect();
     let nothing = json!({"reported": 0, "total": 8});
@@ -176,7 +176,7 @@ async fn the_readmes_walk_through_the_api_answers_the_figures_the_readme_shows()
             (json!(null), nothing)
         ]
     );
-    assert!(readme.contains(r#"# points: 2024Q1 → 30.5 with coverage {"reported":1,"total":8}, later quarters null"#));
+    assert!(readme.contains(r#"# points: 2025Q1 → 30.5 with coverage {"reported":1,"total":8}, later quarters null"#));
 
     let progress = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2023Q4&region=district").await;
     assert_eq!(

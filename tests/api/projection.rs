@@ -34,6 +34,14 @@ async fn the_demo_districts_projection_at_q3_is_its_year_to_date_over_last_years
     // at the year's end there is nothing left to project
     let q4 = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2023Q4&region=district").await;
     assert!(q4.body[0].get("projection").is_none(), "{}", q4.body);
+
+    // one town of eight has reported 2025Q1: the town's year is projected, the district's part-total is not
+    app.put_values_as_admin("town-jia", "2025Q1", &[("rd_expenditure", 0.5)]).await;
+    let jia = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2025Q1&region=town-jia").await;
+    assert_eq!(jia.body[0]["projection"]["method"], "seasonal", "{}", jia.body);
+    let district = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2025Q1&region=district").await;
+    assert_eq!(district.body[0]["coverage"], json!({"reported": 1, "total": 8}));
+    assert!(district.body[0].get("projection").is_none(), "{}", district.body);
 }
 
 #[tokio::test]
@@ -49,7 +57,7 @@ async fn what_it_takes_to_reach_a_benchmark_is_the_numerator_at_the_current_deno
         (&b["ours"], &b["theirs"], &b["input"], &b["current"], &b["needed"], &b["change"]),
         (&json!(1.8), &json!(2.1), &json!("rd_expenditure"), &json!(18.0), &json!(21.0), &json!(3.0))
     );
-    assert_eq!(b["sentence"], "全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3 亿元");
+    assert_eq!(b["sentence"], "全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元");
     for (query, status, field) in [
         ("region=district&indicator=gdp&benchmark=jiangyin&period=2023", 422, "indicator"),
         ("region=district&indicator=rd_share&benchmark=town-jia&period=2023", 422, "benchmark"),
@@ -61,5 +69,151 @@ async fn what_it_takes_to_reach_a_benchmark_is_the_numerator_at_the_current_deno
         if !field.is_empty() {
             assert_eq!(answer.body["error"]["details"][0]["field"], field, "{query}: {}", answer.body);
         }
+    }
+}
+
+/// The 2024 Q1–Q3 figures of the demo (SPEC §9): 丙镇 behind the linear pace but, its R&D bunched into
+/// the fourth quarter as every year, on course; 己镇 ahead of the pace but, its spending front-loaded,
+/// projected to miss. Each projection is its year to date over the mean of its 2022 and 2023 shares.
+#[tokio::test]
+async fn the_demo_tells_a_town_behind_the_pace_it_is_on_course_and_one_on_pace_it_will_miss() {
+    let app = spawn_demo().await;
+    let rows = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2024Q3&parent=district").await;
+    let row = |region: &str| rows.body.as_array().unwrap().iter().find(|r| r["region"] == region).unwrap().clone();
+    for (region, status, projected) in [("town-bing", "behind", "on_course"), ("town-ji", "on_track", "projected_miss")]
+    {
+        let r = row(region);
+        assert_eq!((r["status"].as_str(), r["projected_status"].as_str()), (Some(status), Some(projected)), "{r}");
+        let mut shares = Vec::new();
+        for year in [2022, 2023] {
+            let q3 = app.series(region, "rd_expenditure", &format!("{year}Q3"), &format!("{year}Q3"), "ytd").await;
+            let annual = app.series(region, "rd_expenditure", &format!("{year}"), &format!("{year}"), "annual").await;
+            shares.push(q3[0].unwrap() / annual[0].unwrap());
+        }
+        let ytd = r["actual"].as_f64().unwrap();
+        let mean = (shares[0] + shares[1]) / 2.0;
+        let want = ytd / mean;
+        let p = &r["projection"];
+        assert!((p["value"].as_f64().unwrap() - want).abs() < 1e-5, "{region}: {want} vs {p}");
+        let (largest, smallest) = (shares[0].max(shares[1]), shares[0].min(shares[1]));
+        assert!((p["low"].as_f64().unwrap() - ytd / largest).abs() < 1e-5, "{p}");
+        assert!((p["high"].as_f64().unwrap() - ytd / smallest).abs() < 1e-5, "{p}");
+        let target = r["target"].as_f64().unwrap();
+        assert!((p["completion"].as_f64().unwrap() - want / target).abs() < 1e-5, "{p}");
+    }
+    // 丙镇's own figures: 0.92 of 1.26亿元 is 73.0% against a pace of 75%; 己镇's 0.5 of 0.65 is 76.9%
+    assert_eq!((&row("town-bing")["actual"], &row("town-bing")["target"]), (&json!(0.92), &json!(1.26)));
+    assert_eq!((&row("town-ji")["actual"], &row("town-ji")["target"]), (&json!(0.5), &json!(0.65)));
+}
+
+#[tokio::test]
+async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() {
+    let app = spawn_demo().await;
+    {
+        let conn = app.pool.get().unwrap();
+        zhibiao::engine::users::set_password(&conn, "test", "admin", "chief-secret-1").unwrap();
+    }
+    // the district's R&D: 15.96 of 20.5亿元 after three quarters, projected 21.580413 (105.3%)
+    let row = app.get_as_admin("/api/v1/progress?indicator=rd_expenditure&period=2024Q3&region=district").await;
+    let p = &row.body[0]["projection"];
+    assert_eq!(
+        (&row.body[0]["actual"], &p["value"], &p["completion"]),
+        (&json!(15.96), &json!(21.580413), &json!(1.052703))
+    );
+
+    let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
+    let dashboard = app
+        .client
+        .get(format!("{}/", app.base))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rd = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"R&amp;D经费支出\"")).expect("an R&D row");
+    for shown in ["15.96", "21.58", "完成105.3%", "预计可完成", "按近三年季节规律，区间21.58～21.58"]
+    {
+        assert!(rd.contains(shown), "the dashboard's R&D row lacks {shown}: {rd}");
+    }
+    let patents = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"专利申请量\"")).expect("a patents row");
+    assert!(patents.contains("预计难以完成") && patents.contains("完成99.1%"), "{patents}");
+
+    // the benchmarks page says what reaching each benchmark ahead would take
+    let page = app
+        .client
+        .get(format!("{}/benchmarks?indicator=rd_share&period=2023", app.base))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let want = "<li data-benchmark=\"jiangyin\">全区R&amp;D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，\
+                R&amp;D经费支出需增加3亿元。</li>";
+    assert!(page.contains(want), "{page}");
+    assert_eq!(page.matches("<li data-benchmark=").count(), 3, "昆山, 江阴 and 深圳 are all ahead");
+    let patents = app
+        .client
+        .get(format!("{}/benchmarks?indicator=patent_applications&period=2023", app.base))
+        .header(reqwest::header::COOKIE, &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!patents.contains("what-if"), "a count is no ratio: nothing to solve for");
+
+    let bulletin = app.get_as_admin("/reports/bulletin/2024Q3.json").await.body;
+    let narrative: Vec<&str> = bulletin["narrative"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let want = "1-3季度，全区R&D经费支出15.96亿元，同比增长19.9%，完成年度目标的77.9%，符合序时进度，\
+                按近三年季节规律测算，预计全年可完成年度目标的105.3%。";
+    assert!(narrative.contains(&want), "{narrative:#?}");
+    // the year's bulletin compares with the benchmarks and says what reaching each would take
+    let year = app.get_as_admin("/reports/bulletin/2023Q4.json").await.body;
+    let comparison: Vec<&str> = year["comparison"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert_eq!(
+        comparison[..4],
+        [
+            "与先进地区比较，全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。",
+            "全区R&D经费占GDP比重要达到昆山市的1.9%，在其他指标不变时，R&D经费支出需增加1亿元。",
+            "全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元。",
+            "全区R&D经费占GDP比重要达到深圳市的3.3%，在其他指标不变时，R&D经费支出需增加15亿元。",
+        ]
+    );
+    let html = String::from_utf8(
+        app.client
+            .get(format!("{}/reports/bulletin/2023.html", app.base))
+            .bearer_auth(&app.admin)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(html.contains("R&amp;D经费支出需增加3亿元"), "the printed bulletin lacks the comparison");
+    // a town's bulletin is not compared with the district's peers
+    let town = app.get_as_admin("/reports/bulletin/2023Q4.json?region=town-jia").await.body;
+    assert_eq!(town["comparison"], json!([]));
+
+    // the trend: a dashed line from 2024Q3's 15.96 to the projected 21.58 at 2024Q4
+    let svg = |query: &str| {
+        let url = format!("{}/charts/trend.svg?{query}", app.base);
+        let client = &app.client;
+        let token = app.admin.clone();
+        async move { client.get(url).bearer_auth(token).send().await.unwrap().text().await.unwrap() }
+    };
+    let open_year = svg("region=district&indicator=rd_expenditure&from=2023Q1&to=2024Q4").await;
+    assert!(open_year.contains("全年预计") && open_year.contains("预计21.58"), "{open_year}");
+    // a chart that ends with the third quarter has no fourth to reach; a complete year nothing to project
+    for closed in ["from=2023Q1&to=2024Q3", "from=2023Q1&to=2023Q4"] {
+        let chart = svg(&format!("region=district&indicator=rd_expenditure&{closed}")).await;
+        assert!(!chart.contains("全年预计") && !chart.contains("预计"), "{closed}: {chart}");
     }
 }

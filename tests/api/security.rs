@@ -208,7 +208,7 @@ async fn a_form_post_without_the_csrf_token_is_refused_and_stores_nothing() {
     app.with_password("jia", Role::Statistician, &["town-jia"]);
     let s = app.sign_in("jia").await;
     let entry = |csrf: Option<&str>| {
-        let mut fields = vec![("region", "town-jia"), ("period", "2024Q1"), ("v_gdp", "12.5")];
+        let mut fields = vec![("region", "town-jia"), ("period", "2025Q1"), ("v_gdp", "12.5")];
         if let Some(c) = csrf {
             fields.push(("csrf", c));
         }
@@ -224,7 +224,7 @@ async fn a_form_post_without_the_csrf_token_is_refused_and_stores_nothing() {
         assert_eq!(resp.status(), StatusCode::FORBIDDEN, "csrf {csrf:?}");
     }
     assert_eq!(fingerprint(&app.pool), before);
-    assert_eq!(app.stored_values("town-jia", "2024Q1").await, json!([]));
+    assert_eq!(app.stored_values("town-jia", "2025Q1").await, json!([]));
 
     // signing out is a form too: without the token the session lives on
     let logout = |body: &str| {
@@ -242,7 +242,7 @@ async fn a_form_post_without_the_csrf_token_is_refused_and_stores_nothing() {
     // with the token the same form is saved
     let saved = entry(Some(&s.csrf)).send().await.unwrap();
     assert_eq!(saved.status(), StatusCode::OK);
-    assert_eq!(app.stored_values("town-jia", "2024Q1").await[0]["value"], 12.5);
+    assert_eq!(app.stored_values("town-jia", "2025Q1").await[0]["value"], 12.5);
 }
 
 #[tokio::test]
@@ -250,7 +250,7 @@ async fn api_writes_with_a_session_cookie_need_the_csrf_header() {
     let app = spawn_demo().await;
     app.with_password("jia", Role::Statistician, &["town-jia"]);
     let s = app.sign_in("jia").await;
-    let body = json!({"region": "town-jia", "period": "2024Q1", "values": [{"indicator": "gdp", "value": 12.5}]});
+    let body = json!({"region": "town-jia", "period": "2025Q1", "values": [{"indicator": "gdp", "value": 12.5}]});
     let put = |csrf: Option<&str>| {
         let mut req = s.client.put(format!("{}/api/v1/values", app.base)).header(COOKIE, &s.cookie).json(&body);
         if let Some(c) = csrf {
@@ -271,19 +271,19 @@ async fn api_writes_with_a_session_cookie_need_the_csrf_header() {
         .post(format!("{}/api/v1/imports", app.base))
         .header(COOKIE, &s.cookie)
         .header(CONTENT_TYPE, "text/csv")
-        .body("region,indicator,period,value,comment\ntown-jia,gdp,2024Q1,12.5,\n")
+        .body("region,indicator,period,value,comment\ntown-jia,gdp,2025Q1,12.5,\n")
         .send()
         .await
         .unwrap();
     assert_eq!(import.status(), StatusCode::FORBIDDEN);
     assert_eq!(fingerprint(&app.pool), before);
-    assert_eq!(app.stored_values("town-jia", "2024Q1").await, json!([]));
+    assert_eq!(app.stored_values("town-jia", "2025Q1").await, json!([]));
 
     // reads need no header; a write with it goes through
     let read = s.client.get(format!("{}/api/v1/regions", app.base)).header(COOKIE, &s.cookie).send().await.unwrap();
     assert_eq!(read.status(), StatusCode::OK);
     assert_eq!(put(Some(&s.csrf)).send().await.unwrap().status(), StatusCode::OK);
-    assert_eq!(app.stored_values("town-jia", "2024Q1").await[0]["value"], 12.5);
+    assert_eq!(app.stored_values("town-jia", "2025Q1").await[0]["value"], 12.5);
 }
 
 /// Words that would tell a client how the server is built.
