@@ -200,7 +200,10 @@ fn queries(conn: &Connection, runs: usize) {
     let q3 = Quarter::new(province::LAST_YEAR, 3).unwrap();
     let city = province::city_id(0);
     let progress_cases = [
+        // Q3 carries the projection (three more years of figures, and the parents'); Q4 none
         ("progress: gdp, the 50 cities, 2025Q3", "gdp", q3, Scope::ChildrenOf(PROVINCE)),
+        ("progress: gdp, the 50 cities, 2025Q4", "gdp", q4, Scope::ChildrenOf(PROVINCE)),
+        ("progress: rd_share (derived), the 50 cities, 2025Q3", "rd_share", q3, Scope::ChildrenOf(PROVINCE)),
         ("progress: rd_share (derived), the 50 cities, 2025Q4", "rd_share", q4, Scope::ChildrenOf(PROVINCE)),
         ("progress: rd_expenditure, the 28 counties of a city", "rd_expenditure", q4, Scope::ChildrenOf(&city)),
         ("progress: rd_expenditure, the province", "rd_expenditure", q4, Scope::Region(PROVINCE)),

@@ -178,6 +178,100 @@ impl ProjectionMethod {
     }
 }
 
+/// One year of a region's indicator as a backtest reads it: the year to date at Q1, Q2 and Q3,
+/// and the whole year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YearOfHistory {
+    pub year: i32,
+    pub ytd: [Option<f64>; 3],
+    pub annual: Option<f64>,
+}
+
+/// A past year projected from one quarter by one method, against the year it turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Backtested {
+    pub year: i32,
+    pub q: u8,
+    /// `Seasonal` (the shares of the up to three years before) or `Linear` (q / 4)
+    pub method: ProjectionMethod,
+    /// the share of the year the method took as reached by the quarter: the mean of the years
+    /// before, or q / 4
+    pub share: f64,
+    /// how many years before gave the seasonal share (the same for both methods)
+    pub years: usize,
+    pub projected: f64,
+    pub actual: f64,
+    /// |projected − actual| / |actual|, in percent
+    pub error: f64,
+}
+
+/// Checks the projection against history: every year with a whole-year figure (not 0) is
+/// projected from its year to date at Q1, Q2 and Q3, once with the shares of the years before it
+/// ([`shares`] of the up to [`YEARS_OF_PATTERN`] calendar years before, as [`of_region`] takes
+/// them) and once linearly; both through [`project`]. A quarter is tested only where the years
+/// before give a share, so that the two methods are compared on the same quarters. Ordered by
+/// year, quarter, then seasonal before linear.
+pub fn backtest(history: &[YearOfHistory]) -> Vec<Backtested> {
+    let mut years: Vec<&YearOfHistory> = history.iter().collect();
+    years.sort_by_key(|h| h.year);
+    let mut out = Vec::new();
+    for this in &years {
+        let Some(actual) = this.annual.filter(|a| *a != 0.0 && a.is_finite()) else {
+            continue;
+        };
+        for q in 1..=3u8 {
+            let at = usize::from(q - 1);
+            let Some(ytd) = this.ytd[at] else {
+                continue;
+            };
+            let past: Vec<PastYear> = years
+                .iter()
+                .filter(|k| k.year < this.year && k.year >= this.year - YEARS_OF_PATTERN as i32)
+                .map(|k| PastYear { year: k.year, ytd: k.ytd[at], annual: k.annual })
+                .collect();
+            let own = shares(&past);
+            if own.is_empty() {
+                continue;
+            }
+            let seasonal = own.iter().sum::<f64>() / own.len() as f64;
+            let linear = f64::from(q) / 4.0;
+            for (method, used, share) in
+                [(ProjectionMethod::Seasonal, &own[..], seasonal), (ProjectionMethod::Linear, &[][..], linear)]
+            {
+                let projected = project(ytd, q, used, &[]).value;
+                let error = 100.0 * (projected - actual).abs() / actual.abs();
+                out.push(Backtested { year: this.year, q, method, share, years: own.len(), projected, actual, error });
+            }
+        }
+    }
+    out
+}
+
+/// The mean absolute percentage error of one method at one quarter, over `count` projections.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mape {
+    pub q: u8,
+    pub method: ProjectionMethod,
+    pub mape: f64,
+    pub count: usize,
+}
+
+/// The MAPE of each method at each quarter among `points` (from [`backtest`], of one series or
+/// many), by quarter, seasonal before linear; none for a quarter and method without a point.
+pub fn mape(points: &[Backtested]) -> Vec<Mape> {
+    let mut out = Vec::new();
+    for q in 1..=3u8 {
+        for method in [ProjectionMethod::Seasonal, ProjectionMethod::Linear] {
+            let errors: Vec<f64> = points.iter().filter(|p| p.q == q && p.method == method).map(|p| p.error).collect();
+            if !errors.is_empty() {
+                let mape = errors.iter().sum::<f64>() / errors.len() as f64;
+                out.push(Mape { q, method, mape, count: errors.len() });
+            }
+        }
+    }
+    out
+}
+
 /// Whether the projected year reaches the annual target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -322,6 +416,124 @@ mod tests {
         }
     }
 
+    fn year(year: i32, ytd: [Option<f64>; 3], annual: Option<f64>) -> YearOfHistory {
+        YearOfHistory { year, ytd, annual }
+    }
+
+    #[test]
+    fn a_backtest_projects_each_year_from_the_years_before_it_and_linearly() {
+        use ProjectionMethod::{Linear, Seasonal};
+        let history = [
+            // four years before 2020: never part of its pattern
+            year(2016, [Some(90.0), Some(95.0), Some(99.0)], Some(100.0)),
+            // a whole year of 0: neither tested nor a pattern
+            year(2019, [Some(1.0), Some(2.0), Some(3.0)], Some(0.0)),
+            // 20%, 40%, 60% of the year by Q1, Q2, Q3; nothing before it to project from
+            year(2020, [Some(20.0), Some(40.0), Some(60.0)], Some(100.0)),
+            // the same pattern: seasonal hits the year, linear (×4, ×2, ×4/3) says 120
+            year(2021, [Some(30.0), Some(60.0), Some(90.0)], Some(150.0)),
+            // Q2 runs ahead of the pattern (45%): 90 ÷ 40% = 225 where linear says 180
+            year(2022, [Some(40.0), Some(90.0), Some(120.0)], Some(200.0)),
+            // no whole year yet
+            year(2023, [None, Some(50.0), Some(75.0)], None),
+        ];
+        let got: Vec<(i32, u8, ProjectionMethod, f64, f64)> =
+            backtest(&history).iter().map(|b| (b.year, b.q, b.method, b.projected, b.error)).collect();
+        let want = [
+            (2021, 1, Seasonal, 150.0, 0.0),
+            (2021, 1, Linear, 120.0, 20.0),
+            (2021, 2, Seasonal, 150.0, 0.0),
+            (2021, 2, Linear, 120.0, 20.0),
+            (2021, 3, Seasonal, 150.0, 0.0),
+            (2021, 3, Linear, 120.0, 20.0),
+            (2022, 1, Seasonal, 200.0, 0.0),
+            (2022, 1, Linear, 160.0, 20.0),
+            (2022, 2, Seasonal, 225.0, 12.5),
+            (2022, 2, Linear, 180.0, 10.0),
+            (2022, 3, Seasonal, 200.0, 0.0),
+            (2022, 3, Linear, 160.0, 20.0),
+        ];
+        assert_eq!(got, want);
+        let used: Vec<(i32, u8, f64, usize)> = backtest(&history)
+            .iter()
+            .filter(|b| b.q == 2)
+            .map(|b| (b.year, b.q, (b.share * 1e12).round() / 1e12, b.years))
+            .collect();
+        // 2021 from 2020 alone, 2022 from 2021 and 2020; linear takes 2/4 whatever the years
+        assert_eq!(used, [(2021, 2, 0.4, 1), (2021, 2, 0.5, 1), (2022, 2, 0.4, 2), (2022, 2, 0.5, 2)]);
+        let summary: Vec<(u8, ProjectionMethod, f64, usize)> =
+            mape(&backtest(&history)).iter().map(|m| (m.q, m.method, m.mape, m.count)).collect();
+        assert_eq!(
+            summary,
+            [
+                (1, Seasonal, 0.0, 2),
+                (1, Linear, 20.0, 2),
+                (2, Seasonal, 6.25, 2),
+                (2, Linear, 15.0, 2),
+                (3, Seasonal, 0.0, 2),
+                (3, Linear, 20.0, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_backtest_takes_up_to_three_years_before_and_skips_quarters_without_a_pattern() {
+        use ProjectionMethod::{Linear, Seasonal};
+        // (history, the year tested) → its (quarter, method, projected, error)
+        let cases: [(&[YearOfHistory], Vec<(u8, ProjectionMethod, f64, f64)>); 4] = [
+            // shares 0.1, 0.2, 0.3 at Q1 in 2019–2021 (2018's 0.9 is four years back): mean 0.2
+            (
+                &[
+                    year(2018, [Some(90.0), None, None], Some(100.0)),
+                    year(2019, [Some(10.0), None, None], Some(100.0)),
+                    year(2020, [Some(20.0), None, None], Some(100.0)),
+                    year(2021, [Some(30.0), None, None], Some(100.0)),
+                    year(2022, [Some(50.0), None, None], Some(200.0)),
+                ],
+                vec![(1, Seasonal, 250.0, 25.0), (1, Linear, 200.0, 0.0)],
+            ),
+            // a gap year: the pattern is the years that have one (2020 for 2022)
+            (
+                &[year(2020, [None, None, Some(60.0)], Some(100.0)), year(2022, [None, None, Some(66.0)], Some(100.0))],
+                vec![(3, Seasonal, 110.0, 10.0), (3, Linear, 88.0, 12.0)],
+            ),
+            // a loss: the error is against the size of the year
+            (
+                &[
+                    year(2021, [Some(-5.0), Some(-10.0), Some(-15.0)], Some(-20.0)),
+                    year(2022, [Some(-8.0), None, None], Some(-40.0)),
+                ],
+                vec![(1, Seasonal, -32.0, 20.0), (1, Linear, -32.0, 20.0)],
+            ),
+            // a share of 0 or below in the year before is no pattern: nothing to compare
+            (
+                &[year(2021, [Some(0.0), None, None], Some(10.0)), year(2022, [Some(3.0), None, None], Some(10.0))],
+                vec![],
+            ),
+        ];
+        for (history, want) in cases {
+            let last = history.iter().map(|h| h.year).max().unwrap();
+            let got: Vec<(u8, ProjectionMethod, f64, f64)> = backtest(history)
+                .into_iter()
+                .filter(|b| b.year == last)
+                .map(|b| (b.q, b.method, b.projected, (b.error * 1e9).round() / 1e9))
+                .collect();
+            assert_eq!(got, want, "{history:?}");
+        }
+    }
+
+    /// The Q1..Q3 year to date of a year of `level` whose quarters bring `flows` (shares of it) times
+    /// `1 + noise`.
+    fn noisy_year(year: i32, level: f64, flows: [f64; 4], noise: [f64; 4]) -> YearOfHistory {
+        let brought: Vec<f64> = flows.iter().zip(noise).map(|(f, e)| level * f * (1.0 + e)).collect();
+        let to = |q: usize| Some(brought[..q].iter().sum::<f64>());
+        YearOfHistory { year, ytd: [to(1), to(2), to(3)], annual: to(4) }
+    }
+
+    fn errors_of(points: &[Backtested], method: ProjectionMethod, q: u8) -> Vec<f64> {
+        points.iter().filter(|p| p.method == method && p.q == q).map(|p| p.error).collect()
+    }
+
     proptest! {
         #[test]
         fn a_complete_year_is_its_own_projection(ytd in -1e9f64..1e9, shares in prop::collection::vec(0.01f64..1.0, 0..3)) {
@@ -344,6 +556,87 @@ mod tests {
             mixed.extend(others);
             let p = project(ytd, q, &mixed, &[]);
             prop_assert!(p.low <= p.value + 1e-9 && p.value <= p.high + 1e-9, "{:?}", p);
+        }
+        #[test]
+        fn a_year_projected_with_its_own_shares_is_its_actual(
+            levels in prop::collection::vec(1.0f64..1e6, 2..8),
+            cut in (0.01f64..0.3, 0.01f64..0.3, 0.01f64..0.3, 0.01f64..0.3),
+        ) {
+            // every year brings the same shares of itself by each quarter, at any level
+            let total = cut.0 + cut.1 + cut.2 + cut.3;
+            let flows = [cut.0 / total, cut.1 / total, cut.2 / total, cut.3 / total];
+            let history: Vec<YearOfHistory> =
+                levels.iter().enumerate().map(|(i, l)| noisy_year(2010 + i as i32, *l, flows, [0.0; 4])).collect();
+            let points = backtest(&history);
+            prop_assert_eq!(points.len(), 6 * (levels.len() - 1));
+            for p in points.iter().filter(|p| p.method == ProjectionMethod::Seasonal) {
+                prop_assert!(p.error < 1e-9, "{:?}", p);
+            }
+            // and directly: the year to date over the year's own share
+            for (q, ytd) in (1u8..).zip(history[0].ytd) {
+                let (ytd, annual) = (ytd.unwrap(), history[0].annual.unwrap());
+                let p = project(ytd, q, &[ytd / annual], &[]);
+                prop_assert!((p.value - annual).abs() <= 1e-9 * annual, "{:?} vs {}", p, annual);
+            }
+        }
+
+        #[test]
+        fn on_a_steady_seasonal_pattern_with_noise_seasonal_beats_linear_at_every_quarter(
+            back_loaded in any::<bool>(),
+            pick in (0.0f64..1.0, 0.0f64..1.0, 0.0f64..1.0),
+            growth in prop::collection::vec(0.8f64..1.3, 4..10),
+            noise in prop::collection::vec([-0.02f64..0.02, -0.02f64..0.02, -0.02f64..0.02, -0.02f64..0.02], 10),
+        ) {
+            // shares by the end of Q1..Q3 well away from q/4: R&D-like (late) or paid in advance (early)
+            let within = |t: f64, (lo, hi): (f64, f64)| lo + t * (hi - lo);
+            let s = if back_loaded {
+                [within(pick.0, (0.05, 0.15)), within(pick.1, (0.2, 0.35)), within(pick.2, (0.4, 0.6))]
+            } else {
+                [within(pick.0, (0.4, 0.5)), within(pick.1, (0.65, 0.75)), within(pick.2, (0.88, 0.95))]
+            };
+            let flows = [s[0], s[1] - s[0], s[2] - s[1], 1.0 - s[2]];
+            let mut level = 100.0;
+            let mut history = Vec::new();
+            for (i, g) in growth.iter().enumerate() {
+                level *= g;
+                history.push(noisy_year(2010 + i as i32, level, flows, noise[i]));
+            }
+            let points = backtest(&history);
+            prop_assert_eq!(points.len(), 6 * (growth.len() - 1));
+            // ±2% per quarter moves a share by at most ×1.04: seasonal is off by at most 8.3%,
+            // linear by at least 12.7% (front-loaded Q3)
+            for m in mape(&points) {
+                match m.method {
+                    ProjectionMethod::Seasonal => prop_assert!(m.mape < 8.4, "{:?}", m),
+                    _ => prop_assert!(m.mape > 12.6, "{:?}", m),
+                }
+            }
+            for q in 1..=3 {
+                let worst_seasonal = errors_of(&points, ProjectionMethod::Seasonal, q).into_iter().fold(0.0, f64::max);
+                let best_linear = errors_of(&points, ProjectionMethod::Linear, q).into_iter().fold(f64::MAX, f64::min);
+                prop_assert!(worst_seasonal < best_linear, "Q{}: {} vs {}", q, worst_seasonal, best_linear);
+            }
+        }
+
+        #[test]
+        fn on_a_flat_series_seasonal_and_linear_agree(
+            levels in prop::collection::vec(1.0f64..1e6, 2..8),
+        ) {
+            // each quarter brings a quarter of the year: the shares are q/4 exactly
+            let history: Vec<YearOfHistory> =
+                levels.iter().enumerate().map(|(i, l)| noisy_year(2010 + i as i32, *l, [0.25; 4], [0.0; 4])).collect();
+            let points = backtest(&history);
+            prop_assert_eq!(points.len(), 6 * (levels.len() - 1));
+            for pair in points.chunks(2) {
+                let (seasonal, linear) = (pair[0], pair[1]);
+                prop_assert_eq!((seasonal.method, linear.method), (ProjectionMethod::Seasonal, ProjectionMethod::Linear));
+                prop_assert!((seasonal.projected - linear.projected).abs() <= 1e-9 * seasonal.actual, "{:?}", pair);
+                prop_assert!(seasonal.error < 1e-9 && linear.error < 1e-9, "{:?}", pair);
+            }
+            let summary = mape(&points);
+            for pair in summary.chunks(2) {
+                prop_assert!((pair[0].mape - pair[1].mape).abs() < 1e-9 && pair[0].count == pair[1].count, "{:?}", pair);
+            }
         }
     }
 }
