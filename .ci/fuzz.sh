@@ -89,12 +89,13 @@ negative_data_rejection.enabled = true
 
 # A rule between parameters (`to` not before `from`; the annual view takes years, the others
 # quarters; the benchmarks compared with a region are benchmark regions other than itself, and a
-# what-if asks a derived ratio both have a figure of; each chart kind takes its own parameters,
+# what-if asks a derived ratio both have a figure of; the assessment's what-if asks a region the
+# year's scheme assesses and a grade that scheme has; each chart kind takes its own parameters,
 # and the kind is in the path).
 [[operations]]
 include-name = [
     "GET /api/v1/series", "GET /api/v1/exports", "GET /api/v1/benchmarks", "GET /api/v1/what-if/benchmark",
-    "GET /charts/{file}",
+    "GET /api/v1/what-if/assessment", "GET /charts/{file}",
 ]
 checks.positive_data_acceptance.enabled = false
 

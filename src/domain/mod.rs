@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod assessment;
+pub mod assessment_what_if;
 pub mod benchmark;
 pub mod calc;
 pub mod enterprise;

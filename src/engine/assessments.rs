@@ -40,6 +40,22 @@ pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
 
 /// The assessment, computed from the stored figures, targets and scheme.
 pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
+    let Inputs { scheme, regions, figures } = inputs(conn, year)?;
+    Ok(Assessment { year, parent: scheme.parent.clone(), regions: assess(&scheme, &regions, &figures) })
+}
+
+/// What the assessment of `year` is computed from: the scheme, the assessed regions and each
+/// item's annual figures and targets (the what-if re-scores the same).
+pub struct Inputs {
+    pub scheme: Scheme,
+    pub regions: Vec<Assessed>,
+    /// follows `scheme.items`
+    pub figures: Vec<ItemFigures>,
+}
+
+/// Loads the scheme of `year` (404 without one; 409 when it no longer fits the tree) and the
+/// figures it scores.
+pub fn inputs(conn: &Connection, year: i32) -> AppResult<Inputs> {
     let scheme = scheme(conn, year)?;
     let world = world(conn)?;
     // The tree may have changed since the scheme was set: check again rather than score nonsense.
@@ -53,7 +69,7 @@ pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
     let codes: Vec<&str> = scheme.items.iter().map(|i| i.indicator.as_str()).collect();
     let observations = world.observations(conn, &children, &codes, year, year)?;
     let calc = world.calculator(&observations);
-    let assessed: Vec<Assessed> = children
+    let regions: Vec<Assessed> = children
         .iter()
         .map(|c| {
             let r = world.region(c)?;
@@ -74,5 +90,5 @@ pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
             })
         })
         .collect::<AppResult<_>>()?;
-    Ok(Assessment { year, parent: scheme.parent.clone(), regions: assess(&scheme, &assessed, &figures) })
+    Ok(Inputs { scheme, regions, figures })
 }

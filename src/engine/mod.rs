@@ -25,6 +25,7 @@ pub mod targets;
 pub mod three_zeros;
 pub mod users;
 pub mod values;
+pub mod what_if;
 pub mod workflow;
 
 use std::collections::HashSet;

@@ -2,18 +2,21 @@
 
 use axum::Json;
 use axum::extract::State;
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{ApiJson, ApiPath, CurrentUser, year_in_path};
+use super::extract::{ApiJson, ApiPath, ApiQuery, CurrentUser, region_id, year, year_in_path};
 use crate::app::AppState;
+use crate::domain::RegionId;
 use crate::domain::assessment::Scheme;
+use crate::domain::assessment_what_if::AssessmentWhatIf;
 use crate::engine;
 use crate::engine::assessments::Assessment;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_scheme, put_scheme)).routes(routes!(result))
+    OpenApiRouter::new().routes(routes!(get_scheme, put_scheme)).routes(routes!(result)).routes(routes!(what_if))
 }
 
 /// The year a path names.
@@ -53,4 +56,42 @@ async fn put_scheme(
 async fn result(State(state): State<AppState>, _user: CurrentUser, ApiPath(y): ApiPath) -> ApiResult<Json<Assessment>> {
     let y = year_in_path(&y)?;
     Ok(Json(state.read(move |conn| engine::assessments::result(conn, y)).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfQuery {
+    /// the year of the assessment scheme
+    #[param(minimum = 1900, maximum = 2200, example = 2023)]
+    year: i32,
+    /// an assessed region (a region the scheme does not assess → 422)
+    #[param(value_type = RegionId, inline, example = "town-yi")]
+    region: String,
+    /// `grade:良好` (that grade or better; a grade of the scheme), `rank:3` (third place or
+    /// better), `total:85` (an adjusted total of 85 or more)
+    #[param(pattern = r"^(grade:.+|rank:[1-9][0-9]{0,8}|total:-?[0-9]{1,9}(\.[0-9]{1,6})?)$", example = "grade:良好")]
+    goal: String,
+}
+
+/// What it takes to reach a grade, a rank or a total: for each item of the year's scheme, the
+/// smallest change of that one indicator's annual value for the region (all other figures held)
+/// that reaches the goal, re-scored by the assessment's own rule; or why it cannot (`reason`: a
+/// cap, a floor, a veto, first place of a rank item, no target), with a Chinese sentence
+/// (`乙镇R&D经费支出再增加0.21亿元（+15.0%）即可达到良好`). Whoever may read the assessment may ask.
+#[utoipa::path(get, path = "/what-if/assessment", tag = "assessments", params(WhatIfQuery),
+    responses((status = 200, body = AssessmentWhatIf),
+              (status = 404, description = "no such region, or the year has no scheme", body = ErrorBody),
+              (status = 409, description = "the year's scheme no longer fits the regions or indicators", body = ErrorBody),
+              (status = 422, description = "a malformed goal or a grade the scheme does not have (`goal`), a region \
+                                            the scheme does not assess (`region`), a year out of range (`year`)",
+               body = ErrorBody)))]
+async fn what_if(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiQuery(q): ApiQuery<WhatIfQuery>,
+) -> ApiResult<Json<AssessmentWhatIf>> {
+    let y = year("year", q.year)?;
+    region_id("region", &q.region)?;
+    Ok(Json(state.read(move |conn| engine::what_if::assessment(conn, y, &q.region, &q.goal)).await?))
 }

@@ -8,6 +8,7 @@ mod enterprises;
 mod login;
 mod pages;
 mod rectification;
+mod what_if;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/targets", get(pages::targets))
         .route("/benchmarks", get(pages::benchmarks))
         .route("/assessment", get(pages::assessment))
+        .route("/assessment/what-if", get(what_if::page))
         .route("/reports", get(pages::reports))
         .route("/completeness", get(pages::completeness))
         .route("/audit", get(pages::audit))
@@ -84,6 +86,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("enterprises.html", include_str!("../../templates/web/enterprises.html")),
         ("enterprises_detail.html", include_str!("../../templates/web/enterprises_detail.html")),
         ("three_zeros.html", include_str!("../../templates/web/three_zeros.html")),
+        ("what_if.html", include_str!("../../templates/web/what_if.html")),
     ] {
         env.add_template(name, source).expect("page templates parse");
     }

@@ -29,5 +29,6 @@ mod submission;
 mod supervision;
 mod targets;
 mod timing;
+mod what_if;
 mod workflow;
 mod year_end;

@@ -372,6 +372,10 @@ fn rows() -> Vec<Row> {
             "/api/v1/what-if/benchmark",
             "/api/v1/what-if/benchmark?region=district&indicator=rd_share&benchmark=jiangyin&period=2023",
         ),
+        read(
+            "/api/v1/what-if/assessment",
+            "/api/v1/what-if/assessment?year=2023&region=town-jia&goal=grade:%E4%BC%98%E7%A7%80",
+        ),
         read("/api/v1/enterprises/three-zeros", "/api/v1/enterprises/three-zeros?period=2024Q1&region=district")
             .after_an_enterprise(),
         row(Method::GET, "/api/v1/enterprises", "/api/v1/enterprises?region=town-jia", STATISTICIAN)
