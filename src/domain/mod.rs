@@ -13,6 +13,7 @@ pub mod ids;
 pub mod indicator;
 pub mod narrative;
 pub mod number;
+pub mod outlier;
 pub mod period;
 pub mod plan_text;
 pub mod progress;

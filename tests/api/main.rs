@@ -14,6 +14,7 @@ mod helpers;
 mod import_limits;
 mod imports;
 mod matrix;
+mod outliers;
 mod plans;
 mod projection;
 mod real_data;
