@@ -3,7 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_demo;
+use crate::helpers::{TestApp, spawn_demo};
+
+/// A page as the signed-in user of `session` sees it.
+async fn page(app: &TestApp, session: &str, path: &str) -> String {
+    let resp = app.client.get(format!("{}{path}", app.base)).header(reqwest::header::COOKIE, session).send().await;
+    resp.unwrap().text().await.unwrap()
+}
 
 #[tokio::test]
 async fn the_demo_districts_projection_at_q3_is_its_year_to_date_over_last_years_share() {
@@ -122,16 +128,7 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     );
 
     let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
-    let dashboard = app
-        .client
-        .get(format!("{}/", app.base))
-        .header(reqwest::header::COOKIE, &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let dashboard = page(&app, &session, "/").await;
     let rd = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"R&amp;D经费支出\"")).expect("an R&D row");
     for shown in ["15.96", "21.58", "完成105.3%", "预计可完成", "按近三年季节规律，区间21.58～21.58"]
     {
@@ -141,30 +138,12 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     assert!(patents.contains("预计难以完成") && patents.contains("完成99.1%"), "{patents}");
 
     // the benchmarks page says what reaching each benchmark ahead would take
-    let page = app
-        .client
-        .get(format!("{}/benchmarks?indicator=rd_share&period=2023", app.base))
-        .header(reqwest::header::COOKIE, &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let benchmarks = page(&app, &session, "/benchmarks?indicator=rd_share&period=2023").await;
     let want = "<li data-benchmark=\"jiangyin\">全区R&amp;D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，\
                 R&amp;D经费支出需增加3亿元。</li>";
-    assert!(page.contains(want), "{page}");
-    assert_eq!(page.matches("<li data-benchmark=").count(), 3, "昆山, 江阴 and 深圳 are all ahead");
-    let patents = app
-        .client
-        .get(format!("{}/benchmarks?indicator=patent_applications&period=2023", app.base))
-        .header(reqwest::header::COOKIE, &session)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(benchmarks.contains(want), "{benchmarks}");
+    assert_eq!(benchmarks.matches("<li data-benchmark=").count(), 3, "昆山, 江阴 and 深圳 are all ahead");
+    let patents = page(&app, &session, "/benchmarks?indicator=patent_applications&period=2023").await;
     assert!(!patents.contains("what-if"), "a count is no ratio: nothing to solve for");
 
     let bulletin = app.get_as_admin("/reports/bulletin/2024Q3.json").await.body;
