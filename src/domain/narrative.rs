@@ -8,7 +8,6 @@ use super::benchmark::Comparison;
 use super::number::{fixed, round_to, share_percent, trimmed};
 use super::period::Period;
 use super::progress::Status;
-use super::projection::ProjectionMethod;
 
 /// 一季度 / 上半年 / 1-3季度 / 全年: how a bulletin names the year to date (a whole year is 全年).
 pub fn period_phrase(period: Period) -> String {
@@ -142,8 +141,19 @@ pub struct Line<'a> {
     pub status: Status,
     /// a level at the quarter's end (期末数) rather than a year-to-date flow
     pub is_level: bool,
-    /// before the year's end: how the year was projected and the projection's completion of the target
-    pub projected: Option<(ProjectionMethod, f64)>,
+    /// before the year's end, with a target: where the year will end
+    pub projected: Option<Projected>,
+}
+
+/// Where the year will end, as a bulletin says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projected {
+    /// 按近三年季节规律 (`Projection::basis`)
+    pub basis: String,
+    /// the projection's completion of the annual target
+    pub completion: f64,
+    /// the projection reaches the target
+    pub on_course: bool,
 }
 
 /// One sentence for one indicator; `None` when there is no figure to speak of.
@@ -163,15 +173,21 @@ pub fn sentence(l: &Line<'_>) -> Option<String> {
             Status::Behind | Status::AtRisk => parts.push("低于序时进度".into()),
             _ => {}
         }
-        if let Some((method, completion)) = l.projected {
-            parts.push(format!("{}测算，预计全年可完成年度目标的{}", method.label(), share_percent(completion)));
+        if let Some(p) = &l.projected {
+            // a projection that tells otherwise than the pace is said with 但
+            let on_pace = l.status == Status::OnTrack;
+            let behind = matches!(l.status, Status::Behind | Status::AtRisk);
+            let but = if (behind && p.on_course) || (on_pace && !p.on_course) { "但" } else { "" };
+            let reach = if on_pace && !p.on_course { "仅能完成" } else { "可完成" };
+            parts.push(format!("{but}{}测算，预计全年{reach}年度目标的{}", p.basis, share_percent(p.completion)));
         }
     }
     Some(parts.join("，") + "。")
 }
 
 /// The bulletin's comparison with the benchmark regions, for one indicator:
-/// `与先进地区比较，全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。`
+/// `全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。`
+/// (the bulletin's paragraph opens with 与先进地区比较 once)
 /// `None` without our figure or any benchmark's.
 pub fn comparison_sentence(place: &str, name: &str, unit: &str, decimals: u8, cmp: &Comparison) -> Option<String> {
     let ours = cmp.region.value?;
@@ -191,7 +207,7 @@ pub fn comparison_sentence(place: &str, name: &str, unit: &str, decimals: u8, cm
     if higher.is_empty() && lower.is_empty() && level.is_empty() {
         return None;
     }
-    let mut parts = vec![format!("与先进地区比较，{place}{name}{}", figure(ours))];
+    let mut parts = vec![format!("{place}{name}{}", figure(ours))];
     for (words, group) in [("高于", higher), ("低于", lower), ("与", level)] {
         if !group.is_empty() {
             let tail = if words == "与" { "持平" } else { "" };
@@ -212,6 +228,10 @@ mod tests {
 
     fn q(text: &str) -> Period {
         text.parse().unwrap()
+    }
+
+    fn projected(basis: &str, completion: f64, on_course: bool) -> Projected {
+        Projected { basis: basis.into(), completion, on_course }
     }
 
     fn line(value: Option<f64>, previous: Option<f64>, completion: Option<f64>, status: Status) -> Line<'static> {
@@ -249,14 +269,14 @@ mod tests {
         assert_eq!(
             comparison_sentence("全区", "R&D经费占GDP比重", "%", 2, &cmp).as_deref(),
             Some(
-                "与先进地区比较，全区R&D经费占GDP比重1.8%，高于某县（1.5%），低于昆山市（1.9%）、江阴市（2.1%），与某市（1.8%）持平，在5个地区中居第3位。"
+                "全区R&D经费占GDP比重1.8%，高于某县（1.5%），低于昆山市（1.9%）、江阴市（2.1%），与某市（1.8%）持平，在5个地区中居第3位。"
             )
         );
         // fewer is better: the figures are still higher or lower, the rank is by the direction
         let cmp = compare(Direction::Lower, 0, entry("d", "全区", Some(40.0)), vec![entry("k", "昆山市", Some(25.0))]);
         assert_eq!(
             comparison_sentence("全区", "规模企业零专利", "家", 0, &cmp).as_deref(),
-            Some("与先进地区比较，全区规模企业零专利40家，高于昆山市（25家），在2个地区中居第2位。")
+            Some("全区规模企业零专利40家，高于昆山市（25家），在2个地区中居第2位。")
         );
         let none = compare(Direction::Higher, 2, entry("d", "全区", Some(1.8)), vec![entry("z", "无数据市", None)]);
         assert_eq!(comparison_sentence("全区", "R&D经费占GDP比重", "%", 2, &none), None);
@@ -281,20 +301,32 @@ mod tests {
             ),
             (line(Some(9.0), None, None, Status::NoTarget), Some("1-3季度，全区R&D经费支出9亿元。")),
             (line(None, Some(1.0), None, Status::NoData), None),
-            // SPEC §13: behind the pace, on course by the region's own seasons
+            // SPEC §13: behind the pace but on course by the region's own seasons, said with 但
             (
                 Line {
-                    projected: Some((ProjectionMethod::Seasonal, 1.0527)),
+                    projected: Some(projected("按近三年季节规律", 1.0527, true)),
                     ..line(Some(13.5), Some(12.476), Some(13.5 / 19.0), Status::Behind)
                 },
                 Some(
                     "1-3季度，全区R&D经费支出13.5亿元，同比增长8.2%，完成年度目标的71.1%，低于序时进度，\
-                     按近三年季节规律测算，预计全年可完成年度目标的105.3%。",
+                     但按近三年季节规律测算，预计全年可完成年度目标的105.3%。",
                 ),
             ),
+            // on pace, but the seasons say the year falls short
             (
                 Line {
-                    projected: Some((ProjectionMethod::Linear, 0.963)),
+                    projected: Some(projected("按上年季节规律", 0.952, false)),
+                    ..line(Some(15.0), None, Some(15.0 / 19.0), Status::OnTrack)
+                },
+                Some(
+                    "1-3季度，全区R&D经费支出15亿元，完成年度目标的78.9%，符合序时进度，\
+                     但按上年季节规律测算，预计全年仅能完成年度目标的95.2%。",
+                ),
+            ),
+            // behind and short: no contrast
+            (
+                Line {
+                    projected: Some(projected("按序时进度", 0.963, false)),
                     ..line(Some(13.5), None, Some(13.5 / 19.0), Status::Behind)
                 },
                 Some(

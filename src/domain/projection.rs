@@ -50,12 +50,31 @@ pub struct Projection {
     pub low: f64,
     pub high: f64,
     pub method: ProjectionMethod,
+    /// how many past years the shares came from (0 for `linear` and `actual`); for a ratio, the
+    /// fewest of its inputs'
+    pub years: usize,
 }
 
 impl Projection {
     /// What is known for certain: the figure itself.
     pub fn actual(value: f64) -> Projection {
-        Projection { value, low: value, high: value, method: ProjectionMethod::Actual }
+        Projection { value, low: value, high: value, method: ProjectionMethod::Actual, years: 0 }
+    }
+
+    /// How it was projected, in the bulletin's words and true to the years behind it:
+    /// 按近三年季节规律, 按近两年季节规律, 按上年季节规律, 按上级地区近三年季节规律, 按序时进度.
+    pub fn basis(&self) -> String {
+        let years = match self.years {
+            1 => "上年".to_string(),
+            2 => "近两年".to_string(),
+            3 => "近三年".to_string(),
+            n => format!("近{n}年"),
+        };
+        match self.method {
+            ProjectionMethod::Seasonal => format!("按{years}季节规律"),
+            ProjectionMethod::Parent => format!("按上级地区{years}季节规律"),
+            method => method.label().to_string(),
+        }
     }
 }
 
@@ -90,19 +109,19 @@ pub fn project(ytd: f64, q: u8, own: &[f64], parent: &[f64]) -> Projection {
         return Projection::actual(ytd);
     }
     let linear = [f64::from(q) / 4.0];
-    let (shares, method) = if !own.is_empty() {
-        (own, ProjectionMethod::Seasonal)
+    let (shares, method, years) = if !own.is_empty() {
+        (own, ProjectionMethod::Seasonal, own.len())
     } else if !parent.is_empty() {
-        (parent, ProjectionMethod::Parent)
+        (parent, ProjectionMethod::Parent, parent.len())
     } else {
-        (&linear[..], ProjectionMethod::Linear)
+        (&linear[..], ProjectionMethod::Linear, 0)
     };
     let mean = shares.iter().sum::<f64>() / shares.len() as f64;
     let largest = shares.iter().copied().fold(f64::MIN, f64::max);
     let smallest = shares.iter().copied().fold(f64::MAX, f64::min);
     // a negative year to date projects lower with a smaller share: the range is ordered either way
     let (a, b) = (tidy(ytd / largest), tidy(ytd / smallest));
-    Projection { value: tidy(ytd / mean), low: a.min(b), high: a.max(b), method }
+    Projection { value: tidy(ytd / mean), low: a.min(b), high: a.max(b), method, years }
 }
 
 /// The projection of indicator `code` for `region` at `quarter`, from its figures as `figure`
@@ -140,7 +159,8 @@ pub fn of_region(
             // the weakest method among the inputs names the projection
             let method =
                 inputs.iter().map(|(_, p)| p.method).max_by_key(|m| m.weakness()).unwrap_or(ProjectionMethod::Actual);
-            Some(Projection { value: tidy(value), low: tidy(low), high: tidy(high), method })
+            let years = inputs.iter().filter(|(_, p)| p.method == method).map(|(_, p)| p.years).min().unwrap_or(0);
+            Some(Projection { value: tidy(value), low: tidy(low), high: tidy(high), method, years })
         }
         Mode::Ytd | Mode::Quarter => {
             let past = |id: &str| -> Vec<PastYear> {
@@ -403,9 +423,22 @@ mod tests {
     }
 
     #[test]
+    fn the_basis_names_the_years_behind_the_shares() {
+        let with = |method, years| Projection { value: 1.0, low: 1.0, high: 1.0, method, years }.basis();
+        assert_eq!(with(ProjectionMethod::Seasonal, 3), "按近三年季节规律");
+        assert_eq!(with(ProjectionMethod::Seasonal, 2), "按近两年季节规律");
+        assert_eq!(with(ProjectionMethod::Seasonal, 1), "按上年季节规律");
+        assert_eq!(with(ProjectionMethod::Parent, 2), "按上级地区近两年季节规律");
+        assert_eq!(with(ProjectionMethod::Linear, 0), "按序时进度");
+        assert_eq!(project(30.0, 3, &[0.7, 0.8], &[]).years, 2);
+        assert_eq!(project(30.0, 3, &[], &[0.7]).years, 1);
+        assert_eq!(project(30.0, 3, &[], &[]).years, 0);
+    }
+
+    #[test]
     fn a_projection_on_course_reaches_the_target_from_its_side() {
         use crate::domain::Direction::{Higher, Lower};
-        let at = |value| Projection { value, low: value, high: value, method: ProjectionMethod::Seasonal };
+        let at = |value| Projection { value, low: value, high: value, method: ProjectionMethod::Seasonal, years: 3 };
         for (direction, value, target, want) in [
             (Higher, 19.0, 19.0, ProjectedStatus::OnCourse),
             (Higher, 18.99, 19.0, ProjectedStatus::ProjectedMiss),

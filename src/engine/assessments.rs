@@ -38,6 +38,16 @@ pub fn result(conn: &Connection, year: i32) -> AppResult<Assessment> {
     super::cache::answer(conn, super::cache::Question::Assessment { year }, || compute(conn, year))
 }
 
+/// The year the assessment pages show: the one asked for, else the latest year with a scheme up to
+/// the year shown elsewhere (a year of three quarters has no scheme yet), else that year.
+pub fn year_shown(conn: &Connection, asked: Option<i32>) -> AppResult<i32> {
+    if let Some(year) = asked {
+        return Ok(year);
+    }
+    let shown = super::year_shown(conn, None)?;
+    Ok(store::targets::latest_scheme_year(conn, shown)?.unwrap_or(shown))
+}
+
 /// The assessment, computed from the stored figures, targets and scheme.
 pub fn compute(conn: &Connection, year: i32) -> AppResult<Assessment> {
     let Inputs { scheme, regions, figures } = inputs(conn, year)?;

@@ -69,6 +69,13 @@ pub fn benchmarks(
     Ok(compare(ind.direction, ind.decimals, ours, theirs))
 }
 
+/// `x` rounded up to `decimals` places: the least figure of that precision that is not less than
+/// `x` (a float's noise below the precision is no reason to round up).
+fn enough(x: f64, decimals: u8) -> f64 {
+    let unit = 10f64.powi(i32::from(decimals));
+    round_to((round_to(x, decimals + 6) * unit).ceil() / unit, decimals)
+}
+
 /// What it would take `region` to reach `benchmark`'s figure of a derived ratio in `period`: the
 /// ratio's numerator that closes the gap at the current denominator, and a sentence saying so.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -83,7 +90,7 @@ pub struct BenchmarkWhatIf {
     pub theirs: f64,
     #[serde(flatten)]
     pub change: InputChange,
-    /// `全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元`
+    /// `全区R&D经费占GDP比重如要达到江阴市水平（2.1%），在地区生产总值不变的情况下，R&D经费支出需增加3亿元`
     pub sentence: String,
 }
 
@@ -125,16 +132,25 @@ pub fn what_if(
         numerator_to_reach(formula, &value_of, theirs).map_err(|e| AppError::invalid("indicator", e.to_string()))?;
     let input = world.indicator(change.input.as_str())?;
     let direction = if change.change >= 0.0 { "增加" } else { "减少" };
-    // in the bulletin's style: 2.1%, 3亿元
+    // the inputs held, by name: 在地区生产总值不变的情况下
+    let held: Vec<&str> = formula
+        .codes()
+        .into_iter()
+        .filter(|c| **c != change.input)
+        .filter_map(|c| world.indicators.get(c.as_str()).map(|i| i.name.as_str()))
+        .collect();
+    let held = if held.is_empty() { "其他指标".to_string() } else { held.join("、") };
+    // in the bulletin's style (2.1%, 3亿元), the change at the input's precision, rounded so that
+    // it is enough
     let sentence = format!(
-        "{}{}要达到{}的{}{}，在其他指标不变时，{}需{direction}{}{}",
+        "{}{}如要达到{}水平（{}{}），在{held}不变的情况下，{}需{direction}{}{}",
         ours.name,
         ind.name,
         theirs_region.name,
         plain(round_to(theirs, ind.decimals)),
         ind.unit,
         input.name,
-        plain(round_to(change.change.abs(), input.decimals + 2)),
+        plain(enough(change.change.abs(), input.decimals)),
         input.unit,
     );
     Ok(BenchmarkWhatIf {
@@ -147,6 +163,13 @@ pub fn what_if(
         change,
         sentence,
     })
+}
+
+/// The year a comparison shows when none is asked for: the latest with a benchmark's figure up to
+/// the year shown elsewhere (benchmarks publish whole years, later than our quarters), else that year.
+pub fn year_shown(conn: &Connection) -> AppResult<i32> {
+    let shown = super::year_shown(conn, None)?;
+    Ok(store::observations::latest_benchmark_year(conn, shown)?.unwrap_or(shown))
 }
 
 /// The indicator a comparison shows when none is asked for: of `offered`, the one most benchmark

@@ -31,7 +31,7 @@ pub struct DashboardRow {
     /// 预计可完成 / 预计难以完成
     pub projected_label: Option<&'static str>,
     /// 按近三年季节规律 …
-    pub projection_method: Option<&'static str>,
+    pub projection_basis: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -76,7 +76,7 @@ pub fn summary(conn: &Connection, asked: Option<Period>, charts: &[NamedChart]) 
                 coverage: r.coverage,
                 unallocated: r.unallocated,
                 projected_label: r.projected_status.map(ProjectedStatus::label),
-                projection_method: r.projection.as_ref().map(|p| p.projection.method.label()),
+                projection_basis: r.projection.as_ref().map(|p| p.projection.basis()),
                 projection: r.projection,
                 projected_status: r.projected_status,
             })

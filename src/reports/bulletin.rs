@@ -8,7 +8,7 @@ use crate::charts::ChartSpec;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
-use crate::domain::projection::ProjectionMethod;
+use crate::domain::projection::{ProjectedStatus, ProjectionMethod};
 use crate::domain::{Period, RegionId};
 use crate::engine::{self, progress};
 use crate::error::AppResult;
@@ -26,7 +26,8 @@ pub struct Bulletin {
     /// one sentence per indicator with a figure
     pub narrative: Vec<String>,
     /// the top region against the benchmark regions: one sentence per indicator they have figures of,
-    /// and for a ratio what it would take to reach each one ahead (与先进地区比较)
+    /// and for a ratio what it would take to reach each one ahead; printed as one paragraph opening
+    /// with 与先进地区比较
     pub comparison: Vec<String>,
     pub lines: Vec<BulletinLine>,
     /// the region's children, one row each (empty for a reporting region)
@@ -60,6 +61,9 @@ pub struct BulletinLine {
     pub completion: Option<f64>,
     pub status: Status,
     pub status_label: &'static str,
+    /// before the year's end: where the year will end, and whether that reaches the target (SPEC §13)
+    pub projection: Option<progress::ProjectionRow>,
+    pub projected_status: Option<ProjectedStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,6 +74,8 @@ pub struct ChildRow {
     pub values: Vec<Option<f64>>,
     /// completion of the annual target, in the order of `lines`
     pub completions: Vec<Option<f64>>,
+    /// the projected year's completion of the target, in the order of `lines` (SPEC §13)
+    pub projected: Vec<Option<f64>>,
 }
 
 /// The bulletin of `region` (default: the root of the tree) for the year to a quarter, or for a
@@ -104,8 +110,15 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             projected: row
                 .projection
                 .as_ref()
-                .and_then(|p| p.completion.map(|c| (p.projection.method, c)))
-                .filter(|(method, _)| *method != ProjectionMethod::Actual),
+                .filter(|p| p.projection.method != ProjectionMethod::Actual)
+                .zip(row.projected_status)
+                .and_then(|(p, status)| {
+                    Some(narrative::Projected {
+                        basis: p.projection.basis(),
+                        completion: p.completion?,
+                        on_course: status == ProjectedStatus::OnCourse,
+                    })
+                }),
         }));
         lines.push(BulletinLine {
             indicator: ind.code.to_string(),
@@ -123,6 +136,8 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             completion: p.completion,
             status: p.status,
             status_label: p.status.label(),
+            projection: row.projection.clone(),
+            projected_status: row.projected_status,
         });
     }
     let child_ids: Vec<&str> = world.tree.children(region.id.as_str()).iter().map(|c| c.as_str()).collect();
@@ -135,6 +150,7 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             name: rows.first().map(|r| r.name.clone()).unwrap_or_default(),
             values: rows.iter().map(|r| r.progress.actual).collect(),
             completions: rows.iter().map(|r| r.progress.completion).collect(),
+            projected: rows.iter().map(|r| r.projection.as_ref().and_then(|p| p.completion)).collect(),
         })
         .collect();
     let comparison = if region.parent.is_none() { comparison(conn, region, &indicators, period)? } else { vec![] };
@@ -222,6 +238,8 @@ impl Report for Bulletin {
             "年度目标",
             "完成率（%）",
             "进度",
+            "全年预计",
+            "预计完成率（%）",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -246,6 +264,9 @@ impl Report for Bulletin {
             sheet.number(row, 7, l.target, l.decimals)?;
             sheet.number(row, 8, l.completion.map(|c| number::percent(100.0 * c)), 1)?;
             sheet.text(row, 9, l.status_label)?;
+            let projection = l.projection.as_ref();
+            sheet.number(row, 10, projection.map(|p| p.projection.value), l.decimals)?;
+            sheet.number(row, 11, projection.and_then(|p| p.completion).map(|c| number::percent(100.0 * c)), 1)?;
         }
         if !self.children.is_empty() {
             let mut headers = vec!["地区".to_string()];
@@ -269,7 +290,8 @@ impl Report for Bulletin {
             }
         }
         let mut sheet = book.sheet("综述", &self.title, &["综述".to_string()])?;
-        for (r, sentence) in self.narrative.iter().chain(&self.comparison).enumerate() {
+        let comparison = (!self.comparison.is_empty()).then(|| format!("与先进地区比较，{}", self.comparison.join("")));
+        for (r, sentence) in self.narrative.iter().chain(&comparison).enumerate() {
             sheet.text(sheet.data_row(r), 0, sentence)?;
         }
         book.save()

@@ -184,6 +184,16 @@ pub fn latest_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreErr
 
 /// For each indicator, how many benchmark regions have a figure of it in `year` (of a quarter or
 /// of the whole year).
+/// The latest year up to `year` in which a benchmark region has a figure.
+pub fn latest_benchmark_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT MAX(o.year) FROM observations o JOIN regions r ON r.id = o.region
+             WHERE r.kind = 'benchmark' AND o.year <= ?1",
+        )?
+        .query_row([year], |r| r.get(0))?)
+}
+
 pub fn benchmark_figures(conn: &Connection, year: i32) -> Result<Vec<(String, usize)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.indicator, COUNT(DISTINCT o.region) FROM observations o JOIN regions r ON r.id = o.region

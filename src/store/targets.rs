@@ -65,6 +65,13 @@ pub fn save(conn: &Connection, t: &Target, by: &str, at: &str) -> Result<(), Sto
     Ok(())
 }
 
+/// The latest year up to `year` with an assessment scheme.
+pub fn latest_scheme_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT MAX(year) FROM assessment_schemes WHERE year <= ?1")?
+        .query_row([year], |r| r.get(0))?)
+}
+
 pub fn scheme(conn: &Connection, year: i32) -> Result<Option<Scheme>, StoreError> {
     let text: Option<String> = conn
         .prepare_cached("SELECT scheme FROM assessment_schemes WHERE year = ?1")?

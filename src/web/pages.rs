@@ -298,7 +298,7 @@ pub async fn benchmarks(State(state): State<AppState>, who: PageUser, q: PageQue
             let world = engine::world(conn)?;
             let period = match parse_period(asked_period.as_deref()) {
                 Some(p) => p,
-                None => Period::Year(engine::year_shown(conn, None)?),
+                None => Period::Year(engine::benchmarks::year_shown(conn)?),
             };
             let nothing = BenchmarksPage {
                 indicators: vec![],
@@ -346,7 +346,7 @@ pub async fn assessment(State(state): State<AppState>, who: PageUser, q: PageQue
     let d = state
         .read(move |conn| {
             let world = engine::world(conn)?;
-            let year = engine::year_shown(conn, q.year)?;
+            let year = engine::assessments::year_shown(conn, q.year)?;
             match engine::assessments::result(conn, year) {
                 Ok(mut result) => {
                     result.regions.sort_by_key(|r| r.rank);

@@ -73,13 +73,12 @@ pub async fn page(
 
 fn build(conn: &rusqlite::Connection, asked: &Asked) -> AppResult<(WhatIfPage, Vec<String>)> {
     let mut notes = Vec::new();
-    let shown = engine::year_shown(conn, None)?;
     let year = match asked.year.as_deref() {
-        None => latest_with_scheme(conn, shown)?,
+        None => engine::assessments::year_shown(conn, None)?,
         Some(text) => match text.parse::<i32>().ok().filter(|y| Period::from_parts(*y, 0).is_some()) {
             Some(y) => y,
             None => {
-                let y = latest_with_scheme(conn, shown)?;
+                let y = engine::assessments::year_shown(conn, None)?;
                 notes.push(format!("“{}”不是年份（应为 1900 至 2200 年的 YYYY），已显示{y}年。", cut(text)));
                 y
             }
@@ -114,7 +113,9 @@ fn build(conn: &rusqlite::Connection, asked: &Asked) -> AppResult<(WhatIfPage, V
     // the grades from the best, then the places
     let mut grades = inputs.scheme.grades.clone();
     grades.sort_by(|a, b| b.min.total_cmp(&a.min));
-    page.goals = grades.iter().map(|g| (format!("grade:{}", g.name), format!("达到{}", g.name))).collect();
+    // every region has the lowest grade at least: no goal to reach
+    let worth_reaching = &grades[..grades.len().saturating_sub(1)];
+    page.goals = worth_reaching.iter().map(|g| (format!("grade:{}", g.name), format!("达到{}", g.name))).collect();
     for n in [1u32, 3, 5].into_iter().filter(|n| (*n as usize) < page.regions.len()) {
         let goal = Goal::Rank(n);
         page.goals.push((goal.code(), goal.text()));
@@ -153,17 +154,4 @@ fn build(conn: &rusqlite::Connection, asked: &Asked) -> AppResult<(WhatIfPage, V
     page.goal = goal;
     page.answer = Some(answer);
     Ok((page, notes))
-}
-
-/// The latest year up to `shown` with an assessment scheme (the year before's while the current
-/// year has none yet), or `shown` when none of the last ten has one.
-fn latest_with_scheme(conn: &rusqlite::Connection, shown: i32) -> AppResult<i32> {
-    for year in (shown - 10..=shown).rev() {
-        match engine::assessments::scheme(conn, year) {
-            Ok(_) => return Ok(year),
-            Err(AppError::NotFound(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(shown)
 }

@@ -299,19 +299,26 @@ async fn a_page_asked_for_something_that_is_not_shows_its_default_and_says_so_in
     let session = crate::crawl::sign_in(&app, "chief", "chief-secret-1").await;
     let (_, targets) = page(&app, &session, "/targets").await;
     let year = input_value(&targets, "year");
+    // the assessment shows the latest year with a scheme, the year before the targets' 2024
+    let (_, assessment) = page(&app, &session, "/assessment").await;
+    let scheme_year = input_value(&assessment, "year");
+    assert_eq!((year.as_str(), scheme_year.as_str()), ("2024", "2023"));
     let (_, completeness) = page(&app, &session, "/completeness").await;
     let period = input_value(&completeness, "period");
     let period_label: zhibiao::domain::Period = period.parse().unwrap();
     let cases = [
         ("/targets?year=abc", "“abc”不是可查看的年份（1900至2200年），已显示{year}年。"),
         ("/targets?year=1899", "“1899”不是可查看的年份（1900至2200年），已显示{year}年。"),
-        ("/assessment?year=99999999999", "“99999999999”不是可查看的年份（1900至2200年），已显示{year}年。"),
-        ("/assessment?year=2023.5", "“2023.5”不是可查看的年份（1900至2200年），已显示{year}年。"),
+        ("/assessment?year=99999999999", "“99999999999”不是可查看的年份（1900至2200年），已显示{scheme_year}年。"),
+        ("/assessment?year=2023.5", "“2023.5”不是可查看的年份（1900至2200年），已显示{scheme_year}年。"),
         ("/completeness?period=2023Q5", "“2023Q5”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示{label}。"),
         ("/?period=abc", "“abc”不是报告期（应为 YYYY 或 YYYYQn，如 2024Q1），已显示{label}。"),
     ];
     for (path, want) in cases {
-        let want = want.replace("{year}", &year).replace("{label}", &period_label.label());
+        let want = want
+            .replace("{year}", &year)
+            .replace("{scheme_year}", &scheme_year)
+            .replace("{label}", &period_label.label());
         let (status, html) = page(&app, &session, path).await;
         assert_eq!(status, reqwest::StatusCode::OK, "{path}: {html}");
         assert!(html.contains(&format!("<p class=\"alert notice\" id=\"notice\">{want}</p>")), "{path}: {html}");

@@ -32,6 +32,7 @@ async fn the_demo_districts_projection_at_q3_is_its_year_to_date_over_last_years
     let got = projection["value"].as_f64().unwrap();
     assert!((got - want).abs() < 1e-6, "{got} vs {want}: {row}");
     // one past year: its range is the projection itself
+    assert_eq!(projection["years"], 1);
     assert_eq!((&projection["low"], &projection["high"]), (&projection["value"], &projection["value"]));
     let completion = projection["completion"].as_f64().unwrap();
     assert!((completion - got / 19.0).abs() < 1e-6, "{completion}");
@@ -63,7 +64,18 @@ async fn what_it_takes_to_reach_a_benchmark_is_the_numerator_at_the_current_deno
         (&b["ours"], &b["theirs"], &b["input"], &b["current"], &b["needed"], &b["change"]),
         (&json!(1.8), &json!(2.1), &json!("rd_expenditure"), &json!(18.0), &json!(21.0), &json!(3.0))
     );
-    assert_eq!(b["sentence"], "全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元");
+    assert_eq!(
+        b["sentence"],
+        "全区R&D经费占GDP比重如要达到江阴市水平（2.1%），在地区生产总值不变的情况下，R&D经费支出需增加3亿元"
+    );
+    // a town: the change said at R&D's precision, rounded up so that it is enough
+    let town = app
+        .get_as_admin("/api/v1/what-if/benchmark?region=town-bing&indicator=rd_share&benchmark=jiangyin&period=2023")
+        .await
+        .body;
+    let change = town["change"].as_f64().unwrap();
+    assert!(change > 0.61 && change <= 0.62, "{town}");
+    assert!(town["sentence"].as_str().unwrap().ends_with("R&D经费支出需增加0.62亿元"), "{town}");
     for (query, status, field) in [
         ("region=district&indicator=gdp&benchmark=jiangyin&period=2023", 422, "indicator"),
         ("region=district&indicator=rd_share&benchmark=town-jia&period=2023", 422, "benchmark"),
@@ -100,12 +112,22 @@ async fn the_demo_tells_a_town_behind_the_pace_it_is_on_course_and_one_on_pace_i
         let mean = (shares[0] + shares[1]) / 2.0;
         let want = ytd / mean;
         let p = &r["projection"];
+        assert_eq!(p["years"], 2, "{p}");
         assert!((p["value"].as_f64().unwrap() - want).abs() < 1e-5, "{region}: {want} vs {p}");
         let (largest, smallest) = (shares[0].max(shares[1]), shares[0].min(shares[1]));
         assert!((p["low"].as_f64().unwrap() - ytd / largest).abs() < 1e-5, "{p}");
         assert!((p["high"].as_f64().unwrap() - ytd / smallest).abs() < 1e-5, "{p}");
         let target = r["target"].as_f64().unwrap();
         assert!((p["completion"].as_f64().unwrap() - want / target).abs() < 1e-5, "{p}");
+    }
+    // their bulletins say it with 但
+    for (region, says) in [
+        ("town-bing", "完成年度目标的73.0%，低于序时进度，但按近两年季节规律测算，预计全年可完成年度目标的102.4%。"),
+        ("town-ji", "完成年度目标的76.9%，符合序时进度，但按近两年季节规律测算，预计全年仅能完成年度目标的95.2%。"),
+    ] {
+        let bulletin = app.get_as_admin(&format!("/reports/bulletin/2024Q3.json?region={region}")).await.body;
+        let rd = bulletin["narrative"].as_array().unwrap().iter().find(|s| s.as_str().unwrap().contains("R&D经费支出"));
+        assert!(rd.unwrap().as_str().unwrap().ends_with(says), "{region}: {rd:?}");
     }
     // 丙镇's own figures: 0.92 of 1.26亿元 is 73.0% against a pace of 75%; 己镇's 0.5 of 0.65 is 76.9%
     assert_eq!((&row("town-bing")["actual"], &row("town-bing")["target"]), (&json!(0.92), &json!(1.26)));
@@ -130,7 +152,7 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
     let dashboard = page(&app, &session, "/").await;
     let rd = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"R&amp;D经费支出\"")).expect("an R&D row");
-    for shown in ["15.96", "21.58", "完成105.3%", "预计可完成", "按近三年季节规律，区间21.58～21.58"]
+    for shown in ["15.96", "21.58", "完成105.3%", "预计可完成", "按近两年季节规律，区间21.58～21.58"]
     {
         assert!(rd.contains(shown), "the dashboard's R&D row lacks {shown}: {rd}");
     }
@@ -139,17 +161,20 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
 
     // the benchmarks page says what reaching each benchmark ahead would take
     let benchmarks = page(&app, &session, "/benchmarks?indicator=rd_share&period=2023").await;
-    let want = "<li data-benchmark=\"jiangyin\">全区R&amp;D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，\
-                R&amp;D经费支出需增加3亿元。</li>";
+    let want = "<li data-benchmark=\"jiangyin\">全区R&amp;D经费占GDP比重如要达到江阴市水平（2.1%），\
+                在地区生产总值不变的情况下，R&amp;D经费支出需增加3亿元。</li>";
     assert!(benchmarks.contains(want), "{benchmarks}");
     assert_eq!(benchmarks.matches("<li data-benchmark=").count(), 3, "昆山, 江阴 and 深圳 are all ahead");
+    // by default: the latest year the benchmarks have figures of (2023, not 2024's three quarters)
+    let default = page(&app, &session, "/benchmarks").await;
+    assert!(default.contains("name=\"period\" value=\"2023\"") && default.contains("data-benchmark=\"jiangyin\""));
     let patents = page(&app, &session, "/benchmarks?indicator=patent_applications&period=2023").await;
     assert!(!patents.contains("what-if"), "a count is no ratio: nothing to solve for");
 
     let bulletin = app.get_as_admin("/reports/bulletin/2024Q3.json").await.body;
     let narrative: Vec<&str> = bulletin["narrative"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     let want = "1-3季度，全区R&D经费支出15.96亿元，同比增长19.9%，完成年度目标的77.9%，符合序时进度，\
-                按近三年季节规律测算，预计全年可完成年度目标的105.3%。";
+                按近两年季节规律测算，预计全年可完成年度目标的105.3%。";
     assert!(narrative.contains(&want), "{narrative:#?}");
     // the year's bulletin compares with the benchmarks and says what reaching each would take
     let year = app.get_as_admin("/reports/bulletin/2023Q4.json").await.body;
@@ -157,10 +182,10 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     assert_eq!(
         comparison[..4],
         [
-            "与先进地区比较，全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。",
-            "全区R&D经费占GDP比重要达到昆山市的1.9%，在其他指标不变时，R&D经费支出需增加1亿元。",
-            "全区R&D经费占GDP比重要达到江阴市的2.1%，在其他指标不变时，R&D经费支出需增加3亿元。",
-            "全区R&D经费占GDP比重要达到深圳市的3.3%，在其他指标不变时，R&D经费支出需增加15亿元。",
+            "全区R&D经费占GDP比重1.8%，低于昆山市（1.9%）、江阴市（2.1%）、深圳市（3.3%），在4个地区中居第4位。",
+            "全区R&D经费占GDP比重如要达到昆山市水平（1.9%），在地区生产总值不变的情况下，R&D经费支出需增加1亿元。",
+            "全区R&D经费占GDP比重如要达到江阴市水平（2.1%），在地区生产总值不变的情况下，R&D经费支出需增加3亿元。",
+            "全区R&D经费占GDP比重如要达到深圳市水平（3.3%），在地区生产总值不变的情况下，R&D经费支出需增加15亿元。",
         ]
     );
     let html = String::from_utf8(
@@ -177,6 +202,27 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     )
     .unwrap();
     assert!(html.contains("R&amp;D经费支出需增加3亿元"), "the printed bulletin lacks the comparison");
+    assert!(html.contains("与先进地区比较，全区R&amp;D经费占GDP比重1.8%，低于昆山市"), "one paragraph, opened once");
+    // the towns' projections in the printed bulletin: 丙镇 73.0% of its R&D target, projected 102.4%
+    let html = String::from_utf8(
+        app.client
+            .get(format!("{}/reports/bulletin/2024Q3.html", app.base))
+            .bearer_auth(&app.admin)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    let table = &html[html.find("id=\"projected\"").expect("a table of the towns' projections")..];
+    let bing = &table[table.find("丙镇").unwrap()..];
+    assert!(bing[..bing.find("</tr>").unwrap()].contains("73.0%／102.4%"), "{table}");
+    let line =
+        &bulletin["lines"].as_array().unwrap().iter().find(|l| l["indicator"] == "rd_expenditure").unwrap().clone();
+    assert_eq!((&line["projection"]["value"], &line["projected_status"]), (&json!(21.580413), &json!("on_course")));
     // a town's bulletin is not compared with the district's peers
     let town = app.get_as_admin("/reports/bulletin/2023Q4.json?region=town-jia").await.body;
     assert_eq!(town["comparison"], json!([]));

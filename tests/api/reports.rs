@@ -65,7 +65,7 @@ async fn the_third_quarter_bulletin_measures_against_the_pace() {
     // the README's example, to the letter: 13.31 / 11.82 − 1 = 12.61%; 13.31 / 19 = 70.05%, below
     // the pace of 75% of 19亿元 by the end of Q3, though within 90% of it; 2022's 11.82 of 15.98 by
     // Q3 (74.0%) projects 13.31 / 0.7397 = 17.99亿元, 94.7% of the target (the year made 18.0)
-    let want = "1-3季度，全区R&D经费支出13.31亿元，同比增长12.6%，完成年度目标的70.1%，低于序时进度，按近三年季节规律测算，预计全年可完成年度目标的94.7%。";
+    let want = "1-3季度，全区R&D经费支出13.31亿元，同比增长12.6%，完成年度目标的70.1%，低于序时进度，按上年季节规律测算，预计全年可完成年度目标的94.7%。";
     assert!(include_str!("../../README.md").contains(&format!("`{want}`")), "the README shows another sentence");
     assert_eq!(app.series("district", "rd_expenditure", "2023Q3", "2023Q3", "ytd").await, [Some(13.31)]);
     let bulletin = app.report_json("/reports/bulletin/2023Q3.json").await;
