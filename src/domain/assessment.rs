@@ -299,8 +299,8 @@ pub struct RegionScore {
 }
 
 /// The points added (or, negative, taken) by a region's adjustments.
-pub fn adjustment_total(adjustments: &[Adjustment]) -> f64 {
-    adjustments.iter().map(|a| a.points).sum()
+pub fn adjustment_total<'a>(adjustments: impl IntoIterator<Item = &'a Adjustment>) -> f64 {
+    adjustments.into_iter().map(|a| a.points).sum()
 }
 
 impl RegionScore {
@@ -331,93 +331,200 @@ fn pct(x: f64) -> String {
 }
 
 /// Scores every assessed region. `figures` follows `scheme.items`; each list follows `regions`.
+///
+/// In three steps that the what-if ([`super::assessment_what_if`]) shares: every item scored
+/// ([`score_item`]), each region's total from its item scores ([`Board::tally`]), ranks and grades
+/// from the totals ([`Board::standings`]).
 pub fn assess(scheme: &Scheme, regions: &[Assessed], figures: &[ItemFigures]) -> Vec<RegionScore> {
-    let per_item: Vec<Vec<ItemScore>> =
-        scheme.items.iter().zip(figures).map(|(item, figs)| score_item(item, figs)).collect();
-    let all_weights: f64 = scheme.items.iter().map(|i| i.weight).sum();
-    let mut scores: Vec<RegionScore> = regions
+    let board = Board::new(scheme, regions);
+    let mut per_item: Vec<std::vec::IntoIter<ItemScore>> =
+        scheme.items.iter().zip(figures).map(|(item, figs)| score_item(item, figs).into_iter()).collect();
+    let mut scores: Vec<Option<f64>> = Vec::with_capacity(scheme.items.len());
+    let mut rows: Vec<(Vec<ItemScore>, Tally)> = Vec::with_capacity(regions.len());
+    for r in 0..regions.len() {
+        let items: Vec<ItemScore> =
+            per_item.iter_mut().map(|scores| scores.next().expect("a score per region")).collect();
+        scores.clear();
+        scores.extend(items.iter().map(|s| s.score));
+        let tally = board.tally(r, &scores);
+        rows.push((items, tally));
+    }
+    let tallies: Vec<Tally> = rows.iter().map(|(_, t)| *t).collect();
+    let standings = board.standings(&tallies);
+    regions
         .iter()
         .enumerate()
-        .map(|(r, region)| {
-            let items: Vec<ItemScore> = per_item.iter().map(|scores| scores[r].clone()).collect();
-            let kept: f64 = items.iter().filter(|s| s.score.is_some()).map(|s| s.weight).sum();
-            let sum: f64 = items.iter().filter_map(|s| s.score).sum();
-            let scale = if kept > 0.0 { all_weights / kept } else { 1.0 };
-            let item_total = tidy(sum * scale);
-            let adjustments: Vec<Adjustment> =
-                scheme.adjustments.iter().filter(|a| a.region == region.id).cloned().collect();
-            let adjusted = adjustment_total(&adjustments);
-            let veto = scheme.vetoes.iter().find(|v| v.region == region.id).map(|v| v.reason.clone());
-            let total = if veto.is_some() { 0.0 } else { round_to(item_total + adjusted, 2) };
-            let mut explanation = if scale == 1.0 {
-                format!("项目得分合计 {}", num(item_total))
-            } else {
-                format!("项目得分 {} × 折算系数 {} = {}", num(sum), num(scale), num(item_total))
-            };
-            for a in &adjustments {
-                explanation.push_str(&format!(
-                    "；{}{}（{}）",
-                    if a.points >= 0.0 { "加" } else { "减" },
-                    num(a.points.abs()),
-                    a.reason
-                ));
-            }
-            match &veto {
-                Some(reason) => explanation.push_str(&format!("；一票否决（{reason}），总分记0")),
-                None => explanation.push_str(&format!("；总分 {}", number::fixed(total, 2))),
-            }
+        .zip(rows)
+        .zip(standings)
+        .map(|(((r, region), (items, tally)), standing)| {
+            let adjustments: Vec<Adjustment> = board.adjustments[r].iter().map(|a| (*a).clone()).collect();
+            let veto = board.vetoes[r];
             RegionScore {
                 region: region.id.clone(),
                 name: region.name.clone(),
                 group: region.group.clone(),
                 items,
-                item_total,
-                scale: tidy(scale),
+                item_total: tally.item_total,
+                scale: tidy(tally.scale),
+                explanation: tally.explanation(&adjustments, veto),
                 adjustments,
-                veto,
-                total,
-                rank: 0,
-                grade: None,
-                explanation,
+                veto: veto.map(str::to_string),
+                total: tally.total,
+                rank: standing.rank,
+                grade: standing.grade.map(str::to_string),
             }
         })
-        .collect();
-    rank_and_grade(scheme, &mut scores);
-    scores
+        .collect()
 }
 
-fn rank_and_grade(scheme: &Scheme, scores: &mut [RegionScore]) {
-    // Regions ranked together: all of them, or each group apart.
-    let mut peers: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
-    for (i, s) in scores.iter().enumerate() {
-        let key = if scheme.rank_within_group { s.group.as_deref() } else { None };
-        peers.entry(key).or_default().push(i);
-    }
-    let mut ranks = vec![1; scores.len()];
-    for members in peers.values() {
-        let totals: Vec<Option<f64>> = members.iter().map(|&i| Some(scores[i].total)).collect();
-        for (&i, rank) in members.iter().zip(competition_ranks(&totals, Direction::Higher)) {
-            ranks[i] = rank.unwrap_or(1);
+/// What turns the item scores of the assessed regions into totals, ranks and grades, besides the
+/// scores themselves: the weights, each region's adjustments and veto, who is ranked with whom and
+/// the grades. Made once for a scheme and its regions; [`assess`] and the what-if both use it.
+pub struct Board<'a> {
+    scheme: &'a Scheme,
+    all_weights: f64,
+    /// each region's adjustments, in the scheme's order
+    adjustments: Vec<Vec<&'a Adjustment>>,
+    /// each region's veto (its reason)
+    vetoes: Vec<Option<&'a str>>,
+    /// the regions ranked together: all of them, or each group apart
+    peers: Vec<Vec<usize>>,
+    /// best first
+    grades: Vec<&'a Grade>,
+}
+
+/// A region's total from its item scores: Σ item scores × scale, adjustments, veto.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tally {
+    /// Σ item scores
+    pub sum: f64,
+    /// Σ all weights / Σ weights of the items kept (1 when none is left out)
+    pub scale: f64,
+    /// Σ item scores × scale
+    pub item_total: f64,
+    /// the points its adjustments add
+    pub adjusted: f64,
+    pub vetoed: bool,
+    pub total: f64,
+}
+
+/// A region's rank and grade among the assessed regions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing<'a> {
+    pub rank: u32,
+    pub grade: Option<&'a str>,
+}
+
+impl<'a> Board<'a> {
+    pub fn new(scheme: &'a Scheme, regions: &'a [Assessed]) -> Board<'a> {
+        let adjustments = regions
+            .iter()
+            .map(|region| scheme.adjustments.iter().filter(|a| a.region == region.id).collect())
+            .collect();
+        let vetoes = regions
+            .iter()
+            .map(|region| scheme.vetoes.iter().find(|v| v.region == region.id).map(|v| v.reason.as_str()))
+            .collect();
+        let mut peers: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+        for (i, region) in regions.iter().enumerate() {
+            let key = if scheme.rank_within_group { region.group.as_deref() } else { None };
+            peers.entry(key).or_default().push(i);
+        }
+        let mut grades: Vec<&Grade> = scheme.grades.iter().collect();
+        grades.sort_by(|a, b| b.min.total_cmp(&a.min));
+        Board {
+            scheme,
+            all_weights: scheme.items.iter().map(|i| i.weight).sum(),
+            adjustments,
+            vetoes,
+            peers: peers.into_values().collect(),
+            grades,
         }
     }
-    for (s, rank) in scores.iter_mut().zip(ranks) {
-        s.rank = rank;
+
+    /// Region `r`'s total from its item scores (`scores` follows `scheme.items`; none: left out).
+    pub fn tally(&self, r: usize, scores: &[Option<f64>]) -> Tally {
+        let kept: f64 =
+            self.scheme.items.iter().zip(scores).filter(|(_, s)| s.is_some()).map(|(item, _)| item.weight).sum();
+        let sum: f64 = scores.iter().flatten().sum();
+        let scale = if kept > 0.0 { self.all_weights / kept } else { 1.0 };
+        let item_total = tidy(sum * scale);
+        let adjusted = adjustment_total(self.adjustments[r].iter().copied());
+        let vetoed = self.vetoes[r].is_some();
+        let total = if vetoed { 0.0 } else { round_to(item_total + adjusted, 2) };
+        Tally { sum, scale, item_total, adjusted, vetoed, total }
     }
-    let mut grades = scheme.grades.clone();
-    grades.sort_by(|a, b| b.min.total_cmp(&a.min));
-    for s in scores.iter_mut() {
-        s.grade = if s.veto.is_some() {
-            grades.last().map(|g| g.name.clone())
-        } else {
-            grades.iter().find(|g| g.min <= s.total).map(|g| g.name.clone())
-        };
+
+    /// Every region's rank (competition ranking of the totals among its peers) and grade (the best
+    /// whose minimum the total reaches; the lowest under a veto). `tallies` follows the regions.
+    pub fn standings(&self, tallies: &[Tally]) -> Vec<Standing<'a>> {
+        let mut ranks = vec![1; tallies.len()];
+        for members in &self.peers {
+            let totals: Vec<Option<f64>> = members.iter().map(|&i| Some(tallies[i].total)).collect();
+            for (&i, rank) in members.iter().zip(competition_ranks(&totals, Direction::Higher)) {
+                ranks[i] = rank.unwrap_or(1);
+            }
+        }
+        tallies
+            .iter()
+            .zip(ranks)
+            .map(|(t, rank)| {
+                let grade = if t.vetoed { self.grades.last() } else { self.grades.iter().find(|g| g.min <= t.total) };
+                Standing { rank, grade: grade.map(|g| g.name.as_str()) }
+            })
+            .collect()
     }
 }
 
-fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
+impl Tally {
+    /// How the total was reached, for a region with these adjustments and veto.
+    fn explanation(&self, adjustments: &[Adjustment], veto: Option<&str>) -> String {
+        let mut explanation = if self.scale == 1.0 {
+            format!("项目得分合计 {}", num(self.item_total))
+        } else {
+            format!("项目得分 {} × 折算系数 {} = {}", num(self.sum), num(self.scale), num(self.item_total))
+        };
+        for a in adjustments {
+            explanation.push_str(&format!(
+                "；{}{}（{}）",
+                if a.points >= 0.0 { "加" } else { "减" },
+                num(a.points.abs()),
+                a.reason
+            ));
+        }
+        match veto {
+            Some(reason) => explanation.push_str(&format!("；一票否决（{reason}），总分记0")),
+            None => explanation.push_str(&format!("；总分 {}", number::fixed(self.total, 2))),
+        }
+        explanation
+    }
+}
+
+/// How much of an item's scores is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// everything: the indicator, the formula and each region's explanation (the assessment)
+    Explained,
+    /// the figures and numbers alone, every text left empty (a what-if's candidates, scored by the
+    /// hundred)
+    Numbers,
+}
+
+/// One item's score for every assessed region, explained.
+pub fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
+    score_item_with(item, figs, Detail::Explained)
+}
+
+/// One item's score for every assessed region, with its texts or without ([`Detail`]); the
+/// numbers are the same either way.
+pub fn score_item_with(item: &Item, figs: &ItemFigures, detail: Detail) -> Vec<ItemScore> {
+    let explained = detail == Detail::Explained;
+    // a text, written only when explanations are wanted
+    let say = |text: &dyn Fn() -> String| if explained { text() } else { String::new() };
     let w = item.weight;
+    let indicator = say(&|| item.indicator.clone());
     let blank = |a: Option<f64>, t: Option<f64>| ItemScore {
-        indicator: item.indicator.clone(),
+        indicator: indicator.clone(),
         method: item.method,
         weight: w,
         actual: a,
@@ -431,22 +538,25 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
         formula: String::new(),
         explanation: String::new(),
     };
-    let left_out =
-        |s: ItemScore| ItemScore {
-            score: None, explanation: "未设目标，本项不计分，其余项目按权重折算".into(), ..s
-        };
-    let no_actual = |s: ItemScore| ItemScore { explanation: "无实际值，得0分".into(), ..s };
+    let left_out = |s: ItemScore| ItemScore {
+        score: None,
+        explanation: say(&|| "未设目标，本项不计分，其余项目按权重折算".into()),
+        ..s
+    };
+    let no_actual = |s: ItemScore| ItemScore { explanation: say(&|| "无实际值，得0分".into()), ..s };
     match item.method {
         Method::Ratio => {
             let cap = item.cap.unwrap_or(DEFAULT_CAP);
             let floor = item.floor.unwrap_or(DEFAULT_FLOOR);
-            let c_rule = match figs.direction {
-                Direction::Higher => "完成率 = 实际值 ÷ 目标值",
-                Direction::Lower => "完成率 = 目标值 ÷ 实际值",
-            };
-            let floor_rule =
-                if floor > 0.0 { format!("；完成率低于{}不得分", pct(floor)) } else { String::new() };
-            let formula = format!("得分 = 权重 × 完成率（完成率最高计{}）{floor_rule}；{c_rule}", pct(cap));
+            let formula = say(&|| {
+                let c_rule = match figs.direction {
+                    Direction::Higher => "完成率 = 实际值 ÷ 目标值",
+                    Direction::Lower => "完成率 = 目标值 ÷ 实际值",
+                };
+                let floor_rule =
+                    if floor > 0.0 { format!("；完成率低于{}不得分", pct(floor)) } else { String::new() };
+                format!("得分 = 权重 × 完成率（完成率最高计{}）{floor_rule}；{c_rule}", pct(cap))
+            });
             let d = figs.decimals;
             figs.actual
                 .iter()
@@ -458,32 +568,31 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                     };
                     let Some(c) = completion(figs.direction, actual, target) else {
                         return ItemScore {
-                            explanation: "完成率无法计算（除数为0），得0分".into(), ..s
+                            explanation: say(&|| "完成率无法计算（除数为0），得0分".into()), ..s
                         };
                     };
-                    let ratio_text = match figs.direction {
-                        Direction::Higher => {
-                            format!("完成率 = 实际{} ÷ 目标{} = {}", figure(actual, d), figure(target, d), pct(c))
-                        }
-                        Direction::Lower => {
-                            format!("完成率 = 目标{} ÷ 实际{} = {}", figure(target, d), figure(actual, d), pct(c))
-                        }
-                    };
-                    let (score, rest) = if c >= floor {
-                        let score = tidy(w * c.min(cap));
-                        let capped = if c > cap { format!("，超过上限按{}计", pct(cap)) } else { String::new() };
-                        // the completion as exactly as the score uses it, so that the product reads true
-                        let used = format!("{}%", num(100.0 * c.min(cap)));
-                        (score, format!("{capped}；得分 = 权重{} × {used} = {}", num(w), num(score)))
-                    } else {
-                        (0.0, format!("，低于{}，得0分", pct(floor)))
-                    };
-                    ItemScore {
-                        completion: Some(c),
-                        score: Some(score),
-                        explanation: format!("{ratio_text}{rest}"),
-                        ..s
-                    }
+                    let score = if c >= floor { tidy(w * c.min(cap)) } else { 0.0 };
+                    let explanation = say(&|| {
+                        let ratio_text = match figs.direction {
+                            Direction::Higher => {
+                                format!("完成率 = 实际{} ÷ 目标{} = {}", figure(actual, d), figure(target, d), pct(c))
+                            }
+                            Direction::Lower => {
+                                format!("完成率 = 目标{} ÷ 实际{} = {}", figure(target, d), figure(actual, d), pct(c))
+                            }
+                        };
+                        let rest = if c >= floor {
+                            let capped =
+                                if c > cap { format!("，超过上限按{}计", pct(cap)) } else { String::new() };
+                            // the completion as exactly as the score uses it, so that the product reads true
+                            let used = format!("{}%", num(100.0 * c.min(cap)));
+                            format!("{capped}；得分 = 权重{} × {used} = {}", num(w), num(score))
+                        } else {
+                            format!("，低于{}，得0分", pct(floor))
+                        };
+                        format!("{ratio_text}{rest}")
+                    });
+                    ItemScore { completion: Some(c), score: Some(score), explanation, ..s }
                 })
                 .collect()
         }
@@ -501,17 +610,19 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                 Reference::Target => ("参照值（目标）", "参照值为目标值"),
                 Reference::Average => ("参照值（平均）", "参照值为各单位实际值的平均"),
             };
-            let d_rule = match figs.direction {
-                Direction::Higher => "偏离度 = (实际值 ÷ 参照值 − 1) × 100%",
-                Direction::Lower => "偏离度 = (参照值 ÷ 实际值 − 1) × 100%",
-            };
-            let formula = format!(
-                "得分 = 基本分{}×权重 + 增减分 档数×{}，在0到{}×权重之间；{d_rule}，每{}%为一档，不足一档不计；{ref_rule}",
-                num(base),
-                num(step_points),
-                num(cap),
-                num(step_pct),
-            );
+            let formula = say(&|| {
+                let d_rule = match figs.direction {
+                    Direction::Higher => "偏离度 = (实际值 ÷ 参照值 − 1) × 100%",
+                    Direction::Lower => "偏离度 = (参照值 ÷ 实际值 − 1) × 100%",
+                };
+                format!(
+                    "得分 = 基本分{}×权重 + 增减分 档数×{}，在0到{}×权重之间；{d_rule}，每{}%为一档，不足一档不计；{ref_rule}",
+                    num(base),
+                    num(step_points),
+                    num(cap),
+                    num(step_pct),
+                )
+            });
             figs.actual
                 .iter()
                 .zip(&figs.target)
@@ -532,7 +643,7 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                     if den == 0.0 {
                         return ItemScore {
                             reference: Some(r),
-                            explanation: "偏离度无法计算（除数为0），得0分".into(),
+                            explanation: say(&|| "偏离度无法计算（除数为0），得0分".into()),
                             ..s
                         };
                     }
@@ -540,25 +651,21 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                     let steps = (dev / step_pct).trunc() as i64;
                     let raw = tidy(base * w + steps as f64 * step_points);
                     let score = tidy(raw.clamp(0.0, cap * w));
-                    let adjust = match steps {
-                        0 => "增减分0".to_string(),
-                        n if n > 0 => format!("加分{n}×{}", num(step_points)),
-                        n => format!("减分{}×{}", -n, num(step_points)),
-                    };
-                    let sign = if steps < 0 { "−" } else { "+" };
-                    let outcome = if raw > cap * w {
-                        format!("{}，超过上限，记{}", num(raw), num(score))
-                    } else if raw < 0.0 {
-                        format!("{}，不足0分，记0", num(raw))
-                    } else {
-                        format!("{}（上限{}）", num(score), num(cap * w))
-                    };
-                    ItemScore {
-                        reference: Some(r),
-                        deviation_pct: Some(dev),
-                        steps: Some(steps),
-                        score: Some(score),
-                        explanation: format!(
+                    let explanation = say(&|| {
+                        let adjust = match steps {
+                            0 => "增减分0".to_string(),
+                            n if n > 0 => format!("加分{n}×{}", num(step_points)),
+                            n => format!("减分{}×{}", -n, num(step_points)),
+                        };
+                        let sign = if steps < 0 { "−" } else { "+" };
+                        let outcome = if raw > cap * w {
+                            format!("{}，超过上限，记{}", num(raw), num(score))
+                        } else if raw < 0.0 {
+                            format!("{}，不足0分，记0", num(raw))
+                        } else {
+                            format!("{}（上限{}）", num(score), num(cap * w))
+                        };
+                        format!(
                             "{ref_name}= {}；偏离度 = {}%，每{}%一档，计{}档；得分 = 基本分{}×{} {sign} {adjust} = {outcome}",
                             figure(r, d),
                             figure(dev, 2),
@@ -566,7 +673,14 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                             num(steps as f64),
                             num(base),
                             num(w),
-                        ),
+                        )
+                    });
+                    ItemScore {
+                        reference: Some(r),
+                        deviation_pct: Some(dev),
+                        steps: Some(steps),
+                        score: Some(score),
+                        explanation,
                         ..s
                     }
                 })
@@ -576,7 +690,7 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
             let ranks = competition_ranks(&figs.actual, figs.direction);
             let count = figs.actual.iter().flatten().count();
             let step = item.step_points.unwrap_or(if count > 0 { w / count as f64 } else { 0.0 });
-            let formula = format!("得分 = 权重 − (位次 − 1) × {}，最低0分；位次按实际值排列", num(step));
+            let formula = say(&|| format!("得分 = 权重 − (位次 − 1) × {}，最低0分；位次按实际值排列", num(step)));
             figs.actual
                 .iter()
                 .zip(&figs.target)
@@ -586,17 +700,15 @@ fn score_item(item: &Item, figs: &ItemFigures) -> Vec<ItemScore> {
                     let Some(rank) = rank else { return no_actual(s) };
                     let raw = tidy(w - f64::from(rank - 1) * step);
                     let score = raw.max(0.0);
-                    let outcome = if raw < 0.0 { format!("{}，不足0分，记0", num(raw)) } else { num(score) };
-                    ItemScore {
-                        rank: Some(rank),
-                        score: Some(score),
-                        explanation: format!(
+                    let explanation = say(&|| {
+                        let outcome = if raw < 0.0 { format!("{}，不足0分，记0", num(raw)) } else { num(score) };
+                        format!(
                             "第{rank}位（共{count}个单位有数据）；得分 = {} − ({rank} − 1) × {} = {outcome}",
                             num(w),
                             num(step),
-                        ),
-                        ..s
-                    }
+                        )
+                    });
+                    ItemScore { rank: Some(rank), score: Some(score), explanation, ..s }
                 })
                 .collect()
         }
@@ -756,6 +868,44 @@ mod tests {
         assert_eq!(scores[1].items[0].score, None);
         assert_eq!(scores[1].scale, 2.5);
         assert_eq!(scores[1].total, 100.0);
+    }
+
+    #[test]
+    fn scores_without_their_texts_have_the_same_numbers() {
+        let s = scheme();
+        let t100 = [Some(100.0); 4];
+        let all = [
+            figures(&[Some(95.0), Some(130.0), Some(50.0), None], &t100),
+            figures(&[Some(100.0), Some(120.0), Some(80.0), Some(100.0)], &[None; 4]),
+            figures(&[Some(5.0), Some(9.0), Some(9.0), None], &[None; 4]),
+        ];
+        for (it, figs) in s.items.iter().zip(&all) {
+            let explained = score_item(it, figs);
+            let numbers = score_item_with(it, figs, Detail::Numbers);
+            let bare = |x: &ItemScore| ItemScore {
+                indicator: String::new(),
+                formula: String::new(),
+                explanation: String::new(),
+                ..x.clone()
+            };
+            assert_eq!(explained.iter().map(bare).collect::<Vec<_>>(), numbers, "{}", it.indicator);
+            assert!(numbers.iter().all(|n| n.explanation.is_empty() && n.formula.is_empty()));
+            assert!(explained.iter().all(|e| !e.explanation.is_empty() && e.indicator == it.indicator));
+        }
+        // the board recombines them into the totals, ranks and grades of `assess`
+        let assessed = regions();
+        let board = Board::new(&s, &assessed);
+        let per_item: Vec<Vec<ItemScore>> =
+            s.items.iter().zip(&all).map(|(it, f)| score_item_with(it, f, Detail::Numbers)).collect();
+        let tallies: Vec<Tally> = (0..4)
+            .map(|r| board.tally(r, &per_item.iter().map(|scores| scores[r].score).collect::<Vec<_>>()))
+            .collect();
+        let got: Vec<(f64, u32, Option<&str>)> =
+            tallies.iter().zip(board.standings(&tallies)).map(|(t, st)| (t.total, st.rank, st.grade)).collect();
+        assert_eq!(
+            got,
+            [(74.0, 2, Some("合格")), (104.0, 1, Some("优秀")), (52.0, 3, Some("不合格")), (0.0, 4, Some("不合格"))]
+        );
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! region's and item's figure held — that reaches it, or why no change of that one item can (a cap,
 //! a floor, a veto, the other regions' figures).
 //!
-//! Every candidate value is scored by [`assess`] itself, with the whole year re-scored (an average
-//! reference and a rank move with the region's own figure), so that the answer and the assessment
-//! can never disagree. The search runs over the indicator's precision (`decimals`): the answer,
+//! Every candidate value is scored by the assessment's own steps: the changed item re-scored for
+//! every region by [`score_item_with`] (an average reference and a rank move with the region's own
+//! figure), the other items' scores kept from one [`assess`] of the year, and the totals, ranks and
+//! grades recombined by the [`Board`] that `assess` uses, so that the answer and the assessment can
+//! never disagree. The search runs over the indicator's precision (`decimals`): the answer,
 //! applied, reaches the goal, and one unit of precision less does not.
 
 use serde::Serialize;
 
 use super::FieldError;
-use super::assessment::{Assessed, Grade, ItemFigures, Method, RegionScore, Scheme, assess};
+use super::assessment::{
+    Assessed, Board, Detail, Grade, ItemFigures, Method, RegionScore, Scheme, Tally, assess, score_item_with,
+};
 use super::indicator::Direction;
 use super::number::{round_to, trimmed};
 
@@ -75,15 +79,21 @@ impl Goal {
     }
 
     /// Whether `score` reaches it under `grades`.
+    #[cfg(test)]
     fn reached(&self, grades: &[Grade], score: &RegionScore) -> bool {
+        self.reached_by(grades, &Outcome::of(score))
+    }
+
+    /// Whether `outcome` reaches it under `grades`.
+    fn reached_by(&self, grades: &[Grade], outcome: &Outcome) -> bool {
         let min_of = |name: &str| grades.iter().find(|g| g.name == name).map(|g| g.min);
         match self {
             Goal::Grade(name) => {
                 let Some(wanted) = min_of(name) else { return false };
-                score.grade.as_deref().and_then(min_of).is_some_and(|has| has >= wanted)
+                outcome.grade.as_deref().and_then(min_of).is_some_and(|has| has >= wanted)
             }
-            Goal::Rank(n) => score.rank <= *n,
-            Goal::Total(x) => score.total >= *x,
+            Goal::Rank(n) => outcome.rank <= *n,
+            Goal::Total(x) => outcome.total >= *x,
         }
     }
 }
@@ -220,17 +230,23 @@ pub fn what_it_takes(
             format!("考核方案没有“{}”这个等次（可选：{}）", cut(name), known.join("、")),
         ));
     }
-    let now = assess(scheme, regions, figures).swap_remove(r);
-    let already = goal.reached(&scheme.grades, &now);
+    // One scoring of the year: the region as it stands, and every region's item scores, which a
+    // candidate keeps for the items it does not change.
+    let mut all = assess(scheme, regions, figures);
+    let base: Vec<Vec<Option<f64>>> = all.iter().map(|s| s.items.iter().map(|i| i.score).collect()).collect();
+    let now = all.swap_remove(r);
+    drop(all);
+    let board = Board::new(scheme, regions);
+    let current = Outcome::of(&now);
+    let already = goal.reached_by(&scheme.grades, &current);
     let who = &regions[r].name;
     let goal_text = goal.text();
-    let current = Outcome::of(&now);
     let items = scheme
         .items
         .iter()
         .enumerate()
         .map(|(i, _)| {
-            let search = Search { scheme, regions, figures, r, goal, item: i };
+            let search = Search { scheme, figures, board: &board, base: &base, r, goal, item: i };
             search.answer(&now, already, &labels[i], who)
         })
         .collect();
@@ -256,8 +272,10 @@ pub fn what_it_takes(
 /// The search over one item's figure for one region.
 struct Search<'a> {
     scheme: &'a Scheme,
-    regions: &'a [Assessed],
     figures: &'a [ItemFigures],
+    board: &'a Board<'a>,
+    /// every region's item scores as the year stands ([region][item])
+    base: &'a [Vec<Option<f64>>],
     r: usize,
     goal: &'a Goal,
     item: usize,
@@ -267,12 +285,42 @@ struct Search<'a> {
 /// and sensible step is reached well before).
 const REACH: f64 = 1e4;
 
+/// The region's outcome with the item's figure at a candidate value, and the item's score.
+struct Tried {
+    outcome: Outcome,
+    item_score: Option<f64>,
+}
+
 impl Search<'_> {
-    /// The region's score with the item's figure at `x`, every other figure held.
-    fn at(&self, x: f64) -> RegionScore {
-        let mut figures = self.figures.to_vec();
-        figures[self.item].actual[self.r] = Some(x);
-        assess(self.scheme, self.regions, &figures).swap_remove(self.r)
+    /// The region's outcome with the item's figure at `x`, every other figure held: the item
+    /// re-scored for every region, the other items' scores kept, totals, ranks and grades
+    /// recombined as `assess` does.
+    fn at(&self, x: f64) -> Tried {
+        let mut figs = self.figures[self.item].clone();
+        figs.actual[self.r] = Some(x);
+        let scores = score_item_with(&self.scheme.items[self.item], &figs, Detail::Numbers);
+        let mut row: Vec<Option<f64>> = Vec::with_capacity(self.scheme.items.len());
+        let tallies: Vec<Tally> = self
+            .base
+            .iter()
+            .zip(&scores)
+            .enumerate()
+            .map(|(q, (base, changed))| {
+                row.clear();
+                row.extend_from_slice(base);
+                row[self.item] = changed.score;
+                self.board.tally(q, &row)
+            })
+            .collect();
+        let standing = self.board.standings(&tallies)[self.r];
+        Tried {
+            outcome: Outcome {
+                total: tallies[self.r].total,
+                rank: standing.rank,
+                grade: standing.grade.map(str::to_string),
+            },
+            item_score: scores[self.r].score,
+        }
     }
 
     fn answer(&self, now: &RegionScore, already: bool, label: &ItemLabel, who: &str) -> ItemWhatIf {
@@ -344,8 +392,8 @@ impl Search<'_> {
         let k_max: i64 =
             if lower { ((base * unit - 1e-6).ceil() as i64 - 1).max(0) } else { ((far - base) * unit).ceil() as i64 };
         let reaches = |k: i64| {
-            let score = self.at(value(k));
-            (self.goal.reached(&self.scheme.grades, &score), score)
+            let tried = self.at(value(k));
+            (self.goal.reached_by(&self.scheme.grades, &tried.outcome), tried)
         };
         // `lo` does not reach the goal: the current value (known), or no candidate at all
         let lo = match (current, lower) {
@@ -353,9 +401,9 @@ impl Search<'_> {
             (None, false) => -1,
             (None, true) => match reaches(0) {
                 // any figure at all reaches it
-                (true, score) => {
+                (true, tried) => {
                     return ItemWhatIf {
-                        after: Some(Outcome::of(&score)),
+                        after: Some(tried.outcome),
                         sentence: format!("{who}{}（目前无数据）填报任一数值即可{goal_text}", label.name),
                         ..blank
                     };
@@ -409,8 +457,8 @@ impl Search<'_> {
         self.found(blank, value(hi), at_hi, label, who)
     }
 
-    /// The answer when `value` reaches the goal, with `score`.
-    fn found(&self, blank: ItemWhatIf, value: f64, score: RegionScore, label: &ItemLabel, who: &str) -> ItemWhatIf {
+    /// The answer when `value` reaches the goal, as `tried`.
+    fn found(&self, blank: ItemWhatIf, value: f64, tried: Tried, label: &ItemLabel, who: &str) -> ItemWhatIf {
         let decimals = blank.decimals;
         let current = blank.current;
         let lower = blank.direction == Direction::Lower;
@@ -433,18 +481,18 @@ impl Search<'_> {
             needed: Some(needed),
             change: Some(change),
             change_pct,
-            after: Some(Outcome::of(&score)),
+            after: Some(tried.outcome),
             sentence,
             ..blank
         }
     }
 
-    /// Why the goal is out of reach through this item: `best` is the region's score at the
+    /// Why the goal is out of reach through this item: `best` is the region's outcome at the
     /// farthest value searched (`farthest`), none when there was no value to try.
     fn why_not(
         &self,
         now: &RegionScore,
-        best: Option<&RegionScore>,
+        best: Option<&Tried>,
         farthest: f64,
         label: &ItemLabel,
     ) -> (Unreachable, String) {
@@ -474,8 +522,8 @@ impl Search<'_> {
                 format!("本项数值已是最小计量单位，无法再减少（本项得{}分）", points(score_now)),
             );
         };
-        let best_item = best.items[self.item].score.unwrap_or(0.0);
-        let outcome = Outcome::of(best).text();
+        let best_item = best.item_score.unwrap_or(0.0);
+        let outcome = best.outcome.text();
         if at_most(best_item) {
             return match item.method {
                 Method::Rank => (
