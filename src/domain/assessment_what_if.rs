@@ -68,13 +68,21 @@ impl Goal {
         }
     }
 
-    /// What reaching it is called: `达到良好`, `排名第1`, `进入前3名`, `总分达到85分`.
+    /// What reaching it is called: `达到良好`, `排名第1`, `进入前3名`, `使总分达到85分`.
     pub fn text(&self) -> String {
         match self {
             Goal::Grade(name) => format!("达到{name}"),
             Goal::Rank(1) => "排名第1".into(),
             Goal::Rank(n) => format!("进入前{n}名"),
-            Goal::Total(x) => format!("总分达到{}分", super::number::plain(*x)),
+            Goal::Total(x) => format!("使总分达到{}分", super::number::plain(*x)),
+        }
+    }
+
+    /// That it is reached: `已达到良好`, `已排名第1`, `已进入前3名`, `总分已达到85分`.
+    pub fn reached_text(&self) -> String {
+        match self {
+            Goal::Total(x) => format!("总分已达到{}分", super::number::plain(*x)),
+            goal => format!("已{}", goal.text()),
         }
     }
 
@@ -251,7 +259,7 @@ pub fn what_it_takes(
         })
         .collect();
     let sentence = if already {
-        format!("{who}已{goal_text}（{}）", current.text())
+        format!("{who}{}（{}）", goal.reached_text(), current.text())
     } else if let Some(reason) = &now.veto {
         format!("{who}被一票否决（{reason}），总分记0，任何一项指标的变化都无法{goal_text}")
     } else {
@@ -352,7 +360,7 @@ impl Search<'_> {
                 change: Some(0.0),
                 change_pct: current.map(|_| 0.0),
                 after: Some(Outcome::of(now)),
-                sentence: format!("{who}已{goal_text}，{}无需变化", label.name),
+                sentence: format!("{who}{}，{}无需变化", self.goal.reached_text(), label.name),
                 ..blank
             };
         }
@@ -694,7 +702,9 @@ mod tests {
         assert_eq!(Goal::Grade("良好".into()).text(), "达到良好");
         assert_eq!(Goal::Rank(1).text(), "排名第1");
         assert_eq!(Goal::Rank(3).text(), "进入前3名");
-        assert_eq!(Goal::Total(85.5).text(), "总分达到85.5分");
+        assert_eq!(Goal::Total(85.5).text(), "使总分达到85.5分");
+        assert_eq!(Goal::Total(85.5).reached_text(), "总分已达到85.5分");
+        assert_eq!(Goal::Rank(3).reached_text(), "已进入前3名");
     }
 
     #[test]
@@ -720,7 +730,7 @@ mod tests {
         assert_eq!(rows(&capped), [no(Unreachable::Cap)]);
         assert_eq!(
             capped.items[0].sentence,
-            "甲镇仅靠指标0无法总分达到121分：本项最多得120分（上限），即使得满分，总分120分，第1名，优秀，仍无法总分达到121分"
+            "甲镇仅靠指标0无法使总分达到121分：本项最多得120分（上限），即使得满分，总分120分，第1名，优秀，仍无法使总分达到121分"
         );
     }
 
@@ -749,7 +759,7 @@ mod tests {
         let lower = vec![figs(Direction::Lower, 0, &[Some(100.0), Some(100.0)], &[Some(100.0), Some(100.0)])];
         let answer = ask(&s, &lower, "total:84");
         assert_eq!(rows(&answer), [yes(90.0, -10.0, -10.0)]);
-        assert_eq!(answer.items[0].sentence, "甲镇指标0再减少10亿元（−10.0%）即可总分达到84分");
+        assert_eq!(answer.items[0].sentence, "甲镇指标0再减少10亿元（−10.0%）即可使总分达到84分");
         // reference the average of 80, 100, 120: 甲 at −20% → −4 steps → 72. 80 needs d > −5%,
         // and the average rises with 甲: 102 → average 107.3333, d −4.97% → 0 steps → 80
         // (101 → average 107, d −5.6% → 72 + 6 = 78)
@@ -778,7 +788,7 @@ mod tests {
         assert_eq!(rows(&answer), [no(Unreachable::AtCap), no(Unreachable::RankFirst)]);
         assert_eq!(
             answer.items[1].reason_text.as_deref(),
-            Some("本项按位次计分，即使排第1位也只得30分，总分100分，第1名，优秀，仍无法总分达到105分")
+            Some("本项按位次计分，即使排第1位也只得30分，总分100分，第1名，优秀，仍无法使总分达到105分")
         );
         // lower is better with 乙 at 0: one unit above 0 is second of three at best (100 − 33.33)
         let s = scheme(vec![item(100.0, Method::Rank)]);

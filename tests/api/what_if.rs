@@ -279,7 +279,7 @@ async fn the_what_if_page_tells_an_official_in_chinese_what_each_item_would_take
         let (_, html) =
             page(&app, &session, "/assessment/what-if?year=2023&region=town-yi&goal=rank%3A1&total=77").await;
         assert!(
-            element(&html, "table", "items").contains("乙镇R&amp;D经费支出再增加0.06亿元（+4.3%）即可总分达到77分"),
+            element(&html, "table", "items").contains("乙镇R&amp;D经费支出再增加0.06亿元（+4.3%）即可使总分达到77分"),
             "{name}"
         );
         // a goal reached already
@@ -361,7 +361,7 @@ async fn in_the_browser_an_official_picks_a_town_and_a_goal_and_reads_the_answer
     let total = c.find(Locator::Css("#what-if-form input[name=total]")).await.unwrap();
     total.send_keys("77").await.unwrap();
     c.find(Locator::Css("#what-if-form button[type=submit]")).await.unwrap().click().await.unwrap();
-    until(&c, "#summary", "要总分达到77分").await;
+    until(&c, "#summary", "要使总分达到77分").await;
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("login")).await.unwrap();
 
