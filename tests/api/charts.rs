@@ -176,6 +176,9 @@ async fn named_charts_are_listed_and_drawn_with_their_titles() {
     for name in ["rd-share-benchmarks", "rd-expenditure-by-town", "patent-applications-trend"] {
         assert!(names.contains(&name), "{names:?}");
     }
+    // the home page's trend runs to the end of the year being reported: 2024's fourth quarter projected
+    let trend = app.svg("/charts/named/patent-applications-trend.svg").await;
+    assert!(trend.has_text("全年预计") && trend.has_text("预计3765"), "{:?}", trend.texts());
     let svg = app.svg("/charts/named/rd-share-benchmarks.svg").await;
     assert!(svg.has_text("2023年全区R&D经费占GDP比重与昆山、江阴、深圳对比"), "{:?}", svg.texts());
     let (status, _, png) = app.chart_bytes("/charts/named/rd-expenditure-by-town.png").await;
