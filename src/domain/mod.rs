@@ -21,6 +21,7 @@ pub mod projection;
 pub mod rank;
 pub mod rectification;
 pub mod region;
+pub mod rule;
 pub mod split;
 pub mod submission;
 pub mod target;
