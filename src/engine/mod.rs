@@ -18,6 +18,7 @@ pub mod imports;
 pub mod indicators;
 pub mod plans;
 pub mod progress;
+pub mod publications;
 pub mod regions;
 pub mod series;
 pub mod supervision;

@@ -14,6 +14,7 @@ pub mod extract;
 mod indicators;
 mod openapi;
 mod plans;
+mod publications;
 mod regions;
 mod reports;
 mod series;
@@ -72,11 +73,13 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(enterprise_imports::router())
                 .merge(plans::router())
                 .merge(supervision::router())
-                .merge(workflow::router()),
+                .merge(workflow::router())
+                .merge(publications::router()),
         )
         .merge(charts::router())
         .merge(transfer::root_router())
         .merge(reports::router())
+        .merge(publications::root_router())
         .split_for_parts();
     openapi::finish(&mut openapi);
     (api, openapi)

@@ -29,13 +29,13 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 }
 
 /// `2023Q3.html` → (`2023Q3`, HTML)
-fn split_file<'a>(file: &'a str, formats: &[Format]) -> Result<(&'a str, Format), ApiError> {
+pub(super) fn split_file<'a>(file: &'a str, formats: &[Format]) -> Result<(&'a str, Format), ApiError> {
     file.rsplit_once('.')
         .and_then(|(stem, ext)| Some((stem, Format::parse(ext).filter(|f| formats.contains(f))?)))
         .ok_or_else(|| ApiError::NoRoute(format!("{file}：报表的文件名以 .html、.xlsx 或 .json 结尾")))
 }
 
-fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
+pub(super) fn download(bytes: Vec<u8>, format: Format, name: &str) -> Response {
     let disposition = match format {
         Format::Xlsx => format!("attachment; filename=\"{name}.xlsx\""),
         _ => "inline".to_string(),

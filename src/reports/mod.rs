@@ -72,3 +72,24 @@ pub trait Report: Serialize {
         }
     }
 }
+
+/// A report to publish, rendered the three ways, by the same builders as `/reports/{kind}/…` (a
+/// rectification report as of its quarter's report due date, as that route has it by default).
+pub fn publication(
+    conn: &rusqlite::Connection,
+    subject: &crate::engine::publications::Subject,
+) -> AppResult<crate::engine::publications::Renderings> {
+    use crate::engine::publications::{Renderings, Subject};
+    fn all(report: &impl Report) -> AppResult<Renderings> {
+        Ok(Renderings {
+            json: report.render(Format::Json)?,
+            html: report.render(Format::Html)?,
+            xlsx: report.render(Format::Xlsx)?,
+        })
+    }
+    match subject {
+        Subject::Bulletin { period, region } => all(&bulletin::build(conn, Some(region), *period)?),
+        Subject::Assessment { year } => all(&assessment::build(conn, *year)?),
+        Subject::Rectification { quarter } => all(&rectification::build(conn, rectification::as_of(*quarter))?),
+    }
+}

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod enterprises;
 pub mod indicators;
 pub mod observations;
+pub mod publications;
 pub mod rectification;
 pub mod regions;
 pub mod targets;
@@ -39,7 +40,7 @@ pub enum StoreError {
 }
 
 /// The schema's history, oldest first; a file is migrated from where it stands to the last.
-const MIGRATION_FILES: [&str; 10] = [
+const MIGRATION_FILES: [&str; 11] = [
     include_str!("../../migrations/001_core.sql"),
     include_str!("../../migrations/002_targets.sql"),
     include_str!("../../migrations/003_workflow.sql"),
@@ -50,6 +51,7 @@ const MIGRATION_FILES: [&str; 10] = [
     include_str!("../../migrations/008_real_data.sql"),
     include_str!("../../migrations/009_rectification.sql"),
     include_str!("../../migrations/010_enterprises.sql"),
+    include_str!("../../migrations/011_publications.sql"),
 ];
 
 /// Every migration checks the foreign keys before it commits: they are off while migrating.

@@ -72,6 +72,7 @@ fn entity_label(entity: &str) -> &str {
         "enterprise" => "企业",
         "enterprise_values" => "企业数据",
         "enterprise_list" => "企业名单",
+        "publication" => "发布报告",
         other => other,
     }
 }
@@ -196,6 +197,7 @@ fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
         "number" => "编号",
         "reasons" => "督办原因",
         "respond_by" => "答复期限",
+        "sha256" => "校验值（SHA-256）",
         "response" => "答复",
         "problems" => "问题与任务",
         "new_departments" => "新增科室",
@@ -424,7 +426,10 @@ fn field_value(key: &str, value: &Value, names: &Names<'_>) -> Option<String> {
     let shown = match (key, value) {
         ("kind", _) => text
             .and_then(RegionKind::parse)
-            .map_or_else(|| text.unwrap_or("").to_string(), |k| kind_label(k).to_string()),
+            .map(|k| kind_label(k).to_string())
+            // a publication's kind of report
+            .or_else(|| text.and_then(crate::engine::publications::Kind::parse).map(|k| k.label().to_string()))
+            .unwrap_or_else(|| text.unwrap_or("").to_string()),
         ("mode", _) => text.and_then(Mode::parse).map_or_else(|| text.unwrap_or("").to_string(), |m| m.label().into()),
         ("frequency", _) => {
             text.and_then(Frequency::parse).map_or_else(|| text.unwrap_or("").to_string(), |f| f.label().into())

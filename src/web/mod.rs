@@ -7,6 +7,7 @@ mod audit;
 mod enterprises;
 mod login;
 mod pages;
+mod publications;
 mod rectification;
 mod what_if;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/assessment", get(pages::assessment))
         .route("/assessment/what-if", get(what_if::page))
         .route("/reports", get(pages::reports))
+        .route("/publications", get(publications::list).post(publications::publish))
         .route("/completeness", get(pages::completeness))
         .route("/audit", get(pages::audit))
         .route("/enterprises", get(enterprises::list))
@@ -75,6 +77,7 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("benchmarks.html", include_str!("../../templates/web/benchmarks.html")),
         ("assessment.html", include_str!("../../templates/web/assessment.html")),
         ("reports.html", include_str!("../../templates/web/reports.html")),
+        ("publications.html", include_str!("../../templates/web/publications.html")),
         ("completeness.html", include_str!("../../templates/web/completeness.html")),
         ("audit.html", include_str!("../../templates/web/audit.html")),
         ("error.html", include_str!("../../templates/web/error.html")),

@@ -23,11 +23,12 @@ const MAX_FETCHES: usize = 1200;
 /// Words that are not English prose, each for a reason: `R&D`, `GDP` are in the indicators' own
 /// Chinese names; `Excel`, `JSON`, `CSV`, `XLSX`, `SVG`, `PNG` name file formats on download links;
 /// `API` and `CSRF` are terms of the trade with no common Chinese rendering; `DHIS2` names a system;
-/// `Bearer` and `Authorization` are the HTTP header's own words; `YYYY`, `YYYYQn`, `Qn` spell a
+/// `Bearer` and `Authorization` are the HTTP header's own words; `SHA-256` names the hash a
+/// publication's JSON is checked by; `YYYY`, `YYYYQn`, `Qn` spell a
 /// period format; `zhibiao` is the product's name. Codes (region ids, indicator codes), user
 /// names, periods (`2023Q4`) and single capital letters (the symbols of a formula: 实际值 A) pass
 /// on their own; so do the parameter names an error answer names in its `details`.
-const ALLOWED: [&str; 18] = [
+const ALLOWED: [&str; 19] = [
     "zhibiao",
     "R&D",
     "GDP",
@@ -46,6 +47,7 @@ const ALLOWED: [&str; 18] = [
     "YYYYQn",
     "Qn",
     "UTF-8",
+    "SHA-256",
 ];
 
 struct Role3 {
@@ -80,6 +82,16 @@ async fn every_page_and_chart_reachable_as_each_role_answers_in_chinese_without_
             zhibiao::engine::users::set_password(&conn, "test", r.name, PASSWORD).unwrap();
         }
     }
+    // a report published, so that 已发布报告 lists one with its links
+    let published = app
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/publications",
+            &app.admin,
+            &serde_json::json!({"kind": "bulletin", "period": "2023Q4"}),
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::CREATED, "{}", published.body);
     let codes = known_codes(&app).await;
     // each problem once, with the roles that met it
     let mut problems: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -113,9 +125,14 @@ async fn known_codes(app: &TestApp) -> HashSet<String> {
     // the users, and whoever the audit log says acted (the demo's officer files its progress
     // reports under its name)
     let conn = app.pool.get().unwrap();
-    // and the enterprises' 统一社会信用代码, which the register's pages show as they are
-    let mut users =
-        conn.prepare("SELECT name FROM users UNION SELECT user FROM audit UNION SELECT code FROM enterprises").unwrap();
+    // and the enterprises' 统一社会信用代码, which the register's pages show as they are, and the
+    // hashes of the publications
+    let mut users = conn
+        .prepare(
+            "SELECT name FROM users UNION SELECT user FROM audit UNION SELECT code FROM enterprises \
+             UNION SELECT sha256 FROM publications",
+        )
+        .unwrap();
     codes.extend(users.query_map([], |row| row.get::<_, String>(0)).unwrap().map(Result::unwrap));
     drop(users);
     drop(conn);

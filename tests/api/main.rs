@@ -17,6 +17,7 @@ mod matrix;
 mod outliers;
 mod plans;
 mod projection;
+mod publications;
 mod real_data;
 mod rectification_demo;
 mod rectification_pages;

@@ -146,6 +146,11 @@ impl Row {
         self.after(Method::PUT, &format!("/api/v1/enterprises/{ENTERPRISE}"), enterprise("甲镇某某科技有限公司"))
     }
 
+    /// After an admin published the 2023 bulletin (publication 1).
+    fn after_a_publication(self) -> Row {
+        self.after(Method::POST, "/api/v1/publications", json!({"kind": "bulletin", "period": "2023"}))
+    }
+
     fn after(mut self, method: Method, url: &str, body: Value) -> Row {
         self.setup.push((method, url.to_string(), body));
         self
@@ -416,6 +421,10 @@ fn rows() -> Vec<Row> {
         row(Method::GET, "/reports/three-zeros/{file}", "/reports/three-zeros/2024Q1.xlsx?region=district", Access::Statistician { other: 200 })
             .after_an_enterprise(),
         read("/templates/{region}/{file}", "/templates/town-jia/2023Q4.xlsx"),
+        row(Method::POST, "/api/v1/publications", "/api/v1/publications", Access::Admin(201))
+            .json(json!({"kind": "bulletin", "period": "2023Q3", "region": "district"})),
+        read("/api/v1/publications", "/api/v1/publications?kind=bulletin").after_a_publication(),
+        read("/reports/published/{file}", "/reports/published/1.json").after_a_publication(),
     ]
 }
 

@@ -751,7 +751,7 @@ fn the_pages_carry_no_inline_script_event_handler_or_style() {
         assert!(!html.contains("<style"), "{name}: a style element");
         checked += 1;
     }
-    assert_eq!(checked, 20, "every page template");
+    assert_eq!(checked, 21, "every page template");
 }
 
 #[tokio::test]
