@@ -716,7 +716,7 @@ pub fn score_item_with(item: &Item, figs: &ItemFigures, detail: Detail) -> Vec<I
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::indicator::Mode;
     use crate::domain::indicator::tests::indicator;
@@ -730,7 +730,7 @@ mod tests {
             .collect()
     }
 
-    fn item(indicator: &str, weight: f64, method: Method) -> Item {
+    pub(crate) fn item(indicator: &str, weight: f64, method: Method) -> Item {
         Item {
             indicator: indicator.into(),
             weight,
@@ -744,7 +744,7 @@ mod tests {
         }
     }
 
-    fn grades() -> Vec<Grade> {
+    pub(crate) fn grades() -> Vec<Grade> {
         [("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0)]
             .iter()
             .map(|(n, m)| Grade { name: n.to_string(), min: *m })

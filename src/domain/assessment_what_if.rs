@@ -595,25 +595,10 @@ mod tests {
     }
 
     fn item(weight: f64, method: Method) -> Item {
-        Item {
-            indicator: "x".into(),
-            weight,
-            method,
-            cap: None,
-            floor: None,
-            reference: None,
-            base: None,
-            step_pct: None,
-            step_points: None,
-        }
+        crate::domain::assessment::tests::item("x", weight, method)
     }
 
-    fn grades() -> Vec<Grade> {
-        [("优秀", 90.0), ("良好", 80.0), ("合格", 60.0), ("不合格", 0.0)]
-            .iter()
-            .map(|(n, m)| Grade { name: n.to_string(), min: *m })
-            .collect()
-    }
+    use crate::domain::assessment::tests::grades;
 
     fn scheme(items: Vec<Item>) -> Scheme {
         let items = items.into_iter().enumerate().map(|(i, it)| Item { indicator: format!("i{i}"), ..it }).collect();

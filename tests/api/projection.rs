@@ -5,6 +5,12 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_demo};
 
+/// A printed report, as the admin gets it.
+async fn report_html(app: &TestApp, path: &str) -> String {
+    let resp = app.client.get(format!("{}{path}", app.base)).bearer_auth(&app.admin).send().await;
+    resp.unwrap().text().await.unwrap()
+}
+
 /// A page as the signed-in user of `session` sees it.
 async fn page(app: &TestApp, session: &str, path: &str) -> String {
     let resp = app.client.get(format!("{}{path}", app.base)).header(reqwest::header::COOKIE, session).send().await;
@@ -188,35 +194,11 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
             "全区R&D经费占GDP比重如要达到深圳市水平（3.3%），在地区生产总值不变的情况下，R&D经费支出需增加15亿元。",
         ]
     );
-    let html = String::from_utf8(
-        app.client
-            .get(format!("{}/reports/bulletin/2023.html", app.base))
-            .bearer_auth(&app.admin)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
+    let html = report_html(&app, "/reports/bulletin/2023.html").await;
     assert!(html.contains("R&amp;D经费支出需增加3亿元"), "the printed bulletin lacks the comparison");
     assert!(html.contains("与先进地区比较，全区R&amp;D经费占GDP比重1.8%，低于昆山市"), "one paragraph, opened once");
     // the towns' projections in the printed bulletin: 丙镇 73.0% of its R&D target, projected 102.4%
-    let html = String::from_utf8(
-        app.client
-            .get(format!("{}/reports/bulletin/2024Q3.html", app.base))
-            .bearer_auth(&app.admin)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap()
-            .to_vec(),
-    )
-    .unwrap();
+    let html = report_html(&app, "/reports/bulletin/2024Q3.html").await;
     let table = &html[html.find("id=\"projected\"").expect("a table of the towns' projections")..];
     let bing = &table[table.find("丙镇").unwrap()..];
     assert!(bing[..bing.find("</tr>").unwrap()].contains("73.0%／102.4%"), "{table}");
