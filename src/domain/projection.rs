@@ -61,6 +61,12 @@ impl Projection {
         Projection { value, low: value, high: value, method: ProjectionMethod::Actual, years: 0 }
     }
 
+    /// Whether it tells something the figure does not: a level's "projection" is its latest value,
+    /// which the screens show as the figure it is, not as 全年预计.
+    pub fn is_forecast(&self) -> bool {
+        self.method != ProjectionMethod::Actual
+    }
+
     /// How it was projected, in the bulletin's words and true to the years behind it:
     /// 按近三年季节规律, 按近两年季节规律, 按上年季节规律, 按上级地区近三年季节规律, 按序时进度.
     pub fn basis(&self) -> String {

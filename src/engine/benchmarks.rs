@@ -148,7 +148,7 @@ pub fn what_if(
         ind.name,
         theirs_region.name,
         plain(round_to(theirs, ind.decimals)),
-        ind.unit,
+        if crate::domain::narrative::is_percent(&ind.unit) { "%" } else { &ind.unit },
         input.name,
         plain(enough(change.change.abs(), input.decimals)),
         input.unit,

@@ -45,7 +45,8 @@ fn projected_path(
         return Ok(path);
     }
     let rows = progress::for_indicator(conn, indicator, quarter, progress::Scope::Region(region))?;
-    let (Some(from), Some(to)) = (actual[last], rows.first().and_then(|r| r.projection.as_ref())) else {
+    let projection = rows.first().and_then(|r| r.projection.as_ref()).filter(|p| p.projection.is_forecast());
+    let (Some(from), Some(to)) = (actual[last], projection) else {
         return Ok(path);
     };
     let to = to.projection.value;

@@ -66,6 +66,7 @@ pub fn summary(conn: &Connection, asked: Option<Period>, charts: &[NamedChart]) 
         .into_iter()
         .map(|r| {
             let ind = world.indicator(&r.indicator)?;
+            let forecast = r.projection.as_ref().is_some_and(|p| p.projection.is_forecast());
             Ok(DashboardRow {
                 name: ind.name.clone(),
                 unit: ind.unit.clone(),
@@ -75,10 +76,10 @@ pub fn summary(conn: &Connection, asked: Option<Period>, charts: &[NamedChart]) 
                 progress: r.progress,
                 coverage: r.coverage,
                 unallocated: r.unallocated,
-                projected_label: r.projected_status.map(ProjectedStatus::label),
-                projection_basis: r.projection.as_ref().map(|p| p.projection.basis()),
-                projection: r.projection,
-                projected_status: r.projected_status,
+                projected_label: forecast.then_some(r.projected_status).flatten().map(ProjectedStatus::label),
+                projection_basis: r.projection.as_ref().filter(|_| forecast).map(|p| p.projection.basis()),
+                projected_status: forecast.then_some(r.projected_status).flatten(),
+                projection: r.projection.filter(|_| forecast),
             })
         })
         .collect::<AppResult<_>>()?;

@@ -8,7 +8,7 @@ use crate::charts::ChartSpec;
 use crate::domain::narrative::{self, Line, YoyChange};
 use crate::domain::number;
 use crate::domain::progress::Status;
-use crate::domain::projection::{ProjectedStatus, ProjectionMethod};
+use crate::domain::projection::ProjectedStatus;
 use crate::domain::{Period, RegionId};
 use crate::engine::{self, progress};
 use crate::error::AppResult;
@@ -110,7 +110,7 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             projected: row
                 .projection
                 .as_ref()
-                .filter(|p| p.projection.method != ProjectionMethod::Actual)
+                .filter(|p| p.projection.is_forecast())
                 .zip(row.projected_status)
                 .and_then(|(p, status)| {
                     Some(narrative::Projected {
@@ -136,8 +136,8 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             completion: p.completion,
             status: p.status,
             status_label: p.status.label(),
-            projection: row.projection.clone(),
-            projected_status: row.projected_status,
+            projection: forecast(row).cloned(),
+            projected_status: forecast(row).and(row.projected_status),
         });
     }
     let child_ids: Vec<&str> = world.tree.children(region.id.as_str()).iter().map(|c| c.as_str()).collect();
@@ -150,10 +150,14 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
             name: rows.first().map(|r| r.name.clone()).unwrap_or_default(),
             values: rows.iter().map(|r| r.progress.actual).collect(),
             completions: rows.iter().map(|r| r.progress.completion).collect(),
-            projected: rows.iter().map(|r| r.projection.as_ref().and_then(|p| p.completion)).collect(),
+            projected: rows.iter().map(|r| forecast(r).and_then(|p| p.completion)).collect(),
         })
         .collect();
-    let comparison = if region.parent.is_none() { comparison(conn, region, &indicators, period)? } else { vec![] };
+    let comparison = if region.parent.is_none() && region.kind != crate::domain::RegionKind::Benchmark {
+        comparison(conn, region, &indicators, period)?
+    } else {
+        vec![]
+    };
     let unallocated: Vec<Option<f64>> = rows.iter().map(|r| r.unallocated).collect();
     let unallocated = unallocated.iter().any(Option::is_some).then_some(unallocated);
     // A chart of the children against their targets for every indicator that has targets.
@@ -187,6 +191,11 @@ pub fn build(conn: &Connection, region: Option<&RegionId>, period: impl Into<Per
         unallocated,
         charts,
     })
+}
+
+/// A row's projection when it forecasts (not a level's latest value, SPEC §13).
+fn forecast(row: &progress::ProgressRow) -> Option<&progress::ProjectionRow> {
+    row.projection.as_ref().filter(|p| p.projection.is_forecast())
 }
 
 /// 与先进地区比较: each indicator the benchmark regions have figures of for the period (a fourth

@@ -182,8 +182,6 @@ pub fn latest_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreErr
         .query_row([year], |r| r.get(0))?)
 }
 
-/// For each indicator, how many benchmark regions have a figure of it in `year` (of a quarter or
-/// of the whole year).
 /// The latest year up to `year` in which a benchmark region has a figure.
 pub fn latest_benchmark_year(conn: &Connection, year: i32) -> Result<Option<i32>, StoreError> {
     Ok(conn
@@ -194,6 +192,8 @@ pub fn latest_benchmark_year(conn: &Connection, year: i32) -> Result<Option<i32>
         .query_row([year], |r| r.get(0))?)
 }
 
+/// For each indicator, how many benchmark regions have a figure of it in `year` (of a quarter or
+/// of the whole year).
 pub fn benchmark_figures(conn: &Connection, year: i32) -> Result<Vec<(String, usize)>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.indicator, COUNT(DISTINCT o.region) FROM observations o JOIN regions r ON r.id = o.region

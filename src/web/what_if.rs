@@ -120,9 +120,13 @@ fn build(conn: &rusqlite::Connection, asked: &Asked) -> AppResult<(WhatIfPage, V
         let goal = Goal::Rank(n);
         page.goals.push((goal.code(), goal.text()));
     }
-    let wanted = match (asked.total.as_deref(), asked.goal.as_deref()) {
-        (Some(total), _) => Some(format!("total:{total}")),
-        (None, goal) => goal.map(str::to_string),
+    // a total typed counts when the goal chosen is the total (or none is chosen): a goal picked
+    // from the list after a total was typed is the one asked
+    page.goals.push(("total".into(), "总分达到（右侧填写）".into()));
+    let wanted = match (asked.goal.as_deref(), asked.total.as_deref()) {
+        (None | Some("total"), Some(total)) => Some(format!("total:{total}")),
+        (Some("total"), None) => None,
+        (goal, _) => goal.map(str::to_string),
     };
     let asked_answer = match wanted {
         None => None,
@@ -151,7 +155,13 @@ fn build(conn: &rusqlite::Connection, asked: &Asked) -> AppResult<(WhatIfPage, V
             (goal, answer)
         }
     };
-    page.goal = goal;
+    // the list shows a total as 总分达到 with the total in its box; another goal empties the box
+    if goal.starts_with("total:") {
+        page.goal = "total".into();
+    } else {
+        page.goal = goal;
+        page.total.clear();
+    }
     page.answer = Some(answer);
     Ok((page, notes))
 }

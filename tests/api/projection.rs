@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_demo};
 
-/// A printed report, as the admin gets it.
+/// A printed report or a chart, as the admin gets it.
 async fn report_html(app: &TestApp, path: &str) -> String {
     let resp = app.client.get(format!("{}{path}", app.base)).bearer_auth(&app.admin).send().await;
     resp.unwrap().text().await.unwrap()
@@ -158,12 +158,17 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     let session = crate::crawl::sign_in(&app, "admin", "chief-secret-1").await;
     let dashboard = page(&app, &session, "/").await;
     let rd = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"R&amp;D经费支出\"")).expect("an R&D row");
-    for shown in ["15.96", "21.58", "完成105.3%", "预计可完成", "按近两年季节规律，区间21.58～21.58"]
-    {
+    for shown in ["15.96", "21.58", "预计完成105.3%", "预计可完成", "title=\"按近两年季节规律\""] {
         assert!(rd.contains(shown), "the dashboard's R&D row lacks {shown}: {rd}");
     }
+    // a level's "projection" is its latest value: shown as the figure it is, not as 全年预计
+    let level = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"销售超亿元企业数\"")).expect("a level");
+    assert!(!level.contains("预计"), "{level}");
+    let flat = report_html(&app, "/charts/trend.svg?region=district&indicator=large_enterprises&from=2024Q1&to=2024Q4");
+    let flat = flat.await;
+    assert!(flat.contains("<svg") && !flat.contains("全年预计"), "{flat}");
     let patents = dashboard.split("<tr").find(|r| r.contains("data-indicator=\"专利申请量\"")).expect("a patents row");
-    assert!(patents.contains("预计难以完成") && patents.contains("完成99.1%"), "{patents}");
+    assert!(patents.contains("预计难以完成") && patents.contains("预计完成99.1%"), "{patents}");
 
     // the benchmarks page says what reaching each benchmark ahead would take
     let benchmarks = page(&app, &session, "/benchmarks?indicator=rd_share&period=2023").await;

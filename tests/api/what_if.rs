@@ -275,13 +275,18 @@ async fn the_what_if_page_tells_an_official_in_chinese_what_each_item_would_take
         // the page changes nothing: its one form asks (GET)
         assert!(!element(&html, "main", "what-if-form").contains("method=\"post\""));
 
-        // a total typed in stands for the goal
-        let (_, html) =
-            page(&app, &session, "/assessment/what-if?year=2023&region=town-yi&goal=rank%3A1&total=77").await;
+        // a total typed in is the goal when 总分达到 is chosen …
+        let (_, html) = page(&app, &session, "/assessment/what-if?year=2023&region=town-yi&goal=total&total=77").await;
         assert!(
             element(&html, "table", "items").contains("乙镇R&amp;D经费支出再增加0.06亿元（+4.3%）即可使总分达到77分"),
             "{name}"
         );
+        assert!(html.contains(r#"<option value="total" selected>"#) && html.contains(r#"name="total" value="77""#));
+        // … and another goal chosen after it is the one asked, with the box emptied
+        let (_, html) =
+            page(&app, &session, "/assessment/what-if?year=2023&region=town-yi&goal=rank%3A1&total=77").await;
+        assert!(element(&html, "p", "summary").contains("要排名第1"), "{name}");
+        assert!(html.contains(r#"name="total" value="""#), "{name}");
         // a goal reached already
         let (_, html) = page(&app, &session, "/assessment/what-if?year=2023&region=zone-jingkai&goal=rank%3A1").await;
         assert!(element(&html, "p", "summary").contains("经开区已排名第1（总分100.4分，第1名，优秀）"), "{name}");
@@ -360,6 +365,8 @@ async fn in_the_browser_an_official_picks_a_town_and_a_goal_and_reads_the_answer
     // a total instead
     let total = c.find(Locator::Css("#what-if-form input[name=total]")).await.unwrap();
     total.send_keys("77").await.unwrap();
+    let goal = "#what-if-form select[name=goal] option[value='total']";
+    c.find(Locator::Css(goal)).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("#what-if-form button[type=submit]")).await.unwrap().click().await.unwrap();
     until(&c, "#summary", "要使总分达到77分").await;
     c.find(Locator::Css("header.top button.link")).await.unwrap().click().await.unwrap();
