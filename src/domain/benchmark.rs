@@ -35,6 +35,16 @@ pub struct Theirs {
     pub source: Option<String>,
 }
 
+impl Theirs {
+    /// Is this benchmark ahead of us, by the indicator's direction (a figure both have)?
+    pub fn is_ahead(&self, direction: Direction) -> bool {
+        self.gap.is_some_and(|gap| match direction {
+            Direction::Higher => gap < 0.0,
+            Direction::Lower => gap > 0.0,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub region: Ours,
@@ -78,6 +88,20 @@ pub fn compare(direction: Direction, decimals: u8, ours: Entry, theirs: Vec<Entr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_benchmark_is_ahead_by_the_indicators_direction() {
+        let entry = |value| Entry { id: "x".into(), name: "X".into(), value, source: None };
+        let ahead = |direction, ours, theirs| {
+            compare(direction, 2, entry(Some(ours)), vec![entry(theirs)]).benchmarks[0].is_ahead(direction)
+        };
+        assert!(ahead(Direction::Higher, 1.8, Some(2.1)));
+        assert!(!ahead(Direction::Higher, 1.8, Some(1.8)), "level is not ahead");
+        assert!(!ahead(Direction::Higher, 1.8, Some(1.5)));
+        assert!(ahead(Direction::Lower, 40.0, Some(25.0)), "fewer is better");
+        assert!(!ahead(Direction::Lower, 20.0, Some(25.0)));
+        assert!(!ahead(Direction::Higher, 1.8, None), "no figure, no gap");
+    }
 
     fn entry(id: &str, value: Option<f64>) -> Entry {
         Entry { id: id.into(), name: id.to_uppercase(), value, source: Some(format!("{id}公报")) }

@@ -207,12 +207,8 @@ pub fn what_it_takes(
     if ind.formula.is_none() {
         return Ok(vec![]);
     }
-    let behind = |gap: f64| match ind.direction {
-        crate::domain::Direction::Higher => gap < 0.0,
-        crate::domain::Direction::Lower => gap > 0.0,
-    };
     let mut answers = Vec::new();
-    for theirs in cmp.benchmarks.iter().filter(|t| t.gap.is_some_and(behind)) {
+    for theirs in cmp.benchmarks.iter().filter(|t| t.is_ahead(ind.direction)) {
         match what_if(conn, region, indicator, &theirs.id, period) {
             Ok(answer) => answers.push(answer),
             Err(AppError::Invalid(_)) => {}

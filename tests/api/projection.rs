@@ -204,7 +204,7 @@ async fn the_dashboard_the_bulletin_and_the_trend_say_where_the_year_will_end() 
     assert!(html.contains("与先进地区比较，全区R&amp;D经费占GDP比重1.8%，低于昆山市"), "one paragraph, opened once");
     // the towns' projections in the printed bulletin: 丙镇 73.0% of its R&D target, projected 102.4%
     let html = report_html(&app, "/reports/bulletin/2024Q3.html").await;
-    let table = &html[html.find("id=\"projected\"").expect("a table of the towns' projections")..];
+    let table = &html[html.find("class=\"wide projected\"").expect("a table of the towns' projections")..];
     let bing = &table[table.find("丙镇").unwrap()..];
     assert!(bing[..bing.find("</tr>").unwrap()].contains("73.0%／102.4%"), "{table}");
     let line =
